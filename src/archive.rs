@@ -1,0 +1,325 @@
+//! `Archive`: every published reply, sorted once (newest first), and the four
+//! facets a citizen browses by (year, department, session, proposer), each a
+//! list of terms holding the ids of their replies.
+//!
+//! Knows nothing of HTML. Everything that makes two things land on one URL
+//! is found here, as problems, before anything is rendered.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::problem::Problem;
+use crate::reply::Reply;
+
+/// The term under which replies without a session or proposer are listed.
+pub const UNSPECIFIED: &str = "未注明";
+
+/// Top-level site paths the archive's own pages use; no reply may take them.
+pub const RESERVED: &[&str] = &[
+    "years", "departments", "sessions", "proposers", "search", "stats", "data", "page", "404.html",
+    "atom.xml", "sitemap.xml", "robots.txt", "static",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Facet {
+    Year,
+    Department,
+    Session,
+    Proposer,
+}
+
+impl Facet {
+    pub const ALL: [Facet; 4] = [Facet::Year, Facet::Department, Facet::Session, Facet::Proposer];
+
+    /// The URL folder of the facet: `years`, …
+    pub fn key(self) -> &'static str {
+        match self {
+            Facet::Year => "years",
+            Facet::Department => "departments",
+            Facet::Session => "sessions",
+            Facet::Proposer => "proposers",
+        }
+    }
+
+    /// The facet's name as a citizen reads it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Facet::Year => "年度",
+            Facet::Department => "办理单位",
+            Facet::Session => "会议",
+            Facet::Proposer => "提案人",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The terms one reply is listed under in this facet.
+    pub fn terms_of(self, reply: &Reply) -> Vec<String> {
+        match self {
+            Facet::Year => vec![reply.date.year().to_string()],
+            Facet::Department => vec![reply.department.clone()],
+            Facet::Session => vec![reply.session.clone().unwrap_or_else(|| UNSPECIFIED.into())],
+            Facet::Proposer if reply.proposers.is_empty() => vec![UNSPECIFIED.into()],
+            Facet::Proposer => {
+                let mut names = reply.proposers.clone();
+                names.dedup();
+                names
+            }
+        }
+    }
+
+    fn slugs(self, config: &Config) -> Option<&BTreeMap<String, String>> {
+        match self {
+            Facet::Year => None,
+            Facet::Department => Some(&config.slugs.departments),
+            Facet::Session => Some(&config.slugs.sessions),
+            Facet::Proposer => Some(&config.slugs.proposers),
+        }
+    }
+}
+
+/// One value of a facet (a year, a department, …) and the replies under it.
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub name: String,
+    /// Its URL segment: the name itself unless config.yaml maps it.
+    pub slug: String,
+    /// Ids of its replies, newest first.
+    pub replies: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct Archive {
+    replies: Vec<Reply>,
+    facets: [Vec<Term>; 4],
+}
+
+impl Archive {
+    /// Sorts the published replies and builds the facets; problems when two
+    /// replies or two terms would share a URL.
+    pub fn new(mut replies: Vec<Reply>, config: &Config) -> Result<Archive, Vec<Problem>> {
+        replies.sort_by(|a, b| {
+            b.date
+                .sort_key()
+                .cmp(&a.date.sort_key())
+                .then_with(|| a.path.cmp(&b.path))
+        });
+        let mut problems = url_clashes(&replies);
+        let facets = Facet::ALL.map(|facet| {
+            let terms = build_terms(facet, &replies, config);
+            problems.extend(slug_clashes(facet, &terms));
+            terms
+        });
+        if problems.is_empty() {
+            Ok(Archive { replies, facets })
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn replies(&self) -> &[Reply] {
+        &self.replies
+    }
+
+    pub fn terms(&self, facet: Facet) -> &[Term] {
+        &self.facets[facet.index()]
+    }
+
+    pub fn term(&self, facet: Facet, name: &str) -> Option<&Term> {
+        self.terms(facet).iter().find(|t| t.name == name)
+    }
+}
+
+fn build_terms(facet: Facet, replies: &[Reply], config: &Config) -> Vec<Term> {
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (id, reply) in replies.iter().enumerate() {
+        for name in facet.terms_of(reply) {
+            by_name.entry(name).or_default().push(id);
+        }
+    }
+    let slugs = facet.slugs(config);
+    let mut terms: Vec<Term> = by_name
+        .into_iter()
+        .map(|(name, replies)| Term {
+            slug: slugs
+                .and_then(|s| s.get(&name).cloned())
+                .unwrap_or_else(|| slugify(&name)),
+            name,
+            replies,
+        })
+        .collect();
+    // Years newest first; sessions by their newest reply; the rest by size.
+    // 未注明 always last. Ties by name, so the order never depends on hashing.
+    terms.sort_by(|a, b| {
+        (a.name == UNSPECIFIED)
+            .cmp(&(b.name == UNSPECIFIED))
+            .then_with(|| match facet {
+                Facet::Year => b.name.cmp(&a.name),
+                Facet::Session => a.replies[0].cmp(&b.replies[0]),
+                Facet::Department | Facet::Proposer => b.replies.len().cmp(&a.replies.len()),
+            })
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    terms
+}
+
+/// A term's own text made safe as one URL segment.
+pub fn slugify(name: &str) -> String {
+    let slug: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() || c.is_control() || "/\\?#%\"<>|*:".contains(c) {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    match slug.as_str() {
+        "" | "." | ".." | "page" => format!("-{slug}"),
+        _ => slug,
+    }
+}
+
+/// Two replies on one URL, or a reply on a URL the archive's pages use. URLs
+/// compare without case, since IIS and Windows folders ignore it.
+fn url_clashes(replies: &[Reply]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut seen: HashMap<String, &Reply> = HashMap::new();
+    for reply in replies {
+        let first = reply.path.split('/').next().unwrap_or_default();
+        if RESERVED.contains(&first) {
+            problems.push(Problem::new(
+                &reply.source,
+                format!("its URL /{} is used by the archive's own pages", reply.path),
+            ).hint("move the file out of that folder"));
+        }
+        if let Some(other) = seen.insert(reply.path.to_lowercase(), reply) {
+            problems.push(Problem::new(
+                &reply.source,
+                format!(
+                    "lands on the same URL /{} as {}",
+                    reply.path,
+                    other.source.display()
+                ),
+            ).hint("rename one of the two files"));
+        }
+    }
+    problems
+}
+
+fn slug_clashes(facet: Facet, terms: &[Term]) -> Vec<Problem> {
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    terms
+        .iter()
+        .filter_map(|term| {
+            let other = seen.insert(term.slug.to_lowercase(), &term.name)?;
+            Some(Problem::new(
+                Path::new(CONFIG_FILE),
+                format!(
+                    "{} `{}` and `{}` both land on /{}/{}/",
+                    facet.name(),
+                    other,
+                    term.name,
+                    facet.key(),
+                    term.slug
+                ),
+            ).hint(format!("give them distinct slugs under `slugs: {}:`", facet.key())))
+        })
+        .collect()
+}
+
+/// Two replies of one department with the same 文号: a typing slip that would
+/// make the public record ambiguous.
+pub fn doc_number_clashes(replies: &[Reply]) -> Vec<Problem> {
+    let mut seen: HashMap<(&str, &str), &Reply> = HashMap::new();
+    let mut problems = Vec::new();
+    for reply in replies {
+        let Some(number) = reply.doc_number.as_deref() else {
+            continue;
+        };
+        if let Some(other) = seen.insert((&reply.department, number), reply) {
+            problems.push(
+                Problem::new(
+                    &reply.source,
+                    format!(
+                        "文号 {number} of {} is also the 文号 of {}",
+                        reply.department,
+                        other.source.display()
+                    ),
+                )
+                .at_line(reply.doc_number_line),
+            );
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reply::parse;
+
+    fn reply(path: &str, fields: &str) -> Reply {
+        let text = format!("---\ntitle: t\n{fields}\n---\n");
+        parse(Path::new(path), format!("{path}/"), &text, false).unwrap()
+    }
+
+    #[test]
+    fn replies_sort_newest_first_and_facets_count_them() {
+        let replies = vec![
+            reply("a", "department: 甲局\ndate: 2020-01-01\nproposers: [王一, 李二]"),
+            reply("b", "department: 乙局\ndate: 2021-05-01\nsession: 市政协十四届五次会议"),
+            reply("c", "department: 甲局\ndate: 2021-06-01"),
+        ];
+        let archive = Archive::new(replies, &Config::default()).unwrap();
+        let paths: Vec<_> = archive.replies().iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(paths, ["c/", "b/", "a/"]);
+        let years: Vec<_> = archive.terms(Facet::Year).iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(years, ["2021", "2020"]);
+        assert_eq!(archive.term(Facet::Department, "甲局").unwrap().replies, [0, 2]);
+        let sessions: Vec<_> = archive.terms(Facet::Session).iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(sessions, ["市政协十四届五次会议", UNSPECIFIED]);
+        assert_eq!(archive.term(Facet::Proposer, "李二").unwrap().replies, [2]);
+    }
+
+    #[test]
+    fn two_replies_on_one_url_are_a_problem() {
+        let replies = vec![reply("A", "department: d\nyear: 2021"), reply("a", "department: d\nyear: 2021")];
+        let problems = Archive::new(replies, &Config::default()).unwrap_err();
+        assert!(problems[0].message.contains("same URL"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_configured_slug_replaces_the_name_and_clashes_are_found() {
+        let mut config = Config::default();
+        config.slugs.departments.insert("甲局".into(), "jia".into());
+        config.slugs.departments.insert("乙局".into(), "jia".into());
+        let replies = vec![reply("a", "department: 甲局\nyear: 2021"), reply("b", "department: 乙局\nyear: 2021")];
+        let problems = Archive::new(replies, &config).unwrap_err();
+        assert!(problems[0].message.contains("/departments/jia/"), "{problems:?}");
+    }
+
+    #[test]
+    fn slugs_keep_chinese_and_drop_path_characters() {
+        assert_eq!(slugify("常州市工业和信息化局"), "常州市工业和信息化局");
+        assert_eq!(slugify("a/b c"), "a-b-c");
+        assert_eq!(slugify(".."), "-..");
+    }
+
+    #[test]
+    fn a_doc_number_repeated_in_one_department_is_found() {
+        let replies = vec![
+            reply("a", "department: d\ndoc_number: 常工信复〔2021〕第28号"),
+            reply("b", "department: d\ndoc_number: 常工信复〔2021〕第28号"),
+            reply("c", "department: e\ndoc_number: 常工信复〔2021〕第28号"),
+        ];
+        let problems = doc_number_clashes(&replies);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, Some(4));
+    }
+}

@@ -1,0 +1,238 @@
+//! `Config`: the site's settings from `config.yaml`, every one with a default,
+//! so that a folder holding only `content/` builds.
+//!
+//! Knows nothing of files other than config.yaml itself, nor of templates.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::problem::Problem;
+
+pub const CONFIG_FILE: &str = "config.yaml";
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The archive's name, shown in every page header.
+    pub title: String,
+    /// One sentence about the archive, for the home page and meta tags.
+    pub description: String,
+    /// Where the site will live: `/`, or a full URL that may carry a sub-path.
+    pub base_url: String,
+    pub language: String,
+    /// A folder under `themes/`; `default` needs none, it is compiled in.
+    pub theme: String,
+    /// Replies on one page of a term's list.
+    pub per_page: usize,
+    /// Replies listed on the home page.
+    pub latest: usize,
+    /// Whether raw HTML in a reply body is passed through; escaped when false.
+    pub allow_html: bool,
+    /// What each result code (办理结果) means.
+    pub result_legend: BTreeMap<String, String>,
+    /// ASCII slugs for terms, per facet: `departments: {常州市工业和信息化局: gxj}`.
+    pub slugs: Slugs,
+    /// The page-specification meta tags of government websites.
+    pub gov: GovMeta,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Slugs {
+    pub departments: BTreeMap<String, String>,
+    pub sessions: BTreeMap<String, String>,
+    pub proposers: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GovMeta {
+    pub site_name: String,
+    pub site_domain: String,
+    pub site_id_code: String,
+    pub column_name: String,
+    pub column_type: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "提案建议办理答复".into(),
+            description: "政协委员提案和人大代表建议的办理答复全文公开。".into(),
+            base_url: "/".into(),
+            language: "zh-CN".into(),
+            theme: "default".into(),
+            per_page: 20,
+            latest: 10,
+            allow_html: false,
+            result_legend: default_legend(),
+            slugs: Slugs::default(),
+            gov: GovMeta::default(),
+        }
+    }
+}
+
+fn default_legend() -> BTreeMap<String, String> {
+    [
+        ("A", "所提问题已经解决或基本解决"),
+        ("B", "所提问题正在解决或已列入计划逐步解决"),
+        ("C", "所提问题因条件限制或其他原因暂时不能解决"),
+        ("D", "所提问题留作参考"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+impl Config {
+    /// Reads `config.yaml` under `root`; a site without one gets the defaults.
+    pub fn load(root: &Path) -> Result<Config, Problem> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => return Err(Problem::new(&path, format!("cannot read: {e}"))),
+        };
+        Config::parse(&text).map_err(|(message, line, col)| {
+            let problem = Problem::new(&path, message);
+            match line {
+                Some(line) => problem.at(line, col.unwrap_or(1)),
+                None => problem,
+            }
+        })
+    }
+
+    fn parse(text: &str) -> Result<Config, (String, Option<usize>, Option<usize>)> {
+        if text.trim().is_empty() {
+            return Ok(Config::default());
+        }
+        let config: Config = serde_yaml::from_str(text).map_err(|e| {
+            let location = e.location();
+            (
+                e.to_string(),
+                location.as_ref().map(|l| l.line()),
+                location.as_ref().map(|l| l.column()),
+            )
+        })?;
+        config.validate().map_err(|m| (m, None, None))?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.per_page == 0 {
+            return Err("per_page must be at least 1".into());
+        }
+        BaseUrl::parse(&self.base_url).map(|_| ())
+    }
+
+    /// The base URL, parsed; `validate` has already accepted it.
+    pub fn base(&self) -> BaseUrl {
+        BaseUrl::parse(&self.base_url).unwrap_or_default()
+    }
+}
+
+/// `base_url` split into the origin (may be empty) and the path every link starts with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    /// `https://www.example.gov.cn`, or empty for a site-relative base.
+    pub origin: String,
+    /// Always starts and ends with `/`: `/` or `/zxta/`.
+    pub path: String,
+}
+
+impl Default for BaseUrl {
+    fn default() -> Self {
+        BaseUrl {
+            origin: String::new(),
+            path: "/".into(),
+        }
+    }
+}
+
+impl BaseUrl {
+    pub fn parse(text: &str) -> Result<BaseUrl, String> {
+        let text = text.trim();
+        let (origin, path) = if let Some(rest) = text
+            .strip_prefix("https://")
+            .or_else(|| text.strip_prefix("http://"))
+        {
+            let scheme_len = text.len() - rest.len();
+            let host_end = rest.find('/').unwrap_or(rest.len());
+            if host_end == 0 {
+                return Err(format!("base_url `{text}` has no host"));
+            }
+            (&text[..scheme_len + host_end], &rest[host_end..])
+        } else if text.is_empty() || text.starts_with('/') {
+            ("", text)
+        } else {
+            return Err(format!(
+                "base_url `{text}` must start with https://, http:// or /"
+            ));
+        };
+        if path.contains(['?', '#', ' ']) {
+            return Err(format!("base_url `{text}` must be a plain path"));
+        }
+        let mut path = path.trim_end_matches('/').to_string();
+        if !path.starts_with('/') {
+            path.insert(0, '/');
+        }
+        if !path.ends_with('/') {
+            path.push('/');
+        }
+        Ok(BaseUrl {
+            origin: origin.to_string(),
+            path,
+        })
+    }
+
+    /// The absolute URL of a site path (`years/2021/`), for feeds and canonical links.
+    pub fn absolute(&self, site_path: &str) -> String {
+        format!("{}{}", self.origin, self.link(site_path))
+    }
+
+    /// The link to a site path from any page: the base path, then the path.
+    pub fn link(&self, site_path: &str) -> String {
+        let mut link = String::with_capacity(self.path.len() + site_path.len() + 8);
+        link.push_str(&self.path);
+        crate::url::encode_path_into(site_path.trim_start_matches('/'), &mut link);
+        link
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_config_gives_the_defaults() {
+        let config = Config::parse("").unwrap();
+        assert_eq!(config.per_page, 20);
+        assert_eq!(config.base().path, "/");
+    }
+
+    #[test]
+    fn an_unknown_setting_names_its_line() {
+        let (message, line, _) = Config::parse("title: x\nper_pag: 3\n").unwrap_err();
+        assert!(message.contains("per_pag"), "{message}");
+        assert_eq!(line, Some(2));
+    }
+
+    #[test]
+    fn a_sub_path_base_url_keeps_its_path() {
+        let base = BaseUrl::parse("https://www.example.gov.cn/zxta").unwrap();
+        assert_eq!(base.origin, "https://www.example.gov.cn");
+        assert_eq!(base.path, "/zxta/");
+        assert_eq!(base.link("years/2021/"), "/zxta/years/2021/");
+        assert_eq!(
+            base.absolute("atom.xml"),
+            "https://www.example.gov.cn/zxta/atom.xml"
+        );
+    }
+
+    #[test]
+    fn a_base_url_without_scheme_or_slash_is_refused() {
+        assert!(BaseUrl::parse("www.example.gov.cn").is_err());
+    }
+}

@@ -1,0 +1,114 @@
+//! Finding and loading every reply under `content/`, in parallel.
+//!
+//! A file that cannot be read, decoded or parsed becomes problems; the rest
+//! load regardless, so that one run reports every bad file.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::problem::Problem;
+use crate::reply::{self, Reply};
+use crate::text;
+
+pub const CONTENT_DIR: &str = "content";
+
+/// Every `.md` file under `content/`, in a stable order, as (absolute path, site path).
+pub fn find(root: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
+    let dir = root.join(CONTENT_DIR);
+    if !dir.is_dir() {
+        return Err(vec![Problem::new(
+            &dir,
+            "no content folder: a site keeps its replies in content/ (run `dafu init` to start one)",
+        )]);
+    }
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let walk = walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !is_hidden(e.file_name()));
+    for entry in walk {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() && is_markdown(entry.path()) => {
+                let site_path = site_path(&dir, entry.path());
+                files.push((entry.into_path(), site_path));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let path = e.path().unwrap_or(&dir).to_path_buf();
+                let message = if e.loop_ancestor().is_some() {
+                    "a symbolic link loops back to a folder above it".to_string()
+                } else {
+                    format!("cannot read: {}", e.io_error().map_or(e.to_string(), ToString::to_string))
+                };
+                problems.push(Problem::new(path, message));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Loads the given files in parallel; problems of all files together.
+pub fn load(
+    root: &Path,
+    files: &[(PathBuf, String)],
+    allow_html: bool,
+) -> Vec<Result<Reply, Vec<Problem>>> {
+    files
+        .par_iter()
+        .map(|(path, site_path)| load_one(root, path, site_path.clone(), allow_html))
+        .collect()
+}
+
+pub fn load_one(
+    root: &Path,
+    path: &Path,
+    site_path: String,
+    allow_html: bool,
+) -> Result<Reply, Vec<Problem>> {
+    let shown = path.strip_prefix(root).unwrap_or(path);
+    let bytes = std::fs::read(path)
+        .map_err(|e| vec![Problem::new(shown, format!("cannot read: {e}"))])?;
+    let (text, _) = text::decode(&bytes).map_err(|e| {
+        vec![Problem::new(shown, e.to_string()).at_line(Some(e.line()))]
+    })?;
+    reply::parse(shown, site_path, &text, allow_html)
+}
+
+/// `content/2021/ta-0152.md` → `2021/ta-0152/`.
+pub fn site_path(content_dir: &Path, file: &Path) -> String {
+    let relative = file.strip_prefix(content_dir).unwrap_or(file);
+    let mut path: String = relative
+        .with_extension("")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    path.push('/');
+    path
+}
+
+fn is_markdown(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"))
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.') && n.len() > 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_site_path_is_the_path_without_md() {
+        let dir = Path::new("/s/content");
+        assert_eq!(site_path(dir, Path::new("/s/content/2021/ta-0152.md")), "2021/ta-0152/");
+    }
+}

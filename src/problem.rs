@@ -1,0 +1,108 @@
+//! A problem the user caused: a value that names the file and, where there is
+//! one, the line and column, so that it can be printed once with all the others.
+//!
+//! Content errors never travel as `anyhow` errors: a build collects every
+//! problem of every file and reports them together.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One thing wrong with the user's input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: PathBuf,
+    /// 1-based line, when the problem sits on one.
+    pub line: Option<usize>,
+    /// 1-based column, in characters, when known.
+    pub col: Option<usize>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    pub fn new(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Problem {
+            path: path.into(),
+            line: None,
+            col: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn at(mut self, line: usize, col: usize) -> Self {
+        self.line = Some(line);
+        self.col = Some(col);
+        self
+    }
+
+    pub fn at_line(mut self, line: Option<usize>) -> Self {
+        self.line = line;
+        self.col = line.map(|_| 1);
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The same problem, its path shown relative to `root` when it lies inside.
+    pub fn relative_to(mut self, root: &Path) -> Self {
+        if let Ok(rel) = self.path.strip_prefix(root) {
+            self.path = rel.to_path_buf();
+        }
+        self
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        match (self.line, self.col) {
+            (Some(line), Some(col)) => write!(f, ":{line}:{col}")?,
+            (Some(line), None) => write!(f, ":{line}")?,
+            _ => {}
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The number of characters before byte `index` on its line, plus one.
+pub fn column_of(text: &str, index: usize) -> usize {
+    let start = text[..index].rfind('\n').map_or(0, |i| i + 1);
+    text[start..index].chars().count() + 1
+}
+
+/// The 1-based line holding byte `index`.
+pub fn line_of(text: &str, index: usize) -> usize {
+    text.as_bytes()[..index].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_problem_prints_path_line_column_and_hint() {
+        let p = Problem::new("content/a.md", "unknown key `titel`")
+            .at(3, 1)
+            .hint("did you mean `title`?");
+        assert_eq!(
+            p.to_string(),
+            "content/a.md:3:1: unknown key `titel` (hint: did you mean `title`?)"
+        );
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let text = "一\n标题：x";
+        let index = text.find('x').unwrap();
+        assert_eq!(line_of(text, index), 2);
+        assert_eq!(column_of(text, index), 4);
+    }
+}

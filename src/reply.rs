@@ -1,0 +1,748 @@
+//! `Reply`: one answer to a proposal or suggestion, read from one Markdown
+//! file with YAML front matter, typed and validated.
+//!
+//! Parsing a file yields the reply or every problem in it, each naming the
+//! line. A reply knows nothing of the other replies: uniqueness of 文号 and of
+//! URLs is the archive's business.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+use serde::Serialize;
+use serde_yaml::Value;
+
+use crate::markdown::{self, Rendered};
+use crate::problem::Problem;
+
+/// Every front matter key, with its Chinese alias.
+pub const KEYS: &[(&str, &str)] = &[
+    ("title", "标题"),
+    ("department", "办理单位"),
+    ("date", "成文日期"),
+    ("year", "年度"),
+    ("doc_number", "文号"),
+    ("session", "会议"),
+    ("proposal_id", "编号"),
+    ("kind", "类型"),
+    ("proposal_title", "案由"),
+    ("proposers", "提案人"),
+    ("role", "办理方式"),
+    ("result", "办理结果"),
+    ("signer", "签发人"),
+    ("handler", "经办人"),
+    ("phone", "联系电话"),
+    ("cc", "抄送"),
+    ("index_number", "索引号"),
+    ("topic", "主题分类"),
+    ("keywords", "主题词"),
+    ("published", "发布日期"),
+    ("disclosure", "公开属性"),
+    ("draft", "草稿"),
+    ("extra", "其他"),
+];
+
+/// 提案 (to a CPPCC member) or 建议 (to a People's Congress deputy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Kind {
+    #[serde(rename = "提案")]
+    Proposal,
+    #[serde(rename = "建议")]
+    Suggestion,
+}
+
+impl Kind {
+    fn parse(text: &str) -> Option<Kind> {
+        match text {
+            "提案" => Some(Kind::Proposal),
+            "建议" => Some(Kind::Suggestion),
+            _ => None,
+        }
+    }
+
+    /// 政协 sessions answer 提案, 人大 sessions 建议.
+    fn from_session(session: &str) -> Option<Kind> {
+        if session.contains("政协") {
+            Some(Kind::Proposal)
+        } else if session.contains("人大") || session.contains("人民代表大会") {
+            Some(Kind::Suggestion)
+        } else {
+            None
+        }
+    }
+}
+
+/// Whether the department led the answer or joined another's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum Role {
+    #[default]
+    #[serde(rename = "主办")]
+    Lead,
+    #[serde(rename = "会办")]
+    Joint,
+}
+
+/// The disclosure attribute (公开属性). Only `Public` replies are published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum Disclosure {
+    #[default]
+    #[serde(rename = "主动公开")]
+    Public,
+    #[serde(rename = "依申请公开")]
+    OnRequest,
+    #[serde(rename = "不予公开")]
+    Withheld,
+}
+
+/// When a reply was written: a day, or only the year when the text gives no day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyDate {
+    Day(Date),
+    Year(i16),
+}
+
+impl ReplyDate {
+    pub fn year(self) -> i16 {
+        match self {
+            ReplyDate::Day(d) => d.year(),
+            ReplyDate::Year(y) => y,
+        }
+    }
+
+    /// Orders replies: by day, a year-only reply before the dated ones of its year.
+    pub fn sort_key(self) -> (i16, i8, i8) {
+        match self {
+            ReplyDate::Day(d) => (d.year(), d.month(), d.day()),
+            ReplyDate::Year(y) => (y, 0, 0),
+        }
+    }
+
+    /// `2021-06-10`, or `2021` when only the year is known.
+    pub fn iso(self) -> String {
+        match self {
+            ReplyDate::Day(d) => d.to_string(),
+            ReplyDate::Year(y) => y.to_string(),
+        }
+    }
+
+    /// `2021年6月10日`, or `2021年`.
+    pub fn chinese(self) -> String {
+        match self {
+            ReplyDate::Day(d) => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+            ReplyDate::Year(y) => format!("{y}年"),
+        }
+    }
+}
+
+/// One reply, as the archive publishes it.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// The file it came from, as the user names it (for messages).
+    pub source: PathBuf,
+    /// Its site path: the path under `content/` without `.md`, ending in `/`.
+    pub path: String,
+    pub title: String,
+    pub department: String,
+    pub date: ReplyDate,
+    pub doc_number: Option<String>,
+    /// The line of `doc_number`, to point at a duplicate.
+    pub doc_number_line: Option<usize>,
+    pub session: Option<String>,
+    pub proposal_id: Option<String>,
+    pub kind: Option<Kind>,
+    pub proposal_title: Option<String>,
+    pub proposers: Vec<String>,
+    pub role: Role,
+    pub result: Option<String>,
+    pub signer: Option<String>,
+    pub handler: Option<String>,
+    pub phone: Option<String>,
+    pub cc: Vec<String>,
+    pub index_number: Option<String>,
+    pub topic: Option<String>,
+    pub keywords: Vec<String>,
+    pub published: Option<Date>,
+    pub disclosure: Disclosure,
+    pub draft: bool,
+    pub extra: BTreeMap<String, Value>,
+    pub body: Rendered,
+}
+
+impl Reply {
+    /// Whether the reply may appear anywhere in the output.
+    pub fn is_published(&self, with_drafts: bool) -> bool {
+        self.disclosure == Disclosure::Public && (with_drafts || !self.draft)
+    }
+
+    /// The date a feed or sitemap gives: `published`, else the reply's date.
+    pub fn published_date(&self) -> String {
+        match (self.published, self.date) {
+            (Some(day), _) => day.to_string(),
+            (None, ReplyDate::Day(day)) => day.to_string(),
+            (None, ReplyDate::Year(y)) => format!("{y}-01-01"),
+        }
+    }
+}
+
+/// Parses one file's text. `source` names the file in problems; `site_path` is
+/// the URL path it will be published at.
+pub fn parse(
+    source: &Path,
+    site_path: String,
+    text: &str,
+    allow_html: bool,
+) -> Result<Reply, Vec<Problem>> {
+    let problem = |message: &str| vec![Problem::new(source, message)];
+    if text.trim().is_empty() {
+        return Err(problem(
+            "the file is empty: a reply needs front matter between two `---` lines and a body",
+        ));
+    }
+    let Some(split) = split_front_matter(text) else {
+        return Err(vec![
+            Problem::new(source, "no front matter: a reply starts with a line `---`")
+                .at(1, 1)
+                .hint("put the fields (title, department, date, …) between two `---` lines"),
+        ]);
+    };
+    let Some((yaml, body)) = split else {
+        return Err(vec![
+            Problem::new(source, "the front matter is never closed")
+                .at(1, 1)
+                .hint("add a line `---` after the last field"),
+        ]);
+    };
+    let fields = FrontMatter {
+        source,
+        yaml,
+        problems: Vec::new(),
+    };
+    fields.into_reply(site_path, body, allow_html)
+}
+
+/// `None` when the text does not open with `---`; `Some(None)` when the
+/// front matter is never closed; else the YAML and the body.
+fn split_front_matter(text: &str) -> Option<Option<(&str, &str)>> {
+    let rest = text.strip_prefix("---")?;
+    let rest = rest
+        .strip_prefix('\n')
+        .or_else(|| rest.trim_start_matches([' ', '\t']).strip_prefix('\n'))?;
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            let yaml = &rest[..offset];
+            let body = &rest[offset + line.len()..];
+            return Some(Some((yaml, body)));
+        }
+        offset += line.len();
+    }
+    Some(None)
+}
+
+/// The front matter being read: the YAML text (which starts on line 2 of the
+/// file) and the problems found so far.
+struct FrontMatter<'a> {
+    source: &'a Path,
+    yaml: &'a str,
+    problems: Vec<Problem>,
+}
+
+/// The fields as written, before defaults and derivations.
+#[derive(Default)]
+struct Fields {
+    title: Option<String>,
+    department: Option<String>,
+    date: Option<Date>,
+    year: Option<i16>,
+    doc_number: Option<String>,
+    doc_number_line: Option<usize>,
+    session: Option<String>,
+    proposal_id: Option<String>,
+    kind: Option<Kind>,
+    proposal_title: Option<String>,
+    proposers: Vec<String>,
+    role: Role,
+    result: Option<String>,
+    signer: Option<String>,
+    handler: Option<String>,
+    phone: Option<String>,
+    cc: Vec<String>,
+    index_number: Option<String>,
+    topic: Option<String>,
+    keywords: Vec<String>,
+    published: Option<Date>,
+    disclosure: Disclosure,
+    draft: bool,
+    extra: BTreeMap<String, Value>,
+}
+
+impl<'a> FrontMatter<'a> {
+    fn into_reply(
+        mut self,
+        site_path: String,
+        body: &str,
+        allow_html: bool,
+    ) -> Result<Reply, Vec<Problem>> {
+        let mapping = match serde_yaml::from_str::<Value>(self.yaml) {
+            Ok(Value::Mapping(m)) => m,
+            Ok(Value::Null) => serde_yaml::Mapping::new(),
+            Ok(_) => {
+                return Err(vec![
+                    Problem::new(self.source, "the front matter must be `key: value` lines").at(2, 1),
+                ]);
+            }
+            Err(e) => {
+                let (line, col) = e
+                    .location()
+                    .map_or((1, 1), |l| (l.line() + 1, l.column()));
+                return Err(vec![
+                    Problem::new(self.source, format!("invalid YAML: {}", yaml_message(&e)))
+                        .at(line, col),
+                ]);
+            }
+        };
+        let mut fields = Fields::default();
+        let mut seen: BTreeMap<&'static str, String> = BTreeMap::new();
+        for (key, value) in &mapping {
+            let Some(name) = key.as_str() else {
+                self.problem(None, "a key must be text".into(), None);
+                continue;
+            };
+            let line = self.line_of(name);
+            let Some(canonical) = canonical_key(name) else {
+                self.problem(line, format!("unknown key `{name}`"), nearest_key(name));
+                continue;
+            };
+            if let Some(first) = seen.insert(canonical, name.to_string()) {
+                self.problem(
+                    line,
+                    format!("`{name}` repeats `{first}`: they are the same field"),
+                    None,
+                );
+                continue;
+            }
+            self.set(&mut fields, canonical, name, value, line);
+        }
+        let date = self.date_or_year(&fields);
+        for key in ["title", "department"] {
+            if !seen.contains_key(key) {
+                let alias = KEYS.iter().find(|(k, _)| *k == key).map_or("", |(_, a)| a);
+                self.problem(Some(1), format!("missing required key `{key}` ({alias})"), None);
+            }
+        }
+        let (Some(title), Some(department), Some(date), true) = (
+            fields.title.take(),
+            fields.department.take(),
+            date,
+            self.problems.is_empty(),
+        ) else {
+            return Err(self.problems);
+        };
+        let kind = fields
+            .kind
+            .or_else(|| fields.session.as_deref().and_then(Kind::from_session));
+        Ok(Reply {
+            source: self.source.to_path_buf(),
+            path: site_path,
+            title,
+            department,
+            date,
+            doc_number: fields.doc_number,
+            doc_number_line: fields.doc_number_line,
+            session: fields.session,
+            proposal_id: fields.proposal_id,
+            kind,
+            proposal_title: fields.proposal_title,
+            proposers: fields.proposers,
+            role: fields.role,
+            result: fields.result,
+            signer: fields.signer,
+            handler: fields.handler,
+            phone: fields.phone,
+            cc: fields.cc,
+            index_number: fields.index_number,
+            topic: fields.topic,
+            keywords: fields.keywords,
+            published: fields.published,
+            disclosure: fields.disclosure,
+            draft: fields.draft,
+            extra: fields.extra,
+            body: markdown::render(body, allow_html),
+        })
+    }
+
+    /// Stores one field, or records why it cannot be.
+    fn set(
+        &mut self,
+        fields: &mut Fields,
+        key: &'static str,
+        written: &str,
+        value: &Value,
+        line: Option<usize>,
+    ) {
+        match key {
+            "title" => fields.title = self.text(written, value, line),
+            "department" => fields.department = self.text(written, value, line),
+            "date" => fields.date = self.day(written, value, line),
+            "published" => fields.published = self.day(written, value, line),
+            "year" => fields.year = self.year(written, value, line),
+            "doc_number" => {
+                fields.doc_number = self.text(written, value, line);
+                fields.doc_number_line = line;
+            }
+            "session" => fields.session = self.text(written, value, line),
+            "proposal_id" => fields.proposal_id = self.text(written, value, line),
+            "proposal_title" => fields.proposal_title = self.text(written, value, line),
+            "result" => fields.result = self.text(written, value, line),
+            "signer" => fields.signer = self.text(written, value, line),
+            "handler" => fields.handler = self.text(written, value, line),
+            "phone" => fields.phone = self.text(written, value, line),
+            "index_number" => fields.index_number = self.text(written, value, line),
+            "topic" => fields.topic = self.text(written, value, line),
+            "proposers" => fields.proposers = self.list(written, value, line),
+            "cc" => fields.cc = self.list(written, value, line),
+            "keywords" => fields.keywords = self.list(written, value, line),
+            "kind" => {
+                fields.kind = self.choice(written, value, line, Kind::parse, "提案 or 建议");
+            }
+            "role" => {
+                let parse = |t: &str| match t {
+                    "主办" => Some(Role::Lead),
+                    "会办" => Some(Role::Joint),
+                    _ => None,
+                };
+                fields.role = self
+                    .choice(written, value, line, parse, "主办 or 会办")
+                    .unwrap_or_default();
+            }
+            "disclosure" => {
+                let parse = |t: &str| match t {
+                    "主动公开" => Some(Disclosure::Public),
+                    "依申请公开" => Some(Disclosure::OnRequest),
+                    "不予公开" => Some(Disclosure::Withheld),
+                    _ => None,
+                };
+                // An unreadable disclosure must never default to public.
+                fields.disclosure = self
+                    .choice(written, value, line, parse, "主动公开, 依申请公开 or 不予公开")
+                    .unwrap_or(Disclosure::Withheld);
+            }
+            "draft" => match value {
+                Value::Bool(b) => fields.draft = *b,
+                Value::Null => {}
+                _ => self.wrong_type(written, "true or false", value, line),
+            },
+            "extra" => match value {
+                Value::Mapping(m) => {
+                    fields.extra = m
+                        .iter()
+                        .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.clone())))
+                        .collect();
+                }
+                Value::Null => {}
+                _ => self.wrong_type(written, "a map of `key: value`", value, line),
+            },
+            _ => unreachable!("every key of KEYS is handled"),
+        }
+    }
+
+    /// A text field. A number is taken as written, so `proposal_id: 0152`
+    /// keeps its leading zero; an empty value counts as absent.
+    fn text(&mut self, key: &str, value: &Value, line: Option<usize>) -> Option<String> {
+        match value {
+            Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+            Value::Number(n) => Some(self.raw_value(line).unwrap_or_else(|| n.to_string())),
+            Value::Null => None,
+            _ => {
+                self.wrong_type(key, "text", value, line);
+                None
+            }
+        }
+    }
+
+    /// A list field: a YAML list, or one string that may hold several names
+    /// separated by 、 or commas.
+    fn list(&mut self, key: &str, value: &Value, line: Option<usize>) -> Vec<String> {
+        match value {
+            Value::Sequence(items) => items
+                .iter()
+                .filter_map(|item| self.text(key, item, line))
+                .collect(),
+            Value::String(s) => s
+                .split(['、', '，', ',', '；', ';'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
+            Value::Null => Vec::new(),
+            _ => {
+                self.wrong_type(key, "a list", value, line);
+                Vec::new()
+            }
+        }
+    }
+
+    fn choice<T>(
+        &mut self,
+        key: &str,
+        value: &Value,
+        line: Option<usize>,
+        parse: impl Fn(&str) -> Option<T>,
+        allowed: &str,
+    ) -> Option<T> {
+        let text = self.text(key, value, line)?;
+        let choice = parse(&text);
+        if choice.is_none() {
+            self.problem(
+                line,
+                format!("`{key}` is `{text}`, which is not one of {allowed}"),
+                None,
+            );
+        }
+        choice
+    }
+
+    fn day(&mut self, key: &str, value: &Value, line: Option<usize>) -> Option<Date> {
+        let text = self.text(key, value, line)?;
+        match text.parse::<Date>() {
+            Ok(date) if text.len() == 10 => Some(date),
+            Ok(_) | Err(_) if !looks_like_iso_date(&text) => {
+                self.problem(
+                    line,
+                    format!("`{key}` is `{text}`, not a date"),
+                    Some("write it as YYYY-MM-DD, for example 2021-06-10".into()),
+                );
+                None
+            }
+            _ => {
+                self.problem(
+                    line,
+                    format!("`{key}` is `{text}`, which is not a day of the calendar"),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    fn year(&mut self, key: &str, value: &Value, line: Option<usize>) -> Option<i16> {
+        let year = match value {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().trim_end_matches('年').parse().ok(),
+            _ => None,
+        };
+        match year {
+            Some(y @ 1949..=2200) => i16::try_from(y).ok(),
+            _ => {
+                self.wrong_type(key, "a year such as 2021", value, line);
+                None
+            }
+        }
+    }
+
+    /// The date, else `year`, else the year in the 文号's 〔2021〕.
+    fn date_or_year(&mut self, fields: &Fields) -> Option<ReplyDate> {
+        if let Some(date) = fields.date {
+            return Some(ReplyDate::Day(date));
+        }
+        if let Some(year) = fields.year {
+            return Some(ReplyDate::Year(year));
+        }
+        if let Some(year) = fields.doc_number.as_deref().and_then(year_of_doc_number) {
+            return Some(ReplyDate::Year(year));
+        }
+        if self.problems.is_empty() {
+            self.problem(
+                Some(1),
+                "no date: give `date` (成文日期), or `year` (年度), or a 文号 with the year in 〔〕".into(),
+                None,
+            );
+        }
+        None
+    }
+
+    fn wrong_type(&mut self, key: &str, expected: &str, value: &Value, line: Option<usize>) {
+        let found = match value {
+            Value::Null => "nothing",
+            Value::Bool(_) => "true/false",
+            Value::Number(_) => "a number",
+            Value::String(_) => "text",
+            Value::Sequence(_) => "a list",
+            Value::Mapping(_) => "a map",
+            Value::Tagged(_) => "a tagged value",
+        };
+        self.problem(line, format!("`{key}` must be {expected}, not {found}"), None);
+    }
+
+    fn problem(&mut self, line: Option<usize>, message: String, hint: Option<String>) {
+        let mut problem = Problem::new(self.source, message).at_line(line);
+        problem.hint = hint;
+        self.problems.push(problem);
+    }
+
+    /// The file line (1-based) where a top-level key is written.
+    fn line_of(&self, key: &str) -> Option<usize> {
+        self.yaml.lines().position(|line| {
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|index| index + 2)
+    }
+
+    /// The value on a key's line exactly as written, without quotes or comment.
+    fn raw_value(&self, line: Option<usize>) -> Option<String> {
+        let text = self.yaml.lines().nth(line? - 2)?;
+        let value = text.split_once(':')?.1;
+        let value = value.split(" #").next().unwrap_or(value).trim();
+        Some(value.to_string()).filter(|v| !v.is_empty())
+    }
+}
+
+fn looks_like_iso_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// serde_yaml appends " at line L column C"; the problem already says where.
+fn yaml_message(error: &serde_yaml::Error) -> String {
+    let message = error.to_string();
+    match message.find(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message,
+    }
+}
+
+/// The canonical key of a key as written, English or Chinese.
+pub fn canonical_key(written: &str) -> Option<&'static str> {
+    KEYS.iter()
+        .find(|(key, alias)| *key == written || *alias == written)
+        .map(|(key, _)| *key)
+}
+
+/// A suggestion for an unknown key: the closest known key, English or Chinese.
+fn nearest_key(written: &str) -> Option<String> {
+    let lower = written.to_lowercase();
+    KEYS.iter()
+        .flat_map(|(key, alias)| [(*key, *key), (*alias, *key)])
+        .map(|(candidate, key)| (strsim::levenshtein(&lower, candidate), candidate, key))
+        .filter(|(distance, candidate, _)| *distance <= candidate.chars().count().max(2) / 2)
+        .min_by_key(|(distance, _, _)| *distance)
+        .map(|(_, candidate, key)| {
+            if candidate == key {
+                format!("did you mean `{key}`?")
+            } else {
+                format!("did you mean `{candidate}` ({key})?")
+            }
+        })
+}
+
+/// The year written in a 文号's brackets: 常工信复〔2021〕第28号 → 2021.
+pub fn year_of_doc_number(doc_number: &str) -> Option<i16> {
+    let open = doc_number.find(['〔', '【', '[', '［', '（', '('])?;
+    let rest = &doc_number[open..];
+    let rest = &rest[rest.chars().next()?.len_utf8()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let year: i16 = digits.parse().ok().filter(|_| digits.len() == 4)?;
+    (1949..=2200).contains(&year).then_some(year)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_text(text: &str) -> Result<Reply, Vec<Problem>> {
+        parse(Path::new("content/a.md"), "a/".into(), text, false)
+    }
+
+    fn messages(text: &str) -> Vec<String> {
+        parse_text(text)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    const GOOD: &str = "---\ntitle: 关于第0152号提案的答复\ndepartment: 常州市工业和信息化局\ndoc_number: 常工信复〔2021〕第28号\nsession: 市政协十四届五次会议\nproposal_id: 0152\nproposers: 周国平\n---\n正文。\n";
+
+    #[test]
+    fn a_reply_without_date_takes_the_year_of_its_doc_number() {
+        let reply = parse_text(GOOD).unwrap();
+        assert_eq!(reply.date, ReplyDate::Year(2021));
+        assert_eq!(reply.kind, Some(Kind::Proposal));
+        assert_eq!(reply.proposal_id.as_deref(), Some("0152"));
+        assert_eq!(reply.proposers, vec!["周国平"]);
+        assert_eq!(reply.body.text, "正文。");
+    }
+
+    #[test]
+    fn year_from_doc_number_reads_the_brackets() {
+        assert_eq!(year_of_doc_number("常工信复〔2021〕第28号"), Some(2021));
+        assert_eq!(year_of_doc_number("潼民发【2024】275号"), Some(2024));
+        assert_eq!(year_of_doc_number("湘水提〔2021115"), None);
+        assert_eq!(year_of_doc_number("第28号"), None);
+    }
+
+    #[test]
+    fn a_missing_title_names_the_file_and_line() {
+        let m = messages("---\ndepartment: 局\ndate: 2021-06-10\n---\n");
+        assert_eq!(m, vec!["content/a.md:1:1: missing required key `title` (标题)"]);
+    }
+
+    #[test]
+    fn an_unknown_key_names_its_line_and_the_nearest_key() {
+        let m = messages("---\ntitle: t\ndepartment: d\ndate: 2021-06-10\nproposer: x\n---\n");
+        assert_eq!(
+            m,
+            vec!["content/a.md:5:1: unknown key `proposer` (hint: did you mean `proposers`?)"]
+        );
+    }
+
+    #[test]
+    fn chinese_keys_are_aliases() {
+        let reply = parse_text("---\n标题: t\n办理单位: d\n成文日期: 2021-06-10\n---\n").unwrap();
+        assert_eq!(reply.title, "t");
+        assert_eq!(reply.date.iso(), "2021-06-10");
+    }
+
+    #[test]
+    fn an_impossible_date_is_refused_with_its_line() {
+        let m = messages("---\ntitle: t\ndepartment: d\ndate: 2021-02-30\n---\n");
+        assert_eq!(m.len(), 1);
+        assert!(m[0].starts_with("content/a.md:4:1: `date` is `2021-02-30`"), "{m:?}");
+    }
+
+    #[test]
+    fn every_problem_in_a_file_is_reported() {
+        let m = messages("---\ntitle: [a]\ndepartment: d\ndate: 10 June\nkind: 议案\n---\n");
+        assert_eq!(m.len(), 3, "{m:?}");
+    }
+
+    #[test]
+    fn invalid_yaml_names_the_line() {
+        let m = messages("---\ntitle: t\ndepartment: : :\n  - x\n---\n");
+        assert_eq!(m.len(), 1);
+        assert!(m[0].starts_with("content/a.md:3:"), "{m:?}");
+    }
+
+    #[test]
+    fn unclosed_and_missing_front_matter_are_named() {
+        assert!(messages("---\ntitle: t\n")[0].contains("never closed"));
+        assert!(messages("title: t\n")[0].contains("no front matter"));
+        assert!(messages("  \n")[0].contains("empty"));
+    }
+
+    #[test]
+    fn an_unknown_disclosure_is_an_error_not_public() {
+        let m = messages("---\ntitle: t\ndepartment: d\nyear: 2021\ndisclosure: 公开\n---\n");
+        assert!(m[0].contains("disclosure"), "{m:?}");
+        let reply =
+            parse_text("---\ntitle: t\ndepartment: d\nyear: 2021\ndisclosure: 不予公开\n---\n")
+                .unwrap();
+        assert!(!reply.is_published(true));
+    }
+}

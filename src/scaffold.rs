@@ -1,0 +1,90 @@
+//! `dafu init` and `dafu new`: a new site, and a new reply's skeleton.
+//!
+//! A new site gets `config.yaml` and one real reply as its example, nothing
+//! else: the default theme is compiled into the binary.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context as _, Result, bail};
+
+const CONFIG: &str = include_str!("../config.yaml");
+const EXAMPLE_REPLY: &str = include_str!("../content/2021/ta-0152.md");
+const EXAMPLE_PATH: &str = "content/2021/ta-0152.md";
+
+/// Creates a site in `dir`, refusing a folder that holds anything unless forced.
+pub fn init(dir: &Path, force: bool) -> Result<()> {
+    if !force && dir.is_dir() && fs::read_dir(dir)?.next().is_some() {
+        bail!(
+            "{} is not empty; use --force to write the new site into it",
+            dir.display()
+        );
+    }
+    write_new(&dir.join("config.yaml"), CONFIG, force)?;
+    write_new(&dir.join(EXAMPLE_PATH), EXAMPLE_REPLY, force)
+}
+
+/// Writes a reply skeleton with every field, guessing what its path tells:
+/// `content/2021/ta-0152.md` is proposal 0152 of 2021.
+pub fn new_reply(path: &Path, today_year: i16) -> Result<()> {
+    if path.extension().is_none_or(|e| e != "md") {
+        bail!("{}: a reply file ends in .md", path.display());
+    }
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let year = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.parse::<i16>().ok())
+        .unwrap_or(today_year);
+    let (kind, number) = match stem.split_once('-') {
+        Some(("ta", number)) => ("提案", number),
+        Some(("jy", number)) => ("建议", number),
+        _ => ("提案", ""),
+    };
+    write_new(path, &skeleton(year, kind, number), false)
+}
+
+fn skeleton(year: i16, kind: &str, number: &str) -> String {
+    format!(
+        r#"---
+# Fill in what the reply gives and delete the lines it does not. Remove
+# `draft: true` to publish it.
+title: 关于对第{number}号{kind}的答复
+department: 办理单位全称
+date: {year}-01-01
+doc_number: ""
+session: ""
+proposal_id: "{number}"
+kind: {kind}
+proposal_title: ""
+proposers: []
+role: 主办
+result: ""
+signer: ""
+handler: ""
+phone: ""
+cc: []
+index_number: ""
+topic: ""
+keywords: []
+disclosure: 主动公开
+draft: true
+---
+
+答复正文。编号的部分写作二级标题：
+
+## 一、
+"#
+    )
+}
+
+fn write_new(path: &Path, text: &str, force: bool) -> Result<()> {
+    if path.exists() && !force {
+        bail!("{} exists; it was left as it is", path.display());
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}

@@ -1,0 +1,195 @@
+//! The theme: Tera templates and static files, from the theme folder on disk
+//! or, for the default theme, compiled into the binary, with the site's own
+//! `templates/` and `static/` laid over them file by file.
+//!
+//! Knows nothing of replies: it hands out a ready `Tera` and the static files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+use tera::{ErrorKind, Kwargs, State, Tera};
+
+use crate::config::{BaseUrl, Config};
+use crate::problem::Problem;
+
+static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+pub struct Theme {
+    pub tera: Tera,
+    /// Static files by their site path, theme first, the site's over them.
+    pub statics: BTreeMap<String, Vec<u8>>,
+    /// Every folder whose files the theme was read from, for `serve` to watch.
+    pub folders: Vec<PathBuf>,
+    /// Where each template came from, to name it in a rendering error.
+    template_files: BTreeMap<String, PathBuf>,
+}
+
+/// A file and where it came from, so an error can name it.
+struct Source {
+    shown: PathBuf,
+    bytes: Vec<u8>,
+}
+
+impl Theme {
+    pub fn load(root: &Path, config: &Config, base: &BaseUrl) -> Result<Theme, Vec<Problem>> {
+        let theme_dir = root.join("themes").join(&config.theme);
+        let mut templates = BTreeMap::new();
+        let mut statics = BTreeMap::new();
+        let mut folders = Vec::new();
+        if theme_dir.is_dir() {
+            read_folder(&theme_dir.join("templates"), root, &mut templates)?;
+            read_folder(&theme_dir.join("static"), root, &mut statics)?;
+            folders.push(theme_dir);
+        } else if config.theme == "default" {
+            read_embedded(&DEFAULT_THEME, "templates", &mut templates);
+            read_embedded(&DEFAULT_THEME, "static", &mut statics);
+        } else {
+            return Err(vec![Problem::new(
+                crate::config::CONFIG_FILE,
+                format!("theme `{}` not found: no folder {}", config.theme, theme_dir.display()),
+            )]);
+        }
+        for (folder, into) in [("templates", &mut templates), ("static", &mut statics)] {
+            let dir = root.join(folder);
+            if dir.is_dir() {
+                read_folder(&dir, root, into)?;
+                folders.push(dir);
+            }
+        }
+        let template_files = templates
+            .iter()
+            .map(|(name, source)| (name.clone(), source.shown.clone()))
+            .collect();
+        let tera = compile(templates, base)?;
+        let statics = statics.into_iter().map(|(k, s)| (k, s.bytes)).collect();
+        Ok(Theme {
+            tera,
+            statics,
+            folders,
+            template_files,
+        })
+    }
+
+    /// Renders a template; an error names the template's file and line.
+    pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, Problem> {
+        self.tera.render(template, context).map_err(|e| {
+            template_problem(&e, |name| self.template_files.get(name).cloned())
+        })
+    }
+}
+
+fn compile(templates: BTreeMap<String, Source>, base: &BaseUrl) -> Result<Tera, Vec<Problem>> {
+    let mut tera = Tera::new();
+    tera.autoescape_on([".html", ".xml"]);
+    register_functions(&mut tera, base);
+    let mut problems = Vec::new();
+    let mut texts = Vec::new();
+    for (name, source) in &templates {
+        match std::str::from_utf8(&source.bytes) {
+            Ok(text) => texts.push((name.as_str(), text)),
+            Err(_) => problems.push(Problem::new(&source.shown, "a template must be UTF-8 text")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    tera.add_raw_templates(texts).map_err(|e| {
+        vec![template_problem(&e, |name| {
+            templates.get(name).map(|s| s.shown.clone())
+        })]
+    })?;
+    Ok(tera)
+}
+
+/// `url(path="years/")` gives the link to a site path under the base path;
+/// every link a theme makes goes through it, so a sub-path works everywhere.
+fn register_functions(tera: &mut Tera, base: &BaseUrl) {
+    let link_base = base.clone();
+    tera.register_function("url", move |kwargs: Kwargs, _: &State| {
+        let path: &str = kwargs.must_get("path")?;
+        Ok::<_, tera::Error>(link_base.link(path))
+    });
+    let absolute_base = base.clone();
+    tera.register_function("absolute_url", move |kwargs: Kwargs, _: &State| {
+        let path: &str = kwargs.must_get("path")?;
+        Ok::<_, tera::Error>(absolute_base.absolute(path))
+    });
+}
+
+/// A Tera error as a problem naming the template file and line.
+pub fn template_problem(
+    error: &tera::Error,
+    file_of: impl Fn(&str) -> Option<PathBuf>,
+) -> Problem {
+    match error.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let shown = file_of(report.filename()).unwrap_or_else(|| report.filename().into());
+            let span = report.span();
+            Problem::new(shown, report.message().to_string()).at(span.start_line, span.start_col + 1)
+        }
+        _ => Problem::new("templates", error.to_string()),
+    }
+}
+
+fn read_folder(
+    dir: &Path,
+    root: &Path,
+    into: &mut BTreeMap<String, Source>,
+) -> Result<(), Vec<Problem>> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let mut problems = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                problems.push(Problem::new(e.path().unwrap_or(dir), format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let shown = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
+        let name = relative_name(dir, entry.path());
+        match std::fs::read(entry.path()) {
+            Ok(bytes) => {
+                into.insert(name, Source { shown, bytes });
+            }
+            Err(e) => problems.push(Problem::new(shown, format!("cannot read: {e}"))),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+fn read_embedded(theme: &Dir<'static>, folder: &str, into: &mut BTreeMap<String, Source>) {
+    let Some(dir) = theme.get_dir(folder) else {
+        return;
+    };
+    let mut stack = vec![dir];
+    while let Some(dir) = stack.pop() {
+        stack.extend(dir.dirs());
+        for file in dir.files() {
+            let name = relative_name(Path::new(folder), file.path());
+            let shown = Path::new("(built-in theme)").join(file.path());
+            into.insert(name, Source { shown, bytes: file.contents().to_vec() });
+        }
+    }
+}
+
+/// A file's name inside its folder, with `/` separators on every system.
+fn relative_name(dir: &Path, file: &Path) -> String {
+    let relative = file.strip_prefix(dir).unwrap_or(file);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
