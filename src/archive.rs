@@ -17,8 +17,19 @@ pub const UNSPECIFIED: &str = "未注明";
 
 /// Top-level site paths the archive's own pages use; no reply may take them.
 pub const RESERVED: &[&str] = &[
-    "years", "departments", "sessions", "proposers", "search", "stats", "data", "page", "404.html",
-    "atom.xml", "sitemap.xml", "robots.txt", "static",
+    "years",
+    "departments",
+    "sessions",
+    "proposers",
+    "search",
+    "stats",
+    "data",
+    "page",
+    "404.html",
+    "atom.xml",
+    "sitemap.xml",
+    "robots.txt",
+    "static",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -30,7 +41,12 @@ pub enum Facet {
 }
 
 impl Facet {
-    pub const ALL: [Facet; 4] = [Facet::Year, Facet::Department, Facet::Session, Facet::Proposer];
+    pub const ALL: [Facet; 4] = [
+        Facet::Year,
+        Facet::Department,
+        Facet::Session,
+        Facet::Proposer,
+    ];
 
     /// The URL folder of the facet: `years`, …
     pub fn key(self) -> &'static str {
@@ -193,20 +209,26 @@ fn url_clashes(replies: &[Reply]) -> Vec<Problem> {
     for reply in replies {
         let first = reply.path.split('/').next().unwrap_or_default();
         if RESERVED.contains(&first) {
-            problems.push(Problem::new(
-                &reply.source,
-                format!("its URL /{} is used by the archive's own pages", reply.path),
-            ).hint("move the file out of that folder"));
+            problems.push(
+                Problem::new(
+                    &reply.source,
+                    format!("its URL /{} is used by the archive's own pages", reply.path),
+                )
+                .hint("move the file out of that folder"),
+            );
         }
         if let Some(other) = seen.insert(reply.path.to_lowercase(), reply) {
-            problems.push(Problem::new(
-                &reply.source,
-                format!(
-                    "lands on the same URL /{} as {}",
-                    reply.path,
-                    other.source.display()
-                ),
-            ).hint("rename one of the two files"));
+            problems.push(
+                Problem::new(
+                    &reply.source,
+                    format!(
+                        "lands on the same URL /{} as {}",
+                        reply.path,
+                        other.source.display()
+                    ),
+                )
+                .hint("rename one of the two files"),
+            );
         }
     }
     problems
@@ -218,17 +240,23 @@ fn slug_clashes(facet: Facet, terms: &[Term]) -> Vec<Problem> {
         .iter()
         .filter_map(|term| {
             let other = seen.insert(term.slug.to_lowercase(), &term.name)?;
-            Some(Problem::new(
-                Path::new(CONFIG_FILE),
-                format!(
-                    "{} `{}` and `{}` both land on /{}/{}/",
-                    facet.name(),
-                    other,
-                    term.name,
-                    facet.key(),
-                    term.slug
-                ),
-            ).hint(format!("give them distinct slugs under `slugs: {}:`", facet.key())))
+            Some(
+                Problem::new(
+                    Path::new(CONFIG_FILE),
+                    format!(
+                        "{} `{}` and `{}` both land on /{}/{}/",
+                        facet.name(),
+                        other,
+                        term.name,
+                        facet.key(),
+                        term.slug
+                    ),
+                )
+                .hint(format!(
+                    "give them distinct slugs under `slugs: {}:`",
+                    facet.key()
+                )),
+            )
         })
         .collect()
 }
@@ -272,24 +300,44 @@ mod tests {
     #[test]
     fn replies_sort_newest_first_and_facets_count_them() {
         let replies = vec![
-            reply("a", "department: 甲局\ndate: 2020-01-01\nproposers: [王一, 李二]"),
-            reply("b", "department: 乙局\ndate: 2021-05-01\nsession: 市政协十四届五次会议"),
+            reply(
+                "a",
+                "department: 甲局\ndate: 2020-01-01\nproposers: [王一, 李二]",
+            ),
+            reply(
+                "b",
+                "department: 乙局\ndate: 2021-05-01\nsession: 市政协十四届五次会议",
+            ),
             reply("c", "department: 甲局\ndate: 2021-06-01"),
         ];
         let archive = Archive::new(replies, &Config::default()).unwrap();
         let paths: Vec<_> = archive.replies().iter().map(|r| r.path.as_str()).collect();
         assert_eq!(paths, ["c/", "b/", "a/"]);
-        let years: Vec<_> = archive.terms(Facet::Year).iter().map(|t| t.name.as_str()).collect();
+        let years: Vec<_> = archive
+            .terms(Facet::Year)
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
         assert_eq!(years, ["2021", "2020"]);
-        assert_eq!(archive.term(Facet::Department, "甲局").unwrap().replies, [0, 2]);
-        let sessions: Vec<_> = archive.terms(Facet::Session).iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(
+            archive.term(Facet::Department, "甲局").unwrap().replies,
+            [0, 2]
+        );
+        let sessions: Vec<_> = archive
+            .terms(Facet::Session)
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
         assert_eq!(sessions, ["市政协十四届五次会议", UNSPECIFIED]);
         assert_eq!(archive.term(Facet::Proposer, "李二").unwrap().replies, [2]);
     }
 
     #[test]
     fn two_replies_on_one_url_are_a_problem() {
-        let replies = vec![reply("A", "department: d\nyear: 2021"), reply("a", "department: d\nyear: 2021")];
+        let replies = vec![
+            reply("A", "department: d\nyear: 2021"),
+            reply("a", "department: d\nyear: 2021"),
+        ];
         let problems = Archive::new(replies, &Config::default()).unwrap_err();
         assert!(problems[0].message.contains("same URL"), "{problems:?}");
     }
@@ -299,9 +347,15 @@ mod tests {
         let mut config = Config::default();
         config.slugs.departments.insert("甲局".into(), "jia".into());
         config.slugs.departments.insert("乙局".into(), "jia".into());
-        let replies = vec![reply("a", "department: 甲局\nyear: 2021"), reply("b", "department: 乙局\nyear: 2021")];
+        let replies = vec![
+            reply("a", "department: 甲局\nyear: 2021"),
+            reply("b", "department: 乙局\nyear: 2021"),
+        ];
         let problems = Archive::new(replies, &config).unwrap_err();
-        assert!(problems[0].message.contains("/departments/jia/"), "{problems:?}");
+        assert!(
+            problems[0].message.contains("/departments/jia/"),
+            "{problems:?}"
+        );
     }
 
     #[test]

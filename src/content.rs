@@ -41,7 +41,10 @@ pub fn find(root: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
                 let message = if e.loop_ancestor().is_some() {
                     "a symbolic link loops back to a folder above it".to_string()
                 } else {
-                    format!("cannot read: {}", e.io_error().map_or(e.to_string(), ToString::to_string))
+                    format!(
+                        "cannot read: {}",
+                        e.io_error().map_or(e.to_string(), ToString::to_string)
+                    )
                 };
                 problems.push(Problem::new(path, message));
             }
@@ -73,11 +76,10 @@ pub fn load_one(
     allow_html: bool,
 ) -> Result<Reply, Vec<Problem>> {
     let shown = path.strip_prefix(root).unwrap_or(path);
-    let bytes = std::fs::read(path)
-        .map_err(|e| vec![Problem::new(shown, format!("cannot read: {e}"))])?;
-    let (text, _) = text::decode(&bytes).map_err(|e| {
-        vec![Problem::new(shown, e.to_string()).at_line(Some(e.line()))]
-    })?;
+    let bytes =
+        std::fs::read(path).map_err(|e| vec![Problem::new(shown, format!("cannot read: {e}"))])?;
+    let (text, _) = text::decode(&bytes)
+        .map_err(|e| vec![Problem::new(shown, e.to_string()).at_line(Some(e.line()))])?;
     reply::parse(shown, site_path, &text, allow_html)
 }
 
@@ -95,11 +97,13 @@ pub fn site_path(content_dir: &Path, file: &Path) -> String {
 }
 
 fn is_markdown(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"))
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_str().is_some_and(|n| n.starts_with('.') && n.len() > 1)
+    name.to_str()
+        .is_some_and(|n| n.starts_with('.') && n.len() > 1)
 }
 
 #[cfg(test)]
@@ -109,6 +113,9 @@ mod tests {
     #[test]
     fn the_site_path_is_the_path_without_md() {
         let dir = Path::new("/s/content");
-        assert_eq!(site_path(dir, Path::new("/s/content/2021/ta-0152.md")), "2021/ta-0152/");
+        assert_eq!(
+            site_path(dir, Path::new("/s/content/2021/ta-0152.md")),
+            "2021/ta-0152/"
+        );
     }
 }

@@ -136,7 +136,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
 fn output_folder(options: &BuildOptions) -> Result<PathBuf, BuildError> {
     let output = match &options.output {
         Some(dir) if dir.is_absolute() => dir.clone(),
-        Some(dir) => std::env::current_dir().map_err(|e| BuildError::Io(e.into()))?.join(dir),
+        Some(dir) => std::env::current_dir()
+            .map_err(|e| BuildError::Io(e.into()))?
+            .join(dir),
         None => options.root.join("public"),
     };
     // Replacing a folder that holds the site itself would lose the site.

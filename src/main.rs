@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use dafu::{BuildError, BuildOptions, problem::Problem};
 
 #[derive(Parser)]
-#[command(name = "dafu", version, about = "A static archive of replies to proposals and suggestions")]
+#[command(
+    name = "dafu",
+    version,
+    about = "A static archive of replies to proposals and suggestions"
+)]
 struct Cli {
     /// The site's folder (holding config.yaml and content/).
     #[arg(long, global = true, default_value = ".")]
@@ -49,7 +53,11 @@ fn main() -> ExitCode {
         Command::Init { dir, force } => {
             let dir = dir.unwrap_or_else(|| cli.root.clone());
             finish(dafu::scaffold::init(&dir, force).map(|()| {
-                println!("created a site in {}; build it with `dafu --root {} build`", dir.display(), dir.display());
+                println!(
+                    "created a site in {}; build it with `dafu --root {} build`",
+                    dir.display(),
+                    dir.display()
+                );
             }))
         }
         Command::New { path } => {

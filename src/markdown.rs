@@ -113,7 +113,11 @@ mod tests {
     #[test]
     fn numbered_parts_become_linkable_headings() {
         let r = render("## 一、成立专班\n\n正文。\n", false);
-        assert!(r.html.contains("<h2 id=\"一、成立专班\">一、成立专班</h2>"), "{}", r.html);
+        assert!(
+            r.html.contains("<h2 id=\"一、成立专班\">一、成立专班</h2>"),
+            "{}",
+            r.html
+        );
         assert_eq!(r.text, "一、成立专班\n正文。");
     }
 

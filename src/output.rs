@@ -37,8 +37,7 @@ pub fn previous_folder(output: &Path) -> PathBuf {
 /// Writes `pages` as the new content of `output`, atomically.
 pub fn write(output: &Path, pages: &[Page]) -> Result<Written> {
     let staging = previous_folder(output);
-    fs::create_dir_all(&staging)
-        .with_context(|| format!("cannot create {}", staging.display()))?;
+    fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
     let changed = pages
         .par_iter()
         .map(|page| write_page(&staging, page))
@@ -135,13 +134,16 @@ fn swap(staging: &Path, output: &Path) -> Result<()> {
     // the instant between the first two, and never holds a partial build.
     let aside = output.with_file_name(format!(
         ".{}.swap",
-        output.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy())
+        output
+            .file_name()
+            .map_or_else(|| "public".into(), |n| n.to_string_lossy())
     ));
     let _ = fs::remove_dir_all(&aside);
     fs::rename(output, &aside).with_context(|| format!("cannot move {}", output.display()))?;
     if let Err(e) = fs::rename(staging, output) {
         let _ = fs::rename(&aside, output);
-        return Err(e).with_context(|| format!("cannot move the new build to {}", output.display()));
+        return Err(e)
+            .with_context(|| format!("cannot move the new build to {}", output.display()));
     }
     fs::rename(&aside, staging).with_context(|| format!("cannot move {}", aside.display()))
 }
@@ -209,6 +211,9 @@ mod tests {
         write(&out, &[page("a", "file")]).unwrap();
         write(&out, &[page("b", "x")]).unwrap();
         write(&out, &[page("a/index.html", "page")]).unwrap();
-        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "page");
+        assert_eq!(
+            fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "page"
+        );
     }
 }

@@ -80,7 +80,11 @@ pub fn column_of(text: &str, index: usize) -> usize {
 
 /// The 1-based line holding byte `index`.
 pub fn line_of(text: &str, index: usize) -> usize {
-    text.as_bytes()[..index].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..index]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]

@@ -130,7 +130,12 @@ struct PageLink {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(archive: &'a Archive, theme: &'a Theme, config: &'a Config, base: &'a BaseUrl) -> Self {
+    pub fn new(
+        archive: &'a Archive,
+        theme: &'a Theme,
+        config: &'a Config,
+        base: &'a BaseUrl,
+    ) -> Self {
         let replies = archive
             .replies()
             .par_iter()
@@ -228,7 +233,11 @@ impl<'a> Renderer<'a> {
             PageSpec::Term(facet, index, page) => {
                 let term = &self.archive.terms(facet)[index];
                 let per_page = self.config.per_page;
-                let ids = term.replies.iter().skip((page - 1) * per_page).take(per_page);
+                let ids = term
+                    .replies
+                    .iter()
+                    .skip((page - 1) * per_page)
+                    .take(per_page);
                 let replies: Vec<Value> = ids.map(|&id| self.replies[id].clone()).collect();
                 let total = term.replies.len().div_ceil(per_page).max(1);
                 let first = term_path(facet, term);
@@ -236,7 +245,10 @@ impl<'a> Renderer<'a> {
                 context.insert("term", &self.term_view(facet, term));
                 context.insert_value("replies", Value::from(replies));
                 context.insert("pagination", &self.pagination(&first, page, total));
-                ("term.html", format!("{}index.html", page_path(&first, page)))
+                (
+                    "term.html",
+                    format!("{}index.html", page_path(&first, page)),
+                )
             }
         };
         let html = self.theme.render(template, &context)?;
@@ -361,7 +373,9 @@ fn reply_view<'r>(
         addressee,
         role: reply.role,
         result,
-        result_label: result.and_then(|r| config.result_legend.get(r)).map(String::as_str),
+        result_label: result
+            .and_then(|r| config.result_legend.get(r))
+            .map(String::as_str),
         signer: reply.signer.as_deref(),
         handler: reply.handler.as_deref(),
         phone: reply.phone.as_deref(),

@@ -288,13 +288,12 @@ impl<'a> FrontMatter<'a> {
             Ok(Value::Null) => serde_yaml::Mapping::new(),
             Ok(_) => {
                 return Err(vec![
-                    Problem::new(self.source, "the front matter must be `key: value` lines").at(2, 1),
+                    Problem::new(self.source, "the front matter must be `key: value` lines")
+                        .at(2, 1),
                 ]);
             }
             Err(e) => {
-                let (line, col) = e
-                    .location()
-                    .map_or((1, 1), |l| (l.line() + 1, l.column()));
+                let (line, col) = e.location().map_or((1, 1), |l| (l.line() + 1, l.column()));
                 return Err(vec![
                     Problem::new(self.source, format!("invalid YAML: {}", yaml_message(&e)))
                         .at(line, col),
@@ -327,7 +326,11 @@ impl<'a> FrontMatter<'a> {
         for key in ["title", "department"] {
             if !seen.contains_key(key) {
                 let alias = KEYS.iter().find(|(k, _)| *k == key).map_or("", |(_, a)| a);
-                self.problem(Some(1), format!("missing required key `{key}` ({alias})"), None);
+                self.problem(
+                    Some(1),
+                    format!("missing required key `{key}` ({alias})"),
+                    None,
+                );
             }
         }
         let (Some(title), Some(department), Some(date), true) = (
@@ -424,7 +427,13 @@ impl<'a> FrontMatter<'a> {
                 };
                 // An unreadable disclosure must never default to public.
                 fields.disclosure = self
-                    .choice(written, value, line, parse, "主动公开, 依申请公开 or 不予公开")
+                    .choice(
+                        written,
+                        value,
+                        line,
+                        parse,
+                        "主动公开, 依申请公开 or 不予公开",
+                    )
                     .unwrap_or(Disclosure::Withheld);
             }
             "draft" => match value {
@@ -571,7 +580,11 @@ impl<'a> FrontMatter<'a> {
             Value::Mapping(_) => "a map",
             Value::Tagged(_) => "a tagged value",
         };
-        self.problem(line, format!("`{key}` must be {expected}, not {found}"), None);
+        self.problem(
+            line,
+            format!("`{key}` must be {expected}, not {found}"),
+            None,
+        );
     }
 
     fn problem(&mut self, line: Option<usize>, message: String, hint: Option<String>) {
@@ -582,11 +595,13 @@ impl<'a> FrontMatter<'a> {
 
     /// The file line (1-based) where a top-level key is written.
     fn line_of(&self, key: &str) -> Option<usize> {
-        self.yaml.lines().position(|line| {
-            line.strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
-        })
-        .map(|index| index + 2)
+        self.yaml
+            .lines()
+            .position(|line| {
+                line.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
+            })
+            .map(|index| index + 2)
     }
 
     /// The value on a key's line exactly as written, without quotes or comment.
@@ -690,7 +705,10 @@ mod tests {
     #[test]
     fn a_missing_title_names_the_file_and_line() {
         let m = messages("---\ndepartment: 局\ndate: 2021-06-10\n---\n");
-        assert_eq!(m, vec!["content/a.md:1:1: missing required key `title` (标题)"]);
+        assert_eq!(
+            m,
+            vec!["content/a.md:1:1: missing required key `title` (标题)"]
+        );
     }
 
     #[test]
@@ -713,7 +731,10 @@ mod tests {
     fn an_impossible_date_is_refused_with_its_line() {
         let m = messages("---\ntitle: t\ndepartment: d\ndate: 2021-02-30\n---\n");
         assert_eq!(m.len(), 1);
-        assert!(m[0].starts_with("content/a.md:4:1: `date` is `2021-02-30`"), "{m:?}");
+        assert!(
+            m[0].starts_with("content/a.md:4:1: `date` is `2021-02-30`"),
+            "{m:?}"
+        );
     }
 
     #[test]

@@ -30,7 +30,10 @@ pub fn new_reply(path: &Path, today_year: i16) -> Result<()> {
     if path.extension().is_none_or(|e| e != "md") {
         bail!("{}: a reply file ends in .md", path.display());
     }
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let year = path
         .parent()
         .and_then(|p| p.file_name())
@@ -84,7 +87,8 @@ fn write_new(path: &Path, text: &str, force: bool) -> Result<()> {
         bail!("{} exists; it was left as it is", path.display());
     }
     if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }

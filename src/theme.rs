@@ -47,7 +47,11 @@ impl Theme {
         } else {
             return Err(vec![Problem::new(
                 crate::config::CONFIG_FILE,
-                format!("theme `{}` not found: no folder {}", config.theme, theme_dir.display()),
+                format!(
+                    "theme `{}` not found: no folder {}",
+                    config.theme,
+                    theme_dir.display()
+                ),
             )]);
         }
         for (folder, into) in [("templates", &mut templates), ("static", &mut statics)] {
@@ -73,9 +77,9 @@ impl Theme {
 
     /// Renders a template; an error names the template's file and line.
     pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, Problem> {
-        self.tera.render(template, context).map_err(|e| {
-            template_problem(&e, |name| self.template_files.get(name).cloned())
-        })
+        self.tera
+            .render(template, context)
+            .map_err(|e| template_problem(&e, |name| self.template_files.get(name).cloned()))
     }
 }
 
@@ -118,15 +122,13 @@ fn register_functions(tera: &mut Tera, base: &BaseUrl) {
 }
 
 /// A Tera error as a problem naming the template file and line.
-pub fn template_problem(
-    error: &tera::Error,
-    file_of: impl Fn(&str) -> Option<PathBuf>,
-) -> Problem {
+pub fn template_problem(error: &tera::Error, file_of: impl Fn(&str) -> Option<PathBuf>) -> Problem {
     match error.kind() {
         ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
             let shown = file_of(report.filename()).unwrap_or_else(|| report.filename().into());
             let span = report.span();
-            Problem::new(shown, report.message().to_string()).at(span.start_line, span.start_col + 1)
+            Problem::new(shown, report.message().to_string())
+                .at(span.start_line, span.start_col + 1)
         }
         _ => Problem::new("templates", error.to_string()),
     }
@@ -141,18 +143,28 @@ fn read_folder(
         return Ok(());
     }
     let mut problems = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                problems.push(Problem::new(e.path().unwrap_or(dir), format!("cannot read: {e}")));
+                problems.push(Problem::new(
+                    e.path().unwrap_or(dir),
+                    format!("cannot read: {e}"),
+                ));
                 continue;
             }
         };
         if !entry.file_type().is_file() {
             continue;
         }
-        let shown = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
+        let shown = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_path_buf();
         let name = relative_name(dir, entry.path());
         match std::fs::read(entry.path()) {
             Ok(bytes) => {
@@ -178,7 +190,13 @@ fn read_embedded(theme: &Dir<'static>, folder: &str, into: &mut BTreeMap<String,
         for file in dir.files() {
             let name = relative_name(Path::new(folder), file.path());
             let shown = Path::new("(built-in theme)").join(file.path());
-            into.insert(name, Source { shown, bytes: file.contents().to_vec() });
+            into.insert(
+                name,
+                Source {
+                    shown,
+                    bytes: file.contents().to_vec(),
+                },
+            );
         }
     }
 }
@@ -192,4 +210,3 @@ fn relative_name(dir: &Path, file: &Path) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
-

@@ -9,8 +9,12 @@ pub fn encode_path_into(path: &str, out: &mut String) {
             out.push(byte as char);
         } else {
             out.push('%');
-            out.push(char::from_digit(u32::from(byte >> 4), 16).map_or('0', |c| c.to_ascii_uppercase()));
-            out.push(char::from_digit(u32::from(byte & 15), 16).map_or('0', |c| c.to_ascii_uppercase()));
+            out.push(
+                char::from_digit(u32::from(byte >> 4), 16).map_or('0', |c| c.to_ascii_uppercase()),
+            );
+            out.push(
+                char::from_digit(u32::from(byte & 15), 16).map_or('0', |c| c.to_ascii_uppercase()),
+            );
         }
     }
 }

@@ -1,0 +1,319 @@
+//! `dafu build` end to end: real site folders in, the files a citizen's
+//! browser would fetch out.
+
+mod common;
+
+use common::{TestSite, reply, seed_reply};
+
+#[test]
+fn the_seed_reply_builds_into_a_page_laid_out_as_the_document() {
+    let site = TestSite::new();
+    site.write("content/2021/ta-0152.md", seed_reply());
+    let summary = site.build();
+    assert!(summary.contains("built 1 replies"), "{summary}");
+    let page = site.public("2021/ta-0152/index.html");
+    for expected in [
+        "<html lang=\"zh-CN\">",
+        "常工信复〔2021〕第28号",
+        "<h1>关于对市政协十四届五次会议提案第0152号的答复</h1>",
+        "周国平委员：",
+        "<h2 id=\"一、成立全面落实“六保”任务推进专班\">",
+        "签发人</dt><dd>薛庆林",
+        "经办人</dt><dd>黄文明",
+        "85681230",
+        "抄送：市政府办公室、市政协提案委",
+        "2021年",
+        "提案第0152号",
+    ] {
+        assert!(page.contains(expected), "the reply page lacks {expected}");
+    }
+    // The page-break repairs of the transcription: one sentence, no stray spaces.
+    assert!(page.contains("学习点播量超过1万人次"));
+    assert!(page.contains("精准优选项目102个"));
+}
+
+#[test]
+fn facets_list_terms_and_paginate_newest_first() {
+    let site = TestSite::new();
+    site.write("config.yaml", "per_page: 2\n");
+    for day in 1..=5 {
+        site.write(
+            &format!("content/r{day}.md"),
+            reply(
+                &format!("答复{day}"),
+                "常州市教育局",
+                &format!("2021-03-0{day}"),
+            ),
+        );
+    }
+    site.write(
+        "content/old.md",
+        reply("旧答复", "常州市民政局", "2019-01-01"),
+    );
+    site.build();
+    let years = site.public("years/index.html");
+    assert!(
+        years.contains("2021年") && years.contains("5 件"),
+        "{years}"
+    );
+    let first = site.public("years/2021/index.html");
+    let (newest, next) = (first.find("答复5").unwrap(), first.find("答复4").unwrap());
+    assert!(newest < next, "newest first");
+    assert!(!first.contains("答复3"));
+    assert!(first.contains("href=\"/years/2021/page/2/\" rel=\"next\""));
+    let last = site.public("years/2021/page/3/index.html");
+    assert!(last.contains("答复1") && last.contains("rel=\"prev\""));
+    assert!(!site.has_public("years/2021/page/4/index.html"));
+    let department = site.public("departments/常州市教育局/index.html");
+    assert!(department.contains("共 5 件答复"));
+    assert!(
+        site.public("sessions/未注明/page/3/index.html")
+            .contains("旧答复")
+    );
+    assert!(site.public("proposers/index.html").contains("未注明"));
+    assert!(site.public("index.html").contains("答复5"));
+    assert!(site.has_public("404.html"));
+    assert!(site.has_public("style.css"));
+}
+
+#[test]
+fn only_public_replies_that_are_not_drafts_reach_the_output() {
+    let site = TestSite::new();
+    site.write(
+        "content/public.md",
+        reply("公开的答复", "甲局", "2021-01-01"),
+    );
+    site.write(
+        "content/secret.md",
+        "---\ntitle: 不予公开的答复\ndepartment: 乙局\ndate: 2021-01-02\nproposers: [秘密委员]\ndisclosure: 不予公开\n---\n机密。\n",
+    );
+    site.write(
+        "content/request.md",
+        "---\ntitle: 依申请公开的答复\ndepartment: 乙局\ndate: 2021-01-03\ndisclosure: 依申请公开\n---\n",
+    );
+    site.write(
+        "content/draft.md",
+        "---\ntitle: 草稿答复\ndepartment: 丙局\ndate: 2021-01-04\ndraft: true\n---\n",
+    );
+    site.build();
+    let everything: String = site
+        .snapshot()
+        .into_iter()
+        .map(|(path, bytes)| format!("{path}\n{}", String::from_utf8_lossy(&bytes)))
+        .collect();
+    for hidden in [
+        "不予公开的答复",
+        "秘密委员",
+        "依申请公开的答复",
+        "草稿答复",
+        "乙局",
+        "丙局",
+        "机密",
+    ] {
+        assert!(!everything.contains(hidden), "{hidden} was published");
+    }
+    assert!(everything.contains("公开的答复"));
+    assert!(site.public("index.html").contains("共 1 件答复"));
+
+    let out = site.run(&["build", "--drafts"]);
+    assert!(out.status.success());
+    assert!(site.public("index.html").contains("草稿答复"));
+}
+
+#[test]
+fn front_matter_values_and_raw_html_are_escaped() {
+    let site = TestSite::new();
+    site.write(
+        "content/x.md",
+        "---\ntitle: \"<script>alert(1)</script>答复\"\ndepartment: 甲局\ndate: 2021-01-01\n---\n<img src=x onerror=alert(2)>\n",
+    );
+    site.build();
+    let page = site.public("x/index.html");
+    assert!(!page.contains("<script>alert(1)"));
+    assert!(page.contains("&lt;script&gt;alert(1)"));
+    assert!(!page.contains("<img src=x"));
+    site.write("config.yaml", "allow_html: true\n");
+    site.build();
+    assert!(site.public("x/index.html").contains("<img src=x"));
+}
+
+#[test]
+fn a_site_template_replaces_the_themes_and_another_theme_can_be_chosen() {
+    let site = TestSite::new();
+    site.write("content/a.md", reply("答复甲", "甲局", "2021-01-01"));
+    site.write("templates/404.html", "<p>自定义 {{ site.title }}</p>");
+    site.write("static/extra.txt", "site static");
+    site.build();
+    assert!(site.public("404.html").contains("自定义"));
+    assert_eq!(site.public("extra.txt"), "site static");
+    assert!(
+        site.public("a/index.html").contains("答复甲"),
+        "other templates stay"
+    );
+
+    site.write("config.yaml", "theme: plain\n");
+    for name in ["index", "reply", "facet", "term", "404", "search"] {
+        site.write(
+            &format!("themes/plain/templates/{name}.html"),
+            format!("plain {name}"),
+        );
+    }
+    site.build();
+    assert_eq!(site.public("a/index.html"), "plain reply");
+    assert!(
+        !site.has_public("style.css"),
+        "the default theme's files are not mixed in"
+    );
+}
+
+#[test]
+fn base_url_sub_path_reaches_every_link() {
+    let site = TestSite::new();
+    site.write("content/a.md", reply("答复甲", "甲局", "2021-01-01"));
+    let out = site.run(&["build", "--base-url", "https://www.example.gov.cn/zxta/"]);
+    assert!(out.status.success());
+    let home = site.public("index.html");
+    assert!(home.contains("href=\"/zxta/style.css\""));
+    assert!(home.contains("href=\"/zxta/a/\""));
+    assert!(home.contains("action=\"/zxta/search/\""));
+    assert!(
+        !home.contains("href=\"/years/"),
+        "no link escapes the sub-path"
+    );
+}
+
+#[test]
+fn init_makes_a_site_that_builds_without_a_theme_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let site_dir = dir.path().join("site");
+    let dafu = env!("CARGO_BIN_EXE_dafu");
+    let out = std::process::Command::new(dafu)
+        .arg("init")
+        .arg(&site_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(site_dir.join("config.yaml").is_file());
+    assert!(site_dir.join("content/2021/ta-0152.md").is_file());
+    assert!(!site_dir.join("themes").exists());
+    let out = std::process::Command::new(dafu)
+        .arg("--root")
+        .arg(&site_dir)
+        .arg("build")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(site_dir.join("public/2021/ta-0152/index.html").is_file());
+
+    let again = std::process::Command::new(dafu)
+        .arg("init")
+        .arg(&site_dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "a non-empty folder is refused"
+    );
+    let forced = std::process::Command::new(dafu)
+        .args(["init", "--force"])
+        .arg(&site_dir)
+        .output()
+        .unwrap();
+    assert!(forced.status.success());
+}
+
+#[test]
+fn new_writes_a_skeleton_with_every_field_that_builds_as_a_draft() {
+    let site = TestSite::new();
+    let path = site.path("content/2022/jy-0031.md");
+    let out = site.run(&["new", path.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    for key in dafu::reply::KEYS
+        .iter()
+        .map(|(k, _)| *k)
+        .filter(|k| !["year", "published", "extra"].contains(k))
+    {
+        assert!(text.contains(&format!("\n{key}:")), "skeleton lacks {key}");
+    }
+    assert!(
+        text.contains("date: 2022-") && text.contains("kind: 建议") && text.contains("\"0031\"")
+    );
+    site.build();
+    assert!(
+        !site.has_public("2022/jy-0031/index.html"),
+        "a draft until edited"
+    );
+    assert!(site.run(&["build", "--drafts"]).status.success());
+    assert!(site.has_public("2022/jy-0031/index.html"));
+    assert_eq!(
+        site.run(&["new", path.to_str().unwrap()]).status.code(),
+        Some(1),
+        "never overwrites"
+    );
+}
+
+#[test]
+fn a_bom_and_crlf_line_endings_build_normally() {
+    let site = TestSite::new();
+    let text = "\u{feff}---\r\ntitle: 答复\r\ndepartment: 甲局\r\ndate: 2021-01-01\r\n---\r\n正文第一段。\r\n";
+    site.write("content/a.md", text);
+    site.build();
+    assert!(site.public("a/index.html").contains("正文第一段。"));
+}
+
+#[test]
+fn a_gbk_file_is_decoded() {
+    let site = TestSite::new();
+    let (bytes, _, _) = encoding_rs::GB18030.encode(
+        "---\ntitle: 关于提案的答复\ndepartment: 甲局\ndate: 2021-01-01\n---\n国标编码的正文。\n",
+    );
+    site.write("content/a.md", bytes);
+    site.build();
+    assert!(site.public("a/index.html").contains("国标编码的正文。"));
+}
+
+#[test]
+fn output_goes_where_asked() {
+    let site = TestSite::new();
+    site.write("content/a.md", reply("答复甲", "甲局", "2021-01-01"));
+    let out_dir = site.path("elsewhere/site");
+    let out = site.run(&["build", "--output", out_dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out_dir.join("a/index.html").is_file());
+    let into_root = site.run(&["build", "--output", site.root().to_str().unwrap()]);
+    assert_eq!(
+        into_root.status.code(),
+        Some(1),
+        "the site folder itself is refused"
+    );
+    assert!(site.path("content/a.md").is_file());
+}
+
+#[test]
+fn a_second_build_after_an_edit_changes_the_page_and_removes_what_is_gone() {
+    let site = TestSite::new();
+    site.write("content/a.md", reply("答复甲", "甲局", "2021-01-01"));
+    site.write("content/b.md", reply("答复乙", "乙局", "2021-01-02"));
+    site.build();
+    std::fs::remove_file(site.path("content/b.md")).unwrap();
+    site.write("content/a.md", reply("答复甲改", "甲局", "2021-01-01"));
+    site.build();
+    site.build();
+    assert!(site.public("a/index.html").contains("答复甲改"));
+    assert!(!site.has_public("b/index.html"));
+    assert!(!site.has_public("departments/乙局/index.html"));
+}
