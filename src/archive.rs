@@ -111,6 +111,9 @@ pub struct Term {
 pub struct Archive {
     replies: Vec<Reply>,
     facets: [Vec<Term>; 4],
+    /// Per facet, a term's name → its index, so that finding a reply's terms
+    /// never walks the (possibly thousands of) terms.
+    lookup: [HashMap<String, usize>; 4],
 }
 
 impl Archive {
@@ -129,8 +132,19 @@ impl Archive {
             problems.extend(slug_clashes(facet, &terms));
             terms
         });
+        let lookup = facets.each_ref().map(|terms| {
+            terms
+                .iter()
+                .enumerate()
+                .map(|(index, term)| (term.name.clone(), index))
+                .collect()
+        });
         if problems.is_empty() {
-            Ok(Archive { replies, facets })
+            Ok(Archive {
+                replies,
+                facets,
+                lookup,
+            })
         } else {
             Err(problems)
         }
@@ -145,7 +159,8 @@ impl Archive {
     }
 
     pub fn term(&self, facet: Facet, name: &str) -> Option<&Term> {
-        self.terms(facet).iter().find(|t| t.name == name)
+        let index = *self.lookup[facet.index()].get(name)?;
+        Some(&self.terms(facet)[index])
     }
 }
 

@@ -23,6 +23,7 @@ use std::time::Instant;
 use archive::Archive;
 use config::{BaseUrl, Config};
 use problem::Problem;
+use rayon::prelude::*;
 use render::{Page, Renderer};
 use theme::Theme;
 
@@ -105,15 +106,68 @@ impl Site {
         }
     }
 
-    /// Every page and static file of the site.
+    /// Every page and static file of the site, in memory.
     pub fn render(&self) -> Result<Vec<Page>, Vec<Problem>> {
-        let renderer = Renderer::new(&self.archive, &self.theme, &self.config, &self.base);
-        let mut pages = renderer.render_all(&renderer.plan())?;
-        pages.extend(self.theme.statics.iter().map(|(path, bytes)| Page {
-            path: path.clone(),
-            bytes: bytes.clone(),
-        }));
+        let pages = std::sync::Mutex::new(Vec::new());
+        self.each_page(|page| {
+            pages
+                .lock()
+                .map_err(|_| anyhow::anyhow!("a rendering thread panicked"))?
+                .push(page);
+            Ok(true)
+        })
+        .map_err(|e| match e {
+            BuildError::Content(problems) => problems,
+            BuildError::Io(e) => vec![Problem::new("(memory)", e.to_string())],
+        })?;
+        let mut pages = pages.into_inner().unwrap_or_default();
+        pages.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(pages)
+    }
+
+    /// Renders every page in parallel and hands each to `sink` as soon as it
+    /// is made, so that a build never holds the whole site in memory.
+    /// Returns the path of every page and how many `sink` said it changed.
+    pub fn each_page(
+        &self,
+        sink: impl Fn(Page) -> anyhow::Result<bool> + Sync,
+    ) -> Result<(Vec<String>, usize), BuildError> {
+        let renderer = Renderer::new(&self.archive, &self.theme, &self.config, &self.base);
+        let specs = renderer.plan();
+        let rendered = specs.par_iter().map(|&spec| renderer.render(spec));
+        let statics = self.theme.statics.par_iter().map(|(path, bytes)| {
+            Ok(Page {
+                path: path.clone(),
+                bytes: bytes.clone(),
+            })
+        });
+        let results: Vec<Result<(String, bool), BuildError>> = rendered
+            .chain(statics)
+            .map(|page| {
+                let page = page.map_err(|problem| BuildError::Content(vec![problem]))?;
+                let path = page.path.clone();
+                let changed = sink(page).map_err(BuildError::Io)?;
+                Ok((path, changed))
+            })
+            .collect();
+        let mut paths = Vec::with_capacity(results.len());
+        let mut changed = 0;
+        let mut problems = Vec::new();
+        for result in results {
+            match result {
+                Ok((path, was_changed)) => {
+                    paths.push(path);
+                    changed += usize::from(was_changed);
+                }
+                Err(BuildError::Content(found)) => problems.extend(found),
+                Err(io) => return Err(io),
+            }
+        }
+        if problems.is_empty() {
+            Ok((paths, changed))
+        } else {
+            Err(BuildError::Content(sorted(problems)))
+        }
     }
 }
 
@@ -121,12 +175,13 @@ impl Site {
 pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
     let started = Instant::now();
     let site = Site::load(options)?;
-    let pages = site.render()?;
     let output = output_folder(options)?;
-    let written = output::write(&output, &pages).map_err(BuildError::Io)?;
+    let staging = output::Staging::open(&output).map_err(BuildError::Io)?;
+    let (paths, changed) = site.each_page(|page| staging.put(&page))?;
+    let written = staging.commit(&paths, changed).map_err(BuildError::Io)?;
     Ok(Report {
         replies: site.archive.replies().len(),
-        pages: pages.len(),
+        pages: paths.len(),
         written,
         output,
         millis: started.elapsed().as_millis(),

@@ -34,23 +34,52 @@ pub fn previous_folder(output: &Path) -> PathBuf {
     output.with_file_name(format!(".{name}.previous"))
 }
 
+/// A build being written: pages go into the folder of the build before
+/// last as they are rendered, from any thread; `commit` swaps it in.
+pub struct Staging {
+    output: PathBuf,
+    dir: PathBuf,
+}
+
+impl Staging {
+    pub fn open(output: &Path) -> Result<Staging> {
+        let dir = previous_folder(output);
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Staging {
+            output: output.to_path_buf(),
+            dir,
+        })
+    }
+
+    /// Writes one page unless the file already holds its bytes; true if written.
+    pub fn put(&self, page: &Page) -> Result<bool> {
+        write_page(&self.dir, page)
+    }
+
+    /// Deletes what the new build does not have, then puts it in place of
+    /// the output folder. `paths` are every page's path; `changed` how many
+    /// `put` wrote.
+    pub fn commit(self, paths: &[String], changed: usize) -> Result<Written> {
+        let keep: HashSet<PathBuf> = paths.iter().map(|p| self.dir.join(p)).collect();
+        let removed = remove_others(&self.dir, &keep)?;
+        swap(&self.dir, &self.output)?;
+        Ok(Written {
+            changed,
+            unchanged: paths.len() - changed,
+            removed,
+        })
+    }
+}
+
 /// Writes `pages` as the new content of `output`, atomically.
 pub fn write(output: &Path, pages: &[Page]) -> Result<Written> {
-    let staging = previous_folder(output);
-    fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
+    let staging = Staging::open(output)?;
     let changed = pages
         .par_iter()
-        .map(|page| write_page(&staging, page))
+        .map(|page| staging.put(page))
         .collect::<Result<Vec<bool>>>()?;
-    let keep: HashSet<PathBuf> = pages.iter().map(|p| staging.join(&p.path)).collect();
-    let removed = remove_others(&staging, &keep)?;
-    swap(&staging, output)?;
-    let changed_count = changed.iter().filter(|&&c| c).count();
-    Ok(Written {
-        changed: changed_count,
-        unchanged: changed.len() - changed_count,
-        removed,
-    })
+    let paths: Vec<String> = pages.iter().map(|p| p.path.clone()).collect();
+    staging.commit(&paths, changed.iter().filter(|&&c| c).count())
 }
 
 /// Writes one page unless the file already holds its bytes; true if written.
@@ -100,25 +129,37 @@ fn make_folder(root: &Path, folder: &Path) -> Result<()> {
 }
 
 /// Deletes every file under `dir` that is not to be kept, and the folders
-/// left empty; returns how many files went.
+/// that leaves empty; returns how many files went.
 fn remove_others(dir: &Path, keep: &HashSet<PathBuf>) -> Result<usize> {
     let mut removed = 0;
-    let mut folders = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).min_depth(1) {
+    let mut emptied = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {
         let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        let path = entry.path();
         if entry.file_type().is_dir() {
-            folders.push(entry.into_path());
-        } else if !keep.contains(entry.path()) {
-            fs::remove_file(entry.path())
-                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+            // Contents come first, so a folder is seen after its files.
+            if emptied.last().is_some_and(|last: &PathBuf| last == path) {
+                emptied.pop();
+                if fs::remove_dir(path).is_ok() {
+                    mark_parent(path, dir, &mut emptied);
+                }
+            }
+        } else if !keep.contains(path) {
+            fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
             removed += 1;
+            mark_parent(path, dir, &mut emptied);
         }
     }
-    // Deepest first, so a folder is emptied before its parent is tried.
-    for folder in folders.iter().rev() {
-        let _ = fs::remove_dir(folder);
-    }
     Ok(removed)
+}
+
+/// Notes that the folder holding `path` lost an entry and may now be empty.
+fn mark_parent(path: &Path, root: &Path, emptied: &mut Vec<PathBuf>) {
+    if let Some(parent) = path.parent().filter(|p| *p != root)
+        && emptied.last().is_none_or(|last| last != parent)
+    {
+        emptied.push(parent.to_path_buf());
+    }
 }
 
 /// Puts `staging` in place of `output`, and the old output in place of staging.

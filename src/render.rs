@@ -251,11 +251,8 @@ impl<'a> Renderer<'a> {
                 )
             }
         };
-        let html = self.theme.render(template, &context)?;
-        Ok(Page {
-            path,
-            bytes: html.into_bytes(),
-        })
+        let bytes = self.theme.render(template, &context)?;
+        Ok(Page { path, bytes })
     }
 
     fn facet_view(&self, facet: Facet) -> FacetView {

@@ -75,11 +75,14 @@ impl Theme {
         })
     }
 
-    /// Renders a template; an error names the template's file and line.
-    pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, Problem> {
+    /// Renders a template to bytes; an error names the template's file and line.
+    pub fn render(&self, template: &str, context: &tera::Context) -> Result<Vec<u8>, Problem> {
+        // Straight into bytes: a String would be checked for UTF-8 again.
+        let mut bytes = Vec::with_capacity(16 * 1024);
         self.tera
-            .render(template, context)
-            .map_err(|e| template_problem(&e, |name| self.template_files.get(name).cloned()))
+            .render_to(template, context, &mut bytes)
+            .map_err(|e| template_problem(&e, |name| self.template_files.get(name).cloned()))?;
+        Ok(bytes)
     }
 }
 
