@@ -256,12 +256,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn facet_view(&self, facet: Facet) -> FacetView {
-        FacetView {
-            key: facet.key(),
-            name: facet.name(),
-            url: self.base.link(&format!("{}/", facet.key())),
-            count: self.archive.terms(facet).len(),
-        }
+        facet_view(self.archive, self.base, facet)
     }
 
     fn term_view<'t>(&self, facet: Facet, term: &'t Term) -> TermView<'t> {
@@ -316,6 +311,15 @@ fn page_path(first: &str, page: usize) -> String {
         first.to_string()
     } else {
         format!("{first}page/{page}/")
+    }
+}
+
+fn facet_view(archive: &Archive, base: &BaseUrl, facet: Facet) -> FacetView {
+    FacetView {
+        key: facet.key(),
+        name: facet.name(),
+        url: base.link(&format!("{}/", facet.key())),
+        count: archive.terms(facet).len(),
     }
 }
 
@@ -401,12 +405,7 @@ struct SiteView<'a> {
 fn site_value(archive: &Archive, config: &Config, base: &BaseUrl) -> Value {
     let facets = Facet::ALL
         .iter()
-        .map(|&facet| FacetView {
-            key: facet.key(),
-            name: facet.name(),
-            url: base.link(&format!("{}/", facet.key())),
-            count: archive.terms(facet).len(),
-        })
+        .map(|&facet| facet_view(archive, base, facet))
         .collect();
     Value::from_serializable(&SiteView {
         title: &config.title,
