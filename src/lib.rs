@@ -7,6 +7,7 @@
 pub mod archive;
 pub mod config;
 pub mod content;
+pub mod import;
 pub mod markdown;
 pub mod output;
 pub mod problem;

@@ -33,6 +33,24 @@ enum Command {
     },
     /// Write a reply skeleton at PATH, e.g. content/2021/ta-0152.md.
     New { path: PathBuf },
+    /// Turn replies as they come (.txt in UTF-8, UTF-16 or GBK, .docx) into Markdown files.
+    Import {
+        /// Files or folders to import; folders are searched for .txt and .docx.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        inputs: Vec<PathBuf>,
+        /// Where the Markdown files go (default: content/ in the root).
+        #[arg(long, value_name = "DIR")]
+        into: Option<PathBuf>,
+        /// The replying department, for files that do not name it.
+        #[arg(long, value_name = "NAME")]
+        department: Option<String>,
+        /// Print what would be written and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Overwrite files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
     /// Render the site into the output folder, replacing it atomically.
     Build {
         /// Where to write the site (default: public/ in the root).
@@ -66,6 +84,26 @@ fn main() -> ExitCode {
                 println!("wrote {}", path.display());
             }))
         }
+        Command::Import {
+            inputs,
+            into,
+            department,
+            dry_run,
+            force,
+        } => {
+            let options = dafu::import::ImportOptions {
+                inputs,
+                into: into.unwrap_or_else(|| site_folder(&cli.root, "content")),
+                department,
+                dry_run,
+                force,
+            };
+            match dafu::import::run(&options) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(1),
+                Err(error) => finish(Err(error)),
+            }
+        }
         Command::Build {
             output,
             base_url,
@@ -94,6 +132,16 @@ fn main() -> ExitCode {
                 Err(BuildError::Io(error)) => finish(Err(error)),
             }
         }
+    }
+}
+
+/// A folder of the site, named as the user would write it: `content`, not
+/// `./content`, when the root is the current folder.
+fn site_folder(root: &std::path::Path, name: &str) -> PathBuf {
+    if root == std::path::Path::new(".") {
+        PathBuf::from(name)
+    } else {
+        root.join(name)
     }
 }
 

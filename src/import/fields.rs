@@ -1,0 +1,738 @@
+//! The front matter fields a reply's text gives, read out of a [`Letter`]:
+//! labelled values first (`签发人：`, `办理类型` / `B`), then what the wording
+//! says (the session and number in the title, the proposers in the
+//! salutation, the department in the signature). A field the text does not
+//! give is `None`: nothing here guesses.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::date::{self, Date};
+use super::labels::{self, Label};
+use super::letter::{Letter, SIGNED_IN_SENTENCE};
+use super::text::{compact, is_han, looks_like_department, tidy_spaces, trim};
+
+/// 提案 (a CPPCC member's proposal) or 建议 (a People's Congress deputy's
+/// suggestion).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Proposal,
+    Suggestion,
+}
+
+impl Kind {
+    /// The word the front matter uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Proposal => "提案",
+            Kind::Suggestion => "建议",
+        }
+    }
+
+    /// The start of a file name: `ta-0152.md`, `jy-71.md`.
+    pub fn file_prefix(self) -> &'static str {
+        match self {
+            Kind::Proposal => "ta",
+            Kind::Suggestion => "jy",
+        }
+    }
+}
+
+/// What a reply's text gives for each front matter key.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Fields {
+    pub title: Option<String>,
+    pub doc_number: Option<String>,
+    pub session: Option<String>,
+    pub proposal_id: Option<String>,
+    pub kind: Option<Kind>,
+    pub proposal_title: Option<String>,
+    pub proposers: Option<Vec<String>>,
+    pub department: Option<String>,
+    pub date: Option<Date>,
+    pub signer: Option<String>,
+    pub handler: Option<String>,
+    pub phone: Option<String>,
+    pub cc: Option<Vec<String>>,
+    pub result: Option<String>,
+    pub index_number: Option<String>,
+}
+
+impl Fields {
+    /// The reply's year: from its date, else from the 〔YYYY〕 of its 文号,
+    /// which is how the build finds it too.
+    pub fn year(&self) -> Option<u16> {
+        self.date.map(|d| d.year).or_else(|| self.doc_number_year())
+    }
+
+    pub fn doc_number_year(&self) -> Option<u16> {
+        let caps = DOC_NUMBER_YEAR.captures(self.doc_number.as_deref()?)?;
+        caps[1].parse().ok()
+    }
+
+    /// The keys the text gave, in front matter order, and those it did not.
+    pub fn found_and_missing(&self) -> (Vec<&'static str>, Vec<&'static str>) {
+        let present = [
+            ("title", self.title.is_some()),
+            ("doc_number", self.doc_number.is_some()),
+            ("session", self.session.is_some()),
+            ("proposal_id", self.proposal_id.is_some()),
+            ("kind", self.kind.is_some()),
+            ("proposal_title", self.proposal_title.is_some()),
+            ("proposers", self.proposers.is_some()),
+            ("department", self.department.is_some()),
+            ("date", self.date.is_some()),
+            ("signer", self.signer.is_some()),
+            ("handler", self.handler.is_some()),
+            ("phone", self.phone.is_some()),
+            ("cc", self.cc.is_some()),
+            ("result", self.result.is_some()),
+            ("index_number", self.index_number.is_some()),
+        ];
+        let found = present
+            .iter()
+            .filter(|(_, p)| *p)
+            .map(|(k, _)| *k)
+            .collect();
+        let missing = present
+            .iter()
+            .filter(|(_, p)| !*p)
+            .map(|(k, _)| *k)
+            .collect();
+        (found, missing)
+    }
+}
+
+static DOC_NUMBER_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[〔【\[［(（]((?:19|20)\d{2})[〕】\]］)）]").expect("year pattern")
+});
+
+/// Reads every field the letter gives.
+pub fn extract(letter: &Letter) -> Fields {
+    let labelled = Labelled::read(letter);
+    let title = letter
+        .title()
+        .or_else(|| labelled.first(Label::Title).map(|t| tidy_spaces(&t)));
+    let session = session(&labelled, title.as_deref(), letter);
+    let kind = kind(session.as_deref(), title.as_deref(), letter.salutation());
+    let (handler_line, handler) = handler(&labelled);
+    Fields {
+        doc_number: doc_number(&labelled, letter),
+        proposal_id: proposal_id(&labelled, title.as_deref()),
+        proposal_title: proposal_title(&labelled, letter, title.as_deref()),
+        proposers: proposers(&labelled, letter),
+        department: department(&labelled, letter, title.as_deref()),
+        date: reply_date(&labelled, letter),
+        signer: signer(&labelled, letter),
+        phone: phone(&labelled, handler_line),
+        cc: cc(&labelled),
+        result: result(&labelled, letter),
+        index_number: index_number(&labelled),
+        title,
+        session,
+        kind,
+        handler,
+    }
+}
+
+/// The `label: value` pairs of the header and footer, with their lines.
+/// The body is not read for labels: its prose may quote anything.
+struct Labelled {
+    pairs: Vec<(usize, Label, String)>,
+}
+
+impl Labelled {
+    fn read(letter: &Letter) -> Labelled {
+        let header: Vec<(usize, &str)> = letter.header().collect();
+        let mut pairs = Vec::new();
+        for (k, &(line, text)) in header.iter().enumerate() {
+            for (label, value) in labels::pairs(text) {
+                pairs.push((line, label, value));
+            }
+            if let Some(label) = labels::bare(text)
+                && let Some(value) = bare_value(&header[k + 1..])
+            {
+                pairs.push((line, label, value.to_string()));
+            }
+        }
+        let footer: Vec<(usize, &str)> = letter.footer().collect();
+        for (k, &(line, text)) in footer.iter().enumerate() {
+            for (label, mut value) in labels::pairs(text) {
+                // A list cut by a wrap (`抄送：市政府办公室、` / `市政协提案委`)
+                // goes on on the next line.
+                if value.ends_with(['、', '，', ',']) {
+                    value.push_str(continuation(&footer[k + 1..]).unwrap_or_default());
+                }
+                pairs.push((line, label, value));
+            }
+        }
+        Labelled { pairs }
+    }
+
+    /// The non-empty values of a label, with their lines, in text order.
+    fn values(&self, wanted: Label) -> impl Iterator<Item = (usize, &str)> {
+        self.pairs
+            .iter()
+            .filter(move |(_, label, value)| *label == wanted && !value.is_empty())
+            .map(|(line, _, value)| (*line, value.as_str()))
+    }
+
+    fn first(&self, wanted: Label) -> Option<String> {
+        self.values(wanted).next().map(|(_, v)| v.to_string())
+    }
+}
+
+/// The value under a bare label (`办理类型` / `B`): the next non-blank line,
+/// unless that is itself a label or the salutation.
+fn bare_value<'a>(rest: &[(usize, &'a str)]) -> Option<&'a str> {
+    let (_, next) = rest.iter().find(|(_, l)| !l.is_empty())?;
+    let is_value = !labels::is_label_line(next) && !next.ends_with([':', '：']);
+    is_value.then_some(*next)
+}
+
+/// The line after a value that ended in a comma, unless it is a label line.
+fn continuation<'a>(rest: &[(usize, &'a str)]) -> Option<&'a str> {
+    let (_, next) = rest.iter().find(|(_, l)| !l.is_empty())?;
+    (!labels::is_label_line(next) && date::whole_line(next).is_none()).then_some(*next)
+}
+
+/// A 文号 with its brackets as written: `常工信复〔2021〕第28号`.
+static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\p{Han}{1,12})\s*([〔【\[［(（])\s*((?:19|20)\d{2})\s*([〕】\]］)）])\s*(第?)\s*(\d{1,6})\s*号")
+        .expect("doc number pattern")
+});
+
+/// A 文号 whose closing bracket and 号 were lost at the end of a line:
+/// `湘水提〔2021115` is `湘水提〔2021〕115号`, the year being four digits.
+static DAMAGED_DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\p{Han}{1,12})〔((?:19|20)\d{2})(\d{1,4})$").expect("doc number pattern")
+});
+
+fn doc_number(labelled: &Labelled, letter: &Letter) -> Option<String> {
+    labelled
+        .values(Label::DocNumber)
+        .find_map(|(_, v)| doc_number_in(v).or_else(|| Some(compact(v))))
+        .or_else(|| letter.header().find_map(|(_, line)| doc_number_in(line)))
+}
+
+fn doc_number_in(line: &str) -> Option<String> {
+    if let Some(caps) = DOC_NUMBER.captures(line) {
+        let issuer = caps[1]
+            .trim_start_matches("发文字号")
+            .trim_start_matches("文号");
+        let issuer = if issuer.is_empty() { &caps[1] } else { issuer };
+        return Some(format!(
+            "{issuer}{}{}{}{}{}号",
+            &caps[2], &caps[3], &caps[4], &caps[5], &caps[6]
+        ));
+    }
+    let line = compact(line);
+    let caps = DAMAGED_DOC_NUMBER.captures(&line)?;
+    Some(format!("{}〔{}〕{}号", &caps[1], &caps[2], &caps[3]))
+}
+
+/// The session as the title names it: what stands between 关于/对 and 会议.
+static SESSION_IN_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:关于对|关于|对|在)([^对关于在，,。：:\s《》“”]{2,40}?会议)")
+        .expect("session pattern")
+});
+
+/// The session as the letter tells it: `您在君山区第五届人民代表大会第四次会议提出`.
+static SESSION_IN_BODY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:您|你)们?在([^，,。：:\s《》“”]{2,40}?会议)").expect("session pattern")
+});
+
+fn session(labelled: &Labelled, title: Option<&str>, letter: &Letter) -> Option<String> {
+    let is_session = |s: &str| {
+        ["届", "次", "政协", "人大", "人民代表大会"]
+            .iter()
+            .any(|w| s.contains(w))
+    };
+    labelled
+        .first(Label::Session)
+        .map(|s| compact(&s))
+        .or_else(|| {
+            let caps = SESSION_IN_TITLE.captures(title?)?;
+            Some(caps[1].to_string())
+        })
+        .or_else(|| Some(compact(&SESSION_IN_BODY.captures(&letter.opening(4))?[1])))
+        .filter(|s| is_session(s))
+}
+
+/// The number of a proposal or suggestion: `第0152号`, `16号议案`, `DH0271号`.
+static PROPOSAL_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"第?\s*([A-Za-z]{0,4}\d{1,8})\s*号").expect("number pattern"));
+
+static BARE_PROPOSAL_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:第\s*)?([A-Za-z]{0,4}\d{1,8})(?:\s*号)?$").expect("number pattern")
+});
+
+fn proposal_id(labelled: &Labelled, title: Option<&str>) -> Option<String> {
+    labelled
+        .values(Label::ProposalId)
+        .find_map(|(_, v)| Some(BARE_PROPOSAL_NUMBER.captures(trim(v))?[1].to_string()))
+        .or_else(|| Some(PROPOSAL_NUMBER.captures(title?)?[1].to_string()))
+}
+
+/// 政协 and 委员 make a 提案; 人大 (人民代表大会) and 代表 make a 建议. The
+/// assembly named in the session, title or salutation decides first; then
+/// the person addressed, 代表 before 委员 because a national CPPCC session is
+/// called 全国委员会; then the document the title names (提案, 建议, 议案).
+/// A letter's prose is not asked: replies to 提案 often call them 建议.
+fn kind(session: Option<&str>, title: Option<&str>, salutation: Option<&str>) -> Option<Kind> {
+    let texts = [session, title, salutation];
+    let by_assembly = |s: &str| {
+        if s.contains("政协") {
+            Some(Kind::Proposal)
+        } else if s.contains("人大") || s.contains("人民代表大会") {
+            Some(Kind::Suggestion)
+        } else {
+            None
+        }
+    };
+    let by_person = |s: &str| {
+        if s.contains("代表") {
+            Some(Kind::Suggestion)
+        } else if s.contains("委员") {
+            Some(Kind::Proposal)
+        } else {
+            None
+        }
+    };
+    let by_document = |s: &str| {
+        if s.contains("提案") {
+            Some(Kind::Proposal)
+        } else if s.contains("建议") || s.contains("议案") {
+            Some(Kind::Suggestion)
+        } else {
+            None
+        }
+    };
+    texts
+        .iter()
+        .flatten()
+        .find_map(|s| by_assembly(s))
+        .or_else(|| {
+            [salutation, title]
+                .iter()
+                .flatten()
+                .find_map(|s| by_person(s))
+        })
+        .or_else(|| title.and_then(by_document))
+}
+
+/// The proposal's own title, quoted where the letter acknowledges it:
+/// `您提出的《…》收悉`, `您所提的“…”`, `您提出的关于“…”`.
+static QUOTED_PROPOSAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:提出|所提|提)的?\s*(?:关于)?\s*[《“「\x22]([^》”」\x22]{2,100})[》”」\x22]")
+        .expect("proposal pattern")
+});
+
+/// The same without quotes: `您提出的关于进一步推进…的建议,现答复如下`.
+static UNQUOTED_PROPOSAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:提出|所提)的\s*(关于[^，,。；;！!：:]{2,100}?(?:建议|提案|议案|意见))")
+        .expect("proposal pattern")
+});
+
+static QUOTED_IN_TITLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"《([^》]{2,100})》").expect("quote pattern"));
+
+fn proposal_title(labelled: &Labelled, letter: &Letter, title: Option<&str>) -> Option<String> {
+    let in_body = || {
+        let opening = letter.opening(4);
+        let caps = QUOTED_PROPOSAL
+            .captures(&opening)
+            .or_else(|| UNQUOTED_PROPOSAL.captures(&opening))?;
+        Some(caps[1].to_string())
+    };
+    labelled
+        .first(Label::ProposalTitle)
+        .or_else(in_body)
+        .or_else(|| Some(QUOTED_IN_TITLE.captures(title?)?[1].to_string()))
+        .map(|t| tidy_spaces(&t))
+}
+
+/// Whom a salutation names, and how: `马青、周丽等委员`, `李雨等23位委员`,
+/// `尊敬的王亚春区人大代表`.
+static ADDRESSED_PEOPLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(.+?)(?:等\s*\d*\s*[名位个人]?)?(?:全国|省|市|县|区|州|旗|镇|乡)?(?:人大|政协)?(?:代表|委员|同志|先生|女士)们?$")
+        .expect("addressee pattern")
+});
+
+/// Members named at the start of the letter when it is addressed to a
+/// department: `吕斌委员提出的《…》收悉`.
+static PROPOSERS_IN_BODY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([\p{Han}、*]{2,30}?)(?:等\s*\d*\s*[名位]?)?(?:委员|代表)(?:们)?(?:提出|所提)")
+        .expect("proposer pattern")
+});
+
+fn proposers(labelled: &Labelled, letter: &Letter) -> Option<Vec<String>> {
+    let labelled = labelled.values(Label::Proposers).find_map(|(_, v)| {
+        let v = compact(v);
+        let people = ADDRESSED_PEOPLE
+            .captures(&v)
+            .map_or(v.clone(), |c| c[1].to_string());
+        names(&people)
+    });
+    let saluted = || {
+        let who = compact(letter.salutation()?);
+        let who = ["尊敬的", "敬爱的", "亲爱的"]
+            .iter()
+            .fold(who.as_str(), |w, p| w.trim_start_matches(p));
+        names(&ADDRESSED_PEOPLE.captures(who)?[1])
+    };
+    let in_body = || names(&PROPOSERS_IN_BODY.captures(&letter.opening(1))?[1]);
+    labelled.or_else(saluted).or_else(in_body)
+}
+
+/// Names split at 、 and commas (not at 和, which names contain); `None`
+/// unless every part looks like a name (2 to 6 characters, masks like `刘**`
+/// included).
+fn names(text: &str) -> Option<Vec<String>> {
+    let names: Vec<String> = text
+        .split(['、', '，', ',', ' '])
+        .map(trim)
+        .filter(|n| !n.is_empty())
+        .map(String::from)
+        .collect();
+    let plausible = |n: &String| {
+        let count = n.chars().count();
+        (2..=6).contains(&count)
+            && n.chars().all(|c| is_han(c) || "*＊·•".contains(c))
+            && !["各位", "诸位", "全体", "你们", "您们"].contains(&n.as_str())
+    };
+    (!names.is_empty() && names.iter().all(plausible)).then_some(names)
+}
+
+/// `…局关于…` / `…局对…`: the issuer at the head of a title.
+static ISSUER_IN_TITLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(.{3,30}?)(?:关于|对)").expect("issuer pattern"));
+
+/// The department: the signature above the date, else the red header
+/// (`…局文件`), else the issuer at the head of the title, else what the page
+/// says (办理单位, 发布机构, 来源…, best first). A web site (`…政府网`) is
+/// not a department.
+fn department(labelled: &Labelled, letter: &Letter, title: Option<&str>) -> Option<String> {
+    let signature = || signature(letter);
+    let red_header = || {
+        letter.header().find_map(|(_, line)| {
+            let c = compact(line);
+            let name = c.strip_suffix("文件")?;
+            looks_like_department(name).then(|| name.to_string())
+        })
+    };
+    let issuer = || {
+        let caps = ISSUER_IN_TITLE.captures(title?)?;
+        looks_like_department(&caps[1]).then(|| caps[1].to_string())
+    };
+    let page = || {
+        let mut candidates: Vec<(u8, String)> = labelled
+            .pairs
+            .iter()
+            .filter_map(|(_, label, value)| match label {
+                Label::Department(rank) => Some((*rank, compact(value))),
+                _ => None,
+            })
+            .filter(|(_, v)| v.chars().count() >= 2 && !v.ends_with('网') && !v.ends_with("网站"))
+            .filter(|(_, v)| !v.chars().any(|c| c.is_ascii_digit()))
+            .collect();
+        candidates.sort_by_key(|(rank, _)| *rank);
+        candidates.into_iter().next().map(|(_, v)| v)
+    };
+    signature()
+        .or_else(red_header)
+        .or_else(issuer)
+        .or_else(page)
+}
+
+/// The signature: the department line nearest above the date; without a
+/// date, the first department line of the footer. A line that finishes a
+/// wrapped list (`抄送：市政府办公室、` / `市政协提案委`) is not a signature.
+fn signature(letter: &Letter) -> Option<String> {
+    let footer: Vec<&str> = letter
+        .footer()
+        .map(|(_, line)| line)
+        .filter(|line| !line.is_empty())
+        .collect();
+    let date_at = footer
+        .iter()
+        .position(|line| date::whole_line(line).is_some());
+    let department = |k: usize| {
+        let continues_a_list = k > 0 && footer[k - 1].ends_with(['、', '，', ',']);
+        let c = compact(footer[k]);
+        let name = c.trim_end_matches(['（', '(', '盖', '章', '印', '）', ')']);
+        (looks_like_department(name) && !continues_a_list).then(|| name.to_string())
+    };
+    match date_at {
+        Some(d) => (0..d).rev().find_map(department),
+        None => None,
+    }
+    .or_else(|| (0..footer.len()).find_map(department))
+}
+
+/// The date under the signature, else a labelled 成文日期 / 答复时间. Publication
+/// dates of the page (发布时间, 公开日期) are not the reply's date.
+fn reply_date(labelled: &Labelled, letter: &Letter) -> Option<Date> {
+    letter
+        .footer()
+        .find_map(|(_, line)| date::whole_line(line))
+        .or_else(|| {
+            labelled
+                .values(Label::Date)
+                .find_map(|(_, v)| date::find(v))
+        })
+}
+
+/// A person's name at the start of a value: `孙其晓  0531——85088108` → 孙其晓.
+static NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\p{Han}[\p{Han}*＊·]{0,5}").expect("name pattern"));
+
+fn name_in(value: &str) -> Option<String> {
+    NAME.find(trim(value)).map(|m| m.as_str().to_string())
+}
+
+fn signer(labelled: &Labelled, letter: &Letter) -> Option<String> {
+    labelled
+        .values(Label::Signer)
+        .find_map(|(_, v)| name_in(v))
+        .or_else(|| {
+            letter
+                .footer()
+                .find_map(|(_, line)| signer_in_sentence(line))
+        })
+}
+
+/// Titles that stand before a name in `经局长薛庆林审签`.
+const POSTS: &[&str] = &[
+    "副局长",
+    "局长",
+    "副厅长",
+    "厅长",
+    "副主任",
+    "主任",
+    "副部长",
+    "部长",
+    "副处长",
+    "处长",
+    "副院长",
+    "院长",
+    "副站长",
+    "站长",
+    "副主席",
+    "主席",
+    "副市长",
+    "市长",
+    "副县长",
+    "县长",
+    "副区长",
+    "区长",
+    "书记",
+    "领导",
+];
+
+/// The signer told in a sentence: `此件经局长薛庆林审签。` → 薛庆林.
+fn signer_in_sentence(line: &str) -> Option<String> {
+    let words = SIGNED_IN_SENTENCE.captures(&compact(line))?[1].to_string();
+    let name = POSTS
+        .iter()
+        .find_map(|post| words.rsplit_once(post).map(|(_, name)| name))
+        .unwrap_or(&words);
+    let name = name.trim_end_matches("同志");
+    (2..=4)
+        .contains(&name.chars().count())
+        .then(|| name.to_string())
+}
+
+/// The handler and the line it was found on, which tells whose phone is
+/// whose when a footer gives two.
+fn handler(labelled: &Labelled) -> (Option<usize>, Option<String>) {
+    labelled
+        .values(Label::Handler)
+        .find_map(|(line, v)| Some((Some(line), Some(name_in(v)?))))
+        .unwrap_or((None, None))
+}
+
+/// A phone number as written, masks and dashes kept: `0531——85088108`,
+/// `131******5505`, `(0531)85088108`.
+static PHONE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[(（]?\d[\d*＊\-—–－()（）]{4,}\d").expect("phone pattern"));
+
+/// The contact phone: the one on or after the handler's line, since a
+/// footer that names a leader and a handler gives each a phone; else the
+/// first.
+fn phone(labelled: &Labelled, handler_line: Option<usize>) -> Option<String> {
+    let mut phones: Vec<(usize, String)> = labelled
+        .pairs
+        .iter()
+        .filter(|(_, label, _)| matches!(label, Label::Phone | Label::Handler))
+        .filter_map(|(line, _, value)| Some((*line, PHONE.find(value)?.as_str().to_string())))
+        .collect();
+    phones.sort_by_key(|(line, _)| *line);
+    let after_handler = handler_line.and_then(|h| phones.iter().find(|(line, _)| *line >= h));
+    after_handler.or(phones.first()).map(|(_, p)| p.clone())
+}
+
+fn cc(labelled: &Labelled) -> Option<Vec<String>> {
+    labelled.values(Label::Cc).find_map(|(_, v)| {
+        let list: Vec<String> = v
+            .split(['、', '，', ',', '；', ';', ' ', '\u{3000}'])
+            .map(|s| trim(s).trim_end_matches(['。', '.']))
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        (!list.is_empty()).then_some(list)
+    })
+}
+
+/// A result code fused to something else: `钱汽发〔2020〕11号A类 同意公开`.
+static FUSED_RESULT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[^A-Za-z])([A-D])类").expect("result pattern"));
+
+/// The result (A/B/C/D): a labelled 办理类型 / 办复类别 / 类别 whose value is a
+/// code (`类别:提案` is the page's document type, not a result), else `A类`
+/// in the header or footer, else a lone `A` in the header.
+fn result(labelled: &Labelled, letter: &Letter) -> Option<String> {
+    let code = |v: &str| {
+        let v = compact(v);
+        let v = v.trim_end_matches('类');
+        (v.len() == 1 && ('A'..='D').contains(&v.chars().next()?)).then(|| v.to_string())
+    };
+    let fused = |line: &str| Some(FUSED_RESULT.captures(line)?[1].to_string());
+    labelled
+        .values(Label::Result)
+        .find_map(|(_, v)| code(v))
+        .or_else(|| {
+            letter
+                .header()
+                .chain(letter.footer())
+                .find_map(|(_, l)| fused(l))
+        })
+        .or_else(|| {
+            letter
+                .header()
+                .find_map(|(_, l)| code(l).filter(|_| !l.is_empty()))
+        })
+}
+
+fn index_number(labelled: &Labelled) -> Option<String> {
+    labelled
+        .values(Label::IndexNumber)
+        .find_map(|(_, v)| v.split_whitespace().next().map(String::from))
+        .filter(|v| v.chars().any(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(text: &str) -> Fields {
+        extract(&Letter::new(text))
+    }
+
+    #[test]
+    fn the_seed_header_and_footer_are_read() {
+        let f = fields(
+            "常州市工业和信息化局文件\n\n常工信复〔2021〕第28号\n\n关于对市政协十四届五次会议提案 第0152号的答复\n\n周国平委员：\n\n您提出的《关于精准精细做好中小企业提质增效服务工作的建议》收悉。\n\n签 发 人：薛庆林\n\n经 办 人：黄文明\n\n联系电话：85681230\n\n抄 送：市政府办公室、市政协提案委",
+        );
+        assert_eq!(
+            f.title.as_deref(),
+            Some("关于对市政协十四届五次会议提案第0152号的答复")
+        );
+        assert_eq!(f.doc_number.as_deref(), Some("常工信复〔2021〕第28号"));
+        assert_eq!(f.session.as_deref(), Some("市政协十四届五次会议"));
+        assert_eq!(f.proposal_id.as_deref(), Some("0152"));
+        assert_eq!(f.kind, Some(Kind::Proposal));
+        assert_eq!(
+            f.proposal_title.as_deref(),
+            Some("关于精准精细做好中小企业提质增效服务工作的建议")
+        );
+        assert_eq!(f.proposers, Some(vec!["周国平".to_string()]));
+        assert_eq!(f.department.as_deref(), Some("常州市工业和信息化局"));
+        assert_eq!(f.date, None);
+        assert_eq!(f.year(), Some(2021));
+        assert_eq!(f.signer.as_deref(), Some("薛庆林"));
+        assert_eq!(f.handler.as_deref(), Some("黄文明"));
+        assert_eq!(f.phone.as_deref(), Some("85681230"));
+        assert_eq!(
+            f.cc,
+            Some(vec!["市政府办公室".to_string(), "市政协提案委".to_string()])
+        );
+        assert_eq!(f.result, None);
+    }
+
+    #[test]
+    fn proposers_are_read_from_the_salutation() {
+        let names = |s: &str| fields(&format!("{s}:\n您提出的建议收悉。")).proposers;
+        assert_eq!(
+            names("马青、周丽等委员"),
+            Some(vec!["马青".into(), "周丽".into()])
+        );
+        assert_eq!(names("李雨等23位委员"), Some(vec!["李雨".into()]));
+        assert_eq!(names("尊敬的王亚春区人大代表"), Some(vec!["王亚春".into()]));
+        assert_eq!(names("各位代表"), None);
+    }
+
+    #[test]
+    fn a_damaged_doc_number_is_repaired() {
+        assert_eq!(
+            doc_number_in("湘水提〔2021115").as_deref(),
+            Some("湘水提〔2021〕115号")
+        );
+        assert_eq!(
+            doc_number_in("潼民发【2024】275号").as_deref(),
+            Some("潼民发【2024】275号")
+        );
+        assert_eq!(
+            doc_number_in("文号:交公路建字〔2021〕57号").as_deref(),
+            Some("交公路建字〔2021〕57号")
+        );
+    }
+
+    #[test]
+    fn a_document_type_is_not_a_result() {
+        let f = fields(
+            "关于对政协十届三次会议第52号提案的答复\n类别:提案\n马青委员:\n您提出的建议收悉。",
+        );
+        assert_eq!(f.result, None);
+        let f = fields(
+            "钱汽发〔2020〕11号A类 同意公开\n对某会议16号议案的\n答 复\n王亚春代表:\n正文。",
+        );
+        assert_eq!(f.result.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn the_handlers_phone_is_preferred() {
+        let f = fields(
+            "张三委员:\n正文。\n主管领导:刘**\n联系电话;131******5505\n承办人:李**\n联系电话:189******6664\n某市住房和城乡建设局",
+        );
+        assert_eq!(f.signer.as_deref(), Some("刘**"));
+        assert_eq!(f.handler.as_deref(), Some("李**"));
+        assert_eq!(f.phone.as_deref(), Some("189******6664"));
+        assert_eq!(f.department.as_deref(), Some("某市住房和城乡建设局"));
+    }
+
+    #[test]
+    fn a_wrapped_cc_list_is_joined_and_is_no_signature() {
+        let f = fields(
+            "某市工业和信息化局文件\n关于对市政协第5号提案的答复\n张三委员：\n正文。\n抄送：市政府办公室、\n市政协提案委",
+        );
+        assert_eq!(
+            f.cc,
+            Some(vec!["市政府办公室".to_string(), "市政协提案委".to_string()])
+        );
+        assert_eq!(f.department.as_deref(), Some("某市工业和信息化局"));
+    }
+
+    #[test]
+    fn signing_in_a_sentence_is_read() {
+        let f = fields("张三委员:\n正文。\n此件经局长薛庆林审签。\n某某局");
+        assert_eq!(f.signer.as_deref(), Some("薛庆林"));
+    }
+
+    #[test]
+    fn the_doc_number_patterns_agree() {
+        assert!(crate::import::letter::DOC_NUMBER_LINE.is_match("常工信复〔2021〕第28号"));
+        assert!(DOC_NUMBER.is_match("常工信复〔2021〕第28号"));
+    }
+}

@@ -1,0 +1,319 @@
+//! The labels that replies and the pages around them put before a value
+//! (`签发人：`, `联系人及电话:`, `索引号`), and reading `label: value` pairs out
+//! of a line. One table maps every spelling seen in real replies to the field
+//! it fills; page furniture (`发布时间`, `浏览次数`) is listed too, so that it is
+//! known and skipped rather than mistaken for a value or for the letter.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::text::{compact, trim};
+
+/// What a label's value fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    Title,
+    DocNumber,
+    IndexNumber,
+    Session,
+    ProposalId,
+    ProposalTitle,
+    Proposers,
+    /// The replying department, from the page rather than the letter; the
+    /// number ranks the labels, 0 being the most trustworthy.
+    Department(u8),
+    Date,
+    Result,
+    Signer,
+    Handler,
+    Phone,
+    Cc,
+    /// Known, and of no use to a reply: page furniture and the like.
+    Other,
+}
+
+const LABELS: &[(&str, Label)] = &[
+    ("标题", Label::Title),
+    ("名称", Label::Title),
+    ("文件名称", Label::Title),
+    ("文件标题", Label::Title),
+    ("文号", Label::DocNumber),
+    ("发文字号", Label::DocNumber),
+    ("发文文号", Label::DocNumber),
+    ("索引号", Label::IndexNumber),
+    ("会议届次", Label::Session),
+    ("届次", Label::Session),
+    ("会议名称", Label::Session),
+    ("建议提案编号", Label::ProposalId),
+    ("提案编号", Label::ProposalId),
+    ("建议编号", Label::ProposalId),
+    ("议案编号", Label::ProposalId),
+    ("提案号", Label::ProposalId),
+    ("建议号", Label::ProposalId),
+    ("案号", Label::ProposalId),
+    ("编号", Label::ProposalId),
+    ("建议提案标题", Label::ProposalTitle),
+    ("提案标题", Label::ProposalTitle),
+    ("建议标题", Label::ProposalTitle),
+    ("议案标题", Label::ProposalTitle),
+    ("提案名称", Label::ProposalTitle),
+    ("建议名称", Label::ProposalTitle),
+    ("提案题目", Label::ProposalTitle),
+    ("建议题目", Label::ProposalTitle),
+    ("案由", Label::ProposalTitle),
+    ("代表提案者", Label::Proposers),
+    ("提案者", Label::Proposers),
+    ("提案人", Label::Proposers),
+    ("提出人", Label::Proposers),
+    ("领衔代表", Label::Proposers),
+    ("领衔委员", Label::Proposers),
+    ("领衔人", Label::Proposers),
+    ("代表姓名", Label::Proposers),
+    ("委员姓名", Label::Proposers),
+    ("办理单位", Label::Department(0)),
+    ("承办单位", Label::Department(1)),
+    ("主办单位", Label::Department(1)),
+    ("发文机关", Label::Department(2)),
+    ("发文单位", Label::Department(2)),
+    ("发布机构", Label::Department(2)),
+    ("来源", Label::Department(3)),
+    ("信息来源", Label::Department(3)),
+    ("机构分类", Label::Department(4)),
+    ("成文日期", Label::Date),
+    ("答复时间", Label::Date),
+    ("答复日期", Label::Date),
+    ("办复时间", Label::Date),
+    ("办复日期", Label::Date),
+    ("办结时间", Label::Date),
+    ("办结日期", Label::Date),
+    ("类别", Label::Result),
+    ("办理类型", Label::Result),
+    ("办理类别", Label::Result),
+    ("办复类别", Label::Result),
+    ("办复类型", Label::Result),
+    ("答复类别", Label::Result),
+    ("答复类型", Label::Result),
+    ("办理结果", Label::Result),
+    ("签发人", Label::Signer),
+    ("签发", Label::Signer),
+    ("签发领导", Label::Signer),
+    ("领导签字", Label::Signer),
+    ("领导签发", Label::Signer),
+    ("审签", Label::Signer),
+    ("审签人", Label::Signer),
+    ("主管领导", Label::Signer),
+    ("分管领导", Label::Signer),
+    ("经办人", Label::Handler),
+    ("承办人", Label::Handler),
+    ("联系人", Label::Handler),
+    ("办理人", Label::Handler),
+    ("经办人及电话", Label::Handler),
+    ("经办人及联系电话", Label::Handler),
+    ("承办人及电话", Label::Handler),
+    ("承办人及联系电话", Label::Handler),
+    ("联系人及电话", Label::Handler),
+    ("联系人及联系电话", Label::Handler),
+    ("联系人电话", Label::Handler),
+    ("联系电话", Label::Phone),
+    ("电话", Label::Phone),
+    ("联系方式", Label::Phone),
+    ("办公电话", Label::Phone),
+    ("抄送", Label::Cc),
+    ("抄报", Label::Cc),
+    ("抄送单位", Label::Cc),
+    // The head of the handling office: neither the signer nor the handler.
+    ("承办负责人", Label::Other),
+    ("负责人", Label::Other),
+    ("责任人", Label::Other),
+    ("发布时间", Label::Other),
+    ("发布日期", Label::Other),
+    ("发文日期", Label::Other),
+    ("公开日期", Label::Other),
+    ("生成日期", Label::Other),
+    ("有效日期", Label::Other),
+    ("失效日期", Label::Other),
+    ("浏览次数", Label::Other),
+    ("点击数", Label::Other),
+    ("访问次数", Label::Other),
+    ("主题词", Label::Other),
+    ("主题分类", Label::Other),
+    ("题裁分类", Label::Other),
+    ("体裁分类", Label::Other),
+    ("组配分类", Label::Other),
+    ("行业分类", Label::Other),
+    ("服务对象", Label::Other),
+    ("公文类型", Label::Other),
+    ("文种", Label::Other),
+    ("有效性", Label::Other),
+    ("办理方式", Label::Other),
+    ("答复内容", Label::Other),
+    ("公开属性", Label::Other),
+    ("公开方式", Label::Other),
+    ("公开范围", Label::Other),
+    ("责任编辑", Label::Other),
+    ("字体", Label::Other),
+    ("字号", Label::Other),
+];
+
+/// The field a label name fills, spaces inside it ignored (`签 发 人`).
+pub fn lookup(name: &str) -> Option<Label> {
+    let name = compact(name);
+    LABELS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, label)| *label)
+}
+
+/// A label at the start of a line: Han characters, maybe spread out by
+/// spaces (`签 发 人`), then a colon (a semicolon by typo: `联系电话;131…`).
+static LEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([\p{Han}][\p{Han} \u{3000}]{0,15}?)[ \u{3000}]*[:：;；][ \u{3000}]*")
+        .expect("label pattern")
+});
+
+/// A further label later in the same line, after a space:
+/// `来源:潼关县民政局 发布时间:2024-09-11`.
+static FOLLOWING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[ \u{3000}]+)([\p{Han}]{2,8})[ \u{3000}]*[:：]").expect("label pattern")
+});
+
+/// Every known `label: value` pair in a line, in order; nothing when the line
+/// holds no known label. Text before the first label is not a value and is
+/// dropped, and so are brackets around the whole line:
+/// `(联系人及联系电话:李洪平 087164871015)`.
+pub fn pairs(line: &str) -> Vec<(Label, String)> {
+    let line = unwrap_brackets(trim(line));
+    let Some((first, start)) = first_label(line) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut label = first;
+    let mut rest = &line[start..];
+    loop {
+        let next = FOLLOWING
+            .captures_iter(rest)
+            .find_map(|c| Some((c.get(0)?, lookup(&c[1])?)));
+        match next {
+            Some((m, next_label)) => {
+                out.push((label, trim(&rest[..m.start()]).to_string()));
+                label = next_label;
+                rest = &rest[m.end()..];
+            }
+            None => {
+                out.push((label, trim(rest).to_string()));
+                return out;
+            }
+        }
+    }
+}
+
+/// The first known label of a line and where its value starts: at the start
+/// of the line, or later after a space (`常工信复〔2021〕第28号  签发人：薛庆林`).
+fn first_label(line: &str) -> Option<(Label, usize)> {
+    if let Some(caps) = LEADING.captures(line)
+        && let (Some(label), Some(m)) = (lookup(&caps[1]), caps.get(0))
+    {
+        return Some((label, m.end()));
+    }
+    FOLLOWING
+        .captures_iter(line)
+        .filter(|c| c.get(0).is_some_and(|m| m.start() > 0))
+        .find_map(|c| Some((lookup(&c[1])?, c.get(0)?.end())))
+}
+
+/// A line made only of a known label, with its value on the next line: the
+/// page tables that web pages flatten (`办理类型` / `B`).
+pub fn bare(line: &str) -> Option<Label> {
+    let line = trim(line);
+    if line.is_empty() || line.chars().count() > 12 {
+        return None;
+    }
+    lookup(line)
+}
+
+/// True for a line that holds known labels (`签发人：薛庆林`).
+pub fn is_label_line(line: &str) -> bool {
+    !pairs(line).is_empty() || bare(line).is_some()
+}
+
+fn unwrap_brackets(line: &str) -> &str {
+    let inner = line
+        .strip_prefix(['(', '（'])
+        .and_then(|l| l.strip_suffix([')', '）']));
+    inner.map_or(line, trim)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owned(pairs: &[(Label, &str)]) -> Vec<(Label, String)> {
+        pairs.iter().map(|(l, v)| (*l, v.to_string())).collect()
+    }
+
+    #[test]
+    fn spaced_labels_are_read() {
+        assert_eq!(
+            pairs("签 发 人：薛庆林"),
+            owned(&[(Label::Signer, "薛庆林")])
+        );
+        assert_eq!(
+            pairs("抄  送:县人大代表工作委员会、县政府办公室"),
+            owned(&[(Label::Cc, "县人大代表工作委员会、县政府办公室")])
+        );
+    }
+
+    #[test]
+    fn several_labels_on_one_line_are_split() {
+        assert_eq!(
+            pairs("来源:潼关县民政局 发布时间:2024-09-11 11:23"),
+            owned(&[
+                (Label::Department(3), "潼关县民政局"),
+                (Label::Other, "2024-09-11 11:23")
+            ])
+        );
+        assert_eq!(
+            pairs("索引号: 成文日期: 2019-12-04"),
+            owned(&[(Label::IndexNumber, ""), (Label::Date, "2019-12-04")])
+        );
+        assert_eq!(
+            pairs("发文字号: 有效日期:"),
+            owned(&[(Label::DocNumber, ""), (Label::Other, "")])
+        );
+    }
+
+    #[test]
+    fn brackets_and_semicolons_are_tolerated() {
+        assert_eq!(
+            pairs("(联系人及联系电话:李洪平 087164871015)"),
+            owned(&[(Label::Handler, "李洪平 087164871015")])
+        );
+        assert_eq!(
+            pairs("联系电话;131******5505"),
+            owned(&[(Label::Phone, "131******5505")])
+        );
+    }
+
+    #[test]
+    fn a_label_after_other_text_is_found() {
+        assert_eq!(
+            pairs("常工信复〔2021〕第28号    签发人：薛庆林"),
+            owned(&[(Label::Signer, "薛庆林")])
+        );
+    }
+
+    #[test]
+    fn salutations_and_prose_are_not_labels() {
+        assert!(pairs("周国平委员：").is_empty());
+        assert!(pairs("马青、周丽等委员:").is_empty());
+        assert!(pairs("您提出的建议收悉。现答复如下:").is_empty());
+    }
+
+    #[test]
+    fn bare_labels_are_known() {
+        assert_eq!(bare("办理类型"), Some(Label::Result));
+        assert_eq!(bare("代表提案者"), Some(Label::Proposers));
+        assert_eq!(bare("熊春环"), None);
+    }
+}
