@@ -340,6 +340,60 @@ test('字号 makes text 25 % and 50 % larger and keeps the choice from page to p
   await context.close();
 });
 
+test('from the keyboard, Tab first shows a skip link to the content, and every focus is ringed', { timeout: 60_000 }, async () => {
+  const context = await newContext();
+  const page = await newPage(context);
+  const focused = () =>
+    page.evaluate(() => {
+      const element = document.activeElement;
+      const box = element.getBoundingClientRect();
+      const style = getComputedStyle(element);
+      return {
+        html: element.outerHTML.slice(0, 80),
+        text: element.textContent.trim(),
+        onScreen: box.left >= 0 && box.top >= 0 && box.width > 0,
+        ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+        inMain: Boolean(element.closest('main')),
+      };
+    });
+  const unringed = [];
+  for (const sitePath of [PAGES.home, PAGES.reply]) {
+    await open(page, sitePath);
+    await page.keyboard.press('Tab');
+    const skip = await focused();
+    assert.equal(skip.text, '跳到正文', `${sitePath}: the first Tab reaches the skip link`);
+    assert.ok(skip.onScreen && skip.ring, `${sitePath}: the skip link shows when focused`);
+    await page.keyboard.press('Enter');
+    assert.ok((await focused()).inMain, `${sitePath}: the skip link moves focus to the content`);
+    // Then every stop, from the top of the page to its end.
+    await open(page, sitePath);
+    for (let stop = 0; stop < 60; stop++) {
+      await page.keyboard.press('Tab');
+      const now = await focused();
+      if (now.html.startsWith('<body')) break;
+      if (!now.ring) unringed.push(`${sitePath}: ${now.html}`);
+    }
+  }
+  assert.deepEqual(unringed, [], `focused with no visible ring:\n${unringed.join('\n')}`);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('old browsers: the IE and 360 rendering hints are there, and the CSS needs no variables or web fonts', { timeout: 60_000 }, async () => {
+  const context = await newContext({ javaScriptEnabled: false });
+  const page = await newPage(context);
+  for (const [name, sitePath] of Object.entries(PAGES)) {
+    await open(page, sitePath);
+    assert.equal(await page.getAttribute('meta[http-equiv="X-UA-Compatible"]', 'content'), 'IE=edge', name);
+    assert.equal(await page.getAttribute('meta[name="renderer"]', 'content'), 'webkit', name);
+  }
+  const css = fs.readFileSync(path.join(site.publicDir, 'style.css'), 'utf8');
+  for (const modern of ['var(--', '@font-face', '@import', 'url(']) {
+    assert.ok(!css.includes(modern), `style.css uses ${modern}`);
+  }
+  await context.close();
+});
+
 test('every page, at 375 and 1280 px, loads with no console error or failed request', { timeout: 120_000 }, async () => {
   const found = [];
   for (const width of [375, 1280]) {
