@@ -14,6 +14,7 @@ pub mod problem;
 pub mod render;
 pub mod reply;
 pub mod scaffold;
+pub mod stats;
 pub mod text;
 pub mod theme;
 pub mod url;

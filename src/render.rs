@@ -9,10 +9,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
-use crate::archive::{Archive, Facet, Term};
+use crate::archive::{Archive, Facet, Term, UNSPECIFIED};
 use crate::config::{BaseUrl, Config};
 use crate::problem::Problem;
 use crate::reply::{Kind, Reply};
+use crate::stats::{Stats, Tally};
 use crate::theme::Theme;
 
 /// One output file: its path under the output folder and its bytes.
@@ -28,6 +29,8 @@ pub enum PageSpec {
     Home,
     NotFound,
     Search,
+    /// `/stats/`: the archive's counts as charts.
+    Stats,
     Reply(usize),
     Facet(Facet),
     /// A term's list: the facet, the term's index in it, the 1-based page number.
@@ -154,7 +157,12 @@ impl<'a> Renderer<'a> {
 
     /// Every page of the site, in a stable order.
     pub fn plan(&self) -> Vec<PageSpec> {
-        let mut specs = vec![PageSpec::Home, PageSpec::NotFound, PageSpec::Search];
+        let mut specs = vec![
+            PageSpec::Home,
+            PageSpec::NotFound,
+            PageSpec::Search,
+            PageSpec::Stats,
+        ];
         specs.extend((0..self.archive.replies().len()).map(PageSpec::Reply));
         for facet in Facet::ALL {
             specs.push(PageSpec::Facet(facet));
@@ -176,9 +184,11 @@ impl<'a> Renderer<'a> {
             PageSpec::Term(facet, index, _) => {
                 vec![Input::Term(facet, &self.archive.terms(facet)[index].name)]
             }
-            PageSpec::Home | PageSpec::NotFound | PageSpec::Search | PageSpec::Facet(_) => {
-                vec![Input::Everything]
-            }
+            PageSpec::Home
+            | PageSpec::NotFound
+            | PageSpec::Search
+            | PageSpec::Stats
+            | PageSpec::Facet(_) => vec![Input::Everything],
         }
     }
 
@@ -213,6 +223,12 @@ impl<'a> Renderer<'a> {
             }
             PageSpec::NotFound => ("404.html", "404.html".to_string()),
             PageSpec::Search => ("search.html", "search/index.html".to_string()),
+            PageSpec::Stats => {
+                let stats = Stats::of(self.archive, self.config);
+                context.insert("total", &stats.total);
+                context.insert("charts", &self.charts(&stats));
+                ("stats.html", "stats/index.html".to_string())
+            }
             PageSpec::Reply(id) => {
                 let reply = &self.archive.replies()[id];
                 context.insert_value("reply", self.replies[id].clone());
@@ -271,6 +287,44 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// The four charts of `/stats/`; years and departments link to their lists.
+    fn charts(&self, stats: &Stats) -> Vec<Chart> {
+        let link = |facet| move |bar: &Bar| term_link(self.archive, self.base, facet, &bar.name);
+        let rest = stats.other_departments;
+        vec![
+            Chart::new("years", "按年度", "年度", &stats.years, stats.total)
+                .labelled(|name| format!("{name}年"))
+                .linked(link(Facet::Year)),
+            Chart::new(
+                "departments",
+                "按办理单位",
+                "办理单位",
+                &stats.departments,
+                stats.total,
+            )
+            .linked(link(Facet::Department))
+            .noted((rest.departments > 0).then(|| {
+                format!(
+                    "另有 {} 个办理单位共 {} 件答复。",
+                    rest.departments, rest.replies
+                )
+            })),
+            Chart::new(
+                "results",
+                "按办理结果",
+                "办理结果",
+                &stats.results,
+                stats.total,
+            )
+            .labelled(|code| match code {
+                UNSPECIFIED => code.to_string(),
+                _ => format!("{code}类"),
+            })
+            .detailed(|code| self.config.result_legend.get(code).cloned()),
+            Chart::new("kinds", "按类型", "类型", &stats.kinds, stats.total),
+        ]
+    }
+
     fn pagination(&self, first: &str, current: usize, total: usize) -> Pagination {
         let link = |page: usize| self.base.link(&page_path(first, page));
         let mut pages = Vec::new();
@@ -298,6 +352,114 @@ impl<'a> Renderer<'a> {
             pages,
         }
     }
+}
+
+/// One chart of `/stats/`: a template draws its bars as SVG and lists its
+/// rows in a table beside it.
+#[derive(Serialize)]
+struct Chart {
+    /// `years`, `departments`, `results`, `kinds`: for ids.
+    key: &'static str,
+    /// `按年度`
+    title: &'static str,
+    /// The table's first column heading: `年度`
+    column: &'static str,
+    rows: Vec<Bar>,
+    /// A sentence under the chart, such as the departments left out.
+    note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Bar {
+    /// The term's own text: `2021`, `A`, `常州市工业和信息化局`.
+    name: String,
+    /// How the chart names it: `2021年`, `A类`.
+    label: String,
+    /// What a result code means, from the legend; absent elsewhere.
+    detail: Option<String>,
+    count: usize,
+    /// Share of all replies, in percent, one decimal.
+    share: f64,
+    /// The bar's length in percent of the chart's width: the largest count
+    /// takes `BAR_MAX`, leaving room for its number after it.
+    bar: f64,
+    /// The term's list, for years and departments; empty otherwise.
+    url: String,
+}
+
+/// How much of a chart's width the longest bar takes, in percent.
+const BAR_MAX: f64 = 80.0;
+
+impl Chart {
+    /// Bars for `tallies`, each labelled with its own name, with no link.
+    fn new(
+        key: &'static str,
+        title: &'static str,
+        column: &'static str,
+        tallies: &[Tally],
+        total: usize,
+    ) -> Chart {
+        let max = tallies.iter().map(|t| t.count).max().unwrap_or(0);
+        let rows = tallies
+            .iter()
+            .map(|tally| Bar {
+                name: tally.name.clone(),
+                label: tally.name.clone(),
+                detail: None,
+                count: tally.count,
+                share: tenths(percent(tally.count, total)),
+                bar: tenths(percent(tally.count, max) * BAR_MAX / 100.0),
+                url: String::new(),
+            })
+            .collect();
+        Chart {
+            key,
+            title,
+            column,
+            rows,
+            note: None,
+        }
+    }
+
+    fn labelled(mut self, label: impl Fn(&str) -> String) -> Chart {
+        for row in &mut self.rows {
+            row.label = label(&row.name);
+        }
+        self
+    }
+
+    fn detailed(mut self, detail: impl Fn(&str) -> Option<String>) -> Chart {
+        for row in &mut self.rows {
+            row.detail = detail(&row.name);
+        }
+        self
+    }
+
+    fn linked(mut self, url: impl Fn(&Bar) -> String) -> Chart {
+        for row in &mut self.rows {
+            row.url = url(row);
+        }
+        self
+    }
+
+    fn noted(mut self, note: Option<String>) -> Chart {
+        self.note = note;
+        self
+    }
+}
+
+/// `part` of `whole` in percent; 0 of nothing is 0.
+fn percent(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
+    }
+}
+
+/// Rounded to one decimal, so the HTML carries `62.5`, not `62.49999999`.
+fn tenths(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
 }
 
 /// `departments/常州市工业和信息化局/`

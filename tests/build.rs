@@ -152,7 +152,7 @@ fn a_site_template_replaces_the_themes_and_another_theme_can_be_chosen() {
     );
 
     site.write("config.yaml", "theme: plain\n");
-    for name in ["index", "reply", "facet", "term", "404", "search"] {
+    for name in ["index", "reply", "facet", "term", "404", "search", "stats"] {
         site.write(
             &format!("themes/plain/templates/{name}.html"),
             format!("plain {name}"),

@@ -1,0 +1,222 @@
+//! The archive in numbers, for `/stats/`: replies by year, by department (the
+//! busiest first), by result class (办理结果) and by kind (提案 or 建议).
+//!
+//! Only counts live here. It knows nothing of HTML, URLs or bar widths:
+//! `render` turns a `Stats` into the charts a template draws.
+
+use std::collections::BTreeMap;
+
+use crate::archive::{Archive, Facet, UNSPECIFIED};
+use crate::config::Config;
+use crate::reply::Kind;
+
+/// How many departments the department chart shows; a city has dozens, and a
+/// chart of sixty bars is a list nobody reads. The rest are summed in a note.
+pub const TOP_DEPARTMENTS: usize = 20;
+
+/// One bar of a chart: what is counted and how many replies it has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally {
+    pub name: String,
+    pub count: usize,
+}
+
+impl Tally {
+    fn new(name: impl Into<String>, count: usize) -> Tally {
+        Tally {
+            name: name.into(),
+            count,
+        }
+    }
+}
+
+/// The departments beyond the top ones, together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Rest {
+    pub departments: usize,
+    pub replies: usize,
+}
+
+#[derive(Debug)]
+pub struct Stats {
+    pub total: usize,
+    /// Oldest year first, so the bars read as a timeline.
+    pub years: Vec<Tally>,
+    /// The `TOP_DEPARTMENTS` with the most replies, most first.
+    pub departments: Vec<Tally>,
+    pub other_departments: Rest,
+    /// Every code of the site's legend, in its order, even with no reply, so
+    /// that "no reply was left unsolved" shows as a zero; then codes the
+    /// legend lacks; then 未注明 when some replies give none.
+    pub results: Vec<Tally>,
+    /// 提案, 建议, then 未注明 when some replies give neither.
+    pub kinds: Vec<Tally>,
+}
+
+impl Stats {
+    pub fn of(archive: &Archive, config: &Config) -> Stats {
+        let replies = archive.replies();
+        let mut years: Vec<Tally> = archive
+            .terms(Facet::Year)
+            .iter()
+            .map(|term| Tally::new(term.name.as_str(), term.replies.len()))
+            .collect();
+        years.sort_by(|a, b| a.name.cmp(&b.name));
+
+        // The facet already orders departments by size, then by name.
+        let all = archive.terms(Facet::Department);
+        let departments = all
+            .iter()
+            .take(TOP_DEPARTMENTS)
+            .map(|term| Tally::new(term.name.as_str(), term.replies.len()))
+            .collect();
+        let beyond = all.get(TOP_DEPARTMENTS..).unwrap_or_default();
+        let other_departments = Rest {
+            departments: beyond.len(),
+            replies: beyond.iter().map(|term| term.replies.len()).sum(),
+        };
+
+        let mut by_code: BTreeMap<&str, usize> = config
+            .result_legend
+            .keys()
+            .map(|code| (code.as_str(), 0))
+            .collect();
+        let mut no_result = 0;
+        for reply in replies {
+            match reply.result.as_deref() {
+                Some(code) => *by_code.entry(code).or_default() += 1,
+                None => no_result += 1,
+            }
+        }
+        let (known, unknown): (Vec<_>, Vec<_>) = by_code
+            .into_iter()
+            .partition(|(code, _)| config.result_legend.contains_key(*code));
+        let mut results: Vec<Tally> = known
+            .into_iter()
+            .chain(unknown)
+            .map(|(code, count)| Tally::new(code, count))
+            .collect();
+        if no_result > 0 {
+            results.push(Tally::new(UNSPECIFIED, no_result));
+        }
+
+        let count_kind = |kind| replies.iter().filter(|r| r.kind == kind).count();
+        let mut kinds = vec![
+            Tally::new("提案", count_kind(Some(Kind::Proposal))),
+            Tally::new("建议", count_kind(Some(Kind::Suggestion))),
+        ];
+        let no_kind = count_kind(None);
+        if no_kind > 0 {
+            kinds.push(Tally::new(UNSPECIFIED, no_kind));
+        }
+
+        Stats {
+            total: replies.len(),
+            years,
+            departments,
+            other_departments,
+            results,
+            kinds,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::reply::{Reply, parse};
+
+    fn reply(path: &str, fields: &str) -> Reply {
+        let text = format!("---\ntitle: t\n{fields}\n---\n");
+        parse(Path::new(path), format!("{path}/"), &text, false).unwrap()
+    }
+
+    fn tallies(list: &[Tally]) -> Vec<(&str, usize)> {
+        list.iter().map(|t| (t.name.as_str(), t.count)).collect()
+    }
+
+    #[test]
+    fn replies_are_counted_by_year_department_result_and_kind() {
+        let replies = vec![
+            reply(
+                "a",
+                "department: 甲局\ndate: 2021-03-01\nkind: 提案\nresult: A",
+            ),
+            reply(
+                "b",
+                "department: 甲局\ndate: 2020-03-01\nkind: 建议\nresult: A",
+            ),
+            reply(
+                "c",
+                "department: 乙局\ndate: 2021-04-01\nsession: 市政协十四届五次会议\nresult: 甲",
+            ),
+            reply("d", "department: 丙局\ndate: 2019-05-01"),
+        ];
+        let config = Config::default();
+        let archive = Archive::new(replies, &config).unwrap();
+        let stats = Stats::of(&archive, &config);
+        assert_eq!(stats.total, 4);
+        assert_eq!(
+            tallies(&stats.years),
+            [("2019", 1), ("2020", 1), ("2021", 2)]
+        );
+        assert_eq!(
+            tallies(&stats.departments),
+            [("甲局", 2), ("丙局", 1), ("乙局", 1)]
+        );
+        assert_eq!(stats.other_departments, Rest::default());
+        assert_eq!(
+            tallies(&stats.results),
+            [
+                ("A", 2),
+                ("B", 0),
+                ("C", 0),
+                ("D", 0),
+                ("甲", 1),
+                (UNSPECIFIED, 1)
+            ],
+            "every legend code, then codes it lacks, then the replies without one"
+        );
+        assert_eq!(
+            tallies(&stats.kinds),
+            [("提案", 2), ("建议", 1), (UNSPECIFIED, 1)],
+            "a 政协 session makes a 提案"
+        );
+    }
+
+    #[test]
+    fn departments_beyond_the_top_twenty_are_summed() {
+        let mut replies = Vec::new();
+        for d in 0..25 {
+            for n in 0..=d {
+                replies.push(reply(
+                    &format!("r{d}-{n}"),
+                    &format!("department: 局{d:02}\ndate: 2021-01-01"),
+                ));
+            }
+        }
+        let config = Config::default();
+        let archive = Archive::new(replies, &config).unwrap();
+        let stats = Stats::of(&archive, &config);
+        assert_eq!(stats.departments.len(), TOP_DEPARTMENTS);
+        assert_eq!(stats.departments[0], Tally::new("局24", 25));
+        assert_eq!(stats.departments[19], Tally::new("局05", 6));
+        assert_eq!(
+            stats.other_departments,
+            Rest {
+                departments: 5,
+                replies: 1 + 2 + 3 + 4 + 5
+            }
+        );
+        assert_eq!(
+            stats.kinds,
+            [
+                Tally::new("提案", 0),
+                Tally::new("建议", 0),
+                Tally::new(UNSPECIFIED, 325)
+            ]
+        );
+    }
+}

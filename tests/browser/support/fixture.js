@@ -1,0 +1,60 @@
+'use strict';
+/*
+ * The fixture site the browser tests read: the repository's real reply plus
+ * thirty generated ones, built by the dafu binary of this checkout into a
+ * temporary folder. Three replies a page, so that the year, department and
+ * session lists have second pages a citizen must reach by link.
+ */
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const REPO = path.resolve(__dirname, '..', '..', '..');
+/* shared/ sits beside the repository on every machine, CI included. */
+const GEN_CORPUS = path.resolve(REPO, '..', 'shared', 'tools', 'gen-corpus.py');
+const PER_PAGE = 3;
+
+function run(command, args, options) {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', stdio: 'pipe', ...options });
+  } catch (error) {
+    throw new Error(`${command} ${args.join(' ')} failed:\n${error.stdout || ''}${error.stderr || error.message}`);
+  }
+}
+
+/* Every file under dir, as paths relative to it with '/' separators. */
+function walk(dir, prefix = '') {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const relative = prefix + entry.name;
+    return entry.isDirectory() ? walk(path.join(dir, entry.name), `${relative}/`) : [relative];
+  });
+}
+
+/* Builds the site; returns where it is and what a citizen should find in it. */
+function buildFixture() {
+  run('cargo', ['build', '--quiet'], { cwd: REPO });
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dafu-browser-'));
+  run('python3', [GEN_CORPUS, '--n', '30', '--out', root]);
+  fs.cpSync(path.join(REPO, 'content'), path.join(root, 'content'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'config.yaml'), `per_page: ${PER_PAGE}\n`);
+  run(path.join(REPO, 'target', 'debug', 'dafu'), ['--root', root, 'build']);
+  const publicDir = path.join(root, 'public');
+  const replyPaths = walk(path.join(root, 'content'))
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => `/${file.slice(0, -'.md'.length)}/`);
+  const htmlFiles = walk(publicDir)
+    .filter((file) => file.endsWith('.html'))
+    .map((file) => path.join(publicDir, file));
+  return {
+    root,
+    publicDir,
+    replyPaths,
+    htmlFiles,
+    remove() {
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+module.exports = { buildFixture, REPO, PER_PAGE };
