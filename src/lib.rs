@@ -2,13 +2,17 @@
 //! People's Congress suggestions into a public, static web archive.
 //!
 //! The pipeline, top to bottom, is [`build`]: config → replies → archive →
-//! theme → pages → output. `serve` runs the same stages and keeps the result.
+//! theme → pages → link check → output. `serve` runs the same stages and
+//! keeps the result; [`check`] runs them all but the output.
 
 pub mod archive;
 pub mod config;
 pub mod content;
+pub mod data;
+pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod privacy;
 pub mod problem;
 pub mod render;
 pub mod reply;
@@ -21,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use archive::Archive;
-use config::{BaseUrl, Config};
+use config::{BaseUrl, CONFIG_FILE, Config};
 use problem::Problem;
 use render::{Page, Renderer};
 use theme::Theme;
@@ -57,6 +61,17 @@ pub struct Report {
     pub written: output::Written,
     pub output: PathBuf,
     pub millis: u128,
+    /// What the privacy lint found: published, but to be looked at.
+    pub warnings: Vec<Problem>,
+}
+
+/// What `dafu check` found. Errors are what would stop `build`.
+#[derive(Debug, Default)]
+pub struct Findings {
+    pub errors: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+    pub replies: usize,
+    pub files: usize,
 }
 
 /// Everything loaded and checked, ready to render.
@@ -80,7 +95,7 @@ impl Site {
         let mut problems = Vec::new();
         let files = content::find(root)?;
         let mut replies = Vec::with_capacity(files.len());
-        for result in content::load(root, &files, config.allow_html) {
+        for result in content::load(root, &files, &config.body_options()) {
             match result {
                 Ok(reply) => replies.push(reply),
                 Err(found) => problems.extend(found),
@@ -115,6 +130,22 @@ impl Site {
         }));
         Ok(pages)
     }
+
+    /// Every internal link of `pages` that lands on none of them.
+    pub fn check_links(&self, pages: &[Page]) -> Vec<Problem> {
+        sorted(links::check(pages, &self.archive, &self.base))
+    }
+
+    /// The privacy lint's findings in the published replies.
+    pub fn warnings(&self) -> Vec<Problem> {
+        sorted(
+            self.archive
+                .replies()
+                .iter()
+                .flat_map(|reply| reply.warnings.iter().cloned())
+                .collect(),
+        )
+    }
 }
 
 /// `dafu build`: renders the site and replaces the output folder with it.
@@ -122,6 +153,10 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
     let started = Instant::now();
     let site = Site::load(options)?;
     let pages = site.render()?;
+    let broken = site.check_links(&pages);
+    if !broken.is_empty() {
+        return Err(BuildError::Content(broken));
+    }
     let output = output_folder(options)?;
     let written = output::write(&output, &pages).map_err(BuildError::Io)?;
     Ok(Report {
@@ -130,7 +165,51 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
         written,
         output,
         millis: started.elapsed().as_millis(),
+        warnings: site.warnings(),
     })
+}
+
+/// `dafu check`: everything `build` validates, the links, the privacy lint,
+/// and settings that make a poor publication; nothing is written.
+pub fn check(options: &BuildOptions) -> Findings {
+    let site = match Site::load(options) {
+        Ok(site) => site,
+        Err(errors) => {
+            return Findings {
+                errors,
+                ..Findings::default()
+            };
+        }
+    };
+    let mut warnings = site.warnings();
+    if site.base.origin.is_empty() {
+        warnings.insert(
+            0,
+            Problem::new(
+                CONFIG_FILE,
+                format!(
+                    "base_url `{}` has no host, so sitemap.xml, robots.txt and the feeds give paths where full URLs belong",
+                    site.config.base_url
+                ),
+            )
+            .hint("set base_url to the address the site is published at, e.g. https://www.example.gov.cn/zxta/"),
+        );
+    }
+    let replies = site.archive.replies().len();
+    match site.render() {
+        Ok(pages) => Findings {
+            errors: site.check_links(&pages),
+            warnings,
+            replies,
+            files: pages.len(),
+        },
+        Err(errors) => Findings {
+            errors,
+            warnings,
+            replies,
+            files: 0,
+        },
+    }
 }
 
 fn output_folder(options: &BuildOptions) -> Result<PathBuf, BuildError> {
