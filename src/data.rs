@@ -175,7 +175,9 @@ fn json(replies: &[Reply], base: &BaseUrl) -> Vec<u8> {
     let chunks: Vec<Vec<u8>> = replies
         .par_chunks(CHUNK)
         .map(|chunk| {
-            let mut out = Vec::with_capacity(chunk.len() * 8 * 1024);
+            // The text and about a kilobyte of metadata each: no regrowth.
+            let size = chunk.iter().map(|r| r.body.text.len() + 1024).sum();
+            let mut out = Vec::with_capacity(size);
             for (i, reply) in chunk.iter().enumerate() {
                 if i > 0 {
                     out.extend_from_slice(b",\n");

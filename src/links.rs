@@ -22,40 +22,74 @@ use crate::render::Page;
 
 /// Calls `found(value, offset)` for the raw value of every `href`, `src` and
 /// `action` attribute in `html` (entities not yet decoded; `offset` is where
-/// the value starts).
-pub fn for_each_link(html: &str, mut found: impl FnMut(&str, usize)) {
-    let bytes = html.as_bytes();
-    let mut i = 0;
-    while let Some(lt) = memchr::memchr(b'<', &bytes[i..]) {
-        let start = i + lt + 1;
-        if bytes[start..].starts_with(b"!--") {
-            i = memchr::memmem::find(&bytes[start..], b"-->")
-                .map_or(bytes.len(), |e| start + e + 3);
+/// the value starts). Works on bytes: the pages are ours and UTF-8, and
+/// validating hundreds of megabytes again would cost more than the scan.
+pub fn for_each_link<'b>(bytes: &'b [u8], mut found: impl FnMut(&'b str, usize)) {
+    // One pass of memchr over every `<`; what lies inside a tag, a comment
+    // or a script is stepped over by `skip_to`.
+    let mut skip_to = 0;
+    for lt in memchr::memchr_iter(b'<', bytes) {
+        if lt < skip_to {
             continue;
+        }
+        let start = lt + 1;
+        match bytes.get(start) {
+            Some(b'!') if bytes[start..].starts_with(b"!--") => {
+                skip_to = memchr::memmem::find(&bytes[start..], b"-->")
+                    .map_or(bytes.len(), |e| start + e + 3);
+                continue;
+            }
+            // The first letters of LINK_TAGS and of `style`: a quick way past
+            // `p`, `li`, `td`, `div`, `h2`, `meta`…
+            Some(c)
+                if matches!(
+                    c.to_ascii_lowercase(),
+                    b'a' | b'l' | b'i' | b's' | b'f' | b'b' | b'v' | b'e' | b't'
+                ) => {}
+            // `</p>`, `<!DOCTYPE …>`, a lone `<`, a tag without links.
+            _ => continue,
         }
         let name_end = start
             + bytes[start..]
                 .iter()
                 .position(|b| !b.is_ascii_alphanumeric())
                 .unwrap_or(bytes.len() - start);
-        if name_end == start {
-            // `</p>`, `<!DOCTYPE …>` or a lone `<`: nothing to read.
-            i = start;
-            continue;
-        }
         let name = &bytes[start..name_end];
-        i = attributes(html, name_end, &mut found);
-        for raw_text in [&b"script"[..], b"style"] {
-            if name.eq_ignore_ascii_case(raw_text) {
-                i = find_end_tag(bytes, i, raw_text);
-            }
+        let is = |tag: &[u8]| name.len() == tag.len() && name.eq_ignore_ascii_case(tag);
+        // Most tags (p, li, td, span…) carry no link: go on to the next `<`.
+        // In our pages a `<` inside an attribute value is always escaped.
+        if LINK_TAGS.iter().any(|tag| is(tag)) {
+            skip_to = attributes(bytes, name_end, &mut found);
+        }
+        if is(b"script") {
+            skip_to = find_end_tag(bytes, skip_to, b"script");
+        } else if is(b"style") {
+            skip_to = find_end_tag(bytes, tag_end(bytes, name_end), b"style");
         }
     }
 }
 
+/// Elements whose `href`, `src` or `action` is a link a browser follows or fetches.
+const LINK_TAGS: [&[u8]; 14] = [
+    b"a", b"link", b"img", b"script", b"form", b"iframe", b"area", b"source", b"video", b"audio",
+    b"embed", b"track", b"input", b"base",
+];
+
+/// Where a tag ends: after its `>`, stepping over quoted values.
+fn tag_end(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(p) = memchr::memchr3(b'>', b'"', b'\'', &bytes[at..]) {
+        let found = at + p;
+        if bytes[found] == b'>' {
+            return found + 1;
+        }
+        at = memchr::memchr(bytes[found], &bytes[found + 1..])
+            .map_or(bytes.len(), |e| found + 2 + e);
+    }
+    bytes.len()
+}
+
 /// Reads the attributes of a tag from `at` to its `>`; returns where it ends.
-fn attributes(html: &str, mut at: usize, found: &mut impl FnMut(&str, usize)) -> usize {
-    let bytes = html.as_bytes();
+fn attributes<'b>(bytes: &'b [u8], mut at: usize, found: &mut impl FnMut(&'b str, usize)) -> usize {
     loop {
         while at < bytes.len() && (bytes[at].is_ascii_whitespace() || bytes[at] == b'/') {
             at += 1;
@@ -64,7 +98,12 @@ fn attributes(html: &str, mut at: usize, found: &mut impl FnMut(&str, usize)) ->
             return (at + 1).min(bytes.len());
         }
         let name_start = at;
-        while at < bytes.len() && !b" \t\n\r\x0c/>=".contains(&bytes[at]) {
+        while at < bytes.len()
+            && !matches!(
+                bytes[at],
+                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>' | b'='
+            )
+        {
             at += 1;
         }
         let name = &bytes[name_start..at];
@@ -95,8 +134,9 @@ fn attributes(html: &str, mut at: usize, found: &mut impl FnMut(&str, usize)) ->
         if [&b"href"[..], b"src", b"action"]
             .iter()
             .any(|n| name.eq_ignore_ascii_case(n))
+            && let Ok(value) = std::str::from_utf8(&bytes[value_start..value_end])
         {
-            found(&html[value_start..value_end], value_start);
+            found(value, value_start);
         }
         at = next;
     }
@@ -242,8 +282,37 @@ fn normalise(path: &str) -> String {
     format!("/{}", parts.join("/"))
 }
 
+/// The Fx hash (of rustc), eight bytes a step: the keys here are links
+/// looked up half a million times in a big build, where the default SipHash
+/// costs more than the rest of a lookup. They come from our own pages, so
+/// hash flooding is no concern.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut add = |word: u64| {
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+        };
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            add(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+        }
+        let mut last = [0u8; 8];
+        let rest = words.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        add(u64::from_le_bytes(last) ^ rest.len() as u64);
+    }
+}
+
+type FastHash = std::hash::BuildHasherDefault<Fx>;
+
 /// The files of one build, to look links up in.
-struct Files<'p>(HashSet<&'p str>);
+struct Files<'p>(HashSet<&'p str, FastHash>);
 
 impl Files<'_> {
     /// Whether a site path is served: a file, or a folder with `index.html`
@@ -300,7 +369,7 @@ struct PageFindings {
 }
 
 /// The verdict on links that mean the same on every page, per thread.
-type Seen = HashMap<String, Option<Broken>>;
+type Seen<'p> = HashMap<&'p str, Option<Broken>, FastHash>;
 
 /// Every broken internal link of the built pages, as problems: one per link
 /// of a reply body (at its file and line), one per distinct broken link of
@@ -321,9 +390,10 @@ pub fn check(pages: &[Page], archive: &Archive, base: &BaseUrl) -> Vec<Problem> 
         .par_iter()
         .enumerate()
         .filter(|(_, page)| page.path.ends_with(".html"))
-        .map_init(Seen::new, |seen, (index, page)| {
-            checker.page(seen, index, page)
-        })
+        .map_init(
+            || Seen::with_capacity_and_hasher(4096, FastHash::default()),
+            |seen, (index, page)| checker.page(seen, index, page),
+        )
         .filter(|found| !found.body.is_empty() || !found.theme.is_empty())
         .collect();
     let mut problems = Vec::new();
@@ -364,7 +434,7 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn page(&self, seen: &mut Seen, index: usize, page: &Page) -> PageFindings {
+    fn page<'p>(&self, seen: &mut Seen<'p>, index: usize, page: &'p Page) -> PageFindings {
         let base = self.base;
         let page_dir = &page.path[..page.path.rfind('/').map_or(0, |i| i + 1)];
         // A reply's own links first, where they can be pointed at.
@@ -384,8 +454,10 @@ impl Checker<'_> {
             }
         }
         let mut theme = Vec::new();
-        let html = String::from_utf8_lossy(&page.bytes);
-        for_each_link(&html, |raw, _| {
+        for_each_link(&page.bytes, |raw, _| {
+            if raw.starts_with('#') {
+                return;
+            }
             let href = decode_entities(raw);
             // Relative links mean something else on every page: not cached.
             let relative = !href.starts_with('/') && !has_scheme(&href);
@@ -393,8 +465,8 @@ impl Checker<'_> {
                 Some(verdict) if !relative => *verdict,
                 _ => {
                     let verdict = self.files.verdict(&target(&href, page_dir, base));
-                    if !relative {
-                        seen.insert(href.to_string(), verdict);
+                    if let (false, Cow::Borrowed(key)) = (relative, &href) {
+                        seen.insert(key, verdict);
                     }
                     verdict
                 }
@@ -415,7 +487,7 @@ mod tests {
 
     fn links(html: &str) -> Vec<String> {
         let mut out = Vec::new();
-        for_each_link(html, |v, _| out.push(v.to_string()));
+        for_each_link(html.as_bytes(), |v, _| out.push(v.to_string()));
         out
     }
 

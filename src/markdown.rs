@@ -88,7 +88,7 @@ pub fn render(markdown: &str, options: &Options) -> Rendered {
             Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => text.push('\n'),
             Event::Html(raw) | Event::InlineHtml(raw) if options.allow_html => {
                 let start = range.start;
-                crate::links::for_each_link(raw, |href, at| {
+                crate::links::for_each_link(raw.as_bytes(), |href, at| {
                     links.push(BodyLink {
                         href: crate::links::decode_entities(href).into_owned(),
                         line: lines.line_of(start + at),
