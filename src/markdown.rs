@@ -111,10 +111,11 @@ pub fn render(markdown: &str, options: &Options) -> Rendered {
 }
 
 /// `/2021/ta-0152/` under base path `/zxta/` → `/zxta/2021/ta-0152/`; `None`
-/// for every other link (relative, `//host/…`, `https://…`) or a base of `/`.
+/// for every other link (relative, `//host/…`, `https://…`), for a base of
+/// `/`, and for a link that already starts with the base path.
 fn rebase(dest: &str, base_path: &str) -> Option<String> {
     let rest = dest.strip_prefix('/')?;
-    if rest.starts_with('/') || base_path == "/" {
+    if rest.starts_with('/') || base_path == "/" || dest.starts_with(base_path) {
         return None;
     }
     Some(format!("{base_path}{rest}"))
@@ -280,7 +281,7 @@ mod tests {
 
     #[test]
     fn root_relative_links_get_the_base_path_and_others_stay() {
-        let body = "见[另一答复](/2021/ta-0153/)。\n\n[上级](../x/) [外站](https://www.gov.cn/) [协议](//cdn.example/a.js) ![图](/files/a.png)\n";
+        let body = "见[另一答复](/2021/ta-0153/)与[已有基础路径](/zxta/years/)。\n\n[上级](../x/) [外站](https://www.gov.cn/) [协议](//cdn.example/a.js) ![图](/files/a.png)\n";
         let r = render(body, &under("/zxta/"));
         assert!(
             r.html.contains("href=\"/zxta/2021/ta-0153/\""),
@@ -288,6 +289,7 @@ mod tests {
             r.html
         );
         assert!(r.html.contains("src=\"/zxta/files/a.png\""), "{}", r.html);
+        assert!(r.html.contains("href=\"/zxta/years/\""), "not twice: {}", r.html);
         assert!(r.html.contains("href=\"../x/\""));
         assert!(r.html.contains("href=\"https://www.gov.cn/\""));
         assert!(r.html.contains("href=\"//cdn.example/a.js\""));
