@@ -289,7 +289,11 @@ mod tests {
             r.html
         );
         assert!(r.html.contains("src=\"/zxta/files/a.png\""), "{}", r.html);
-        assert!(r.html.contains("href=\"/zxta/years/\""), "not twice: {}", r.html);
+        assert!(
+            r.html.contains("href=\"/zxta/years/\""),
+            "not twice: {}",
+            r.html
+        );
         assert!(r.html.contains("href=\"../x/\""));
         assert!(r.html.contains("href=\"https://www.gov.cn/\""));
         assert!(r.html.contains("href=\"//cdn.example/a.js\""));
