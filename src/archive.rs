@@ -309,7 +309,13 @@ mod tests {
 
     fn reply(path: &str, fields: &str) -> Reply {
         let text = format!("---\ntitle: t\n{fields}\n---\n");
-        parse(Path::new(path), format!("{path}/"), &text, false).unwrap()
+        parse(
+            Path::new(path),
+            format!("{path}/"),
+            &text,
+            &crate::markdown::Options::default(),
+        )
+        .unwrap()
     }
 
     #[test]

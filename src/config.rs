@@ -127,6 +127,15 @@ impl Config {
         BaseUrl::parse(&self.base_url).map(|_| ())
     }
 
+    /// How reply bodies are rendered: raw HTML or not, and the base path
+    /// that root-relative links in them get.
+    pub fn body_options(&self) -> crate::markdown::Options {
+        crate::markdown::Options {
+            allow_html: self.allow_html,
+            base_path: self.base().path,
+        }
+    }
+
     /// The base URL, parsed; `validate` has already accepted it.
     pub fn base(&self) -> BaseUrl {
         BaseUrl::parse(&self.base_url).unwrap_or_default()

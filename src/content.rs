@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::markdown;
 use crate::problem::Problem;
 use crate::reply::{self, Reply};
 use crate::text;
@@ -61,11 +62,11 @@ pub fn find(root: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
 pub fn load(
     root: &Path,
     files: &[(PathBuf, String)],
-    allow_html: bool,
+    body_options: &markdown::Options,
 ) -> Vec<Result<Reply, Vec<Problem>>> {
     files
         .par_iter()
-        .map(|(path, site_path)| load_one(root, path, site_path.clone(), allow_html))
+        .map(|(path, site_path)| load_one(root, path, site_path.clone(), body_options))
         .collect()
 }
 
@@ -73,14 +74,14 @@ pub fn load_one(
     root: &Path,
     path: &Path,
     site_path: String,
-    allow_html: bool,
+    body_options: &markdown::Options,
 ) -> Result<Reply, Vec<Problem>> {
     let shown = path.strip_prefix(root).unwrap_or(path);
     let bytes =
         std::fs::read(path).map_err(|e| vec![Problem::new(shown, format!("cannot read: {e}"))])?;
     let (text, _) = text::decode(&bytes)
         .map_err(|e| vec![Problem::new(shown, e.to_string()).at_line(Some(e.line()))])?;
-    reply::parse(shown, site_path, &text, allow_html)
+    reply::parse(shown, site_path, &text, body_options)
 }
 
 /// `content/2021/ta-0152.md` → `2021/ta-0152/`.

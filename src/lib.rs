@@ -2,14 +2,18 @@
 //! People's Congress suggestions into a public, static web archive.
 //!
 //! The pipeline, top to bottom, is [`build`]: config → replies → archive →
-//! theme → pages → output. `serve` runs the same stages and keeps the result.
+//! theme → pages → link check → output. `serve` runs the same stages and
+//! keeps the result; [`check`] runs them all but the output.
 
 pub mod archive;
 pub mod config;
 pub mod content;
+pub mod data;
 pub mod import;
+pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod privacy;
 pub mod problem;
 pub mod render;
 pub mod reply;
@@ -23,7 +27,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use archive::Archive;
-use config::{BaseUrl, Config};
+use config::{BaseUrl, CONFIG_FILE, Config};
+use links::{LinkChecker, PageFindings};
 use problem::Problem;
 use rayon::prelude::*;
 use render::{Page, Renderer};
@@ -60,6 +65,17 @@ pub struct Report {
     pub written: output::Written,
     pub output: PathBuf,
     pub millis: u128,
+    /// What the privacy lint found: published, but to be looked at.
+    pub warnings: Vec<Problem>,
+}
+
+/// What `dafu check` found. Errors are what would stop `build`.
+#[derive(Debug, Default)]
+pub struct Findings {
+    pub errors: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+    pub replies: usize,
+    pub files: usize,
 }
 
 /// Everything loaded and checked, ready to render.
@@ -83,7 +99,7 @@ impl Site {
         let mut problems = Vec::new();
         let files = content::find(root)?;
         let mut replies = Vec::with_capacity(files.len());
-        for result in content::load(root, &files, config.allow_html) {
+        for result in content::load(root, &files, &config.body_options()) {
             match result {
                 Ok(reply) => replies.push(reply),
                 Err(found) => problems.extend(found),
@@ -128,14 +144,23 @@ impl Site {
     }
 
     /// Renders every page in parallel and hands each to `sink` as soon as it
-    /// is made, so that a build never holds the whole site in memory.
-    /// Returns the path of every page and how many `sink` said it changed.
+    /// is made and its links are checked, so that a build never holds the
+    /// whole site in memory. Returns the path of every page and how many
+    /// `sink` said it changed; a broken internal link is a problem.
     pub fn each_page(
         &self,
         sink: impl Fn(Page) -> anyhow::Result<bool> + Sync,
     ) -> Result<(Vec<String>, usize), BuildError> {
         let renderer = Renderer::new(&self.archive, &self.theme, &self.config, &self.base);
         let specs = renderer.plan();
+        // Every path is known before anything renders, so links can be
+        // checked page by page.
+        let paths: Vec<String> = specs
+            .iter()
+            .map(|&spec| renderer.path(spec))
+            .chain(self.theme.statics.keys().cloned())
+            .collect();
+        let checker = LinkChecker::new(&paths, &self.archive, &self.base);
         let rendered = specs.par_iter().map(|&spec| renderer.render(spec));
         let statics = self.theme.statics.par_iter().map(|(path, bytes)| {
             Ok(Page {
@@ -143,33 +168,46 @@ impl Site {
                 bytes: bytes.clone(),
             })
         });
-        let results: Vec<Result<(String, bool), BuildError>> = rendered
+        type Outcome = Result<(bool, Option<PageFindings>), BuildError>;
+        let results: Vec<Outcome> = rendered
             .chain(statics)
-            .map(|page| {
+            .map_init(LinkChecker::seen, |seen, page| {
                 let page = page.map_err(|problem| BuildError::Content(vec![problem]))?;
-                let path = page.path.clone();
+                let findings = checker.page(seen, &page);
                 let changed = sink(page).map_err(BuildError::Io)?;
-                Ok((path, changed))
+                Ok((changed, findings))
             })
             .collect();
-        let mut paths = Vec::with_capacity(results.len());
         let mut changed = 0;
         let mut problems = Vec::new();
+        let mut broken = Vec::new();
         for result in results {
             match result {
-                Ok((path, was_changed)) => {
-                    paths.push(path);
+                Ok((was_changed, findings)) => {
                     changed += usize::from(was_changed);
+                    broken.extend(findings);
                 }
                 Err(BuildError::Content(found)) => problems.extend(found),
                 Err(io) => return Err(io),
             }
         }
+        problems.extend(checker.report(broken));
         if problems.is_empty() {
             Ok((paths, changed))
         } else {
             Err(BuildError::Content(sorted(problems)))
         }
+    }
+
+    /// The privacy lint's findings in the published replies.
+    pub fn warnings(&self) -> Vec<Problem> {
+        sorted(
+            self.archive
+                .replies()
+                .iter()
+                .flat_map(|reply| reply.warnings.iter().cloned())
+                .collect(),
+        )
     }
 }
 
@@ -187,7 +225,57 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
         written,
         output,
         millis: started.elapsed().as_millis(),
+        warnings: site.warnings(),
     })
+}
+
+/// `dafu check`: everything `build` validates, the links, the privacy lint,
+/// and settings that make a poor publication; nothing is written.
+pub fn check(options: &BuildOptions) -> Findings {
+    let site = match Site::load(options) {
+        Ok(site) => site,
+        Err(errors) => {
+            return Findings {
+                errors,
+                ..Findings::default()
+            };
+        }
+    };
+    let mut warnings = site.warnings();
+    if site.base.origin.is_empty() {
+        warnings.insert(
+            0,
+            Problem::new(
+                CONFIG_FILE,
+                format!(
+                    "base_url `{}` has no host, so sitemap.xml, robots.txt and the feeds give paths where full URLs belong",
+                    site.config.base_url
+                ),
+            )
+            .hint("set base_url to the address the site is published at, e.g. https://www.example.gov.cn/zxta/"),
+        );
+    }
+    let replies = site.archive.replies().len();
+    match site.each_page(|_| Ok(false)) {
+        Ok((paths, _)) => Findings {
+            errors: Vec::new(),
+            warnings,
+            replies,
+            files: paths.len(),
+        },
+        Err(BuildError::Content(errors)) => Findings {
+            errors,
+            warnings,
+            replies,
+            files: 0,
+        },
+        Err(BuildError::Io(error)) => Findings {
+            errors: vec![Problem::new("(rendering)", format!("{error:#}"))],
+            warnings,
+            replies,
+            files: 0,
+        },
+    }
 }
 
 fn output_folder(options: &BuildOptions) -> Result<PathBuf, BuildError> {

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use dafu::{BuildError, BuildOptions, problem::Problem};
+use dafu::problem::{Problem, Warning};
+use dafu::{BuildError, BuildOptions};
 
 #[derive(Parser)]
 #[command(
@@ -60,6 +61,17 @@ enum Command {
         #[arg(long)]
         base_url: Option<String>,
         /// Publish replies marked `draft: true` too.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Check what a build would publish, writing nothing: every problem a
+    /// build stops on, broken internal links, and (as warnings) mobile and
+    /// ID numbers in published text.
+    Check {
+        /// Check as if config.yaml's base_url were this.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Check replies marked `draft: true` too.
         #[arg(long)]
         drafts: bool,
     },
@@ -117,6 +129,7 @@ fn main() -> ExitCode {
             };
             match dafu::build(&options) {
                 Ok(report) => {
+                    print_warnings(&report.warnings);
                     println!(
                         "built {} replies into {} files in {} ms ({} changed, {} removed) → {}",
                         report.replies,
@@ -132,6 +145,41 @@ fn main() -> ExitCode {
                 Err(BuildError::Io(error)) => finish(Err(error)),
             }
         }
+        Command::Check { base_url, drafts } => {
+            let options = BuildOptions {
+                root: cli.root,
+                output: None,
+                base_url,
+                drafts,
+            };
+            let findings = dafu::check(&options);
+            for problem in &findings.errors {
+                eprintln!("{problem}");
+            }
+            print_warnings(&findings.warnings);
+            let count =
+                |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+            let summary = format!(
+                "checked {} replies and {} files: {}, {}; nothing was written",
+                findings.replies,
+                findings.files,
+                count(findings.errors.len(), "error"),
+                count(findings.warnings.len(), "warning"),
+            );
+            if findings.errors.is_empty() {
+                println!("{summary}");
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("{summary}");
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn print_warnings(warnings: &[Problem]) {
+    for warning in warnings {
+        eprintln!("{}", Warning(warning));
     }
 }
 

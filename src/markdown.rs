@@ -3,57 +3,179 @@
 //! Headings get `id`s so that the numbered parts of a reply (一、二、…) can be
 //! linked to. Raw HTML is shown as text unless the site allows it: a reply is
 //! an official document, and a stray `<script>` in one must not run.
+//!
+//! A root-relative link written in a body (`[答复](/2021/ta-0152/)`) means a
+//! page of the archive, so it gets the base path of `base_url` here, once:
+//! under `https://www.example.gov.cn/zxta/` it becomes `/zxta/2021/ta-0152/`.
+//! Links inside raw HTML (only with `allow_html`) are left as written; the
+//! link check names any that miss the base path. Every link of a body is
+//! recorded with its line, so that a broken one can be pointed at.
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, Options as Extensions, Parser, Tag, TagEnd, html};
+
+/// How bodies are rendered: the site's settings that change the HTML.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Whether raw HTML passes through; shown as text when false.
+    pub allow_html: bool,
+    /// The base path of `base_url` (`/` or `/zxta/`), put before root-relative links.
+    pub base_path: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            allow_html: false,
+            base_path: "/".into(),
+        }
+    }
+}
 
 /// A body rendered once: the HTML for its page, the plain text for search,
-/// feeds and data files.
+/// feeds and data files, and the links it makes.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
     pub html: String,
     pub text: String,
+    pub links: Vec<BodyLink>,
 }
 
-pub fn render(markdown: &str, allow_html: bool) -> Rendered {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_STRIKETHROUGH;
-    let mut events: Vec<Event> = Parser::new_ext(markdown, options).collect();
+/// A link or image of a body, as its HTML carries it (base path added).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyLink {
+    pub href: String,
+    /// 1-based line in the Markdown body.
+    pub line: usize,
+}
+
+pub fn render(markdown: &str, options: &Options) -> Rendered {
+    let extensions = Extensions::ENABLE_TABLES
+        | Extensions::ENABLE_FOOTNOTES
+        | Extensions::ENABLE_HEADING_ATTRIBUTES
+        | Extensions::ENABLE_STRIKETHROUGH;
+    let mut events: Vec<(Event, Range<usize>)> = Parser::new_ext(markdown, extensions)
+        .into_offset_iter()
+        .collect();
     let mut text = String::with_capacity(markdown.len());
+    let mut links = Vec::new();
+    let mut lines = Lines::new(markdown);
     let mut ids = Ids::default();
     let mut heading_start = None;
     for i in 0..events.len() {
-        match &events[i] {
+        let (event, range) = &mut events[i];
+        match event {
             Event::Start(Tag::Heading { .. }) => heading_start = Some(i),
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(start) = heading_start.take() {
                     let id = ids.unique(&heading_text(&events[start + 1..i]));
-                    set_heading_id(&mut events[start], id);
+                    set_heading_id(&mut events[start].0, id);
                 }
                 text.push('\n');
+            }
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                if let Some(rebased) = rebase(dest_url, &options.base_path) {
+                    *dest_url = CowStr::from(rebased);
+                }
+                links.push(BodyLink {
+                    href: dest_url.to_string(),
+                    line: lines.line_of(range.start),
+                });
             }
             Event::Text(t) | Event::Code(t) => text.push_str(t),
             Event::SoftBreak | Event::HardBreak => text.push('\n'),
             Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => text.push('\n'),
-            Event::Html(raw) | Event::InlineHtml(raw) if !allow_html => {
-                events[i] = Event::Text(raw.clone());
+            Event::Html(raw) | Event::InlineHtml(raw) if options.allow_html => {
+                let start = range.start;
+                crate::links::for_each_link(raw.as_bytes(), |href, at| {
+                    links.push(BodyLink {
+                        href: crate::links::decode_entities(href).into_owned(),
+                        line: lines.line_of(start + at),
+                    });
+                });
+            }
+            Event::Html(raw) | Event::InlineHtml(raw) => {
+                *event = Event::Text(raw.clone());
             }
             _ => {}
         }
     }
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, events.into_iter());
+    html::push_html(&mut out, events.into_iter().map(|(event, _)| event));
     Rendered {
         html: out,
         text: collapse_blank_lines(&text),
+        links,
     }
 }
 
-fn heading_text(events: &[Event]) -> String {
+/// `/2021/ta-0152/` under base path `/zxta/` → `/zxta/2021/ta-0152/`; `None`
+/// for every other link (relative, `//host/…`, `https://…`), for a base of
+/// `/`, and for a link that already starts with the base path.
+fn rebase(dest: &str, base_path: &str) -> Option<String> {
+    let rest = dest.strip_prefix('/')?;
+    if rest.starts_with('/') || base_path == "/" || dest.starts_with(base_path) {
+        return None;
+    }
+    Some(format!("{base_path}{rest}"))
+}
+
+/// The first characters of a body's plain text, on one line, for a page's
+/// description and a feed's summary: `max` characters, then `…` if cut.
+pub fn summary(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(max * 3 + 3);
+    let mut count = 0;
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push(' ');
+            count += 1;
+        }
+        for c in line.chars() {
+            if count >= max {
+                out.truncate(out.trim_end().len());
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            count += 1;
+        }
+    }
+    out
+}
+
+/// Byte offsets into 1-based lines, walking forward through the text.
+struct Lines<'t> {
+    text: &'t str,
+    at: usize,
+    line: usize,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Self {
+        Lines {
+            text,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    fn line_of(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if offset < self.at {
+            self.at = 0;
+            self.line = 1;
+        }
+        self.line += memchr::memchr_iter(b'\n', &self.text.as_bytes()[self.at..offset]).count();
+        self.at = offset;
+        self.line
+    }
+}
+
+fn heading_text(events: &[(Event, Range<usize>)]) -> String {
     events
         .iter()
-        .filter_map(|e| match e {
+        .filter_map(|(e, _)| match e {
             Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
             _ => None,
         })
@@ -110,9 +232,23 @@ fn collapse_blank_lines(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn allowing_html() -> Options {
+        Options {
+            allow_html: true,
+            ..Options::default()
+        }
+    }
+
+    fn under(base_path: &str) -> Options {
+        Options {
+            base_path: base_path.into(),
+            ..Options::default()
+        }
+    }
+
     #[test]
     fn numbered_parts_become_linkable_headings() {
-        let r = render("## 一、成立专班\n\n正文。\n", false);
+        let r = render("## 一、成立专班\n\n正文。\n", &Options::default());
         assert!(
             r.html.contains("<h2 id=\"一、成立专班\">一、成立专班</h2>"),
             "{}",
@@ -123,23 +259,73 @@ mod tests {
 
     #[test]
     fn raw_html_is_escaped_unless_allowed() {
-        let r = render("a <script>alert(1)</script> b\n", false);
+        let r = render("a <script>alert(1)</script> b\n", &Options::default());
         assert!(!r.html.contains("<script>"), "{}", r.html);
         assert!(r.html.contains("&lt;script&gt;"));
-        let r = render("<b>x</b>\n", true);
+        let r = render("<b>x</b>\n", &allowing_html());
         assert!(r.html.contains("<b>x</b>"));
     }
 
     #[test]
     fn repeated_headings_get_distinct_ids() {
-        let r = render("## 说明\n\n## 说明\n", false);
+        let r = render("## 说明\n\n## 说明\n", &Options::default());
         assert!(r.html.contains("id=\"说明\""));
         assert!(r.html.contains("id=\"说明-2\""));
     }
 
     #[test]
     fn tables_render() {
-        let r = render("| a | b |\n| --- | --- |\n| 1 | 2 |\n", false);
+        let r = render("| a | b |\n| --- | --- |\n| 1 | 2 |\n", &Options::default());
         assert!(r.html.contains("<table>"));
+    }
+
+    #[test]
+    fn root_relative_links_get_the_base_path_and_others_stay() {
+        let body = "见[另一答复](/2021/ta-0153/)与[已有基础路径](/zxta/years/)。\n\n[上级](../x/) [外站](https://www.gov.cn/) [协议](//cdn.example/a.js) ![图](/files/a.png)\n";
+        let r = render(body, &under("/zxta/"));
+        assert!(
+            r.html.contains("href=\"/zxta/2021/ta-0153/\""),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("src=\"/zxta/files/a.png\""), "{}", r.html);
+        assert!(
+            r.html.contains("href=\"/zxta/years/\""),
+            "not twice: {}",
+            r.html
+        );
+        assert!(r.html.contains("href=\"../x/\""));
+        assert!(r.html.contains("href=\"https://www.gov.cn/\""));
+        assert!(r.html.contains("href=\"//cdn.example/a.js\""));
+        let root = render(body, &Options::default());
+        assert!(root.html.contains("href=\"/2021/ta-0153/\""));
+    }
+
+    #[test]
+    fn every_link_is_recorded_with_its_line() {
+        let r = render(
+            "第一行\n\n[甲](/a/)\n\n<a href=\"/b/\">乙</a>\n",
+            &allowing_html(),
+        );
+        assert_eq!(
+            r.links,
+            vec![
+                BodyLink {
+                    href: "/a/".into(),
+                    line: 3
+                },
+                BodyLink {
+                    href: "/b/".into(),
+                    line: 5
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn a_summary_is_one_line_cut_at_a_length() {
+        assert_eq!(summary("一二三\n四五", 10), "一二三 四五");
+        assert_eq!(summary("一二三\n四五", 4), "一二三…");
+        assert_eq!(summary("一二三四五六", 3), "一二三…");
     }
 }

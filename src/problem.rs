@@ -42,6 +42,13 @@ impl Problem {
         self
     }
 
+    /// On a line, without a column: for findings that belong to a whole line.
+    pub fn on_line(mut self, line: usize) -> Self {
+        self.line = Some(line);
+        self.col = None;
+        self
+    }
+
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -56,19 +63,42 @@ impl Problem {
     }
 }
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Problem {
+    fn place(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.path.display())?;
         match (self.line, self.col) {
-            (Some(line), Some(col)) => write!(f, ":{line}:{col}")?,
-            (Some(line), None) => write!(f, ":{line}")?,
-            _ => {}
+            (Some(line), Some(col)) => write!(f, ":{line}:{col}"),
+            (Some(line), None) => write!(f, ":{line}"),
+            _ => Ok(()),
         }
-        write!(f, ": {}", self.message)?;
+    }
+
+    fn rest(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, " (hint: {hint})")?;
         }
         Ok(())
+    }
+}
+
+/// A problem that does not stop a build (the privacy lint's findings),
+/// printed `path:line: warning: message`.
+pub struct Warning<'a>(pub &'a Problem);
+
+impl fmt::Display for Warning<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.place(f)?;
+        write!(f, ": warning: ")?;
+        self.0.rest(f)
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.place(f)?;
+        write!(f, ": ")?;
+        self.rest(f)
     }
 }
 

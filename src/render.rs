@@ -4,6 +4,11 @@
 //! Knows nothing of where pages are written. Each reply's template data is
 //! serialised once into a Tera value (reference-counted inside), so a list of
 //! 20 replies on a term page clones 20 pointers, not 20 documents.
+//!
+//! Feeds, the sitemap and robots.txt are pages too, rendered through the
+//! theme's `atom.xml`, `sitemap.xml` and `robots.txt`; the open data files are
+//! the one product made in Rust (see `data`). Every date they give comes
+//! from the replies, never from the clock, so a build is reproducible.
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -11,6 +16,7 @@ use tera::{Context, Value};
 
 use crate::archive::{Archive, Facet, Term, UNSPECIFIED};
 use crate::config::{BaseUrl, Config};
+use crate::data::DataFile;
 use crate::problem::Problem;
 use crate::reply::{Kind, Reply};
 use crate::stats::{Stats, Tally};
@@ -35,6 +41,31 @@ pub enum PageSpec {
     Facet(Facet),
     /// A term's list: the facet, the term's index in it, the 1-based page number.
     Term(Facet, usize, usize),
+    /// `atom.xml`: the latest replies of the archive.
+    Feed,
+    /// `departments/{slug}/atom.xml`, …: the latest replies of one term, to
+    /// follow a department, a session or a member.
+    TermFeed(Facet, usize),
+    Sitemap,
+    Robots,
+    /// `data/replies.json` and `data/replies.csv`.
+    Data(DataFile),
+}
+
+/// The date of a feed or list without replies: an empty archive has no
+/// date of its own, and the clock must not give one.
+const NO_DATE: &str = "2000-01-01";
+
+/// Replies in a feed: the latest, as most feeds give.
+pub const FEED_ENTRIES: usize = 50;
+
+/// Characters of a reply's text in its description and feed summary.
+pub const SUMMARY_CHARS: usize = 120;
+
+/// Facets whose terms have a feed: a department, a session, a member can be
+/// followed; a year cannot usefully be.
+pub fn has_feed(facet: Facet) -> bool {
+    facet != Facet::Year
 }
 
 /// What a page was made from; `serve` re-renders the pages whose inputs a
@@ -54,6 +85,8 @@ pub struct Renderer<'a> {
     base: &'a BaseUrl,
     site: Value,
     replies: Vec<Value>,
+    /// Each reply's publication date, ISO, for feeds and the sitemap.
+    published: Vec<String>,
 }
 
 /// A reply as templates see it: every field, the links to its terms, and
@@ -89,6 +122,8 @@ struct ReplyView<'a> {
     topic: Option<&'a str>,
     keywords: &'a [String],
     published: String,
+    /// The first characters of the text, for descriptions and feeds.
+    summary: String,
     extra: &'a std::collections::BTreeMap<String, serde_yaml::Value>,
 }
 
@@ -105,6 +140,8 @@ struct TermView<'a> {
     label: String,
     url: String,
     count: usize,
+    /// The link to its Atom feed, for departments, sessions and proposers.
+    feed_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -123,6 +160,31 @@ struct Pagination {
     next: Option<String>,
     /// Page links around the current one; `number: 0` marks a gap (…).
     pages: Vec<PageLink>,
+}
+
+/// What a feed is about; its entries come as `replies`.
+#[derive(Serialize)]
+struct FeedView {
+    /// Its own site path (`atom.xml`, `departments/gxj/atom.xml`), for `absolute_url`.
+    path: String,
+    /// The site path of the page it follows.
+    page_path: String,
+    /// The newest publication date of its entries, ISO; the feed's `updated`.
+    updated: String,
+}
+
+/// A page's own place, for its canonical link.
+#[derive(Serialize)]
+struct PageView<'a> {
+    /// Its site path: `` for the home page, `2021/ta-0152/`, `years/2021/page/2/`.
+    path: &'a str,
+}
+
+/// One URL of the sitemap.
+#[derive(Serialize)]
+struct SitemapUrl<'a> {
+    path: &'a str,
+    lastmod: &'a str,
 }
 
 #[derive(Serialize)]
@@ -145,6 +207,11 @@ impl<'a> Renderer<'a> {
             .map(|reply| Value::from_serializable(&reply_view(reply, config, base, archive)))
             .collect();
         let site = site_value(archive, config, base);
+        let published = archive
+            .replies()
+            .iter()
+            .map(Reply::published_date)
+            .collect();
         Renderer {
             archive,
             theme,
@@ -152,6 +219,7 @@ impl<'a> Renderer<'a> {
             base,
             site,
             replies,
+            published,
         }
     }
 
@@ -162,6 +230,11 @@ impl<'a> Renderer<'a> {
             PageSpec::NotFound,
             PageSpec::Search,
             PageSpec::Stats,
+            PageSpec::Feed,
+            PageSpec::Sitemap,
+            PageSpec::Robots,
+            PageSpec::Data(DataFile::Json),
+            PageSpec::Data(DataFile::Csv),
         ];
         specs.extend((0..self.archive.replies().len()).map(PageSpec::Reply));
         for facet in Facet::ALL {
@@ -169,6 +242,9 @@ impl<'a> Renderer<'a> {
             for (index, term) in self.archive.terms(facet).iter().enumerate() {
                 let pages = term.replies.len().div_ceil(self.config.per_page).max(1);
                 specs.extend((1..=pages).map(|page| PageSpec::Term(facet, index, page)));
+                if has_feed(facet) {
+                    specs.push(PageSpec::TermFeed(facet, index));
+                }
             }
         }
         specs
@@ -181,14 +257,18 @@ impl<'a> Renderer<'a> {
                 let reply = &self.archive.replies()[id];
                 vec![Input::Reply(&reply.path)]
             }
-            PageSpec::Term(facet, index, _) => {
+            PageSpec::Term(facet, index, _) | PageSpec::TermFeed(facet, index) => {
                 vec![Input::Term(facet, &self.archive.terms(facet)[index].name)]
             }
             PageSpec::Home
             | PageSpec::NotFound
             | PageSpec::Search
             | PageSpec::Stats
-            | PageSpec::Facet(_) => vec![Input::Everything],
+            | PageSpec::Facet(_)
+            | PageSpec::Feed
+            | PageSpec::Sitemap
+            | PageSpec::Robots
+            | PageSpec::Data(_) => vec![Input::Everything],
         }
     }
 
@@ -212,28 +292,61 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Where a page is written, under the output folder.
+    pub fn path(&self, spec: PageSpec) -> String {
+        match spec {
+            PageSpec::Home => "index.html".to_string(),
+            PageSpec::NotFound => "404.html".to_string(),
+            PageSpec::Search => "search/index.html".to_string(),
+            PageSpec::Stats => "stats/index.html".to_string(),
+            PageSpec::Reply(id) => format!("{}index.html", self.archive.replies()[id].path),
+            PageSpec::Facet(facet) => format!("{}/index.html", facet.key()),
+            PageSpec::Term(facet, index, page) => {
+                let first = term_path(facet, &self.archive.terms(facet)[index]);
+                format!("{}index.html", page_path(&first, page))
+            }
+            PageSpec::Feed => "atom.xml".to_string(),
+            PageSpec::TermFeed(facet, index) => {
+                format!(
+                    "{}atom.xml",
+                    term_path(facet, &self.archive.terms(facet)[index])
+                )
+            }
+            PageSpec::Sitemap => "sitemap.xml".to_string(),
+            PageSpec::Robots => "robots.txt".to_string(),
+            PageSpec::Data(file) => file.path().to_string(),
+        }
+    }
+
     pub fn render(&self, spec: PageSpec) -> Result<Page, Problem> {
+        if let PageSpec::Data(file) = spec {
+            return Ok(Page {
+                path: self.path(spec),
+                bytes: crate::data::render(file, self.archive, self.base),
+            });
+        }
         let mut context = Context::new();
         context.insert_value("site", self.site.clone());
-        let (template, path) = match spec {
+        let path = self.path(spec);
+        let template = match spec {
             PageSpec::Home => {
                 let latest = self.config.latest.min(self.replies.len());
                 context.insert_value("replies", Value::from(self.replies[..latest].to_vec()));
-                ("index.html", "index.html".to_string())
+                "index.html"
             }
-            PageSpec::NotFound => ("404.html", "404.html".to_string()),
-            PageSpec::Search => ("search.html", "search/index.html".to_string()),
+            PageSpec::NotFound => "404.html",
+            PageSpec::Search => "search.html",
             PageSpec::Stats => {
                 let stats = Stats::of(self.archive, self.config);
                 context.insert("total", &stats.total);
                 context.insert("charts", &self.charts(&stats));
-                ("stats.html", "stats/index.html".to_string())
+                "stats.html"
             }
             PageSpec::Reply(id) => {
                 let reply = &self.archive.replies()[id];
                 context.insert_value("reply", self.replies[id].clone());
                 context.insert_value("body", Value::safe_string(&reply.body.html));
-                ("reply.html", format!("{}index.html", reply.path))
+                "reply.html"
             }
             PageSpec::Facet(facet) => {
                 let terms: Vec<TermView> = self
@@ -244,7 +357,7 @@ impl<'a> Renderer<'a> {
                     .collect();
                 context.insert("facet", &self.facet_view(facet));
                 context.insert("terms", &terms);
-                ("facet.html", format!("{}/index.html", facet.key()))
+                "facet.html"
             }
             PageSpec::Term(facet, index, page) => {
                 let term = &self.archive.terms(facet)[index];
@@ -256,19 +369,114 @@ impl<'a> Renderer<'a> {
                     .take(per_page);
                 let replies: Vec<Value> = ids.map(|&id| self.replies[id].clone()).collect();
                 let total = term.replies.len().div_ceil(per_page).max(1);
-                let first = term_path(facet, term);
                 context.insert("facet", &self.facet_view(facet));
                 context.insert("term", &self.term_view(facet, term));
                 context.insert_value("replies", Value::from(replies));
+                let first = term_path(facet, term);
                 context.insert("pagination", &self.pagination(&first, page, total));
-                (
-                    "term.html",
-                    format!("{}index.html", page_path(&first, page)),
-                )
+                "term.html"
             }
+            PageSpec::Feed => {
+                let ids: Vec<usize> = (0..self.replies.len().min(FEED_ENTRIES)).collect();
+                self.feed_context(&mut context, "", &ids);
+                context.insert_value("term", Value::none());
+                "atom.xml"
+            }
+            PageSpec::TermFeed(facet, index) => {
+                let term = &self.archive.terms(facet)[index];
+                let first = term_path(facet, term);
+                let ids = &term.replies[..term.replies.len().min(FEED_ENTRIES)];
+                self.feed_context(&mut context, &first, ids);
+                context.insert("facet", &self.facet_view(facet));
+                context.insert("term", &self.term_view(facet, term));
+                "atom.xml"
+            }
+            PageSpec::Sitemap => {
+                let urls = self.sitemap_urls();
+                let urls: Vec<SitemapUrl> = urls
+                    .iter()
+                    .map(|(path, lastmod)| SitemapUrl { path, lastmod })
+                    .collect();
+                context.insert("urls", &urls);
+                "sitemap.xml"
+            }
+            PageSpec::Robots => "robots.txt",
+            PageSpec::Data(_) => unreachable!("data files are made without a template"),
         };
+        // The page's own path, for its canonical link; none for 404.html,
+        // which a host serves at every missing URL.
+        let own_path = match spec {
+            PageSpec::NotFound => None,
+            _ if path.ends_with("index.html") => Some(path.trim_end_matches("index.html")),
+            _ => Some(path.as_str()),
+        };
+        context.insert("page", &own_path.map(|path| PageView { path }));
         let bytes = self.theme.render(template, &context)?;
         Ok(Page { path, bytes })
+    }
+
+    /// A feed's context: what it follows, and its entries (`replies`).
+    fn feed_context(&self, context: &mut Context, page_path: &str, ids: &[usize]) {
+        let updated = ids
+            .iter()
+            .map(|&id| self.published[id].as_str())
+            .max()
+            .unwrap_or(NO_DATE);
+        let feed = FeedView {
+            path: format!("{page_path}atom.xml"),
+            page_path: page_path.to_string(),
+            updated: updated.to_string(),
+        };
+        context.insert("feed", &feed);
+        let replies: Vec<Value> = ids.iter().map(|&id| self.replies[id].clone()).collect();
+        context.insert_value("replies", Value::from(replies));
+    }
+
+    /// Every HTML page a search engine should know (all but 404.html), with
+    /// the newest publication date of what it shows.
+    fn sitemap_urls(&self) -> Vec<(String, String)> {
+        let newest = |ids: &[usize]| {
+            ids.iter()
+                .map(|&id| self.published[id].as_str())
+                .max()
+                .unwrap_or(NO_DATE)
+                .to_string()
+        };
+        let everything = self
+            .published
+            .iter()
+            .max()
+            .map_or(NO_DATE, String::as_str)
+            .to_string();
+        let mut urls = Vec::new();
+        for spec in self.plan() {
+            match spec {
+                PageSpec::Home => urls.push((String::new(), everything.clone())),
+                PageSpec::Search => urls.push(("search/".to_string(), everything.clone())),
+                PageSpec::Stats => urls.push(("stats/".to_string(), everything.clone())),
+                PageSpec::Facet(facet) => {
+                    urls.push((format!("{}/", facet.key()), everything.clone()));
+                }
+                PageSpec::Reply(id) => urls.push((
+                    self.archive.replies()[id].path.clone(),
+                    self.published[id].clone(),
+                )),
+                PageSpec::Term(facet, index, page) => {
+                    let term = &self.archive.terms(facet)[index];
+                    let per_page = self.config.per_page;
+                    let start = (page - 1) * per_page;
+                    let shown = &term.replies[start..(start + per_page).min(term.replies.len())];
+                    urls.push((page_path(&term_path(facet, term), page), newest(shown)));
+                }
+                PageSpec::NotFound
+                | PageSpec::Feed
+                | PageSpec::TermFeed(..)
+                | PageSpec::Sitemap
+                | PageSpec::Robots
+                | PageSpec::Data(_) => {}
+            }
+        }
+        urls
     }
 
     fn facet_view(&self, facet: Facet) -> FacetView {
@@ -284,6 +492,10 @@ impl<'a> Renderer<'a> {
             },
             url: self.base.link(&term_path(facet, term)),
             count: term.replies.len(),
+            feed_url: has_feed(facet).then(|| {
+                self.base
+                    .link(&format!("{}atom.xml", term_path(facet, term)))
+            }),
         }
     }
 
@@ -547,6 +759,7 @@ fn reply_view<'r>(
         topic: reply.topic.as_deref(),
         keywords: &reply.keywords,
         published: reply.published_date(),
+        summary: crate::markdown::summary(&reply.body.text, SUMMARY_CHARS),
         extra: &reply.extra,
     }
 }

@@ -166,6 +166,10 @@ pub struct Reply {
     pub draft: bool,
     pub extra: BTreeMap<String, Value>,
     pub body: Rendered,
+    /// The file line where the body starts, to point at a line of it.
+    pub body_line: usize,
+    /// What the privacy lint found in the published text: warnings.
+    pub warnings: Vec<Problem>,
 }
 
 impl Reply {
@@ -190,7 +194,7 @@ pub fn parse(
     source: &Path,
     site_path: String,
     text: &str,
-    allow_html: bool,
+    body_options: &markdown::Options,
 ) -> Result<Reply, Vec<Problem>> {
     let problem = |message: &str| vec![Problem::new(source, message)];
     if text.trim().is_empty() {
@@ -217,7 +221,33 @@ pub fn parse(
         yaml,
         problems: Vec::new(),
     };
-    fields.into_reply(site_path, body, allow_html)
+    let mut reply = fields.into_reply(site_path, body, body_options)?;
+    reply.body_line = crate::problem::line_of(text, offset_in(text, body));
+    reply.warnings = privacy_warnings(source, text, yaml, body);
+    Ok(reply)
+}
+
+/// Where `part`, a slice of `text`, starts in it.
+fn offset_in(text: &str, part: &str) -> usize {
+    part.as_ptr() as usize - text.as_ptr() as usize
+}
+
+/// The privacy lint over what is published: the front matter's values (its
+/// comment lines are not published) and the body.
+fn privacy_warnings(source: &Path, text: &str, yaml: &str, body: &str) -> Vec<Problem> {
+    let mut warnings = Vec::new();
+    for part in [yaml, body] {
+        let start = offset_in(text, part);
+        for finding in crate::privacy::scan(part) {
+            let line_start = part[..finding.offset].rfind('\n').map_or(0, |i| i + 1);
+            if part.as_ptr() == yaml.as_ptr() && part[line_start..].trim_start().starts_with('#') {
+                continue;
+            }
+            let line = crate::problem::line_of(text, start + finding.offset);
+            warnings.push(Problem::new(source, finding.message()).on_line(line));
+        }
+    }
+    warnings
 }
 
 /// `None` when the text does not open with `---`; `Some(None)` when the
@@ -281,7 +311,7 @@ impl<'a> FrontMatter<'a> {
         mut self,
         site_path: String,
         body: &str,
-        allow_html: bool,
+        body_options: &markdown::Options,
     ) -> Result<Reply, Vec<Problem>> {
         let mapping = match serde_yaml::from_str::<Value>(self.yaml) {
             Ok(Value::Mapping(m)) => m,
@@ -370,7 +400,9 @@ impl<'a> FrontMatter<'a> {
             disclosure: fields.disclosure,
             draft: fields.draft,
             extra: fields.extra,
-            body: markdown::render(body, allow_html),
+            body: markdown::render(body, body_options),
+            body_line: 1,
+            warnings: Vec::new(),
         })
     }
 
@@ -671,7 +703,12 @@ mod tests {
     use super::*;
 
     fn parse_text(text: &str) -> Result<Reply, Vec<Problem>> {
-        parse(Path::new("content/a.md"), "a/".into(), text, false)
+        parse(
+            Path::new("content/a.md"),
+            "a/".into(),
+            text,
+            &markdown::Options::default(),
+        )
     }
 
     fn messages(text: &str) -> Vec<String> {
@@ -765,5 +802,18 @@ mod tests {
             parse_text("---\ntitle: t\ndepartment: d\nyear: 2021\ndisclosure: 不予公开\n---\n")
                 .unwrap();
         assert!(!reply.is_published(true));
+    }
+
+    #[test]
+    fn a_mobile_number_in_published_text_is_a_warning_on_its_line() {
+        let reply = parse_text(
+            "---\ntitle: t\ndepartment: d\nyear: 2021\n# 备注 13800000000\nphone: \"13912345678\"\n---\n\n正文。\n\n委员手机13712345678。\n",
+        )
+        .unwrap();
+        let warnings: Vec<String> = reply.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].starts_with("content/a.md:6: a mobile phone number 139****5678"));
+        assert!(warnings[1].starts_with("content/a.md:11: a mobile phone number 137****5678"));
+        assert_eq!(reply.body_line, 8);
     }
 }

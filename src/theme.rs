@@ -15,6 +15,10 @@ use crate::problem::Problem;
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
+/// Templates of machine-readable files. A theme is about how pages look, so
+/// one that leaves these out gets the default theme's.
+pub const FORMAT_TEMPLATES: [&str; 3] = ["atom.xml", "sitemap.xml", "robots.txt"];
+
 pub struct Theme {
     pub tera: Tera,
     /// Static files by their site path, theme first, the site's over them.
@@ -41,6 +45,14 @@ impl Theme {
             read_folder(&theme_dir.join("templates"), root, &mut templates)?;
             read_folder(&theme_dir.join("static"), root, &mut statics)?;
             folders.push(theme_dir);
+            let mut defaults = BTreeMap::new();
+            read_embedded(&DEFAULT_THEME, "templates", &mut defaults);
+            for name in FORMAT_TEMPLATES {
+                if let (false, Some(source)) = (templates.contains_key(name), defaults.remove(name))
+                {
+                    templates.insert(name.to_string(), source);
+                }
+            }
         } else if config.theme == "default" {
             read_embedded(&DEFAULT_THEME, "templates", &mut templates);
             read_embedded(&DEFAULT_THEME, "static", &mut statics);

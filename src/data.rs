@@ -1,0 +1,242 @@
+//! Open data: every published reply as `data/replies.json` (all metadata,
+//! the URL and the plain text) and `data/replies.csv` (the metadata, for a
+//! spreadsheet). These are data formats, not pages, so they are made here
+//! with serde_json and csv, not through templates.
+//!
+//! Keys are the front matter's own names, in the same order in both files.
+//! A value the reply does not give is `null` in JSON and empty in CSV, so
+//! every record has every key. The JSON is one array with one reply per
+//! line: valid JSON, and a line-by-line reader can stream it too. The CSV
+//! starts with a UTF-8 byte order mark, without which Excel on Chinese
+//! Windows reads UTF-8 as GBK, and quotes as RFC 4180 says.
+//!
+//! Replies serialise in parallel, in chunks, each into its own buffer.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::archive::Archive;
+use crate::config::BaseUrl;
+use crate::reply::{Kind, Reply, ReplyDate, Role};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DataFile {
+    Json,
+    Csv,
+}
+
+impl DataFile {
+    /// Its path under the output folder.
+    pub fn path(self) -> &'static str {
+        match self {
+            DataFile::Json => "data/replies.json",
+            DataFile::Csv => "data/replies.csv",
+        }
+    }
+}
+
+/// The CSV header: the keys of a record, but `body_text`.
+pub const CSV_KEYS: [&str; 21] = [
+    "title",
+    "doc_number",
+    "session",
+    "proposal_id",
+    "kind",
+    "proposal_title",
+    "proposers",
+    "department",
+    "date",
+    "year",
+    "role",
+    "result",
+    "signer",
+    "handler",
+    "phone",
+    "cc",
+    "index_number",
+    "topic",
+    "keywords",
+    "published",
+    "url",
+];
+
+/// One reply as open data. The field order is the order of the keys.
+#[derive(Serialize)]
+struct Record<'a> {
+    title: &'a str,
+    doc_number: Option<&'a str>,
+    session: Option<&'a str>,
+    proposal_id: Option<&'a str>,
+    kind: Option<Kind>,
+    proposal_title: Option<&'a str>,
+    proposers: &'a [String],
+    department: &'a str,
+    /// The day it was written; `null` when only the year is known.
+    date: Option<String>,
+    year: i16,
+    role: Role,
+    result: Option<&'a str>,
+    signer: Option<&'a str>,
+    handler: Option<&'a str>,
+    phone: Option<&'a str>,
+    cc: &'a [String],
+    index_number: Option<&'a str>,
+    topic: Option<&'a str>,
+    keywords: &'a [String],
+    /// `published`, else the day it was written, else `null`.
+    published: Option<String>,
+    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body_text: Option<&'a str>,
+}
+
+impl<'a> Record<'a> {
+    fn new(reply: &'a Reply, base: &BaseUrl, with_text: bool) -> Self {
+        let day = match reply.date {
+            ReplyDate::Day(day) => Some(day),
+            ReplyDate::Year(_) => None,
+        };
+        Record {
+            title: &reply.title,
+            doc_number: reply.doc_number.as_deref(),
+            session: reply.session.as_deref(),
+            proposal_id: reply.proposal_id.as_deref(),
+            kind: reply.kind,
+            proposal_title: reply.proposal_title.as_deref(),
+            proposers: &reply.proposers,
+            department: &reply.department,
+            date: day.map(|d| d.to_string()),
+            year: reply.date.year(),
+            role: reply.role,
+            result: reply.result.as_deref(),
+            signer: reply.signer.as_deref(),
+            handler: reply.handler.as_deref(),
+            phone: reply.phone.as_deref(),
+            cc: &reply.cc,
+            index_number: reply.index_number.as_deref(),
+            topic: reply.topic.as_deref(),
+            keywords: &reply.keywords,
+            published: reply.published.or(day).map(|d| d.to_string()),
+            url: base.absolute(&reply.path),
+            body_text: with_text.then_some(reply.body.text.as_str()),
+        }
+    }
+
+    /// The CSV row, in the order of `CSV_KEYS`; lists joined with 、.
+    fn csv_row(&self) -> [String; 21] {
+        let text = |value: Option<&str>| value.unwrap_or_default().to_string();
+        let kind = self.kind.map(|k| match k {
+            Kind::Proposal => "提案",
+            Kind::Suggestion => "建议",
+        });
+        let role = match self.role {
+            Role::Lead => "主办",
+            Role::Joint => "会办",
+        };
+        [
+            self.title.to_string(),
+            text(self.doc_number),
+            text(self.session),
+            text(self.proposal_id),
+            text(kind),
+            text(self.proposal_title),
+            self.proposers.join("、"),
+            self.department.to_string(),
+            self.date.clone().unwrap_or_default(),
+            self.year.to_string(),
+            role.to_string(),
+            text(self.result),
+            text(self.signer),
+            text(self.handler),
+            text(self.phone),
+            self.cc.join("、"),
+            text(self.index_number),
+            text(self.topic),
+            self.keywords.join("、"),
+            self.published.clone().unwrap_or_default(),
+            self.url.clone(),
+        ]
+    }
+}
+
+/// Replies serialised by one task: enough to share the work on two cores
+/// without a buffer per reply.
+const CHUNK: usize = 256;
+
+/// The bytes of one data file.
+pub fn render(file: DataFile, archive: &Archive, base: &BaseUrl) -> Vec<u8> {
+    match file {
+        DataFile::Json => json(archive.replies(), base),
+        DataFile::Csv => csv(archive.replies(), base),
+    }
+}
+
+fn json(replies: &[Reply], base: &BaseUrl) -> Vec<u8> {
+    let chunks: Vec<Vec<u8>> = replies
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            // The text and about a kilobyte of metadata each: no regrowth.
+            let size = chunk.iter().map(|r| r.body.text.len() + 1024).sum();
+            let mut out = Vec::with_capacity(size);
+            for (i, reply) in chunk.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b",\n");
+                }
+                serde_json::to_writer(&mut out, &Record::new(reply, base, true))
+                    .expect("a record serialises: it holds only strings and numbers");
+            }
+            out
+        })
+        .collect();
+    if chunks.is_empty() {
+        return b"[]\n".to_vec();
+    }
+    let mut out = Vec::with_capacity(chunks.iter().map(|c| c.len() + 2).sum::<usize>() + 4);
+    out.extend_from_slice(b"[\n");
+    for (i, chunk) in chunks.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        out.extend_from_slice(chunk);
+    }
+    out.extend_from_slice(b"\n]\n");
+    out
+}
+
+fn csv(replies: &[Reply], base: &BaseUrl) -> Vec<u8> {
+    let chunks: Vec<Vec<u8>> = replies
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut writer = csv_writer(Vec::with_capacity(chunk.len() * 512));
+            for reply in chunk {
+                writer
+                    .write_record(Record::new(reply, base, false).csv_row())
+                    .expect("writing to memory does not fail");
+            }
+            writer
+                .into_inner()
+                .expect("writing to memory does not fail")
+        })
+        .collect();
+    let mut writer = csv_writer(Vec::with_capacity(4096));
+    writer
+        .write_record(CSV_KEYS)
+        .expect("writing to memory does not fail");
+    let header = writer
+        .into_inner()
+        .expect("writing to memory does not fail");
+    let mut out = Vec::with_capacity(3 + header.len() + chunks.iter().map(Vec::len).sum::<usize>());
+    out.extend_from_slice("\u{feff}".as_bytes());
+    out.extend_from_slice(&header);
+    for chunk in &chunks {
+        out.extend_from_slice(chunk);
+    }
+    out
+}
+
+fn csv_writer(out: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(out)
+}

@@ -1,0 +1,519 @@
+//! Publishing to a government website, end to end: a column under a
+//! sub-path, the files that make it findable and reusable, the meta tags the
+//! page specification asks for, and output that is the same byte for byte
+//! wherever and however often it is built.
+
+mod common;
+
+use common::{TestSite, reply, snapshot};
+
+const GOV_BASE: &str = "https://www.example.gov.cn/zxta/";
+
+/// A reply with the fields feeds, data files and meta tags show.
+fn full_reply(title: &str, department: &str, date: &str, proposer: &str, body: &str) -> String {
+    format!(
+        "---\ntitle: {title}\ndepartment: {department}\ndate: {date}\nsession: 市政协十四届五次会议\nproposal_id: \"0152\"\nproposers: [{proposer}]\ndoc_number: 常工信复〔2021〕第{date}号\nkeywords: [中小企业, 营商环境]\ncc: [市政府办公室, 市政协提案委]\n---\n\n{body}\n"
+    )
+}
+
+/// Every `href`, `src` and `action` value of a page.
+fn links_of(html: &str) -> Vec<String> {
+    let mut links = Vec::new();
+    for attr in [" href=\"", " src=\"", " action=\""] {
+        for (at, _) in html.match_indices(attr) {
+            let value = &html[at + attr.len()..];
+            links.push(value[..value.find('"').unwrap()].to_string());
+        }
+    }
+    links
+}
+
+/// Every file of the built site that is HTML, as (path, text).
+fn html_pages(site: &TestSite) -> Vec<(String, String)> {
+    site.snapshot()
+        .into_iter()
+        .filter(|(path, _)| path.ends_with(".html"))
+        .map(|(path, bytes)| (path, String::from_utf8(bytes).unwrap()))
+        .collect()
+}
+
+fn sub_path_site() -> TestSite {
+    let site = TestSite::new();
+    site.write("config.yaml", format!("base_url: {GOV_BASE}\n"));
+    site.write(
+        "content/2021/ta-0152.md",
+        full_reply(
+            "关于中小企业的答复",
+            "常州市工业和信息化局",
+            "2021-06-10",
+            "周国平",
+            "正文。",
+        ),
+    );
+    site.write(
+        "content/2021/ta-0153.md",
+        full_reply(
+            "关于营商环境的答复",
+            "常州市发展和改革委员会",
+            "2021-06-12",
+            "王爱珍",
+            "参见[第0152号提案的答复](/2021/ta-0152/)与[数据](/data/replies.csv)。",
+        ),
+    );
+    site
+}
+
+#[test]
+fn under_a_sub_path_every_link_asset_form_feed_and_sitemap_url_carries_it() {
+    let site = sub_path_site();
+    site.build();
+    for (path, html) in html_pages(&site) {
+        for link in links_of(&html) {
+            assert!(
+                link.starts_with("/zxta/") || link.starts_with(GOV_BASE) || link.starts_with('#'),
+                "{path} links to {link}, outside the sub-path"
+            );
+        }
+    }
+    let body_page = site.public("2021/ta-0153/index.html");
+    assert!(
+        body_page.contains("href=\"/zxta/2021/ta-0152/\""),
+        "a root-relative link in a body gets the base path"
+    );
+    assert!(body_page.contains("href=\"/zxta/data/replies.csv\""));
+    for file in ["atom.xml", "sitemap.xml", "robots.txt"] {
+        let text = site.public(file);
+        for url in text
+            .split(['"', '<', '>', ' ', '\n'])
+            .filter(|s| s.starts_with("http"))
+        {
+            let schema = url.starts_with("http://www.w3.org/")
+                || url.starts_with("http://www.sitemaps.org/schemas/");
+            assert!(schema || url.starts_with(GOV_BASE), "{file} gives {url}");
+            assert!(!url.contains("/zxta/zxta/"), "{url}");
+        }
+    }
+    assert!(site.public("atom.xml").contains(&format!(
+        "<link rel=\"alternate\" type=\"text/html\" href=\"{GOV_BASE}2021/ta-0153/\"/>"
+    )));
+}
+
+#[test]
+fn base_url_on_the_command_line_replaces_the_configured_one_for_one_build() {
+    let site = sub_path_site();
+    let out = site.run(&["build", "--base-url", "https://zwgk.example.gov.cn/a/b"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = site.public("2021/ta-0153/index.html");
+    assert!(
+        page.contains("href=\"/a/b/2021/ta-0152/\""),
+        "body links too"
+    );
+    assert!(page.contains("href=\"/a/b/style.css\""));
+    assert!(
+        !page.contains("/zxta/"),
+        "nothing of config.yaml's base_url is left"
+    );
+    assert!(
+        site.public("sitemap.xml")
+            .contains("<loc>https://zwgk.example.gov.cn/a/b/2021/ta-0153/</loc>")
+    );
+    site.build();
+    assert!(
+        site.public("2021/ta-0153/index.html")
+            .contains("href=\"/zxta/2021/ta-0152/\""),
+        "the next build is back on config.yaml's"
+    );
+}
+
+#[test]
+fn the_sitemap_lists_every_page_dated_by_content_and_robots_txt_points_to_it() {
+    let site = TestSite::new();
+    site.write(
+        "config.yaml",
+        format!("base_url: {GOV_BASE}\nper_page: 1\n"),
+    );
+    site.write("content/a.md", reply("答复甲", "甲局", "2021-03-01"));
+    site.write(
+        "content/b.md",
+        "---\ntitle: 答复乙\ndepartment: 甲局\ndate: 2021-03-05\npublished: 2021-04-01\n---\n正文。\n",
+    );
+    site.write("content/c.md", reply("答复丙", "乙局", "2019-01-01"));
+    site.build();
+    let sitemap = site.public("sitemap.xml");
+    assert!(sitemap.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
+    let url = |path: &str, lastmod: &str| {
+        format!("<url><loc>{GOV_BASE}{path}</loc><lastmod>{lastmod}</lastmod></url>")
+    };
+    for expected in [
+        url("", "2021-04-01"),
+        url("a/", "2021-03-01"),
+        url("b/", "2021-04-01"),
+        url("c/", "2019-01-01"),
+        url("years/", "2021-04-01"),
+        url("years/2021/", "2021-04-01"),
+        url("years/2021/page/2/", "2021-03-01"),
+        url("departments/%E4%B9%99%E5%B1%80/", "2019-01-01"),
+        url("search/", "2021-04-01"),
+    ] {
+        assert!(sitemap.contains(&expected), "sitemap lacks {expected}");
+    }
+    // Every HTML page but 404.html is listed.
+    let pages = html_pages(&site).len();
+    assert_eq!(sitemap.matches("<url>").count(), pages - 1);
+    assert!(!sitemap.contains("404"));
+    assert_eq!(
+        site.public("robots.txt"),
+        format!("User-agent: *\nDisallow:\n\nSitemap: {GOV_BASE}sitemap.xml\n")
+    );
+}
+
+#[test]
+fn the_atom_feed_gives_the_latest_fifty_replies_dated_by_content() {
+    let site = TestSite::new();
+    site.write("config.yaml", format!("base_url: {GOV_BASE}\n"));
+    for n in 1..=55 {
+        let date = format!("2021-{:02}-{:02}", 1 + n / 28, 1 + n % 28);
+        site.write(
+            &format!("content/r{n:02}.md"),
+            reply(&format!("答复{n:02}"), "甲局", &date),
+        );
+    }
+    site.build();
+    let feed = site.public("atom.xml");
+    assert_eq!(feed.matches("<entry>").count(), 50);
+    assert!(feed.starts_with(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\""
+    ));
+    // The newest reply, r55, is dated 2021-02-28: so is the feed.
+    assert!(feed.contains("<updated>2021-02-28T00:00:00+08:00</updated>"));
+    let first = feed.find("<entry>").unwrap();
+    assert!(feed[first..].contains(&format!("<id>{GOV_BASE}r55/</id>")));
+    assert!(feed.contains("<title>答复06</title>"));
+    assert!(
+        !feed.contains("<title>答复05</title>"),
+        "only the latest 50"
+    );
+    assert!(feed.contains(&format!(
+        "<link rel=\"self\" type=\"application/atom+xml\" href=\"{GOV_BASE}atom.xml\"/>"
+    )));
+    assert!(feed.contains("<summary>正文。</summary>"));
+    let home = site.public("index.html");
+    assert!(
+        home.contains(
+            "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"/zxta/atom.xml\""
+        )
+    );
+}
+
+#[test]
+fn each_department_session_and_proposer_has_a_feed_linked_from_its_page() {
+    let site = sub_path_site();
+    site.write(
+        "config.yaml",
+        format!("base_url: {GOV_BASE}\nslugs:\n  departments:\n    常州市工业和信息化局: gxj\n"),
+    );
+    site.build();
+    let feed = site.public("departments/gxj/atom.xml");
+    assert!(feed.contains("<title>关于中小企业的答复</title>"));
+    assert!(
+        !feed.contains("关于营商环境的答复"),
+        "only its department's replies"
+    );
+    assert!(feed.contains("<updated>2021-06-10T00:00:00+08:00</updated>"));
+    assert!(feed.contains(&format!(
+        "<link rel=\"alternate\" type=\"text/html\" href=\"{GOV_BASE}departments/gxj/\"/>"
+    )));
+    let page = site.public("departments/gxj/index.html");
+    assert!(page.contains("<link rel=\"alternate\" type=\"application/atom+xml\" href=\"/zxta/departments/gxj/atom.xml\""));
+    assert!(
+        page.contains("<a href=\"/zxta/departments/gxj/atom.xml\" type=\"application/atom+xml\">订阅“常州市工业和信息化局”的新答复"),
+        "a visible link to follow the department"
+    );
+    let member = site.public("proposers/王爱珍/atom.xml");
+    assert!(member.contains("关于营商环境的答复") && !member.contains("关于中小企业的答复"));
+    assert!(
+        site.public("sessions/市政协十四届五次会议/atom.xml")
+            .matches("<entry>")
+            .count()
+            == 2
+    );
+    assert!(
+        !site.has_public("years/2021/atom.xml"),
+        "a year is not followed"
+    );
+    assert!(
+        !site
+            .public("years/2021/index.html")
+            .contains("atom.xml\" type")
+    );
+}
+
+#[test]
+fn replies_json_holds_every_published_reply_with_its_metadata_url_and_text() {
+    let site = sub_path_site();
+    site.write(
+        "content/secret.md",
+        "---\ntitle: 不予公开\ndepartment: 甲局\ndate: 2021-01-01\ndisclosure: 不予公开\n---\n机密。\n",
+    );
+    site.write(
+        "content/year-only.md",
+        "---\ntitle: 只有年度\ndepartment: 乙局\nyear: 2020\nrole: 会办\nkind: 建议\n---\n## 一、标题\n\n第一段。\n",
+    );
+    site.build();
+    let text = site.public("data/replies.json");
+    let replies: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let replies = replies.as_array().unwrap();
+    assert_eq!(replies.len(), 3, "withheld replies are not open data");
+    assert_eq!(
+        text.lines().count(),
+        5,
+        "one reply per line between [ and ]"
+    );
+    let first = &replies[0];
+    // serde_json's map sorts keys: read their order from the text.
+    let line = text.lines().nth(1).unwrap();
+    let mut keys: Vec<(usize, &str)> = first
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| (line.find(&format!("\"{k}\":")).unwrap(), k.as_str()))
+        .collect();
+    keys.sort();
+    let keys: Vec<&str> = keys.into_iter().map(|(_, k)| k).collect();
+    assert_eq!(
+        keys,
+        [
+            "title",
+            "doc_number",
+            "session",
+            "proposal_id",
+            "kind",
+            "proposal_title",
+            "proposers",
+            "department",
+            "date",
+            "year",
+            "role",
+            "result",
+            "signer",
+            "handler",
+            "phone",
+            "cc",
+            "index_number",
+            "topic",
+            "keywords",
+            "published",
+            "url",
+            "body_text"
+        ]
+    );
+    assert_eq!(first["title"], "关于营商环境的答复");
+    assert_eq!(first["proposal_id"], "0152");
+    assert_eq!(first["kind"], "提案");
+    assert_eq!(first["proposers"], serde_json::json!(["王爱珍"]));
+    assert_eq!(first["date"], "2021-06-12");
+    assert_eq!(first["year"], 2021);
+    assert_eq!(first["role"], "主办");
+    assert_eq!(first["result"], serde_json::Value::Null);
+    assert_eq!(
+        first["cc"],
+        serde_json::json!(["市政府办公室", "市政协提案委"])
+    );
+    assert_eq!(first["published"], "2021-06-12");
+    assert_eq!(first["url"], format!("{GOV_BASE}2021/ta-0153/"));
+    assert_eq!(first["body_text"], "参见第0152号提案的答复与数据。");
+    let year_only = &replies[2];
+    assert_eq!(year_only["date"], serde_json::Value::Null);
+    assert_eq!(year_only["published"], serde_json::Value::Null);
+    assert_eq!(year_only["year"], 2020);
+    assert_eq!(year_only["role"], "会办");
+    assert_eq!(year_only["kind"], "建议");
+    assert_eq!(year_only["body_text"], "一、标题\n第一段。");
+    assert!(!text.contains("机密"));
+}
+
+#[test]
+fn replies_csv_is_utf8_with_a_bom_and_quoted_as_rfc_4180() {
+    let site = sub_path_site();
+    site.write(
+        "content/2021/quoted.md",
+        "---\ntitle: '关于\"专精特新\"企业, 融资的答复'\ndepartment: 甲局\ndate: 2021-01-01\nproposers: [张三, 李四]\n---\n正文。\n",
+    );
+    site.build();
+    let bytes = std::fs::read(site.path("public/data/replies.csv")).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM, for Excel");
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    assert!(text.starts_with("title,doc_number,session,proposal_id,kind,proposal_title,proposers,department,date,year,role,result,signer,handler,phone,cc,index_number,topic,keywords,published,url\r\n"));
+    assert!(
+        text.contains(
+            "\"关于\"\"专精特新\"\"企业, 融资的答复\",,,,,,张三、李四,甲局,2021-01-01,2021,主办,"
+        ),
+        "{text}"
+    );
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(&rows[0][0], "关于营商环境的答复");
+    assert_eq!(&rows[0][3], "0152", "leading zeros kept");
+    assert_eq!(&rows[0][15], "市政府办公室、市政协提案委");
+    assert_eq!(&rows[0][18], "中小企业、营商环境");
+    assert_eq!(&rows[0][20], format!("{GOV_BASE}2021/ta-0153/"));
+    assert_eq!(&rows[2][0], "关于\"专精特新\"企业, 融资的答复");
+}
+
+#[test]
+fn pages_carry_the_government_meta_tags_canonical_and_open_graph() {
+    let site = sub_path_site();
+    site.write(
+        "config.yaml",
+        format!("base_url: {GOV_BASE}\ngov:\n  site_name: 常州市人民政府\n  site_domain: www.changzhou.gov.cn\n  site_id_code: \"3204000001\"\n  column_name: 建议提案办理\n  column_type: \"\"\n"),
+    );
+    let long_body = "您提出的建议收悉。".repeat(30);
+    site.write(
+        "content/2021/long.md",
+        full_reply("长答复", "甲局", "2021-07-01", "周国平", &long_body),
+    );
+    site.build();
+    let page = site.public("2021/long/index.html");
+    for expected in [
+        "<meta name=\"SiteName\" content=\"常州市人民政府\">",
+        "<meta name=\"SiteDomain\" content=\"www.changzhou.gov.cn\">",
+        "<meta name=\"SiteIDCode\" content=\"3204000001\">",
+        "<meta name=\"ColumnName\" content=\"建议提案办理\">",
+        "<meta name=\"ArticleTitle\" content=\"长答复\">",
+        "<meta name=\"PubDate\" content=\"2021-07-01 00:00\">",
+        "<meta name=\"ContentSource\" content=\"甲局\">",
+        "<meta name=\"Keywords\" content=\"中小企业,营商环境\">",
+        "<link rel=\"canonical\" href=\"https://www.example.gov.cn/zxta/2021/long/\">",
+        "<meta property=\"og:url\" content=\"https://www.example.gov.cn/zxta/2021/long/\">",
+        "<meta property=\"og:title\" content=\"长答复\">",
+        "<meta property=\"og:type\" content=\"article\">",
+    ] {
+        assert!(page.contains(expected), "the reply page lacks {expected}");
+    }
+    assert!(
+        !page.contains("ColumnType"),
+        "an empty setting gives no tag"
+    );
+    let description: String = long_body.chars().take(120).collect();
+    assert!(page.contains(&format!(
+        "<meta name=\"Description\" content=\"{description}…\">"
+    )));
+    assert!(page.contains(&format!(
+        "<meta property=\"og:description\" content=\"{description}…\">"
+    )));
+
+    let term = site.public("departments/甲局/index.html");
+    assert!(term.contains("<meta name=\"SiteName\" content=\"常州市人民政府\">"));
+    assert!(term.contains("<meta name=\"ColumnName\" content=\"建议提案办理\">"));
+    assert!(!term.contains("ArticleTitle"), "only a reply is an article");
+    assert!(term.contains("<link rel=\"canonical\" href=\"https://www.example.gov.cn/zxta/departments/%E7%94%B2%E5%B1%80/\">"));
+    assert!(
+        !site.public("404.html").contains("canonical"),
+        "404.html is served at any URL"
+    );
+
+    // Without a host in base_url, the canonical link is a path and og:url is left out.
+    site.write("config.yaml", "base_url: /zxta/\n");
+    site.build();
+    let page = site.public("2021/long/index.html");
+    assert!(page.contains("<link rel=\"canonical\" href=\"/zxta/2021/long/\">"));
+    assert!(!page.contains("og:url"));
+    assert!(!page.contains("SiteName"), "no gov settings, no gov tags");
+}
+
+#[test]
+fn the_same_input_gives_the_same_bytes_in_any_folder() {
+    let site = sub_path_site();
+    for n in 0..30 {
+        site.write(
+            &format!("content/2020/r{n}.md"),
+            full_reply(
+                &format!("答复{n}"),
+                &format!("局{}", n % 7),
+                &format!("2020-0{}-1{}", 1 + n % 9, n % 10),
+                &format!("委员{}", n % 5),
+                "正文[链接](/2021/ta-0152/)。",
+            ),
+        );
+    }
+    // A template that walks maps: Tera's own hash maps would order them anew in every run.
+    let legend: String = (b'A'..=b'P')
+        .map(|c| format!("  {}: 结果{}\n", c as char, c as char))
+        .collect();
+    site.write(
+        "config.yaml",
+        format!("base_url: {GOV_BASE}\nresult_legend:\n{legend}"),
+    );
+    site.write(
+        "templates/search.html",
+        "{% extends \"base.html\" %}{% block content %}<dl>{% for code, meaning in site.legend %}<dt>{{ code }}</dt><dd>{{ meaning }}</dd>{% endfor %}</dl>{% endblock content %}",
+    );
+    site.build();
+    let first = site.snapshot();
+    let elsewhere = site.path("out/second");
+    let out = site.run(&["build", "--output", elsewhere.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert_eq!(
+        snapshot(&elsewhere),
+        first,
+        "a second build into another folder"
+    );
+
+    let copy = tempfile::tempdir().unwrap();
+    let copied = copy.path().join("another/site");
+    for (path, bytes) in snapshot(site.root()) {
+        if path.starts_with("content") || path.starts_with("templates") || path == "config.yaml" {
+            let to = copied.join(&path);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::write(to, bytes).unwrap();
+        }
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dafu"))
+        .arg("--root")
+        .arg(&copied)
+        .arg("build")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        snapshot(&copied.join("public")),
+        first,
+        "a build of a copy elsewhere"
+    );
+    let search = site.public("search/index.html");
+    let order: Vec<usize> = (b'A'..=b'P')
+        .map(|c| search.find(&format!("<dt>{}</dt>", c as char)).unwrap())
+        .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "maps keep their order"
+    );
+}
+
+#[test]
+fn a_theme_without_feed_templates_gets_the_default_ones() {
+    let site = TestSite::new();
+    site.write("content/a.md", reply("答复甲", "甲局", "2021-01-01"));
+    site.write("config.yaml", "theme: plain\n");
+    for name in ["index", "reply", "facet", "term", "404", "search", "stats"] {
+        site.write(
+            &format!("themes/plain/templates/{name}.html"),
+            format!("plain {name}"),
+        );
+    }
+    site.build();
+    assert!(site.public("atom.xml").contains("<title>答复甲</title>"));
+    assert!(site.public("sitemap.xml").contains("<loc>/a/</loc>"));
+    assert!(site.has_public("robots.txt"));
+    site.write(
+        "themes/plain/templates/robots.txt",
+        "User-agent: *\nDisallow: /\n",
+    );
+    site.build();
+    assert_eq!(site.public("robots.txt"), "User-agent: *\nDisallow: /\n");
+}
