@@ -18,6 +18,7 @@ pub mod problem;
 pub mod render;
 pub mod reply;
 pub mod scaffold;
+pub mod search;
 pub mod stats;
 pub mod text;
 pub mod theme;
@@ -192,11 +193,15 @@ impl Site {
             }
         }
         problems.extend(checker.report(broken));
-        if problems.is_empty() {
-            Ok((paths, changed))
-        } else {
-            Err(BuildError::Content(sorted(problems)))
+        if !problems.is_empty() {
+            return Err(BuildError::Content(sorted(problems)));
         }
+        let mut paths = paths;
+        for (path, bytes) in search::index(&self.archive, &self.base) {
+            paths.push(path.clone());
+            changed += usize::from(sink(Page { path, bytes }).map_err(BuildError::Io)?);
+        }
+        Ok((paths, changed))
     }
 
     /// The privacy lint's findings in the published replies.

@@ -32,12 +32,13 @@ function walk(dir, prefix = '') {
 }
 
 /* Builds the site; returns where it is and what a citizen should find in it. */
-function buildFixture() {
+function buildFixture(options = {}) {
   run('cargo', ['build', '--quiet'], { cwd: REPO });
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dafu-browser-'));
   run('python3', [GEN_CORPUS, '--n', '30', '--out', root]);
   fs.cpSync(path.join(REPO, 'content'), path.join(root, 'content'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'config.yaml'), `per_page: ${PER_PAGE}\n`);
+  const baseUrl = options.baseUrl ? `base_url: ${options.baseUrl}\n` : '';
+  fs.writeFileSync(path.join(root, 'config.yaml'), `per_page: ${PER_PAGE}\n${baseUrl}`);
   run(path.join(REPO, 'target', 'debug', 'dafu'), ['--root', root, 'build']);
   const publicDir = path.join(root, 'public');
   const replyPaths = walk(path.join(root, 'content'))

@@ -1,0 +1,168 @@
+//! The files that show results, as opposed to finding them: one small data
+//! file per reply (what a result line shows, and the start of the body for
+//! its snippet), the rest of each body in pieces fetched only when a match
+//! lies further in, the URLs in buckets for `dafuSearch`, and each reply's
+//! year and department for the filters.
+//!
+//! Bodies are cut by normalised units, not bytes, so that `search.js` can tell
+//! from a match's position which piece holds it.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::SearchDoc;
+use super::normalise::normalise_char;
+
+/// Units of the body kept in a reply's data file, enough for a snippet when
+/// the match is near the start, as most matches of common words are.
+pub const LEAD_UNITS: usize = 200;
+/// Units of the body in each further piece.
+pub const PIECE_UNITS: usize = 1500;
+/// URLs per bucket file.
+pub const URLS_PER_FILE: usize = 256;
+
+/// `search/d/{id}.json`: what a result shows. Short keys: there is one per
+/// reply, and twenty are fetched for a page of results.
+#[derive(Serialize)]
+struct DocFile<'a> {
+    /// URL.
+    u: &'a str,
+    /// Title.
+    t: &'a str,
+    /// 文号, or empty.
+    n: &'a str,
+    /// Date as shown.
+    a: &'a str,
+    /// The fields after the head, in index order, department first.
+    f: Vec<&'a str>,
+    /// The start of the body.
+    b: &'a str,
+    /// How many pieces follow, in `search/d/{id}-{k}.txt` for k from 1.
+    k: usize,
+}
+
+/// Every data file of every reply.
+pub fn doc_files(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
+    let per_doc: Vec<Vec<(String, Vec<u8>)>> = docs
+        .par_iter()
+        .enumerate()
+        .map(|(id, doc)| {
+            let cuts = body_cuts(doc.body);
+            let lead_end = cuts.first().copied().unwrap_or(doc.body.len());
+            let mut f = Vec::with_capacity(doc.fields.len() + 1);
+            f.push(doc.department);
+            f.extend(doc.fields.iter().copied());
+            let file = DocFile {
+                u: doc.url,
+                t: doc.title,
+                n: doc.doc_number.unwrap_or(""),
+                a: doc.date,
+                f,
+                b: &doc.body[..lead_end],
+                k: cuts.len(),
+            };
+            let mut out = Vec::with_capacity(cuts.len() + 1);
+            out.push((format!("search/d/{id}.json"), json(&file)));
+            for (k, w) in cuts.iter().enumerate() {
+                let end = cuts.get(k + 1).copied().unwrap_or(doc.body.len());
+                out.push((
+                    format!("search/d/{id}-{}.txt", k + 1),
+                    doc.body.as_bytes()[*w..end].to_vec(),
+                ));
+            }
+            out
+        })
+        .collect();
+    let mut files: Vec<(String, Vec<u8>)> = per_doc.into_iter().flatten().collect();
+    for (k, chunk) in docs.chunks(URLS_PER_FILE).enumerate() {
+        let urls: Vec<&str> = chunk.iter().map(|d| d.url).collect();
+        files.push((format!("search/u/{k}.json"), json(&urls)));
+    }
+    files
+}
+
+/// Byte offsets where the body's pieces after the lead start: before the
+/// unit numbered `LEAD_UNITS`, then every `PIECE_UNITS` units.
+fn body_cuts(body: &str) -> Vec<usize> {
+    let mut cuts = Vec::new();
+    let mut next = LEAD_UNITS;
+    let mut units = 0;
+    for (at, c) in body.char_indices() {
+        if normalise_char(c).is_some() {
+            if units == next {
+                cuts.push(at);
+                next += PIECE_UNITS;
+            }
+            units += 1;
+        }
+    }
+    cuts
+}
+
+/// The site-wide facts `search.js` reads first, and the per-reply facets.
+pub struct Facets {
+    pub years: Vec<i32>,
+    pub departments: Vec<String>,
+    /// `search/facets.bin`: a byte per reply (index into `years`), then a
+    /// little-endian `u16` per reply (index into `departments`).
+    pub file: Vec<u8>,
+}
+
+pub fn facets(docs: &[SearchDoc]) -> Facets {
+    let mut years: Vec<i32> = docs.iter().map(|d| d.year).collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for d in docs {
+        *counts.entry(d.department).or_default() += 1;
+    }
+    let mut departments: Vec<(&str, usize)> = counts.into_iter().collect();
+    // Most replies first, as a select lists them; then by name, for stable output.
+    departments.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let index: std::collections::HashMap<&str, usize> = departments
+        .iter()
+        .enumerate()
+        .map(|(i, (d, _))| (*d, i))
+        .collect();
+    let mut file = Vec::with_capacity(docs.len() * 3);
+    for d in docs {
+        let y = years.iter().position(|&y| y == d.year).unwrap_or(0);
+        file.push(y.min(255) as u8);
+    }
+    for d in docs {
+        let i = index.get(d.department).copied().unwrap_or(0);
+        file.extend_from_slice(&(i.min(u16::MAX as usize) as u16).to_le_bytes());
+    }
+    Facets {
+        years,
+        departments: departments
+            .into_iter()
+            .map(|(d, _)| d.to_string())
+            .collect(),
+        file,
+    }
+}
+
+fn json<T: Serialize>(value: &T) -> Vec<u8> {
+    // Serialising plain strings and numbers cannot fail.
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_is_cut_by_units_after_the_lead() {
+        let body: String = "字".repeat(LEAD_UNITS + PIECE_UNITS + 5);
+        let cuts = body_cuts(&body);
+        assert_eq!(cuts, vec![LEAD_UNITS * 3, (LEAD_UNITS + PIECE_UNITS) * 3]);
+        assert!(body_cuts("短").is_empty());
+    }
+
+    #[test]
+    fn whitespace_before_a_cut_stays_in_the_piece_before() {
+        let body = format!("{}\n\n末", "a".repeat(LEAD_UNITS));
+        assert_eq!(body_cuts(&body), vec![LEAD_UNITS + 2]);
+    }
+}

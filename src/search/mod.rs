@@ -1,0 +1,487 @@
+//! Full-text search for a static site: an index built once, in files a
+//! browser fetches a few of per query (`static/search.js` does that).
+//!
+//! Citizens search for names, 文号, proposal numbers and phrases, and expect
+//! exactly the replies whose text contains what they typed. So every gram of
+//! one to four normalised characters is indexed with the replies that hold it,
+//! sharded by a hash of the gram: a query of up to four characters is one
+//! exact list from one file. A longer query intersects the lists of 4-grams
+//! covering it and then checks, with the positions of those 4-grams (in
+//! separate files, fetched only for long queries), that they line up as the
+//! phrase; common pairs' positions would be too big to ship, 4-grams' are not.
+//!
+//! The files, all under `search/`:
+//! - `index.json`: sizes and the year and department lists;
+//! - `g/{shard}.bin`, `p/{shard}.bin`: gram lists and positions (`postings`);
+//! - `d/{id}.json`, `d/{id}-{k}.txt`: what a result shows (`docs`);
+//! - `u/{k}.json`: URLs by id, for `dafuSearch`;
+//! - `facets.bin`: year and department of each reply, for the filters.
+//!
+//! The build runs in three parallel passes (`grams`, `postings`, `shards`)
+//! over packed `u64` grams, with no allocation per gram.
+
+mod alphabet;
+mod docs;
+mod docset;
+mod grams;
+mod hash;
+mod layout;
+pub mod normalise;
+mod positions;
+mod postings;
+mod radix;
+mod shards;
+mod varint;
+
+#[cfg(test)]
+mod reader;
+
+use rayon::prelude::*;
+
+use crate::archive::Archive;
+use crate::config::BaseUrl;
+use crate::reply::Reply;
+use serde::Serialize;
+
+use alphabet::Alphabet;
+use grams::{Packing, Partitions, Scratch};
+
+/// One published reply as search sees it.
+pub struct SearchDoc<'a> {
+    /// The reply's page, as a link's `href` needs it (with the site's sub-path).
+    pub url: &'a str,
+    pub title: &'a str,
+    pub doc_number: Option<&'a str>,
+    pub department: &'a str,
+    /// "2021-06-10", or "2021" when only the year is known.
+    pub date: &'a str,
+    pub year: i32,
+    /// Session, proposal id, proposal title, each proposer, signer, handler,
+    /// phone, each cc: each a separate field, since no match spans two fields.
+    pub fields: Vec<&'a str>,
+    /// Plain text of the body, paragraphs separated by `\n`.
+    pub body: &'a str,
+}
+
+/// The index files of every published reply of the archive, by site path.
+pub fn index(archive: &Archive, base: &BaseUrl) -> Vec<(String, Vec<u8>)> {
+    let replies = archive.replies();
+    let urls: Vec<String> = replies.iter().map(|r| base.link(&r.path)).collect();
+    let dates: Vec<String> = replies.iter().map(|r| r.date.iso()).collect();
+    let docs: Vec<SearchDoc> = replies
+        .iter()
+        .zip(urls.iter().zip(&dates))
+        .map(|(reply, (url, date))| SearchDoc {
+            url,
+            title: &reply.title,
+            doc_number: reply.doc_number.as_deref(),
+            department: &reply.department,
+            date,
+            year: i32::from(reply.date.year()),
+            fields: shown_fields(reply),
+            body: &reply.body.text,
+        })
+        .collect();
+    build_index(&docs)
+}
+
+/// Every other field a reply page shows, each apart so no match spans two.
+fn shown_fields(reply: &Reply) -> Vec<&str> {
+    let single = [
+        &reply.session,
+        &reply.proposal_id,
+        &reply.proposal_title,
+        &reply.signer,
+        &reply.handler,
+        &reply.phone,
+    ];
+    single
+        .into_iter()
+        .filter_map(|field| field.as_deref())
+        .chain(reply.proposers.iter().map(String::as_str))
+        .chain(reply.cc.iter().map(String::as_str))
+        .collect()
+}
+
+/// Replies' units per gram shard: about 8,192 shards for 10,000 replies,
+/// which keeps a shard near 6 KB.
+const UNITS_PER_SHARD: u64 = 4096;
+const MIN_SHARD_BITS: u32 = 4;
+const MAX_SHARD_BITS: u32 = 13;
+/// Shards are assembled in this many groups at most, in parallel.
+const GROUP_BITS: u32 = 6;
+/// Partitions of the second pass: small enough that one partition's records
+/// stay in cache, and many enough to keep the cores busy evenly.
+const PARTITIONS: usize = 256;
+/// Bump when a file's format changes; `search.js` checks it.
+pub const FORMAT: u32 = 1;
+
+/// `search/index.json`.
+#[derive(Serialize)]
+struct Manifest<'a> {
+    format: u32,
+    docs: usize,
+    shards: usize,
+    gram: usize,
+    head: u32,
+    lead: usize,
+    piece: usize,
+    urls: usize,
+    years: &'a [i32],
+    departments: &'a [String],
+}
+
+/// Every file of the index, as (path relative to the site root, bytes), e.g.
+/// ("search/g/01a.bin", ...). `docs` are sorted newest first; a reply's id is
+/// its position. Equal input gives byte-identical files.
+pub fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
+    let survey = Alphabet::survey(docs);
+    let alphabet = survey.alphabet;
+    let packing = Packing {
+        bits: alphabet.bits(),
+        gram: alphabet.gram(),
+    };
+    let head_span = (survey.max_head as u32 + 1).next_power_of_two();
+    let shard_bits = (survey.units / UNITS_PER_SHARD)
+        .max(1)
+        .next_power_of_two()
+        .trailing_zeros()
+        .clamp(MIN_SHARD_BITS, MAX_SHARD_BITS);
+    // Consecutive replies go to one task each, a few per thread, so that
+    // each partition's stream of a chunk lists replies in order.
+    let chunk = docs.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    let shape = postings::Shape {
+        packing,
+        docs: docs.len(),
+        chunk_docs: chunk,
+        shard_bits,
+        group_bits: GROUP_BITS.min(shard_bits),
+    };
+    let partitions = Partitions::balanced(&alphabet, PARTITIONS);
+
+    let total_docs = docs.len().max(1) as u64;
+    let plan = grams::Plan {
+        alphabet: &alphabet,
+        packing,
+        head_span,
+        partitions: &partitions,
+    };
+    let grams: Vec<grams::ChunkGrams> = docs
+        .par_chunks(chunk)
+        .enumerate()
+        .map(|(c, docs)| {
+            let mut s = Scratch::default();
+            let units = survey.units * docs.len() as u64 / total_docs;
+            let mut out = grams::ChunkGrams::new(&partitions, units);
+            for (i, doc) in docs.iter().enumerate() {
+                let id = (c * chunk + i) as u32;
+                grams::doc_grams(id, doc, &plan, &mut s, &mut out);
+            }
+            out
+        })
+        .collect();
+    let parts: Vec<Vec<postings::GroupOut>> = (0..partitions.len())
+        .into_par_iter()
+        .map_init(
+            || postings::Worker::new(&shape),
+            |w, p| w.partition(p, &grams, &alphabet, &shape),
+        )
+        .collect();
+    drop(grams);
+    let mut files = shards::assemble(parts, shape.shard_bits, shape.group_bits);
+
+    let facets = docs::facets(docs);
+    let manifest = Manifest {
+        format: FORMAT,
+        docs: docs.len(),
+        shards: 1 << shard_bits,
+        gram: packing.gram,
+        head: head_span,
+        lead: docs::LEAD_UNITS,
+        piece: docs::PIECE_UNITS,
+        urls: docs::URLS_PER_FILE,
+        years: &facets.years,
+        departments: &facets.departments,
+    };
+    files.push((
+        "search/index.json".to_string(),
+        serde_json::to_vec(&manifest).unwrap_or_default(),
+    ));
+    files.push(("search/facets.bin".to_string(), facets.file));
+    files.extend(docs::doc_files(docs));
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise::normalise;
+    use super::reader::{Index, terms};
+    use super::*;
+
+    /// Replies made of few characters, so that grams repeat and the 4-grams
+    /// of a longer query often occur apart without the query itself.
+    struct Corpus {
+        bodies: Vec<String>,
+        titles: Vec<String>,
+        numbers: Vec<String>,
+        people: Vec<String>,
+    }
+
+    fn corpus(n: usize) -> Corpus {
+        let chars: Vec<char> = "中小企业发展工作常州市0123 Ａb\n".chars().collect();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |m: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % m as u64) as usize
+        };
+        let mut c = Corpus {
+            bodies: vec![],
+            titles: vec![],
+            numbers: vec![],
+            people: vec![],
+        };
+        for i in 0..n {
+            let len = 20 + next(300);
+            c.bodies
+                .push((0..len).map(|_| chars[next(chars.len())]).collect());
+            c.titles.push(format!("关于第{:04}号的答复", i % 7));
+            c.numbers
+                .push(format!("常工信复〔{}〕第{}号", 2015 + i % 3, i));
+            c.people
+                .push(["周国平", "周国", "王小企"][i % 3].to_string());
+        }
+        c
+    }
+
+    fn docs(c: &Corpus) -> Vec<SearchDoc<'_>> {
+        (0..c.bodies.len())
+            .map(|i| SearchDoc {
+                url: "/r/",
+                title: &c.titles[i],
+                doc_number: (i % 5 != 0).then(|| c.numbers[i].as_str()),
+                department: if i % 2 == 0 {
+                    "常州市工业和信息化局"
+                } else {
+                    "财政局"
+                },
+                date: "2021-06-10",
+                year: 2021 - (i / 10) as i32,
+                fields: vec!["市政协十四届五次会议", &c.people[i], "85681230"],
+                body: &c.bodies[i],
+            })
+            .collect()
+    }
+
+    /// What a plain substring search finds: replies where every term is in
+    /// one field.
+    fn expected(docs: &[SearchDoc], query: &str) -> Vec<u32> {
+        let terms: Vec<String> = terms(query)
+            .into_iter()
+            .map(|t| t.into_iter().collect())
+            .collect();
+        let mut out: Vec<u32> = (0..docs.len() as u32)
+            .filter(|&i| {
+                let d = &docs[i as usize];
+                let fields: Vec<String> = layout::fields(d).map(normalise).collect();
+                !terms.is_empty()
+                    && terms
+                        .iter()
+                        .all(|t| fields.iter().any(|f| f.contains(t.as_str())))
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    fn sorted(mut v: Vec<u32>) -> Vec<u32> {
+        v.sort_unstable();
+        v
+    }
+
+    #[test]
+    fn every_query_finds_exactly_the_replies_that_contain_it() {
+        let c = corpus(300);
+        let docs = docs(&c);
+        let index = Index::new(build_index(&docs));
+        let mut queries: Vec<String> = vec![
+            "中",
+            "企业",
+            "发展工",
+            "中小企业",
+            "业发展工作",
+            "中小企业发展工作",
+            "常州市工业和信息化局",
+            "周国平",
+            "周国",
+            "第0152号",
+            "015",
+            "常工信复〔2016〕第28号",
+            "2016〕第2",
+            "ab",
+            "ＡＢ",
+            "市政协十四届五次会议",
+            "周国平 财政局",
+            "企业 0123",
+            "不存在",
+            "",
+            "  ",
+            "局常",
+            "答复常",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        // Substrings of bodies of every length up to 20, spaces and all.
+        for (i, b) in c.bodies.iter().enumerate().take(60) {
+            let chars: Vec<char> = b.chars().collect();
+            let len = 1 + i % 20;
+            let start = (i * 7) % chars.len().saturating_sub(len).max(1);
+            queries.push(
+                chars[start..(start + len).min(chars.len())]
+                    .iter()
+                    .collect(),
+            );
+        }
+        let mut long_with_false_candidates = 0;
+        for q in &queries {
+            let want = expected(&docs, q);
+            let got = index.search(q);
+            assert_eq!(sorted(got), want, "query {q:?}");
+            if normalise(q).chars().count() > 4 && want.len() < docs.len() {
+                long_with_false_candidates += 1;
+            }
+        }
+        assert!(long_with_false_candidates > 10);
+    }
+
+    #[test]
+    fn a_match_never_spans_two_fields() {
+        let c = corpus(20);
+        let docs = docs(&c);
+        let index = Index::new(build_index(&docs));
+        // 局 ends the department and 市 starts the next field.
+        assert!(index.search("局市政协").is_empty());
+        assert!(index.search("信息化局市").is_empty());
+    }
+
+    #[test]
+    fn title_and_doc_number_matches_rank_first_then_frequency_then_newest() {
+        let bodies = ["税", "税税税税", "无", "税税"];
+        let docs: Vec<SearchDoc> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, b)| SearchDoc {
+                url: "/r/",
+                title: if i == 2 {
+                    "关于税的答复"
+                } else {
+                    "答复"
+                },
+                doc_number: None,
+                department: "局",
+                date: "2021",
+                year: 2021,
+                fields: vec![],
+                body: b,
+            })
+            .collect();
+        let index = Index::new(build_index(&docs));
+        assert_eq!(index.search("税"), vec![2, 1, 3, 0]);
+        assert_eq!(index.search("关于税的答复"), vec![2]);
+    }
+
+    #[test]
+    fn the_same_replies_give_the_same_bytes() {
+        let c = corpus(120);
+        let a = build_index(&docs(&c));
+        let b = build_index(&docs(&c));
+        assert!(a == b);
+        let mut names: Vec<&str> = a.iter().map(|(p, _)| p.as_str()).collect();
+        names.dedup();
+        assert_eq!(names.len(), a.len(), "no file is written twice");
+    }
+
+    #[test]
+    fn every_gram_is_in_the_shard_its_hash_names_and_shards_are_sorted() {
+        let c = corpus(80);
+        let files = build_index(&docs(&c));
+        let manifest: serde_json::Value = serde_json::from_slice(
+            &files
+                .iter()
+                .find(|(p, _)| p == "search/index.json")
+                .unwrap()
+                .1,
+        )
+        .unwrap();
+        let shards = manifest["shards"].as_u64().unwrap() as u32;
+        let mut grams = 0;
+        for (path, bytes) in files.iter().filter(|(p, _)| p.starts_with("search/g/")) {
+            let shard = u32::from_str_radix(&path["search/g/".len()..path.len() - 4], 16).unwrap();
+            let (mut at, mut last): (usize, Vec<u8>) = (0, Vec::new());
+            while at < bytes.len() {
+                let klen = varint::get(bytes, &mut at).unwrap() as usize;
+                let key = bytes[at..at + klen].to_vec();
+                at += klen;
+                at += varint::get(bytes, &mut at).unwrap() as usize;
+                let gram = std::str::from_utf8(&key).unwrap();
+                assert_eq!(
+                    hash::gram_hash(gram.chars().map(u32::from)) % shards,
+                    shard,
+                    "{gram}"
+                );
+                assert!(
+                    key > last,
+                    "{gram} after {:?}",
+                    String::from_utf8_lossy(&last)
+                );
+                last = key;
+                grams += 1;
+            }
+            assert_eq!(at, bytes.len());
+        }
+        assert!(grams > 1000);
+        assert!(files.iter().any(|(p, _)| p
+            == &format!(
+                "search/p/{:0w$x}.bin",
+                shards - 1,
+                w = shards::hex_digits(shards as usize)
+            )));
+    }
+
+    #[test]
+    fn an_empty_archive_has_an_index_that_finds_nothing() {
+        let files = build_index(&[]);
+        let index = Index::new(files);
+        assert!(index.search("税").is_empty());
+    }
+
+    #[test]
+    fn each_reply_has_a_data_file_and_the_body_continues_in_pieces() {
+        let body = "字".repeat(docs::LEAD_UNITS + 10);
+        let d = SearchDoc {
+            url: "/zxta/2021/a/",
+            title: "题",
+            doc_number: Some("文号"),
+            department: "局",
+            date: "2021-06-10",
+            year: 2021,
+            fields: vec!["周国平"],
+            body: &body,
+        };
+        let index = Index::new(build_index(&[d]));
+        let data: serde_json::Value =
+            serde_json::from_slice(index.file("search/d/0.json").unwrap()).unwrap();
+        assert_eq!(data["u"], "/zxta/2021/a/");
+        assert_eq!(data["f"], serde_json::json!(["局", "周国平"]));
+        assert_eq!(data["k"], 1);
+        assert_eq!(
+            index.file("search/d/0-1.txt").unwrap(),
+            "字".repeat(10).as_bytes()
+        );
+        let urls: Vec<String> =
+            serde_json::from_slice(index.file("search/u/0.json").unwrap()).unwrap();
+        assert_eq!(urls, vec!["/zxta/2021/a/"]);
+    }
+}

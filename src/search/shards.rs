@@ -1,0 +1,72 @@
+//! The third pass of the index build: each group of shards takes its
+//! entries from every partition, orders them by key (so that equal input
+//! gives equal files whatever the threads did), and becomes its files. A
+//! group's arenas are dropped as soon as its files exist, so the index is
+//! never held twice.
+
+use rayon::prelude::*;
+
+use super::postings::{Entry, GroupOut};
+use super::varint;
+
+/// The gram and position shard files, in shard order.
+pub fn assemble(
+    partitions: Vec<Vec<GroupOut>>,
+    shard_bits: u32,
+    group_bits: u32,
+) -> Vec<(String, Vec<u8>)> {
+    let groups = 1usize << group_bits;
+    let mut by_group: Vec<Vec<GroupOut>> = (0..groups).map(|_| Vec::new()).collect();
+    for part in partitions {
+        for (g, out) in part.into_iter().enumerate() {
+            by_group[g].push(out);
+        }
+    }
+    let per_group = 1usize << (shard_bits - group_bits);
+    let digits = hex_digits(1 << shard_bits);
+    let files: Vec<Vec<(String, Vec<u8>)>> = by_group
+        .into_par_iter()
+        .enumerate()
+        .map(|(g, outs)| {
+            let first = g * per_group;
+            let mut shards: Vec<Vec<(&GroupOut, &Entry)>> = vec![Vec::new(); per_group];
+            for out in &outs {
+                for e in &out.entries {
+                    shards[e.shard as usize - first].push((out, e));
+                }
+            }
+            let mut files = Vec::with_capacity(per_group * 2);
+            let mut p_files = Vec::with_capacity(per_group);
+            for (i, mut entries) in shards.into_iter().enumerate() {
+                entries.sort_unstable_by(|a, b| key(&a.0.g, &a.1.g).cmp(key(&b.0.g, &b.1.g)));
+                let mut g_bytes = Vec::with_capacity(entries.iter().map(|(_, e)| e.g.len()).sum());
+                let mut p_bytes = Vec::with_capacity(entries.iter().map(|(_, e)| e.p.len()).sum());
+                for (out, e) in &entries {
+                    g_bytes.extend_from_slice(&out.g[e.g.clone()]);
+                    p_bytes.extend_from_slice(&out.p[e.p.clone()]);
+                }
+                let name = format!("{:0digits$x}", first + i);
+                files.push((format!("search/g/{name}.bin"), g_bytes));
+                p_files.push((format!("search/p/{name}.bin"), p_bytes));
+            }
+            files.extend(p_files);
+            files
+        })
+        .collect();
+    let mut files: Vec<(String, Vec<u8>)> = files.into_iter().flatten().collect();
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
+/// The number of hex digits of the largest shard number, the width of every
+/// shard's file name (`search.js` pads the same way).
+pub fn hex_digits(shards: usize) -> usize {
+    format!("{:x}", shards.saturating_sub(1).max(1)).len()
+}
+
+/// The key of the entry at `range` in `bytes`.
+fn key<'b>(bytes: &'b [u8], range: &std::ops::Range<usize>) -> &'b [u8] {
+    let mut at = range.start;
+    let len = varint::get(bytes, &mut at).unwrap_or(0) as usize;
+    &bytes[at..at + len]
+}
