@@ -196,11 +196,15 @@ impl Site {
         if !problems.is_empty() {
             return Err(BuildError::Content(sorted(problems)));
         }
+        let index = search::index(&self.archive, &self.base);
         let mut paths = paths;
-        for (path, bytes) in search::index(&self.archive, &self.base) {
-            paths.push(path.clone());
-            changed += usize::from(sink(Page { path, bytes }).map_err(BuildError::Io)?);
-        }
+        paths.extend(index.iter().map(|(path, _)| path.clone()));
+        let index_changed = index
+            .into_par_iter()
+            .map(|(path, bytes)| sink(Page { path, bytes }))
+            .collect::<anyhow::Result<Vec<bool>>>()
+            .map_err(BuildError::Io)?;
+        changed += index_changed.into_iter().filter(|&c| c).count();
         Ok((paths, changed))
     }
 
