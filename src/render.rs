@@ -139,8 +139,21 @@ impl<'a> Renderer<'a> {
         let replies = archive
             .replies()
             .par_iter()
-            .map(|reply| Value::from_serializable(&reply_view(reply, config, base, archive)))
+            .map(|reply| reply_value(reply, config, base, archive))
             .collect();
+        Renderer::from_values(archive, theme, config, base, replies)
+    }
+
+    /// A renderer given each reply's [`reply_value`], in archive order: `serve`
+    /// keeps them between rebuilds and recomputes only a changed reply's.
+    pub fn from_values(
+        archive: &'a Archive,
+        theme: &'a Theme,
+        config: &'a Config,
+        base: &'a BaseUrl,
+        replies: Vec<Value>,
+    ) -> Self {
+        debug_assert_eq!(replies.len(), archive.replies().len());
         let site = site_value(archive, config, base);
         Renderer {
             archive,
@@ -150,6 +163,12 @@ impl<'a> Renderer<'a> {
             site,
             replies,
         }
+    }
+
+    /// The `site` every template gets. Every page shows some of it (the
+    /// footer counts the replies), so when it changes every page does.
+    pub fn site(&self) -> &Value {
+        &self.site
     }
 
     /// Every page of the site, in a stable order.
@@ -173,8 +192,16 @@ impl<'a> Renderer<'a> {
                 let reply = &self.archive.replies()[id];
                 vec![Input::Reply(&reply.path)]
             }
-            PageSpec::Term(facet, index, _) => {
-                vec![Input::Term(facet, &self.archive.terms(facet)[index].name)]
+            // The term's list (its order and length, hence the pagination) and
+            // the replies shown on this one page of it.
+            PageSpec::Term(facet, index, page) => {
+                let term = &self.archive.terms(facet)[index];
+                let mut inputs = vec![Input::Term(facet, &term.name)];
+                inputs.extend(
+                    self.page_of(term, page)
+                        .map(|&id| Input::Reply(&self.archive.replies()[id].path)),
+                );
+                inputs
             }
             PageSpec::Home | PageSpec::NotFound | PageSpec::Search | PageSpec::Facet(_) => {
                 vec![Input::Everything]
@@ -202,22 +229,37 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Where a page is written, under the output folder.
+    pub fn path(&self, spec: PageSpec) -> String {
+        match spec {
+            PageSpec::Home => "index.html".to_string(),
+            PageSpec::NotFound => "404.html".to_string(),
+            PageSpec::Search => "search/index.html".to_string(),
+            PageSpec::Reply(id) => format!("{}index.html", self.archive.replies()[id].path),
+            PageSpec::Facet(facet) => format!("{}/index.html", facet.key()),
+            PageSpec::Term(facet, index, page) => {
+                let first = term_path(facet, &self.archive.terms(facet)[index]);
+                format!("{}index.html", page_path(&first, page))
+            }
+        }
+    }
+
     pub fn render(&self, spec: PageSpec) -> Result<Page, Problem> {
         let mut context = Context::new();
         context.insert_value("site", self.site.clone());
-        let (template, path) = match spec {
+        let template = match spec {
             PageSpec::Home => {
                 let latest = self.config.latest.min(self.replies.len());
                 context.insert_value("replies", Value::from(self.replies[..latest].to_vec()));
-                ("index.html", "index.html".to_string())
+                "index.html"
             }
-            PageSpec::NotFound => ("404.html", "404.html".to_string()),
-            PageSpec::Search => ("search.html", "search/index.html".to_string()),
+            PageSpec::NotFound => "404.html",
+            PageSpec::Search => "search.html",
             PageSpec::Reply(id) => {
                 let reply = &self.archive.replies()[id];
                 context.insert_value("reply", self.replies[id].clone());
                 context.insert_value("body", Value::safe_string(&reply.body.html));
-                ("reply.html", format!("{}index.html", reply.path))
+                "reply.html"
             }
             PageSpec::Facet(facet) => {
                 let terms: Vec<TermView> = self
@@ -228,34 +270,34 @@ impl<'a> Renderer<'a> {
                     .collect();
                 context.insert("facet", &self.facet_view(facet));
                 context.insert("terms", &terms);
-                ("facet.html", format!("{}/index.html", facet.key()))
+                "facet.html"
             }
             PageSpec::Term(facet, index, page) => {
                 let term = &self.archive.terms(facet)[index];
-                let per_page = self.config.per_page;
-                let ids = term
-                    .replies
-                    .iter()
-                    .skip((page - 1) * per_page)
-                    .take(per_page);
-                let replies: Vec<Value> = ids.map(|&id| self.replies[id].clone()).collect();
-                let total = term.replies.len().div_ceil(per_page).max(1);
+                let replies: Vec<Value> = self
+                    .page_of(term, page)
+                    .map(|&id| self.replies[id].clone())
+                    .collect();
+                let total = term.replies.len().div_ceil(self.config.per_page).max(1);
                 let first = term_path(facet, term);
                 context.insert("facet", &self.facet_view(facet));
                 context.insert("term", &self.term_view(facet, term));
                 context.insert_value("replies", Value::from(replies));
                 context.insert("pagination", &self.pagination(&first, page, total));
-                (
-                    "term.html",
-                    format!("{}index.html", page_path(&first, page)),
-                )
+                "term.html"
             }
         };
         let html = self.theme.render(template, &context)?;
         Ok(Page {
-            path,
+            path: self.path(spec),
             bytes: html.into_bytes(),
         })
+    }
+
+    /// The ids of the replies on one page of a term's list.
+    fn page_of<'t>(&self, term: &'t Term, page: usize) -> impl Iterator<Item = &'t usize> {
+        let per_page = self.config.per_page;
+        term.replies.iter().skip((page - 1) * per_page).take(per_page)
     }
 
     fn facet_view(&self, facet: Facet) -> FacetView {
@@ -327,6 +369,13 @@ fn term_link(archive: &Archive, base: &BaseUrl, facet: Facet, name: &str) -> Str
         .term(facet, name)
         .map(|term| base.link(&term_path(facet, term)))
         .unwrap_or_default()
+}
+
+/// A reply's template data: a function of the reply and the config only
+/// (its term links depend on slugs, which config.yaml sets), so it stays
+/// valid while other replies change.
+pub fn reply_value(reply: &Reply, config: &Config, base: &BaseUrl, archive: &Archive) -> Value {
+    Value::from_serializable(&reply_view(reply, config, base, archive))
 }
 
 fn reply_view<'r>(
