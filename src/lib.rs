@@ -13,6 +13,7 @@ pub mod problem;
 pub mod render;
 pub mod reply;
 pub mod scaffold;
+pub mod serve;
 pub mod text;
 pub mod theme;
 pub mod url;

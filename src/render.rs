@@ -297,7 +297,10 @@ impl<'a> Renderer<'a> {
     /// The ids of the replies on one page of a term's list.
     fn page_of<'t>(&self, term: &'t Term, page: usize) -> impl Iterator<Item = &'t usize> {
         let per_page = self.config.per_page;
-        term.replies.iter().skip((page - 1) * per_page).take(per_page)
+        term.replies
+            .iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
     }
 
     fn facet_view(&self, facet: Facet) -> FacetView {

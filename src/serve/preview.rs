@@ -1,0 +1,709 @@
+//! The preview's model of the site: every input as last read, the archive
+//! of the last good build, and what has changed since.
+//!
+//! [`Preview::apply`] takes the files that changed, re-reads only those, and
+//! answers with the pages to put in and take out. Which pages is decided by
+//! [`Renderer::plan`] and [`Renderer::inputs`] alone: a page is rendered again
+//! when one of its inputs was touched, so a page kind added to the renderer
+//! needs nothing here. The renderer is `build`'s, so a previewed page is the
+//! page `build` writes, byte for byte.
+//!
+//! While any input has a problem nothing is rendered: the last good site
+//! stays, and the changes wait in `pending` until every problem is mended.
+//! Knows nothing of HTTP or of watching.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use tera::Value;
+
+use crate::archive::{self, Archive, Facet};
+use crate::config::{BaseUrl, Config};
+use crate::content::{self, CONTENT_DIR};
+use crate::problem::Problem;
+use crate::render::{Input, Page, PageSpec, Renderer, reply_value};
+use crate::reply::Reply;
+use crate::theme::Theme;
+
+/// What changed on disk since the last call, as the watcher saw it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Changes {
+    /// Reply files (`content/**.md`) written, created or removed.
+    pub replies: BTreeSet<PathBuf>,
+    /// Something else under `content/` (a folder moved or removed): every
+    /// file is found again, and the new ones read.
+    pub rescan: bool,
+    pub config: bool,
+    pub templates: bool,
+    pub statics: bool,
+}
+
+impl Changes {
+    /// Everything, as for the first build.
+    pub fn everything() -> Changes {
+        Changes {
+            replies: BTreeSet::new(),
+            rescan: true,
+            config: true,
+            templates: true,
+            statics: true,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Changes::default()
+    }
+
+    /// Only stylesheets and other static files: a page need not reload.
+    pub fn only_statics(&self) -> bool {
+        self.statics && !self.templates && !self.config && !self.rescan && self.replies.is_empty()
+    }
+}
+
+/// What a change did to the site.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The site changed: put `pages` in (replacing the whole site when
+    /// `whole`), take the paths in `removed` out.
+    Rebuilt {
+        pages: Vec<Page>,
+        removed: Vec<String>,
+        whole: bool,
+        replies: usize,
+    },
+    /// The input has problems; the last good site stays as it is.
+    Problems(Vec<Problem>),
+}
+
+pub struct Preview {
+    /// Absolute, so that paths from the watcher and from `content::find` match.
+    root: PathBuf,
+    drafts: bool,
+    /// The last config.yaml that was read without a problem.
+    config: Config,
+    base: BaseUrl,
+    /// The `allow_html` the replies in `files` were parsed with.
+    parsed_with_html: bool,
+    /// The last theme that loaded without a problem.
+    theme: Option<Theme>,
+    /// Every reply file under content/, as last read.
+    files: BTreeMap<PathBuf, Loaded>,
+    config_problem: Option<Problem>,
+    theme_problems: Vec<Problem>,
+    content_problems: Vec<Problem>,
+    /// Each published reply's template data by its site path, kept between
+    /// rebuilds; serialising 10,000 replies again would take longer than the
+    /// whole of an incremental rebuild.
+    values: HashMap<String, Value>,
+    built: Option<Built>,
+    /// Reply files changed since the last good build, each with its reply in
+    /// that build (`None` when it had none).
+    pending: BTreeMap<PathBuf, Option<Arc<Reply>>>,
+    /// Since the last good build, templates or config changed: every page.
+    pending_all: bool,
+    pending_statics: bool,
+}
+
+/// A reply file as last read: its reply, or what is wrong with it.
+type Loaded = Result<Arc<Reply>, Vec<Problem>>;
+
+/// The last good build.
+struct Built {
+    archive: Archive,
+    /// Template data of `archive`'s replies, in its order.
+    values: Vec<Value>,
+    site: Value,
+    statics: Vec<String>,
+}
+
+impl Preview {
+    /// A preview of the site in `root`, nothing read yet: the first
+    /// [`apply`](Preview::apply) of [`Changes::everything`] reads it all.
+    pub fn new(root: &Path, drafts: bool) -> Preview {
+        let config = Config::default();
+        Preview {
+            root: root.to_path_buf(),
+            drafts,
+            base: config.base(),
+            parsed_with_html: config.allow_html,
+            config,
+            theme: None,
+            files: BTreeMap::new(),
+            config_problem: None,
+            theme_problems: Vec::new(),
+            content_problems: Vec::new(),
+            values: HashMap::new(),
+            built: None,
+            pending: BTreeMap::new(),
+            pending_all: true,
+            pending_statics: true,
+        }
+    }
+
+    /// The path every page is served under: `/`, or `base_url`'s sub-path.
+    pub fn base_path(&self) -> &str {
+        &self.base.path
+    }
+
+    /// The link to the site's home, percent-encoded: `/zxta/`.
+    pub fn home_link(&self) -> String {
+        self.base.link("")
+    }
+
+    /// Reads what changed and renders the pages it touches.
+    pub fn apply(&mut self, changes: &Changes) -> Outcome {
+        let config_changed = changes.config && self.reload_config();
+        if config_changed || changes.templates || changes.statics {
+            self.reload_theme();
+            self.pending_all |= config_changed || changes.templates;
+            self.pending_statics = true;
+        }
+        self.reload_content(changes);
+        let problems = self.problems();
+        if !problems.is_empty() {
+            return Outcome::Problems(problems);
+        }
+        match self.rebuild() {
+            Ok(outcome) => outcome,
+            Err(problems) => Outcome::Problems(self.shown(problems)),
+        }
+    }
+
+    /// Reads config.yaml; true when the settings in force changed.
+    fn reload_config(&mut self) -> bool {
+        match Config::load(&self.root) {
+            Ok(config) => {
+                self.config_problem = None;
+                // Config has no PartialEq; its serialised form says the same.
+                let same =
+                    serde_json::to_value(&config).ok() == serde_json::to_value(&self.config).ok();
+                if !same {
+                    self.base = config.base();
+                    self.config = config;
+                    // Reply data holds links (slugs, base path) and the legend.
+                    self.values.clear();
+                }
+                !same
+            }
+            Err(problem) => {
+                self.config_problem = Some(problem);
+                false
+            }
+        }
+    }
+
+    fn reload_theme(&mut self) {
+        match Theme::load(&self.root, &self.config, &self.base) {
+            Ok(theme) => {
+                self.theme = Some(theme);
+                self.theme_problems.clear();
+            }
+            Err(problems) => self.theme_problems = problems,
+        }
+    }
+
+    fn reload_content(&mut self, changes: &Changes) {
+        let mut dirty = changes.replies.clone();
+        // allow_html changes how every body is rendered: the one case where
+        // a reply is parsed again without being edited.
+        let reparse = self.config.allow_html != self.parsed_with_html;
+        if changes.rescan || reparse {
+            match content::find(&self.root) {
+                Ok(found) => {
+                    self.content_problems.clear();
+                    let found: BTreeSet<PathBuf> =
+                        found.into_iter().map(|(path, _)| path).collect();
+                    dirty.extend(self.files.keys().filter(|f| !found.contains(*f)).cloned());
+                    dirty.extend(
+                        found
+                            .into_iter()
+                            .filter(|f| reparse || !self.files.contains_key(f)),
+                    );
+                    self.parsed_with_html = self.config.allow_html;
+                }
+                Err(problems) => self.content_problems = problems,
+            }
+        }
+        let content_dir = self.root.join(CONTENT_DIR);
+        // `None`: the file is gone.
+        let loaded: Vec<(PathBuf, Option<Loaded>)> = dirty
+            .into_par_iter()
+            .map(|file| {
+                let reply = file.is_file().then(|| {
+                    let site_path = content::site_path(&content_dir, &file);
+                    content::load_one(&self.root, &file, site_path, self.config.allow_html)
+                        .map(Arc::new)
+                });
+                (file, reply)
+            })
+            .collect();
+        for (file, reply) in loaded {
+            if !self.pending.contains_key(&file) {
+                let before = self.files.get(&file).and_then(|r| r.as_ref().ok()).cloned();
+                self.pending.insert(file.clone(), before);
+            }
+            match reply {
+                Some(reply) => {
+                    self.files.insert(file, reply);
+                }
+                None => {
+                    self.files.remove(&file);
+                }
+            }
+        }
+    }
+
+    /// Every problem of every input, paths shown from the site's root.
+    fn problems(&self) -> Vec<Problem> {
+        let mut problems: Vec<Problem> = self.config_problem.iter().cloned().collect();
+        problems.extend(self.theme_problems.iter().cloned());
+        problems.extend(self.content_problems.iter().cloned());
+        for reply in self.files.values() {
+            if let Err(found) = reply {
+                problems.extend(found.iter().cloned());
+            }
+        }
+        self.shown(problems)
+    }
+
+    fn shown(&self, problems: Vec<Problem>) -> Vec<Problem> {
+        let mut problems: Vec<Problem> = problems
+            .into_iter()
+            .map(|p| p.relative_to(&self.root))
+            .collect();
+        problems.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+        problems.dedup();
+        problems
+    }
+
+    /// Builds the archive from the replies as read and renders what changed.
+    fn rebuild(&mut self) -> Result<Outcome, Vec<Problem>> {
+        let Some(theme) = self.theme.as_ref() else {
+            return Err(vec![Problem::new("templates", "the theme did not load")]);
+        };
+        let replies: Vec<Arc<Reply>> = self
+            .files
+            .values()
+            .filter_map(|r| r.as_ref().ok())
+            .cloned()
+            .collect();
+        let mut problems = archive::doc_number_clashes(replies.iter().map(|r| &**r));
+        let published = replies
+            .into_iter()
+            .filter(|r| r.is_published(self.drafts))
+            .collect();
+        let archive = match Archive::from_shared(published, &self.config) {
+            Ok(archive) if problems.is_empty() => archive,
+            Ok(_) => return Err(problems),
+            Err(found) => {
+                problems.extend(found);
+                return Err(problems);
+            }
+        };
+
+        for (file, before) in &self.pending {
+            let after = self.files.get(file).and_then(|r| r.as_ref().ok());
+            for reply in before.iter().chain(after) {
+                self.values.remove(&reply.path);
+            }
+        }
+        let missing: Vec<(String, Value)> = archive
+            .replies()
+            .par_iter()
+            .filter(|reply| !self.values.contains_key(&reply.path))
+            .map(|reply| {
+                let value = reply_value(reply, &self.config, &self.base, &archive);
+                (reply.path.clone(), value)
+            })
+            .collect();
+        self.values.extend(missing);
+        let values: Vec<Value> = archive
+            .replies()
+            .iter()
+            .map(|reply| self.values[&reply.path].clone())
+            .collect();
+
+        let renderer =
+            Renderer::from_values(&archive, theme, &self.config, &self.base, values.clone());
+        let whole = match &self.built {
+            None => true,
+            Some(built) => self.pending_all || built.site != *renderer.site(),
+        };
+        let (specs, mut removed) = match &self.built {
+            Some(built) if !whole => {
+                let old = Renderer::from_values(
+                    &built.archive,
+                    theme,
+                    &self.config,
+                    &self.base,
+                    built.values.clone(),
+                );
+                let touched = self.touched(&built.archive, &archive);
+                touched_pages(&old, &renderer, &touched)
+            }
+            _ => (renderer.plan(), Vec::new()),
+        };
+        let mut pages = renderer.render_all(&specs)?;
+
+        let statics: Vec<String> = theme.statics.keys().cloned().collect();
+        if whole || self.pending_statics {
+            pages.extend(theme.statics.iter().map(|(path, bytes)| Page {
+                path: path.clone(),
+                bytes: bytes.clone(),
+            }));
+            if let Some(built) = &self.built {
+                removed.extend(
+                    built
+                        .statics
+                        .iter()
+                        .filter(|path| !theme.statics.contains_key(*path))
+                        .cloned(),
+                );
+            }
+        }
+        let site = renderer.site().clone();
+        drop(renderer);
+        let replies = archive.replies().len();
+        self.built = Some(Built {
+            archive,
+            values,
+            site,
+            statics,
+        });
+        self.pending.clear();
+        self.pending_all = false;
+        self.pending_statics = false;
+        Ok(Outcome::Rebuilt {
+            pages,
+            removed,
+            whole,
+            replies,
+        })
+    }
+
+    /// The inputs the pending changes touched, comparing the last good
+    /// archive with the new one.
+    fn touched(&self, old: &Archive, new: &Archive) -> Touched {
+        let mut touched = Touched {
+            everything: !self.pending.is_empty(),
+            ..Touched::default()
+        };
+        for (file, before) in &self.pending {
+            let after = self.files.get(file).and_then(|r| r.as_ref().ok());
+            let versions = before.iter().chain(after);
+            for reply in versions.filter(|r| r.is_published(self.drafts)) {
+                touched.replies.insert(reply.path.clone());
+                for facet in Facet::ALL {
+                    for name in facet.terms_of(reply) {
+                        let known = touched.terms.iter().any(|(f, n)| *f == facet && *n == name);
+                        if !known && term_list(old, facet, &name) != term_list(new, facet, &name) {
+                            touched.terms.push((facet, name));
+                        }
+                    }
+                }
+            }
+        }
+        touched
+    }
+}
+
+/// Inputs a change touched: the replies edited, the terms whose list of
+/// replies changed (members or order), and everything drawn from all replies.
+#[derive(Debug, Default)]
+struct Touched {
+    everything: bool,
+    replies: HashSet<String>,
+    terms: Vec<(Facet, String)>,
+}
+
+impl Touched {
+    fn any(&self, inputs: &[Input]) -> bool {
+        inputs.iter().any(|input| match input {
+            Input::Everything => self.everything,
+            Input::Reply(path) => self.replies.contains(*path),
+            Input::Term(facet, name) => self.terms.iter().any(|(f, n)| f == facet && n == name),
+        })
+    }
+}
+
+/// The pages of the new plan to render, and the paths of pages that the old
+/// plan had and the new one no longer has. A page that goes away had a
+/// touched input (a reply removed, a term that lost its last page), so only
+/// the old plan's touched pages need looking at.
+fn touched_pages(
+    old: &Renderer,
+    new: &Renderer,
+    touched: &Touched,
+) -> (Vec<PageSpec>, Vec<String>) {
+    let specs: Vec<PageSpec> = new
+        .plan()
+        .into_iter()
+        .filter(|&spec| touched.any(&new.inputs(spec)))
+        .collect();
+    let kept: HashSet<String> = specs.iter().map(|&spec| new.path(spec)).collect();
+    let removed = old
+        .plan()
+        .into_iter()
+        .filter(|&spec| touched.any(&old.inputs(spec)))
+        .map(|spec| old.path(spec))
+        .filter(|path| !kept.contains(path))
+        .collect();
+    (specs, removed)
+}
+
+/// The site paths of a term's replies, in order; `None` without the term.
+fn term_list<'a>(archive: &'a Archive, facet: Facet, name: &str) -> Option<Vec<&'a str>> {
+    let term = archive.term(facet, name)?;
+    Some(
+        term.replies
+            .iter()
+            .map(|&id| archive.replies()[id].path.as_str())
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A site folder and the pages a preview of it serves, kept up to date
+    /// the way the server keeps them.
+    struct Fixture {
+        dir: tempfile::TempDir,
+        preview: Preview,
+        pages: BTreeMap<String, Vec<u8>>,
+    }
+
+    fn reply(department: &str, date: &str, proposers: &str, body: &str) -> String {
+        format!(
+            "---\ntitle: 关于{body}的答复\ndepartment: {department}\ndate: {date}\n\
+             proposers: [{proposers}]\n---\n\n{body}\n"
+        )
+    }
+
+    impl Fixture {
+        fn new(files: &[(&str, String)]) -> Fixture {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path().canonicalize().unwrap();
+            std::fs::write(root.join("config.yaml"), "per_page: 2\n").unwrap();
+            for (path, text) in files {
+                write(&root, path, text);
+            }
+            let mut fixture = Fixture {
+                preview: Preview::new(&root, false),
+                dir,
+                pages: BTreeMap::new(),
+            };
+            fixture.apply(Changes::everything());
+            fixture
+        }
+
+        fn root(&self) -> PathBuf {
+            self.dir.path().canonicalize().unwrap()
+        }
+
+        fn apply(&mut self, changes: Changes) -> (usize, bool) {
+            match self.preview.apply(&changes) {
+                Outcome::Rebuilt {
+                    pages,
+                    removed,
+                    whole,
+                    ..
+                } => {
+                    if whole {
+                        self.pages.clear();
+                    }
+                    for path in removed {
+                        self.pages.remove(&path);
+                    }
+                    let count = pages.len();
+                    self.pages
+                        .extend(pages.into_iter().map(|p| (p.path, p.bytes)));
+                    (count, whole)
+                }
+                Outcome::Problems(problems) => panic!("{problems:?}"),
+            }
+        }
+
+        /// Writes (or with `None` removes) reply files and applies the change.
+        fn edit(&mut self, edits: &[(&str, Option<String>)]) -> (usize, bool) {
+            let root = self.root();
+            let mut changes = Changes::default();
+            for (path, text) in edits {
+                match text {
+                    Some(text) => write(&root, path, text),
+                    None => std::fs::remove_file(root.join(path)).unwrap(),
+                }
+                changes.replies.insert(root.join(path));
+            }
+            self.apply(changes)
+        }
+
+        /// The pages a fresh preview of the same folder renders.
+        fn built_afresh(&self) -> BTreeMap<String, Vec<u8>> {
+            let mut preview = Preview::new(&self.root(), false);
+            match preview.apply(&Changes::everything()) {
+                Outcome::Rebuilt { pages, .. } => {
+                    pages.into_iter().map(|p| (p.path, p.bytes)).collect()
+                }
+                Outcome::Problems(problems) => panic!("{problems:?}"),
+            }
+        }
+
+        fn assert_as_from_scratch(&self, step: &str) {
+            let fresh = self.built_afresh();
+            let kept: Vec<&String> = self.pages.keys().collect();
+            let expected: Vec<&String> = fresh.keys().collect();
+            assert_eq!(kept, expected, "{step}: the set of pages");
+            for (path, bytes) in &fresh {
+                assert!(self.pages[path] == *bytes, "{step}: {path} differs");
+            }
+        }
+    }
+
+    fn write(root: &Path, path: &str, text: &str) {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn every_kind_of_edit_leaves_the_pages_a_full_build_would_make() {
+        // per_page is 2: 甲局 (r2, r4, r6) has two pages, 乙局 (r1, r3, r5, r7) two.
+        let mut files = Vec::new();
+        for i in 1..=7 {
+            let department = if i % 2 == 0 { "甲局" } else { "乙局" };
+            let text = reply(
+                department,
+                &format!("2021-03-0{i}"),
+                "王一",
+                &format!("第{i}件"),
+            );
+            files.push((format!("content/r{i}.md"), text));
+        }
+        files.push((
+            "content/r8.md".into(),
+            reply("丙局", "2020-05-01", "李二", "第8件"),
+        ));
+        let files: Vec<(&str, String)> =
+            files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+        let mut site = Fixture::new(&files);
+        site.assert_as_from_scratch("first build");
+
+        // The body alone: the reply, the list pages showing it, and the
+        // pages drawn from everything; not every page of its terms.
+        let (count, whole) = site.edit(&[(
+            "content/r4.md",
+            Some(reply("甲局", "2021-03-04", "王一", "修订")),
+        )]);
+        assert!(!whole);
+        assert!(
+            count < site.pages.len() / 2,
+            "{count} of {}",
+            site.pages.len()
+        );
+        site.assert_as_from_scratch("a body edit");
+
+        // A new date moves it across the pages of every list it is in.
+        let (_, whole) = site.edit(&[(
+            "content/r4.md",
+            Some(reply("甲局", "2020-12-31", "王一", "修订")),
+        )]);
+        assert!(!whole);
+        site.assert_as_from_scratch("a date edit");
+
+        // Another department and proposer: 甲局 shrinks to one page (its
+        // page 2 goes), 丙局 and 李二 grow.
+        assert!(
+            site.pages
+                .contains_key("departments/甲局/page/2/index.html")
+        );
+        let (_, whole) = site.edit(&[(
+            "content/r4.md",
+            Some(reply("丙局", "2020-12-31", "李二", "修订")),
+        )]);
+        assert!(!whole);
+        site.assert_as_from_scratch("a department edit");
+        assert!(
+            !site
+                .pages
+                .contains_key("departments/甲局/page/2/index.html")
+        );
+
+        // Two files at once, one moving into the other's place in the order.
+        let (_, whole) = site.edit(&[
+            (
+                "content/r2.md",
+                Some(reply("甲局", "2021-03-06", "王一", "第2件")),
+            ),
+            (
+                "content/r6.md",
+                Some(reply("甲局", "2021-03-02", "王一", "第6件")),
+            ),
+        ]);
+        assert!(!whole);
+        site.assert_as_from_scratch("two edits");
+
+        // A term's last reply leaves: the term and its pages go, and the
+        // counts every page shows change with it.
+        let (_, whole) = site.edit(&[
+            (
+                "content/r4.md",
+                Some(reply("丙局", "2020-12-31", "王一", "修订")),
+            ),
+            (
+                "content/r8.md",
+                Some(reply("丙局", "2020-05-01", "王一", "第8件")),
+            ),
+        ]);
+        assert!(whole);
+        assert!(!site.pages.keys().any(|p| p.starts_with("proposers/李二/")));
+        site.assert_as_from_scratch("a term emptied");
+
+        // Added, removed, withheld: the reply count in every footer changes.
+        let (_, whole) = site.edit(&[(
+            "content/new.md",
+            Some(reply("乙局", "2022-01-01", "赵三", "新")),
+        )]);
+        assert!(whole);
+        site.assert_as_from_scratch("a reply added");
+        site.edit(&[("content/r1.md", None)]);
+        site.assert_as_from_scratch("a reply removed");
+        let withheld = reply("乙局", "2021-03-03", "王一", "不公开").replacen(
+            "---\n\n",
+            "disclosure: 不予公开\n---\n\n",
+            1,
+        );
+        site.edit(&[("content/r3.md", Some(withheld))]);
+        site.assert_as_from_scratch("a reply withheld");
+        assert!(!site.pages.keys().any(|p| p.starts_with("r3/")));
+    }
+
+    #[test]
+    fn a_broken_reply_keeps_the_last_good_pages_until_mended() {
+        let good = reply("甲局", "2021-03-01", "王一", "原文");
+        let mut site = Fixture::new(&[("content/a.md", good.clone())]);
+        let root = site.root();
+        write(&root, "content/a.md", "---\ntitle: 无单位\n---\n");
+        let changes = Changes {
+            replies: [root.join("content/a.md")].into(),
+            ..Changes::default()
+        };
+        match site.preview.apply(&changes) {
+            Outcome::Problems(problems) => {
+                assert_eq!(problems[0].path, Path::new("content/a.md"));
+            }
+            Outcome::Rebuilt { .. } => panic!("a reply without department built"),
+        }
+        // Mended with new text: the edit made while broken is not lost.
+        site.edit(&[(
+            "content/a.md",
+            Some(reply("甲局", "2021-03-01", "王一", "新文")),
+        )]);
+        let page = String::from_utf8(site.pages["a/index.html"].clone()).unwrap();
+        assert!(page.contains("新文"));
+        site.assert_as_from_scratch("mended");
+    }
+}
