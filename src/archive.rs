@@ -151,6 +151,15 @@ impl Archive {
         &self.replies
     }
 
+    /// Puts a new version of reply `id` in its place, the facets untouched:
+    /// only for a version that sorts to the same place under the same terms
+    /// (an edit of its text), which `serve` checks before it asks.
+    pub fn replace(&mut self, id: usize, reply: Arc<Reply>) {
+        debug_assert_eq!(self.replies[id].path, reply.path);
+        debug_assert_eq!(self.replies[id].date.sort_key(), reply.date.sort_key());
+        self.replies[id] = reply;
+    }
+
     pub fn terms(&self, facet: Facet) -> &[Term] {
         &self.facets[facet.index()]
     }

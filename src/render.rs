@@ -40,6 +40,8 @@ pub enum PageSpec {
 pub enum Input<'a> {
     Reply(&'a str),
     Term(Facet, &'a str),
+    /// A facet's terms: their names, slugs and counts, as its index lists them.
+    Facet(Facet),
     /// Lists, counts or links drawn from every reply.
     Everything,
 }
@@ -203,9 +205,8 @@ impl<'a> Renderer<'a> {
                 );
                 inputs
             }
-            PageSpec::Home | PageSpec::NotFound | PageSpec::Search | PageSpec::Facet(_) => {
-                vec![Input::Everything]
-            }
+            PageSpec::Facet(facet) => vec![Input::Facet(facet)],
+            PageSpec::Home | PageSpec::NotFound | PageSpec::Search => vec![Input::Everything],
         }
     }
 

@@ -25,7 +25,11 @@ use crate::content::CONTENT_DIR;
 /// How long a file must be quiet before its change is taken. It is part of
 /// the time from saving to seeing the page, so it is short; an editor's
 /// write-then-rename or double write takes well under it.
-pub const DEBOUNCE: Duration = Duration::from_millis(25);
+pub const DEBOUNCE: Duration = Duration::from_millis(20);
+
+/// How often the debouncer looks for quiet files: a change is taken between
+/// DEBOUNCE and DEBOUNCE + TICK after its last event.
+const TICK: Duration = Duration::from_millis(4);
 
 /// The folders under the root whose whole tree is watched.
 const FOLDERS: [&str; 4] = [CONTENT_DIR, "templates", "static", "themes"];
@@ -42,7 +46,7 @@ impl Watcher {
         root: &Path,
         events: mpsc::Sender<DebounceEventResult>,
     ) -> notify::Result<Watcher> {
-        let mut debouncer = new_debouncer(DEBOUNCE, None, events)?;
+        let mut debouncer = new_debouncer(DEBOUNCE, Some(TICK), events)?;
         debouncer.watch(root, RecursiveMode::NonRecursive)?;
         let mut watcher = Watcher {
             root: root.to_path_buf(),
