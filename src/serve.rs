@@ -50,8 +50,8 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     if !options.interface.is_loopback() {
         eprintln!(
-            "warning: listening on {address}: the preview, drafts and all, is reachable from the \
-             network; `--interface 127.0.0.1` keeps it on this machine"
+            "warning: listening on {address}: the preview is reachable from the network, \
+             unpublished edits and all; `--interface 127.0.0.1` keeps it on this machine"
         );
     }
 
@@ -64,7 +64,10 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
     let outcome = preview.apply(&Changes::everything());
     let shared = Arc::new(Shared::new(preview.base_path()));
     let summary = publish(&shared, &preview, outcome, Reload::Page);
-    println!("built {summary} in {} ms", started.elapsed().as_millis());
+    println!(
+        "first build: {summary} in {} ms",
+        started.elapsed().as_millis()
+    );
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -191,7 +194,7 @@ fn follow_edits(
 
 /// Puts a rebuild's outcome before the browsers; says what it was.
 fn publish(shared: &Shared, preview: &Preview, outcome: Outcome, reload: Reload) -> String {
-    let mut site = shared.site();
+    let mut site = shared.site_mut();
     let had_problems = site.has_problems();
     let summary = match outcome {
         Outcome::Rebuilt {
@@ -216,19 +219,19 @@ fn publish(shared: &Shared, preview: &Preview, outcome: Outcome, reload: Reload)
             }
             site.show_problems(&problems);
             format!(
-                "{} problem{}, still serving the last good site",
+                "{} problem{}, the last good site stays",
                 problems.len(),
                 if problems.len() == 1 { "" } else { "s" }
             )
         }
     };
-    drop(site);
     // An overlay that comes or goes needs the page itself reloaded.
-    let reload = if had_problems || shared.site().has_problems() {
+    let reload = if had_problems || site.has_problems() {
         Reload::Page
     } else {
         reload
     };
+    drop(site);
     shared.reload(reload);
     summary
 }

@@ -217,6 +217,23 @@ fn an_edited_reply_shows_without_a_restart_and_public_is_never_written() {
 }
 
 #[test]
+fn a_save_by_renaming_a_temporary_file_is_seen() {
+    let site = seed_site();
+    let server = Server::start(&site, &[]);
+    // As editors save: write a hidden temporary file, rename it over the reply.
+    site.write(
+        "content/2021/.ta-0152.md.tmp",
+        format!("{}\n改名保存的修改。\n", seed_reply()),
+    );
+    std::fs::rename(site.path("content/2021/.ta-0152.md.tmp"), site.path(SEED)).expect("renamed");
+    let page = server.poll(SEED_PAGE, |r| r.body.contains("改名保存"));
+    assert!(
+        page.body.contains("改名保存"),
+        "the renamed file never showed"
+    );
+}
+
+#[test]
 fn a_broken_reply_shows_an_overlay_naming_it_until_mended() {
     let site = seed_site();
     let server = Server::start(&site, &[]);

@@ -72,7 +72,7 @@ impl Shared {
 
     /// The site, to change. A request that panicked while reading cannot
     /// have left it half-changed, so a poisoned lock is taken as it is.
-    pub fn site(&self) -> RwLockWriteGuard<'_, Served> {
+    pub fn site_mut(&self) -> RwLockWriteGuard<'_, Served> {
         self.site.write().unwrap_or_else(|e| e.into_inner())
     }
 
