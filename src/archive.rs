@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::problem::Problem;
@@ -107,9 +108,11 @@ pub struct Term {
     pub replies: Vec<usize>,
 }
 
-#[derive(Debug)]
+/// Replies are held behind `Arc` so that `serve` can build the next archive
+/// from the replies of the last one without copying 10,000 bodies.
+#[derive(Debug, Clone)]
 pub struct Archive {
-    replies: Vec<Reply>,
+    replies: Vec<Arc<Reply>>,
     facets: [Vec<Term>; 4],
     /// Per facet, a term's name → its index, so that finding a reply's terms
     /// never walks the (possibly thousands of) terms.
@@ -119,7 +122,15 @@ pub struct Archive {
 impl Archive {
     /// Sorts the published replies and builds the facets; problems when two
     /// replies or two terms would share a URL.
-    pub fn new(mut replies: Vec<Reply>, config: &Config) -> Result<Archive, Vec<Problem>> {
+    pub fn new(replies: Vec<Reply>, config: &Config) -> Result<Archive, Vec<Problem>> {
+        Archive::from_shared(replies.into_iter().map(Arc::new).collect(), config)
+    }
+
+    /// [`Archive::new`] for replies that are shared with their owner.
+    pub fn from_shared(
+        mut replies: Vec<Arc<Reply>>,
+        config: &Config,
+    ) -> Result<Archive, Vec<Problem>> {
         replies.sort_by(|a, b| {
             b.date
                 .sort_key()
@@ -150,8 +161,17 @@ impl Archive {
         }
     }
 
-    pub fn replies(&self) -> &[Reply] {
+    pub fn replies(&self) -> &[Arc<Reply>] {
         &self.replies
+    }
+
+    /// Puts a new version of reply `id` in its place, the facets untouched:
+    /// only for a version that sorts to the same place under the same terms
+    /// (an edit of its text), which `serve` checks before it asks.
+    pub fn replace(&mut self, id: usize, reply: Arc<Reply>) {
+        debug_assert_eq!(self.replies[id].path, reply.path);
+        debug_assert_eq!(self.replies[id].date.sort_key(), reply.date.sort_key());
+        self.replies[id] = reply;
     }
 
     pub fn terms(&self, facet: Facet) -> &[Term] {
@@ -164,7 +184,7 @@ impl Archive {
     }
 }
 
-fn build_terms(facet: Facet, replies: &[Reply], config: &Config) -> Vec<Term> {
+fn build_terms(facet: Facet, replies: &[Arc<Reply>], config: &Config) -> Vec<Term> {
     let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
     for (id, reply) in replies.iter().enumerate() {
         for name in facet.terms_of(reply) {
@@ -218,7 +238,7 @@ pub fn slugify(name: &str) -> String {
 
 /// Two replies on one URL, or a reply on a URL the archive's pages use. URLs
 /// compare without case, since IIS and Windows folders ignore it.
-fn url_clashes(replies: &[Reply]) -> Vec<Problem> {
+fn url_clashes(replies: &[Arc<Reply>]) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut seen: HashMap<String, &Reply> = HashMap::new();
     for reply in replies {
@@ -278,7 +298,7 @@ fn slug_clashes(facet: Facet, terms: &[Term]) -> Vec<Problem> {
 
 /// Two replies of one department with the same 文号: a typing slip that would
 /// make the public record ambiguous.
-pub fn doc_number_clashes(replies: &[Reply]) -> Vec<Problem> {
+pub fn doc_number_clashes<'r>(replies: impl IntoIterator<Item = &'r Reply>) -> Vec<Problem> {
     let mut seen: HashMap<(&str, &str), &Reply> = HashMap::new();
     let mut problems = Vec::new();
     for reply in replies {

@@ -12,7 +12,10 @@
 //!
 //! Replies serialise in parallel, in chunks, each into its own buffer.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
+
 use serde::Serialize;
 
 use crate::archive::Archive;
@@ -171,7 +174,7 @@ pub fn render(file: DataFile, archive: &Archive, base: &BaseUrl) -> Vec<u8> {
     }
 }
 
-fn json(replies: &[Reply], base: &BaseUrl) -> Vec<u8> {
+fn json(replies: &[Arc<Reply>], base: &BaseUrl) -> Vec<u8> {
     let chunks: Vec<Vec<u8>> = replies
         .par_chunks(CHUNK)
         .map(|chunk| {
@@ -203,7 +206,7 @@ fn json(replies: &[Reply], base: &BaseUrl) -> Vec<u8> {
     out
 }
 
-fn csv(replies: &[Reply], base: &BaseUrl) -> Vec<u8> {
+fn csv(replies: &[Arc<Reply>], base: &BaseUrl) -> Vec<u8> {
     let chunks: Vec<Vec<u8>> = replies
         .par_chunks(CHUNK)
         .map(|chunk| {

@@ -19,6 +19,7 @@ pub mod render;
 pub mod reply;
 pub mod scaffold;
 pub mod search;
+pub mod serve;
 pub mod stats;
 pub mod text;
 pub mod theme;

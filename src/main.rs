@@ -2,6 +2,7 @@
 //! problems to stderr and turns the outcome into the exit status (0 success,
 //! 1 content error, 2 usage error).
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -72,6 +73,23 @@ enum Command {
         #[arg(long)]
         base_url: Option<String>,
         /// Check replies marked `draft: true` too.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Build the site into memory, serve it, and rebuild and reload the
+    /// page on every edit. Never writes public/.
+    Serve {
+        /// The address to listen on; 0.0.0.0 makes the preview reachable
+        /// from the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        interface: IpAddr,
+        /// The port to listen on; 0 picks a free one.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the preview in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Show replies marked `draft: true` too.
         #[arg(long)]
         drafts: bool,
     },
@@ -174,6 +192,18 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
+        Command::Serve {
+            interface,
+            port,
+            open,
+            drafts,
+        } => finish(dafu::serve::serve(&dafu::serve::ServeOptions {
+            root: cli.root,
+            interface,
+            port,
+            open,
+            drafts,
+        })),
     }
 }
 

@@ -74,6 +74,8 @@ pub fn has_feed(facet: Facet) -> bool {
 pub enum Input<'a> {
     Reply(&'a str),
     Term(Facet, &'a str),
+    /// A facet's terms: their names, slugs and counts, as its index lists them.
+    Facet(Facet),
     /// Lists, counts or links drawn from every reply.
     Everything,
 }
@@ -204,13 +206,26 @@ impl<'a> Renderer<'a> {
         let replies = archive
             .replies()
             .par_iter()
-            .map(|reply| Value::from_serializable(&reply_view(reply, config, base, archive)))
+            .map(|reply| reply_value(reply, config, base, archive))
             .collect();
+        Renderer::from_values(archive, theme, config, base, replies)
+    }
+
+    /// A renderer given each reply's [`reply_value`], in archive order: `serve`
+    /// keeps them between rebuilds and recomputes only a changed reply's.
+    pub fn from_values(
+        archive: &'a Archive,
+        theme: &'a Theme,
+        config: &'a Config,
+        base: &'a BaseUrl,
+        replies: Vec<Value>,
+    ) -> Self {
+        debug_assert_eq!(replies.len(), archive.replies().len());
         let site = site_value(archive, config, base);
         let published = archive
             .replies()
             .iter()
-            .map(Reply::published_date)
+            .map(|reply| reply.published_date())
             .collect();
         Renderer {
             archive,
@@ -221,6 +236,12 @@ impl<'a> Renderer<'a> {
             replies,
             published,
         }
+    }
+
+    /// The `site` every template gets. Every page shows some of it (the
+    /// footer counts the replies), so when it changes every page does.
+    pub fn site(&self) -> &Value {
+        &self.site
     }
 
     /// Every page of the site, in a stable order.
@@ -257,18 +278,39 @@ impl<'a> Renderer<'a> {
                 let reply = &self.archive.replies()[id];
                 vec![Input::Reply(&reply.path)]
             }
-            PageSpec::Term(facet, index, _) | PageSpec::TermFeed(facet, index) => {
-                vec![Input::Term(facet, &self.archive.terms(facet)[index].name)]
+            // The term's list (its order and length, hence the pagination) and
+            // the replies shown on this one page of it.
+            PageSpec::Term(facet, index, page) => {
+                let term = &self.archive.terms(facet)[index];
+                let mut inputs = vec![Input::Term(facet, &term.name)];
+                inputs.extend(
+                    self.page_of(term, page)
+                        .map(|&id| Input::Reply(&self.archive.replies()[id].path)),
+                );
+                inputs
             }
+            // A term's feed: the term's list and the replies it carries.
+            PageSpec::TermFeed(facet, index) => {
+                let term = &self.archive.terms(facet)[index];
+                let mut inputs = vec![Input::Term(facet, &term.name)];
+                inputs.extend(
+                    term.replies
+                        .iter()
+                        .take(FEED_ENTRIES)
+                        .map(|&id| Input::Reply(&self.archive.replies()[id].path)),
+                );
+                inputs
+            }
+            PageSpec::Facet(facet) => vec![Input::Facet(facet)],
             PageSpec::Home
             | PageSpec::NotFound
             | PageSpec::Search
             | PageSpec::Stats
-            | PageSpec::Facet(_)
             | PageSpec::Feed
             | PageSpec::Sitemap
-            | PageSpec::Robots
             | PageSpec::Data(_) => vec![Input::Everything],
+            // robots.txt names the sitemap: config alone decides it.
+            PageSpec::Robots => Vec::new(),
         }
     }
 
@@ -361,14 +403,11 @@ impl<'a> Renderer<'a> {
             }
             PageSpec::Term(facet, index, page) => {
                 let term = &self.archive.terms(facet)[index];
-                let per_page = self.config.per_page;
-                let ids = term
-                    .replies
-                    .iter()
-                    .skip((page - 1) * per_page)
-                    .take(per_page);
-                let replies: Vec<Value> = ids.map(|&id| self.replies[id].clone()).collect();
-                let total = term.replies.len().div_ceil(per_page).max(1);
+                let replies: Vec<Value> = self
+                    .page_of(term, page)
+                    .map(|&id| self.replies[id].clone())
+                    .collect();
+                let total = term.replies.len().div_ceil(self.config.per_page).max(1);
                 context.insert("facet", &self.facet_view(facet));
                 context.insert("term", &self.term_view(facet, term));
                 context.insert_value("replies", Value::from(replies));
@@ -463,10 +502,8 @@ impl<'a> Renderer<'a> {
                 )),
                 PageSpec::Term(facet, index, page) => {
                     let term = &self.archive.terms(facet)[index];
-                    let per_page = self.config.per_page;
-                    let start = (page - 1) * per_page;
-                    let shown = &term.replies[start..(start + per_page).min(term.replies.len())];
-                    urls.push((page_path(&term_path(facet, term), page), newest(shown)));
+                    let shown: Vec<usize> = self.page_of(term, page).copied().collect();
+                    urls.push((page_path(&term_path(facet, term), page), newest(&shown)));
                 }
                 PageSpec::NotFound
                 | PageSpec::Feed
@@ -477,6 +514,15 @@ impl<'a> Renderer<'a> {
             }
         }
         urls
+    }
+
+    /// The ids of the replies on one page of a term's list.
+    fn page_of<'t>(&self, term: &'t Term, page: usize) -> impl Iterator<Item = &'t usize> {
+        let per_page = self.config.per_page;
+        term.replies
+            .iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
     }
 
     fn facet_view(&self, facet: Facet) -> FacetView {
@@ -702,6 +748,13 @@ fn term_link(archive: &Archive, base: &BaseUrl, facet: Facet, name: &str) -> Str
         .term(facet, name)
         .map(|term| base.link(&term_path(facet, term)))
         .unwrap_or_default()
+}
+
+/// A reply's template data: a function of the reply and the config only
+/// (its term links depend on slugs, which config.yaml sets), so it stays
+/// valid while other replies change.
+pub fn reply_value(reply: &Reply, config: &Config, base: &BaseUrl, archive: &Archive) -> Value {
+    Value::from_serializable(&reply_view(reply, config, base, archive))
 }
 
 fn reply_view<'r>(

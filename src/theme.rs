@@ -158,10 +158,14 @@ fn read_folder(
         return Ok(());
     }
     let mut problems = Vec::new();
-    for entry in walkdir::WalkDir::new(dir)
+    // Hidden files are skipped as in content/: an editor's swap file beside
+    // an open template (`.base.html.swp`) is no template.
+    let walk = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
-    {
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walk {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
@@ -216,6 +220,10 @@ fn read_embedded(theme: &Dir<'static>, folder: &str, into: &mut BTreeMap<String,
     }
 }
 
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
 /// A file's name inside its folder, with `/` separators on every system.
 fn relative_name(dir: &Path, file: &Path) -> String {
     let relative = file.strip_prefix(dir).unwrap_or(file);
@@ -224,4 +232,20 @@ fn relative_name(dir: &Path, file: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_editors_swap_file_beside_a_template_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let templates = dir.path().join("templates");
+        std::fs::create_dir(&templates).unwrap();
+        std::fs::write(templates.join(".index.html.swp"), [0xff, 0xfe, 0]).unwrap();
+        let config = Config::default();
+        let theme = Theme::load(dir.path(), &config, &config.base());
+        assert!(theme.is_ok(), "{:?}", theme.err());
+    }
 }

@@ -1,0 +1,509 @@
+//! `dafu serve` end to end: the binary on a free port, fetched over plain
+//! HTTP while the test edits the site under it, as an editor would.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::{TestSite, reply, seed_reply};
+
+/// How long an edit may take to show before a test gives up. Far above the
+/// real latency, so that a loaded machine does not fail a test.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+const SEED: &str = "content/2021/ta-0152.md";
+const SEED_PAGE: &str = "/2021/ta-0152/";
+
+/// A running `dafu serve`, killed when dropped so that no server outlives
+/// its test.
+struct Server {
+    child: Child,
+    address: SocketAddr,
+    stdout: Arc<Mutex<String>>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Starts `dafu --root SITE serve --port 0 ARGS…` and waits for its address.
+    fn start(site: &TestSite, args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dafu"))
+            .arg("--root")
+            .arg(site.root())
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("dafu runs");
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        collect(child.stdout.take().expect("stdout"), stdout.clone());
+        collect(child.stderr.take().expect("stderr"), stderr.clone());
+        let mut server = Server {
+            child,
+            address: "127.0.0.1:1".parse().expect("an address"),
+            stdout,
+            stderr,
+        };
+        let found = wait_until(|| server.printed_address().is_some());
+        assert!(
+            found,
+            "no address printed; stdout: {}\nstderr: {}",
+            server.stdout(),
+            server.stderr()
+        );
+        server.address = server.printed_address().expect("an address");
+        server
+    }
+
+    /// The address in `serving … at http://127.0.0.1:PORT/…`.
+    fn printed_address(&self) -> Option<SocketAddr> {
+        let stdout = self.stdout();
+        let start = stdout.find("http://")? + "http://".len();
+        let rest = &stdout[start..];
+        let end = rest.find('/')?;
+        rest[..end].parse().ok()
+    }
+
+    fn stdout(&self) -> String {
+        self.stdout.lock().expect("stdout").clone()
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().expect("stderr").clone()
+    }
+
+    fn get(&self, path: &str) -> Response {
+        get(self.address, path)
+    }
+
+    /// Fetches `path` until `check` holds or patience runs out.
+    fn poll(&self, path: &str, check: impl Fn(&Response) -> bool) -> Response {
+        let started = Instant::now();
+        loop {
+            let response = self.get(path);
+            if check(&response) || started.elapsed() > PATIENCE {
+                return response;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
+    thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            let mut text = into.lock().expect("output");
+            text.push_str(&line);
+            text.push('\n');
+        }
+    });
+}
+
+fn wait_until(mut check: impl FnMut() -> bool) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < PATIENCE {
+        if check() {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    check()
+}
+
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+}
+
+/// One GET over a fresh connection, the path sent exactly as given (no
+/// client normalising `..` away first).
+fn get(address: SocketAddr, path: &str) -> Response {
+    let mut stream = TcpStream::connect(address).expect("the server accepts");
+    stream
+        .set_read_timeout(Some(PATIENCE))
+        .expect("a read timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("the request is sent");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("a response");
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Response {
+        status,
+        head: head.to_string(),
+        body: body.to_string(),
+    }
+}
+
+fn seed_site() -> TestSite {
+    let site = TestSite::new();
+    site.write(SEED, seed_reply());
+    site
+}
+
+#[test]
+fn an_edited_reply_shows_without_a_restart_and_public_is_never_written() {
+    let site = seed_site();
+    let server = Server::start(&site, &[]);
+    let page = server.get(SEED_PAGE);
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(page.body.contains("周国平委员"), "{}", page.body);
+    assert!(page.body.contains("data-dafu-events=\"/__dafu/events\""));
+
+    site.write(SEED, format!("{}\n本答复已修订。\n", seed_reply()));
+    let page = server.poll(SEED_PAGE, |r| r.body.contains("已修订"));
+    assert!(page.body.contains("已修订"), "the edit never showed");
+    // One line per rebuild: what changed, how many pages, how long.
+    assert!(
+        wait_until(|| server.stdout().contains("content/2021/ta-0152.md → ")),
+        "{}",
+        server.stdout()
+    );
+    assert!(
+        server.stdout().contains(" pages in "),
+        "{}",
+        server.stdout()
+    );
+
+    // A new reply appears, and so does its line on the home page.
+    site.write(
+        "content/2021/new.md",
+        reply("新增的答复", "常州市教育局", "2021-07-01"),
+    );
+    let home = server.poll("/", |r| r.body.contains("新增的答复"));
+    assert!(home.body.contains("新增的答复"), "{}", home.body);
+    assert_eq!(server.poll("/2021/new/", |r| r.status == 200).status, 200);
+    // And a removed one goes.
+    std::fs::remove_file(site.path("content/2021/new.md")).expect("removed");
+    assert_eq!(server.poll("/2021/new/", |r| r.status == 404).status, 404);
+
+    assert!(!site.path("public").exists(), "serve wrote public/");
+}
+
+#[test]
+fn a_save_by_renaming_a_temporary_file_is_seen() {
+    let site = seed_site();
+    let server = Server::start(&site, &[]);
+    // As editors save: write a hidden temporary file, rename it over the reply.
+    site.write(
+        "content/2021/.ta-0152.md.tmp",
+        format!("{}\n改名保存的修改。\n", seed_reply()),
+    );
+    std::fs::rename(site.path("content/2021/.ta-0152.md.tmp"), site.path(SEED)).expect("renamed");
+    let page = server.poll(SEED_PAGE, |r| r.body.contains("改名保存"));
+    assert!(
+        page.body.contains("改名保存"),
+        "the renamed file never showed"
+    );
+}
+
+#[test]
+fn a_broken_reply_shows_an_overlay_naming_it_until_mended() {
+    let site = seed_site();
+    let server = Server::start(&site, &[]);
+    let broken = seed_reply().replacen("title:", "titel: <b>x</b>\ntitle:", 1);
+    site.write(SEED, broken);
+    let home = server.poll("/", |r| r.body.contains("dafu-problems"));
+    assert!(
+        home.body.contains("dafu-problems"),
+        "no overlay: {}",
+        home.body
+    );
+    assert!(
+        home.body
+            .contains("content/2021/ta-0152.md:2:1: unknown key `titel`"),
+        "{}",
+        home.body
+    );
+    // The last good site is still served, under the overlay.
+    let page = server.get(SEED_PAGE);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("周国平委员") && page.body.contains("dafu-problems"));
+    assert!(wait_until(|| server.stderr().contains("ta-0152.md:2:1")));
+
+    site.write(SEED, seed_reply());
+    let home = server.poll("/", |r| !r.body.contains("dafu-problems"));
+    assert!(!home.body.contains("dafu-problems"), "the overlay stayed");
+}
+
+#[test]
+fn a_problem_in_a_message_is_escaped_in_the_overlay() {
+    let site = seed_site();
+    let server = Server::start(&site, &[]);
+    let broken = seed_reply().replacen("title:", "\"<script>alert(1)</script>\": x\ntitle:", 1);
+    site.write(SEED, broken);
+    let page = server.poll("/", |r| r.body.contains("dafu-problems"));
+    let overlay = &page.body[page.body.find("dafu-problems").expect("overlay")..];
+    let overlay = &overlay[..overlay.find("</div>").expect("its end")];
+    assert!(overlay.contains("&lt;script&gt;alert(1)"), "{overlay}");
+    assert!(!overlay.contains("<script"), "{overlay}");
+}
+
+#[test]
+fn a_template_or_config_edit_renders_every_page_again() {
+    let site = seed_site();
+    let server = Server::start(&site, &[]);
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}<p>另一个404</p>{% endblock content %}",
+    );
+    let missing = server.poll("/nowhere/", |r| r.body.contains("另一个404"));
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("另一个404"), "{}", missing.body);
+
+    site.write("config.yaml", "title: 某市提案答复\n");
+    let page = server.poll(SEED_PAGE, |r| r.body.contains("某市提案答复"));
+    assert!(page.body.contains("某市提案答复"), "{}", page.body);
+}
+
+#[test]
+fn paths_outside_the_site_are_not_found() {
+    let site = seed_site();
+    let server = Server::start(&site, &[]);
+    for path in [
+        "/../Cargo.toml",
+        "/%2e%2e/",
+        "/%2e%2e/%2e%2e/Cargo.toml",
+        "/..%2f..%2fetc/passwd",
+        "/%5c..%5c",
+        "/..%5c..%5cCargo.toml",
+        "/%00",
+        "/index.html%00",
+        "//etc/passwd",
+        "/2021/../../Cargo.toml",
+    ] {
+        let response = server.get(path);
+        assert_eq!(response.status, 404, "{path}: {}", response.head);
+        assert!(
+            response.body.contains("页面不存在"),
+            "{path}: the site's 404.html"
+        );
+        assert!(!response.body.contains("[package]") && !response.body.contains("root:"));
+    }
+    let folder = server.get("/2021/ta-0152");
+    assert_eq!(folder.status, 302);
+    assert_eq!(folder.header("location"), Some("/2021/ta-0152/"));
+    let style = server.get("/style.css");
+    assert_eq!(
+        style.header("content-type"),
+        Some("text/css; charset=utf-8")
+    );
+    assert!(
+        !style.body.contains("dafu-events"),
+        "only HTML gets the script"
+    );
+}
+
+#[test]
+fn a_sub_path_base_url_is_served_under_it() {
+    let site = seed_site();
+    site.write("config.yaml", "base_url: https://x.gov.cn/zxta/\n");
+    let server = Server::start(&site, &[]);
+    assert!(server.stdout().contains("/zxta/"), "{}", server.stdout());
+    let root = server.get("/");
+    assert_eq!(root.status, 302);
+    assert_eq!(root.header("location"), Some("/zxta/"));
+    let page = server.get("/zxta/2021/ta-0152/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("href=\"/zxta/style.css\""));
+    assert!(
+        page.body
+            .contains("data-dafu-events=\"/zxta/__dafu/events\"")
+    );
+    assert_eq!(server.get("/2021/ta-0152/").status, 404);
+    let mut events = Events::open(server.address, "/zxta/__dafu/events");
+    site.write(SEED, format!("{}\n追加。\n", seed_reply()));
+    assert!(events.wait_for("event: reload"), "{}", events.seen);
+}
+
+#[test]
+fn the_event_stream_tells_open_pages_to_reload_or_swap_styles() {
+    let site = seed_site();
+    site.write("static/style.css", "body { color: black }\n");
+    let server = Server::start(&site, &[]);
+    let mut events = Events::open(server.address, "/__dafu/events");
+    site.write("static/style.css", "body { color: navy }\n");
+    assert!(events.wait_for("event: styles"), "{}", events.seen);
+    let style = server.poll("/style.css", |r| r.body.contains("navy"));
+    assert!(style.body.contains("navy"));
+    site.write(SEED, format!("{}\n追加。\n", seed_reply()));
+    assert!(events.wait_for("event: reload"), "{}", events.seen);
+}
+
+#[test]
+fn a_served_page_is_the_built_page_plus_the_reload_script() {
+    let site = seed_site();
+    let server = Server::start(&site, &[]);
+    let out = tempfile::tempdir().expect("a folder");
+    let built = site.run(&["build", "--output", &out.path().display().to_string()]);
+    assert!(built.status.success());
+    for (path, file) in [
+        ("/", "index.html"),
+        (SEED_PAGE, "2021/ta-0152/index.html"),
+        ("/years/2021/", "years/2021/index.html"),
+    ] {
+        let served = server.get(path).body;
+        let start = served.find("<script data-dafu-events").expect("the script");
+        let end = served[start..].find("</script>\n").expect("its end") + start + 10;
+        let without = format!("{}{}", &served[..start], &served[end..]);
+        let expected = std::fs::read_to_string(out.path().join(file)).expect("built");
+        assert_eq!(without, expected, "{path}");
+    }
+}
+
+#[test]
+fn a_taken_port_is_an_error_naming_it() {
+    let site = seed_site();
+    let first = Server::start(&site, &[]);
+    let port = first.address.port().to_string();
+    let second = Command::new(env!("CARGO_BIN_EXE_dafu"))
+        .arg("--root")
+        .arg(site.root())
+        .args(["serve", "--port", &port])
+        .output()
+        .expect("dafu runs");
+    assert_eq!(second.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains(&format!("port {port}")), "{stderr}");
+}
+
+#[test]
+fn a_site_with_problems_from_the_start_is_served_with_the_overlay() {
+    let site = TestSite::new();
+    site.write(SEED, "---\ntitle: 无单位\n---\n正文\n");
+    let server = Server::start(&site, &[]);
+    let home = server.get("/");
+    assert_eq!(home.status, 404);
+    assert!(
+        home.body.contains("content/2021/ta-0152.md"),
+        "{}",
+        home.body
+    );
+    site.write(SEED, seed_reply());
+    let home = server.poll("/", |r| r.status == 200);
+    assert_eq!(home.status, 200);
+    assert!(!home.body.contains("dafu-problems"));
+}
+
+#[test]
+fn the_network_interface_is_warned_about() {
+    let site = seed_site();
+    let server = Server::start(&site, &["--interface", "0.0.0.0"]);
+    assert!(
+        wait_until(|| server.stderr().contains("reachable from the network")),
+        "{}",
+        server.stderr()
+    );
+    assert_eq!(server.get("/").status, 200);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    let site = seed_site();
+    let mut server = Server::start(&site, &[]);
+    // An open event stream must not hold the server up.
+    let _events = Events::open(server.address, "/__dafu/events");
+    let pid = i32::try_from(server.child.id()).expect("a pid");
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let exited = wait_until(|| matches!(server.child.try_wait(), Ok(Some(_))));
+    assert!(exited, "the server did not stop");
+    let status = server.child.wait().expect("a status");
+    assert!(status.success(), "{status:?}");
+    assert!(wait_until(|| server.stdout().contains("stopped")));
+}
+
+/// A raw server-sent-events connection.
+struct Events {
+    stream: TcpStream,
+    seen: String,
+}
+
+impl Events {
+    /// Connects and waits for the server's first comment, so that every
+    /// rebuild from now on is heard.
+    fn open(address: SocketAddr, path: &str) -> Events {
+        let mut stream = TcpStream::connect(address).expect("the server accepts");
+        stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .expect("a read timeout");
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\n\r\n").expect("sent");
+        let mut events = Events {
+            stream,
+            seen: String::new(),
+        };
+        assert!(events.wait_for("listening for rebuilds"), "{}", events.seen);
+        assert!(events.seen.contains("text/event-stream"), "{}", events.seen);
+        events
+    }
+
+    /// Reads until `text` has come, after what was already seen.
+    fn wait_for(&mut self, text: &str) -> bool {
+        let from = self.seen.len();
+        let started = Instant::now();
+        let mut buffer = [0; 4096];
+        while started.elapsed() < PATIENCE {
+            if self.seen[from..].contains(text) {
+                return true;
+            }
+            match self.stream.read(&mut buffer) {
+                Ok(0) => return false,
+                Ok(n) => self.seen.push_str(&String::from_utf8_lossy(&buffer[..n])),
+                Err(_) => {}
+            }
+        }
+        self.seen[from..].contains(text)
+    }
+}
+
+#[test]
+fn search_in_the_preview_follows_an_edit() {
+    let site = seed_site();
+    let server = Server::start(&site, &[]);
+    let manifest = server.poll("/search/index.json", |r| r.status == 200);
+    assert_eq!(manifest.status, 200, "the search index is served");
+    assert!(manifest.body.contains("\"docs\":1"), "{}", manifest.body);
+    site.write(
+        "content/2022/ta-0001.md",
+        reply("新增的答复", "甲局", "2022-01-05"),
+    );
+    let updated = server.poll("/search/index.json", |r| r.body.contains("\"docs\":2"));
+    assert!(updated.body.contains("\"docs\":2"), "{}", updated.body);
+}
