@@ -25,12 +25,8 @@ use std::time::Instant;
 use anyhow::{Context as _, anyhow};
 use notify_debouncer_full::DebounceEventResult;
 
-use crate::archive::Archive;
-use crate::config::BaseUrl;
-use crate::render::Page;
-use crate::search;
 use http::{Reload, Shared};
-use preview::{Changes, Outcome, Preview};
+use preview::{Changes, Outcome, Preview, Snapshot};
 
 /// The switches of `dafu serve`.
 #[derive(Debug, Clone)]
@@ -158,7 +154,7 @@ fn follow_edits(
     mut watcher: watch::Watcher,
     batches: &mpsc::Receiver<DebounceEventResult>,
     shared: &Shared,
-    indexer: &mpsc::Sender<(Archive, BaseUrl)>,
+    indexer: &mpsc::Sender<Snapshot>,
 ) {
     while let Ok(first) = batches.recv() {
         let started = Instant::now();
@@ -203,48 +199,53 @@ fn follow_edits(
     }
 }
 
-/// Builds the search index on a thread of its own, from the newest archive
-/// it is sent, and swaps its files in when done. At 10,000 replies indexing
-/// takes a second or more: a saved reply must not wait for it, so the page
-/// shows at once and search catches up a moment later.
-fn index_in_background(shared: Arc<Shared>) -> mpsc::Sender<(Archive, BaseUrl)> {
-    let (sender, jobs) = mpsc::channel::<(Archive, BaseUrl)>();
-    let spawned = std::thread::Builder::new()
-        .name("dafu-search".into())
-        .spawn(move || {
-            let mut previous: Vec<String> = Vec::new();
-            while let Ok(mut job) = jobs.recv() {
-                // Only the newest archive matters.
-                if let Some(newest) = jobs.try_iter().last() {
-                    job = newest;
-                }
-                let files = search::index(&job.0, &job.1);
-                let paths: HashSet<&str> = files.iter().map(|(path, _)| path.as_str()).collect();
-                let removed: Vec<String> = previous
-                    .iter()
-                    .filter(|path| !paths.contains(path.as_str()))
-                    .cloned()
-                    .collect();
-                let current = files.iter().map(|(path, _)| path.clone()).collect();
-                let pages = files
-                    .into_iter()
-                    .map(|(path, bytes)| Page { path, bytes })
-                    .collect();
-                shared.site_mut().update(pages, &removed, false);
-                previous = current;
+/// Builds the search index, the open data files and the sitemap on a
+/// thread of their own, from the newest site they are sent, and swaps them
+/// in when done. At 10,000 replies that takes a second or more: a saved
+/// reply must not wait for it, so the page shows at once and search catches
+/// up a moment later. One thread, so that the next save's rebuild finds a
+/// core free.
+fn index_in_background(shared: Arc<Shared>) -> mpsc::Sender<Snapshot> {
+    let (sender, jobs) = mpsc::channel::<Snapshot>();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .thread_name(|_| "dafu-background".into())
+        .build();
+    let pool = match pool {
+        Ok(pool) => pool,
+        Err(e) => {
+            eprintln!(
+                "warning: cannot start the background thread ({e}); search will not work in the preview"
+            );
+            return sender;
+        }
+    };
+    pool.spawn(move || {
+        let mut previous: Vec<String> = Vec::new();
+        while let Ok(mut job) = jobs.recv() {
+            // Edits come in bursts: wait for a pause, then take the newest.
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            if let Some(newest) = jobs.try_iter().last() {
+                job = newest;
             }
-        });
-    if let Err(e) = spawned {
-        eprintln!(
-            "warning: cannot start the search indexer ({e}); search will not work in the preview"
-        );
-    }
+            let pages = job.render_background();
+            let paths: HashSet<&str> = pages.iter().map(|page| page.path.as_str()).collect();
+            let removed: Vec<String> = previous
+                .iter()
+                .filter(|path| !paths.contains(path.as_str()))
+                .cloned()
+                .collect();
+            let current = pages.iter().map(|page| page.path.clone()).collect();
+            shared.site_mut().update(pages, &removed, false);
+            previous = current;
+        }
+    });
     sender
 }
 
-/// Asks for the search index of the preview's last good archive.
-fn request_index(indexer: &mpsc::Sender<(Archive, BaseUrl)>, preview: &Preview) {
-    if let Some(input) = preview.search_input() {
+/// Asks for the background pages of the preview's last good site.
+fn request_index(indexer: &mpsc::Sender<Snapshot>, preview: &Preview) {
+    if let Some(input) = preview.snapshot() {
         // An error only means the indexer could not start: said already.
         let _ = indexer.send(input);
     }
