@@ -23,6 +23,7 @@ pub mod serve;
 pub mod stats;
 pub mod text;
 pub mod theme;
+pub mod timings;
 pub mod url;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,7 @@ use problem::Problem;
 use rayon::prelude::*;
 use render::{Page, Renderer};
 use theme::Theme;
+use timings::Stages;
 
 /// How to build: the switches of `dafu build`.
 #[derive(Debug, Clone, Default)]
@@ -91,6 +93,10 @@ pub struct Site {
 impl Site {
     /// Reads config, replies and theme; every problem of every file at once.
     pub fn load(options: &BuildOptions) -> Result<Site, Vec<Problem>> {
+        Site::load_timed(options, &mut Stages::off())
+    }
+
+    fn load_timed(options: &BuildOptions, stages: &mut Stages) -> Result<Site, Vec<Problem>> {
         let root = &options.root;
         let mut config = Config::load(root).map_err(|p| vec![p])?;
         if let Some(base_url) = &options.base_url {
@@ -109,8 +115,11 @@ impl Site {
         }
         problems.extend(archive::doc_number_clashes(&replies));
         replies.retain(|reply| reply.is_published(options.drafts));
+        stages.done("load+parse");
         let theme = Theme::load(root, &config, &base);
+        stages.done("theme");
         let archive = Archive::new(replies, &config);
+        stages.done("archive");
         match (theme, archive) {
             (Ok(theme), Ok(archive)) if problems.is_empty() => Ok(Site {
                 config,
@@ -126,25 +135,6 @@ impl Site {
         }
     }
 
-    /// Every page and static file of the site, in memory.
-    pub fn render(&self) -> Result<Vec<Page>, Vec<Problem>> {
-        let pages = std::sync::Mutex::new(Vec::new());
-        self.each_page(|page| {
-            pages
-                .lock()
-                .map_err(|_| anyhow::anyhow!("a rendering thread panicked"))?
-                .push(page);
-            Ok(true)
-        })
-        .map_err(|e| match e {
-            BuildError::Content(problems) => problems,
-            BuildError::Io(e) => vec![Problem::new("(memory)", e.to_string())],
-        })?;
-        let mut pages = pages.into_inner().unwrap_or_default();
-        pages.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(pages)
-    }
-
     /// Renders every page in parallel and hands each to `sink` as soon as it
     /// is made and its links are checked, so that a build never holds the
     /// whole site in memory. Returns the path of every page and how many
@@ -152,6 +142,7 @@ impl Site {
     pub fn each_page(
         &self,
         sink: impl Fn(Page) -> anyhow::Result<bool> + Sync,
+        stages: &mut Stages,
     ) -> Result<(Vec<String>, usize), BuildError> {
         let renderer = Renderer::new(&self.archive, &self.theme, &self.config, &self.base);
         let specs = renderer.plan();
@@ -197,6 +188,7 @@ impl Site {
         if !problems.is_empty() {
             return Err(BuildError::Content(sorted(problems)));
         }
+        stages.done("pages");
         let index = search::index(&self.archive, &self.base);
         let mut paths = paths;
         paths.extend(index.iter().map(|(path, _)| path.clone()));
@@ -206,6 +198,7 @@ impl Site {
             .collect::<anyhow::Result<Vec<bool>>>()
             .map_err(BuildError::Io)?;
         changed += index_changed.into_iter().filter(|&c| c).count();
+        stages.done("search");
         Ok((paths, changed))
     }
 
@@ -224,11 +217,13 @@ impl Site {
 /// `dafu build`: renders the site and replaces the output folder with it.
 pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
     let started = Instant::now();
-    let site = Site::load(options)?;
+    let mut stages = Stages::from_env();
+    let site = Site::load_timed(options, &mut stages)?;
     let output = output_folder(options)?;
     let staging = output::Staging::open(&output).map_err(BuildError::Io)?;
-    let (paths, changed) = site.each_page(|page| staging.put(&page))?;
+    let (paths, changed) = site.each_page(|page| staging.put(&page), &mut stages)?;
     let written = staging.commit(&paths, changed).map_err(BuildError::Io)?;
+    stages.done("commit");
     Ok(Report {
         replies: site.archive.replies().len(),
         pages: paths.len(),
@@ -266,7 +261,7 @@ pub fn check(options: &BuildOptions) -> Findings {
         );
     }
     let replies = site.archive.replies().len();
-    match site.each_page(|_| Ok(false)) {
+    match site.each_page(|_| Ok(false), &mut Stages::off()) {
         Ok((paths, _)) => Findings {
             errors: Vec::new(),
             warnings,

@@ -320,3 +320,39 @@ fn a_second_build_after_an_edit_changes_the_page_and_removes_what_is_gone() {
     assert!(!site.has_public("b/index.html"));
     assert!(!site.has_public("departments/乙局/index.html"));
 }
+
+#[test]
+fn dafu_timings_prints_one_line_per_stage_for_the_benchmark() {
+    let site = TestSite::new();
+    site.write("content/a.md", reply("答复甲", "甲局", "2021-01-01"));
+    let build = |timings: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_dafu"))
+            .arg("--root")
+            .arg(site.root())
+            .arg("build")
+            .env("DAFU_TIMINGS", timings)
+            .output()
+            .expect("dafu runs")
+    };
+    let out = build("1");
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stages: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("timing "))
+        .filter_map(|l| l.split(' ').next())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "load+parse",
+            "theme",
+            "archive",
+            "pages",
+            "search",
+            "commit"
+        ]
+    );
+    let quiet = build("0");
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("timing"));
+}

@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""The build benchmark: dafu against Hugo on the same synthetic replies.
+
+    python3 benches/bench.py --sizes 1000,10000
+    python3 benches/bench.py --sizes 1000,10000,100000 --runs 3
+
+For each size it generates a corpus with shared/tools/gen-corpus.py (cached
+under --work), builds dafu in release, and times `dafu build` several times:
+"fresh" into an empty output folder, and "rebuild" over the output of an
+earlier build with nothing changed. Where `hugo` is installed it builds the
+same replies (`gen-corpus.py --format hugo`) with the minimal templates in
+benches/hugo/, interleaved run by run with dafu's so that both meet the same
+load on a shared machine, and the ratio dafu/hugo is printed per size.
+
+Each figure is a median: wall time, CPU (user + system) and peak resident
+memory, the last two from the child's own rusage (os.wait4). dafu's stages
+come from its `DAFU_TIMINGS=1` lines on stderr (`timing render 512.3 ms
+283 MiB`: the stage's time and the peak memory by its end). Hugo builds
+sizes up to --hugo-max only (10,000 by default): at 100,000 replies it
+would need some 20 GB of memory. With --serve, benches/serve_latency.py
+(where it exists) runs on the 10,000-reply site, with $DAFU_BIN and
+$DAFU_SITE set and --serve-args passed on.
+Output folders are synced to disk before every timed run, so one run's
+write-back does not land in the next one's time.
+
+Standard library only (Python 3.11).
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+DEFAULT_GEN = REPO.parent / "shared" / "tools" / "gen-corpus.py"
+TIMING = re.compile(r"^timing (\S+) ([0-9.]+) ms(?: ([0-9]+) MiB)?$")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000,10000", help="comma-separated reply counts (default 1000,10000)")
+    ap.add_argument("--runs", type=int, default=5, help="timed runs per size and case (default 5)")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/dafu-bench"), help="corpora and outputs (default /tmp/dafu-bench)")
+    ap.add_argument("--gen", type=Path, default=None, help="gen-corpus.py (default: shared/tools/ beside the repo, or $DAFU_GEN_CORPUS)")
+    ap.add_argument("--no-hugo", action="store_true", help="do not build with Hugo even if installed")
+    ap.add_argument("--hugo-max", type=int, default=10000,
+                    help="largest size Hugo builds (default 10000: at 100,000 replies it needs some 20 GB of memory)")
+    ap.add_argument("--no-cargo", action="store_true", help="use target/release/dafu as it is")
+    ap.add_argument("--serve", action="store_true", help="also run benches/serve_latency.py, if it exists")
+    ap.add_argument("--serve-args", default="", help="arguments for serve_latency.py (it also gets $DAFU_BIN and $DAFU_SITE)")
+    ap.add_argument("--json", type=Path, help="write every measurement here")
+    a = ap.parse_args()
+
+    sizes = [int(s) for s in a.sizes.split(",") if s.strip()]
+    gen = a.gen or Path(os.environ.get("DAFU_GEN_CORPUS", DEFAULT_GEN))
+    if not gen.exists():
+        sys.exit(f"bench: no corpus generator at {gen}; pass --gen")
+    a.work.mkdir(parents=True, exist_ok=True)
+    hugo = None if a.no_hugo else shutil.which("hugo")
+
+    print(machine_line(), flush=True)
+    if not a.no_cargo:
+        run_checked(["cargo", "build", "--release", "--quiet"], cwd=REPO)
+    dafu = REPO / "target" / "release" / "dafu"
+    if hugo:
+        print(f"hugo: {subprocess.run([hugo, 'version'], capture_output=True, text=True).stdout.strip()}", flush=True)
+    else:
+        print("hugo: not installed (apt-get install hugo); dafu alone", flush=True)
+
+    results = {}
+    for n in sizes:
+        site = corpus(gen, a.work, n, "dafu")
+        tools = [Tool("dafu", dafu_command(dafu, site, a.work / f"out-dafu-{n}"), a.work / f"out-dafu-{n}", staged=True)]
+        if hugo and n <= a.hugo_max:
+            hsite = corpus(gen, a.work, n, "hugo")
+            # The templates travel with the harness; copied each time so an
+            # edit to them is always what is measured.
+            shutil.copytree(HERE / "hugo", hsite, dirs_exist_ok=True)
+            out = a.work / f"out-hugo-{n}"
+            tools.append(Tool("hugo", [hugo, "--source", str(hsite), "--destination", str(out), "--quiet"], out))
+        print(f"\n{n} replies: {a.runs} fresh and {a.runs} rebuild runs each", flush=True)
+        results[n] = measure(tools, a.runs)
+        print_size(n, results[n])
+
+    print("\n" + table(results))
+    if a.json:
+        a.json.write_text(json.dumps({str(n): r for n, r in results.items()}, indent=1, ensure_ascii=False))
+    if a.serve:
+        serve(dafu, a.work, gen, a.serve_args.split())
+
+
+class Tool:
+    """One generator on one corpus: the command that builds, where it writes."""
+
+    def __init__(self, name, command, output, staged=False):
+        self.name, self.command, self.output = name, command, output
+        # dafu writes into a second folder beside the output and swaps them.
+        self.folders = [output] + ([output.with_name(f".{output.name}.previous")] if staged else [])
+
+    def clean(self):
+        for folder in self.folders:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def dafu_command(dafu, site, out):
+    return [str(dafu), "--root", str(site), "build", "--output", str(out)]
+
+
+def measure(tools, runs):
+    """Fresh runs, then rebuild runs, alternating tools within each run."""
+    samples = {t.name: {"fresh": [], "rebuild": []} for t in tools}
+    for i in range(runs):
+        for tool in tools:
+            tool.clean()
+            samples[tool.name]["fresh"].append(timed(tool.command))
+            report("fresh", i, tool.name, samples[tool.name]["fresh"][-1])
+    # One untimed build fills dafu's second folder, so that every timed
+    # rebuild overwrites a complete earlier build, as a real one does.
+    for tool in tools:
+        timed(tool.command)
+    for i in range(runs):
+        for tool in tools:
+            samples[tool.name]["rebuild"].append(timed(tool.command))
+            report("rebuild", i, tool.name, samples[tool.name]["rebuild"][-1])
+    return {name: {case: summary(s) for case, s in cases.items()} for name, cases in samples.items()}
+
+
+def timed(command):
+    """Runs one build; its wall time, CPU time, peak RSS and stage timings."""
+    os.sync()
+    env = dict(os.environ, DAFU_TIMINGS="1")
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(command)} failed ({proc.returncode}):\n{stderr}")
+    stages, peaks = {}, {}
+    for line in stderr.splitlines():
+        if m := TIMING.match(line.strip()):
+            stages[m.group(1)] = stages.get(m.group(1), 0) + float(m.group(2)) / 1e3
+            if m.group(3):
+                peaks[m.group(1)] = int(m.group(3))
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "user": usage.ru_utime,
+        "sys": usage.ru_stime,
+        "rss_mib": usage.ru_maxrss / 1024,  # KiB on Linux
+        "stages": stages,
+        "peaks_mib": peaks,
+    }
+
+
+def summary(samples):
+    med = lambda key: statistics.median(s[key] for s in samples)  # noqa: E731
+    stage_names = list(dict.fromkeys(k for s in samples for k in s["stages"]))
+    return {
+        "runs": len(samples),
+        "wall": med("wall"),
+        "wall_min": min(s["wall"] for s in samples),
+        "wall_max": max(s["wall"] for s in samples),
+        "cpu": med("cpu"),
+        "user": med("user"),
+        "sys": med("sys"),
+        "rss_mib": med("rss_mib"),
+        "stages": {k: statistics.median(s["stages"].get(k, 0) for s in samples) for k in stage_names},
+        "peaks_mib": {k: statistics.median(s["peaks_mib"].get(k, 0) for s in samples)
+                      for k in stage_names if any(k in s["peaks_mib"] for s in samples)},
+    }
+
+
+def report(case, i, name, s):
+    stages = " ".join(f"{k}={v:.2f}" for k, v in s["stages"].items())
+    print(f"  {case:7} #{i + 1} {name:5} wall {s['wall']:6.2f} s  cpu {s['cpu']:6.2f} s  rss {s['rss_mib']:6.0f} MiB  {stages}", flush=True)
+
+
+def print_size(n, result):
+    for case in ("fresh", "rebuild"):
+        d = result["dafu"][case]
+        stages = ", ".join(f"{k} {v:.2f}" for k, v in d["stages"].items())
+        line = f"  median {case}: dafu {d['wall']:.2f} s wall, {d['cpu']:.2f} s cpu, {d['rss_mib']:.0f} MiB"
+        if "hugo" in result:
+            h = result["hugo"][case]
+            line += f"; hugo {h['wall']:.2f} s, {h['cpu']:.2f} s cpu, {h['rss_mib']:.0f} MiB; dafu/hugo wall {d['wall'] / h['wall']:.3f}"
+        print(line + f"\n    dafu stages (s): {stages}", flush=True)
+
+
+def table(results):
+    """The figures as a Markdown table, for BENCHMARKS.md."""
+    hugo = any("hugo" in r for r in results.values())
+    head = "| replies | case | dafu wall | dafu CPU | dafu peak RSS |"
+    rule = "| ---: | --- | ---: | ---: | ---: |"
+    if hugo:
+        head += " Hugo wall | Hugo CPU | Hugo peak RSS | wall dafu/Hugo |"
+        rule += " ---: | ---: | ---: | ---: |"
+    lines = [head, rule]
+    for n, r in results.items():
+        for case in ("fresh", "rebuild"):
+            d = r["dafu"][case]
+            row = f"| {n:,} | {case} | {d['wall']:.2f} s | {d['cpu']:.2f} s | {d['rss_mib']:.0f} MiB |"
+            if "hugo" in r:
+                h = r["hugo"][case]
+                row += f" {h['wall']:.2f} s | {h['cpu']:.2f} s | {h['rss_mib']:.0f} MiB | {d['wall'] / h['wall']:.3f} |"
+            lines.append(row)
+    stage_names = list(dict.fromkeys(k for r in results.values() for c in r["dafu"].values() for k in c["stages"]))
+    if stage_names:
+        lines += ["", "dafu stages, median seconds:", "",
+                  "| replies | case | " + " | ".join(stage_names) + " |",
+                  "| ---: | --- |" + " ---: |" * len(stage_names)]
+        for n, r in results.items():
+            for case in ("fresh", "rebuild"):
+                st = r["dafu"][case]["stages"]
+                lines.append(f"| {n:,} | {case} | " + " | ".join(f"{st.get(k, 0):.2f}" for k in stage_names) + " |")
+        lines += ["", "dafu peak memory by the end of each stage, median MiB:", "",
+                  "| replies | case | " + " | ".join(stage_names) + " |",
+                  "| ---: | --- |" + " ---: |" * len(stage_names)]
+        for n, r in results.items():
+            for case in ("fresh", "rebuild"):
+                pk = r["dafu"][case]["peaks_mib"]
+                lines.append(f"| {n:,} | {case} | " + " | ".join(f"{pk[k]:.0f}" if k in pk else "" for k in stage_names) + " |")
+    return "\n".join(lines)
+
+
+def corpus(gen, work, n, fmt):
+    """The corpus of n replies in a format, generated once and kept."""
+    site = work / f"{fmt}-{n}"
+    if site.is_dir():
+        return site
+    partial = work / f"{fmt}-{n}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    print(f"generating {n} replies for {fmt} in {site} …", flush=True)
+    run_checked([sys.executable, str(gen), "--n", str(n), "--format", fmt, "--out", str(partial)])
+    partial.rename(site)
+    return site
+
+
+def serve(dafu, work, gen, args):
+    script = HERE / "serve_latency.py"
+    if not script.exists():
+        print("\nserve: benches/serve_latency.py is not in this checkout yet; skipped")
+        return
+    site = corpus(gen, work, 10000, "dafu")
+    print(f"\nserve latency on {site}:", flush=True)
+    env = dict(os.environ, DAFU_BIN=str(dafu), DAFU_SITE=str(site))
+    subprocess.run([sys.executable, str(script), *args], env=env, check=False)
+
+
+def run_checked(command, cwd=None):
+    result = subprocess.run(command, cwd=cwd)
+    if result.returncode != 0:
+        sys.exit(f"bench: {' '.join(map(str, command))} failed ({result.returncode})")
+
+
+def machine_line():
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kib = int(open("/proc/meminfo").readline().split()[1])
+        mem = f", {kib / 1024 / 1024:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"machine: {os.cpu_count()} cpus, {cpu}{mem}, {platform.system()} {platform.release()}, python {platform.python_version()}"
+
+
+if __name__ == "__main__":
+    main()
