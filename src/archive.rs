@@ -325,17 +325,9 @@ pub fn doc_number_clashes<'r>(replies: impl IntoIterator<Item = &'r Reply>) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reply::parse;
 
     fn reply(path: &str, fields: &str) -> Reply {
-        let text = format!("---\ntitle: t\n{fields}\n---\n");
-        parse(
-            Path::new(path),
-            format!("{path}/"),
-            &text,
-            &crate::markdown::Options::default(),
-        )
-        .unwrap()
+        crate::reply::sample(path, fields)
     }
 
     #[test]

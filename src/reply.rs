@@ -698,6 +698,20 @@ pub fn year_of_doc_number(doc_number: &str) -> Option<i16> {
     (1949..=2200).contains(&year).then_some(year)
 }
 
+/// A reply made of a few front matter lines after its title, for the tests
+/// of the modules that take replies.
+#[cfg(test)]
+pub fn sample(path: &str, fields: &str) -> Reply {
+    let text = format!("---\ntitle: t\n{fields}\n---\n");
+    parse(
+        Path::new(path),
+        format!("{path}/"),
+        &text,
+        &crate::markdown::Options::default(),
+    )
+    .expect("a sample reply parses")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

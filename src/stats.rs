@@ -123,20 +123,12 @@ impl Stats {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
 
     use super::*;
-    use crate::reply::{Reply, parse};
+    use crate::reply::Reply;
 
     fn reply(path: &str, fields: &str) -> Reply {
-        let text = format!("---\ntitle: t\n{fields}\n---\n");
-        parse(
-            Path::new(path),
-            format!("{path}/"),
-            &text,
-            &Default::default(),
-        )
-        .unwrap()
+        crate::reply::sample(path, fields)
     }
 
     fn tallies(list: &[Tally]) -> Vec<(&str, usize)> {
