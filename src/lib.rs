@@ -309,6 +309,11 @@ fn is_inside(root: &Path, dir: &Path) -> bool {
     }
 }
 
+/// `1 reply`, `2 replies`: for the summary lines.
+pub fn replies_count(n: usize) -> String {
+    format!("{n} {}", if n == 1 { "reply" } else { "replies" })
+}
+
 fn sorted(mut problems: Vec<Problem>) -> Vec<Problem> {
     problems.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
     problems.dedup();

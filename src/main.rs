@@ -149,8 +149,8 @@ fn main() -> ExitCode {
                 Ok(report) => {
                     print_warnings(&report.warnings);
                     println!(
-                        "built {} replies into {} files in {} ms ({} changed, {} removed) → {}",
-                        report.replies,
+                        "built {} into {} files in {} ms ({} changed, {} removed) → {}",
+                        dafu::replies_count(report.replies),
                         report.pages,
                         report.millis,
                         report.written.changed,

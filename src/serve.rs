@@ -267,7 +267,7 @@ fn publish(shared: &Shared, preview: &Preview, outcome: Outcome, reload: Reload)
             site.update(pages, &removed, whole);
             site.show_problems(&[]);
             if whole {
-                format!("{replies} replies, all {rendered} pages")
+                format!("{}, all {rendered} pages", crate::replies_count(replies))
             } else {
                 format!("{rendered} pages")
             }

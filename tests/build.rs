@@ -10,7 +10,7 @@ fn the_seed_reply_builds_into_a_page_laid_out_as_the_document() {
     let site = TestSite::new();
     site.write("content/2021/ta-0152.md", seed_reply());
     let summary = site.build();
-    assert!(summary.contains("built 1 replies"), "{summary}");
+    assert!(summary.contains("built 1 reply into"), "{summary}");
     let page = site.public("2021/ta-0152/index.html");
     for expected in [
         "<html lang=\"zh-CN\">",
