@@ -76,21 +76,20 @@ def main():
     else:
         print("hugo: not installed (apt-get install hugo); dafu alone", flush=True)
 
+    # Outputs of an earlier run are moved aside now and deleted with this
+    # run's at the end (see `measure` for why not before).
+    outputs = a.work / "out"
+    trash = a.work / f"out.old.{os.getpid()}"
+    if outputs.exists():
+        outputs.rename(trash)
     results = {}
-    for n in sizes:
-        site = corpus(gen, a.work, n, "dafu")
-        tools = [Tool("dafu", dafu_command(dafu, site, a.work / f"out-dafu-{n}"), a.work / f"out-dafu-{n}", staged=True)]
-        if hugo and n <= a.hugo_max:
-            hsite = corpus(gen, a.work, n, "hugo")
-            # The templates travel with the harness; copied each time so an
-            # edit to them is always what is measured.
-            shutil.copytree(HERE / "hugo", hsite, dirs_exist_ok=True)
-            out = a.work / f"out-hugo-{n}"
-            tools.append(Tool("hugo", [hugo, "--source", str(hsite), "--destination", str(out), "--quiet"], out))
-        print(f"\n{n} replies: {a.runs} fresh and {a.runs} rebuild runs each", flush=True)
-        results[n] = measure(tools, a.runs)
-        print_size(n, results[n])
-
+    try:
+        for n in sizes:
+            measure_size(a, n, gen, dafu, hugo, outputs, results)
+    finally:
+        print("\nremoving outputs …", flush=True)
+        shutil.rmtree(outputs, ignore_errors=True)
+        shutil.rmtree(trash, ignore_errors=True)
     print("\n" + table(results))
     if a.json:
         a.json.write_text(json.dumps({str(n): r for n, r in results.items()}, indent=1, ensure_ascii=False))
@@ -98,38 +97,61 @@ def main():
         serve(dafu, a.work, gen, a.serve_args.split())
 
 
+def measure_size(a, n, gen, dafu, hugo, outputs, results):
+    """Measures one size, dafu and (up to --hugo-max) Hugo, into `results`."""
+    site = corpus(gen, a.work, n, "dafu")
+    tools = [Tool("dafu", dafu_command(dafu, site))]
+    if hugo and n <= a.hugo_max:
+        hsite = corpus(gen, a.work, n, "hugo")
+        # The templates travel with the harness; copied each time so an
+        # edit to them is always what is measured.
+        shutil.copytree(HERE / "hugo", hsite, dirs_exist_ok=True)
+        tools.append(Tool("hugo", hugo_command(hugo, hsite)))
+    print(f"\n{n} replies: {a.runs} fresh and {a.runs} rebuild runs each", flush=True)
+    results[n] = measure(tools, a.runs, outputs / str(n))
+    print_size(n, results[n])
+
+
 class Tool:
-    """One generator on one corpus: the command that builds, where it writes."""
+    """One generator on one corpus: how to build it into a given folder."""
 
-    def __init__(self, name, command, output, staged=False):
-        self.name, self.command, self.output = name, command, output
-        # dafu writes into a second folder beside the output and swaps them.
-        self.folders = [output] + ([output.with_name(f".{output.name}.previous")] if staged else [])
-
-    def clean(self):
-        for folder in self.folders:
-            shutil.rmtree(folder, ignore_errors=True)
+    def __init__(self, name, command):
+        self.name, self.command = name, command
 
 
-def dafu_command(dafu, site, out):
-    return [str(dafu), "--root", str(site), "build", "--output", str(out)]
+def dafu_command(dafu, site):
+    return lambda out: [str(dafu), "--root", str(site), "build", "--output", str(out)]
 
 
-def measure(tools, runs):
-    """Fresh runs, then rebuild runs, alternating tools within each run."""
+def hugo_command(hugo, site):
+    return lambda out: [hugo, "--source", str(site), "--destination", str(out), "--quiet"]
+
+
+def measure(tools, runs, outputs):
+    """Fresh runs, then rebuild runs, alternating tools within each run.
+
+    Every fresh run writes into a folder of its own under `outputs`, and
+    nothing is deleted until the whole benchmark is over: this disk's ext4
+    has no journal, and then it will not reuse an inode freed in the last 30
+    seconds, so creating files just after deleting tens of thousands made
+    each fresh run slower than the one before it (2.8 s, then 6, 12, 17 s
+    for 10,000 replies) and measured the deletion, not the build.
+    """
     samples = {t.name: {"fresh": [], "rebuild": []} for t in tools}
     for i in range(runs):
         for tool in tools:
-            tool.clean()
-            samples[tool.name]["fresh"].append(timed(tool.command))
+            out = outputs / f"{tool.name}-fresh-{i}"
+            samples[tool.name]["fresh"].append(timed(tool.command(out)))
             report("fresh", i, tool.name, samples[tool.name]["fresh"][-1])
-    # One untimed build fills dafu's second folder, so that every timed
-    # rebuild overwrites a complete earlier build, as a real one does.
+    # Rebuilds go over the last fresh build. One untimed build first fills
+    # dafu's second folder, so that every timed rebuild overwrites a complete
+    # earlier build, as a real one does.
+    last = {tool.name: outputs / f"{tool.name}-fresh-{runs - 1}" for tool in tools}
     for tool in tools:
-        timed(tool.command)
+        timed(tool.command(last[tool.name]))
     for i in range(runs):
         for tool in tools:
-            samples[tool.name]["rebuild"].append(timed(tool.command))
+            samples[tool.name]["rebuild"].append(timed(tool.command(last[tool.name])))
             report("rebuild", i, tool.name, samples[tool.name]["rebuild"][-1])
     return {name: {case: summary(s) for case, s in cases.items()} for name, cases in samples.items()}
 
