@@ -154,13 +154,7 @@ fn a_site_template_replaces_the_themes_and_another_theme_can_be_chosen() {
         "other templates stay"
     );
 
-    site.write("config.yaml", "theme: plain\n");
-    for name in ["index", "reply", "facet", "term", "404", "search", "stats"] {
-        site.write(
-            &format!("themes/plain/templates/{name}.html"),
-            format!("plain {name}"),
-        );
-    }
+    site.use_plain_theme();
     site.build();
     assert_eq!(site.public("a/index.html"), "plain reply");
     assert!(

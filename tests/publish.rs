@@ -499,13 +499,7 @@ fn the_same_input_gives_the_same_bytes_in_any_folder() {
 fn a_theme_without_feed_templates_gets_the_default_ones() {
     let site = TestSite::new();
     site.write("content/a.md", reply("答复甲", "甲局", "2021-01-01"));
-    site.write("config.yaml", "theme: plain\n");
-    for name in ["index", "reply", "facet", "term", "404", "search", "stats"] {
-        site.write(
-            &format!("themes/plain/templates/{name}.html"),
-            format!("plain {name}"),
-        );
-    }
+    site.use_plain_theme();
     site.build();
     assert!(site.public("atom.xml").contains("<title>答复甲</title>"));
     assert!(site.public("sitemap.xml").contains("<loc>/a/</loc>"));

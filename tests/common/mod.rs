@@ -47,6 +47,19 @@ impl TestSite {
         self
     }
 
+    /// Switches the site to `themes/plain`, whose every page template only
+    /// says `plain {name}`, and which has no static files.
+    pub fn use_plain_theme(&self) -> &Self {
+        self.write("config.yaml", "theme: plain\n");
+        for name in ["index", "reply", "facet", "term", "404", "search", "stats"] {
+            self.write(
+                &format!("themes/plain/templates/{name}.html"),
+                format!("plain {name}"),
+            );
+        }
+        self
+    }
+
     /// Runs `dafu --root SITE ARGS…`.
     pub fn run(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_dafu"))
