@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
@@ -106,9 +106,25 @@ fn write_page(dir: &Path, page: &Page) -> Result<bool> {
 fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
     match fs::metadata(path) {
         Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
-            fs::read(path).is_ok_and(|old| old == bytes)
+            fs::File::open(path).is_ok_and(|file| reads_as(file, bytes))
         }
         _ => false,
+    }
+}
+
+/// Whether `file` holds exactly `bytes`, read a block at a time: the open
+/// data file is some 90 MB at 10,000 replies, and reading it whole would
+/// hold it twice.
+fn reads_as(mut file: fs::File, mut bytes: &[u8]) -> bool {
+    let mut block = [0u8; 64 * 1024];
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => return bytes.is_empty(),
+            Ok(n) if n <= bytes.len() && block[..n] == bytes[..n] => bytes = &bytes[n..],
+            Ok(_) => return false,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
     }
 }
 
@@ -226,6 +242,24 @@ mod tests {
             path: path.into(),
             bytes: text.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn a_file_reads_as_bytes_only_when_every_block_matches() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big");
+        // Longer than a block, so the comparison crosses blocks.
+        let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        fs::write(&path, &bytes).unwrap();
+        assert!(same_bytes(&path, &bytes));
+        let mut changed = bytes.clone();
+        changed[150_000] ^= 1;
+        assert!(!same_bytes(&path, &changed));
+        assert!(!same_bytes(&path, &bytes[..bytes.len() - 1]));
+        let open = || fs::File::open(&path).unwrap();
+        assert!(!reads_as(open(), &bytes[..100_000]));
+        assert!(!reads_as(open(), &[bytes.as_slice(), b"x"].concat()));
+        assert!(!same_bytes(&dir.path().join("missing"), b""));
     }
 
     #[test]
