@@ -189,15 +189,13 @@ impl Site {
             return Err(BuildError::Content(sorted(problems)));
         }
         stages.done("pages");
-        let index = search::index(&self.archive, &self.base);
+        let written = search::index(&self.archive, &self.base, &|path, bytes| {
+            sink(Page { path, bytes })
+        })
+        .map_err(BuildError::Io)?;
         let mut paths = paths;
-        paths.extend(index.iter().map(|(path, _)| path.clone()));
-        let index_changed = index
-            .into_par_iter()
-            .map(|(path, bytes)| sink(Page { path, bytes }))
-            .collect::<anyhow::Result<Vec<bool>>>()
-            .map_err(BuildError::Io)?;
-        changed += index_changed.into_iter().filter(|&c| c).count();
+        paths.extend(written.paths);
+        changed += written.changed;
         stages.done("search");
         Ok((paths, changed))
     }

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::SearchDoc;
+use super::files::Files;
 use super::normalise::normalise_char;
 
 /// Units of the body kept in a reply's data file, enough for a snippet when
@@ -41,44 +42,38 @@ struct DocFile<'a> {
     k: usize,
 }
 
-/// Every data file of every reply.
-pub fn doc_files(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
-    let per_doc: Vec<Vec<(String, Vec<u8>)>> = docs
-        .par_iter()
-        .enumerate()
-        .map(|(id, doc)| {
-            let cuts = body_cuts(doc.body);
-            let lead_end = cuts.first().copied().unwrap_or(doc.body.len());
-            let mut f = Vec::with_capacity(doc.fields.len() + 1);
-            f.push(doc.department);
-            f.extend(doc.fields.iter().copied());
-            let file = DocFile {
-                u: doc.url,
-                t: doc.title,
-                n: doc.doc_number.unwrap_or(""),
-                a: doc.date,
-                f,
-                b: &doc.body[..lead_end],
-                k: cuts.len(),
-            };
-            let mut out = Vec::with_capacity(cuts.len() + 1);
-            out.push((format!("search/d/{id}.json"), json(&file)));
-            for (k, w) in cuts.iter().enumerate() {
-                let end = cuts.get(k + 1).copied().unwrap_or(doc.body.len());
-                out.push((
-                    format!("search/d/{id}-{}.txt", k + 1),
-                    doc.body.as_bytes()[*w..end].to_vec(),
-                ));
-            }
-            out
-        })
-        .collect();
-    let mut files: Vec<(String, Vec<u8>)> = per_doc.into_iter().flatten().collect();
+/// Every data file of every reply, handed on reply by reply.
+pub fn doc_files(docs: &[SearchDoc], files: &Files) -> anyhow::Result<()> {
+    docs.par_iter().enumerate().try_for_each(|(id, doc)| {
+        let cuts = body_cuts(doc.body);
+        let lead_end = cuts.first().copied().unwrap_or(doc.body.len());
+        let mut f = Vec::with_capacity(doc.fields.len() + 1);
+        f.push(doc.department);
+        f.extend(doc.fields.iter().copied());
+        let file = DocFile {
+            u: doc.url,
+            t: doc.title,
+            n: doc.doc_number.unwrap_or(""),
+            a: doc.date,
+            f,
+            b: &doc.body[..lead_end],
+            k: cuts.len(),
+        };
+        files.put(format!("search/d/{id}.json"), json(&file))?;
+        for (k, w) in cuts.iter().enumerate() {
+            let end = cuts.get(k + 1).copied().unwrap_or(doc.body.len());
+            files.put(
+                format!("search/d/{id}-{}.txt", k + 1),
+                doc.body.as_bytes()[*w..end].to_vec(),
+            )?;
+        }
+        Ok::<(), anyhow::Error>(())
+    })?;
     for (k, chunk) in docs.chunks(URLS_PER_FILE).enumerate() {
         let urls: Vec<&str> = chunk.iter().map(|d| d.url).collect();
-        files.push((format!("search/u/{k}.json"), json(&urls)));
+        files.put(format!("search/u/{k}.json"), json(&urls))?;
     }
-    files
+    Ok(())
 }
 
 /// Byte offsets where the body's pieces after the lead start: before the

@@ -23,6 +23,7 @@
 mod alphabet;
 mod docs;
 mod docset;
+mod files;
 mod grams;
 mod hash;
 mod layout;
@@ -44,6 +45,8 @@ use crate::reply::Reply;
 use serde::Serialize;
 
 use alphabet::Alphabet;
+use files::Files;
+pub use files::{Sink, Written};
 use grams::{Packing, Partitions, Scratch};
 
 /// One published reply as search sees it.
@@ -63,8 +66,9 @@ pub struct SearchDoc<'a> {
     pub body: &'a str,
 }
 
-/// The index files of every published reply of the archive, by site path.
-pub fn index(archive: &Archive, base: &BaseUrl) -> Vec<(String, Vec<u8>)> {
+/// The index files of every published reply of the archive, each handed to
+/// `sink` as it is made.
+pub fn index(archive: &Archive, base: &BaseUrl, sink: Sink) -> anyhow::Result<Written> {
     let replies = archive.replies();
     let urls: Vec<String> = replies.iter().map(|r| base.link(&r.path)).collect();
     let dates: Vec<String> = replies.iter().map(|r| r.date.iso()).collect();
@@ -82,7 +86,7 @@ pub fn index(archive: &Archive, base: &BaseUrl) -> Vec<(String, Vec<u8>)> {
             body: &reply.body.text,
         })
         .collect();
-    build_index(&docs)
+    build_index(&docs, sink)
 }
 
 /// Every other field a reply page shows, each apart so no match spans two.
@@ -132,9 +136,11 @@ struct Manifest<'a> {
 }
 
 /// Every file of the index, as (path relative to the site root, bytes), e.g.
-/// ("search/g/01a.bin", ...). `docs` are sorted newest first; a reply's id is
-/// its position. Equal input gives byte-identical files.
-pub fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
+/// ("search/g/01a.bin", ...), handed to `sink` as soon as it is made.
+/// `docs` are sorted newest first; a reply's id is its position. Equal input
+/// gives byte-identical files.
+pub fn build_index(docs: &[SearchDoc], sink: Sink) -> anyhow::Result<Written> {
+    let files = Files::new(sink);
     let survey = Alphabet::survey(docs);
     let alphabet = survey.alphabet;
     let packing = Packing {
@@ -177,18 +183,28 @@ pub fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
                 let id = (c * chunk + i) as u32;
                 grams::doc_grams(id, doc, &plan, &mut s, &mut out);
             }
+            out.shrink_to_fit();
             out
         })
         .collect();
-    let parts: Vec<Vec<postings::GroupOut>> = (0..partitions.len())
+    // Each partition's streams, one per chunk, taken out of the chunks so
+    // that they are freed as soon as their partition is done.
+    let mut by_part: Vec<Vec<Vec<u8>>> = (0..partitions.len())
+        .map(|_| Vec::with_capacity(grams.len()))
+        .collect();
+    for chunk in grams {
+        for (p, stream) in chunk.parts.into_iter().enumerate() {
+            by_part[p].push(stream);
+        }
+    }
+    let parts: Vec<Vec<postings::GroupOut>> = by_part
         .into_par_iter()
         .map_init(
             || postings::Worker::new(&shape),
-            |w, p| w.partition(p, &grams, &alphabet, &shape),
+            |w, streams| w.partition(&streams, &alphabet, &shape),
         )
         .collect();
-    drop(grams);
-    let mut files = shards::assemble(parts, shape.shard_bits, shape.group_bits);
+    shards::assemble(parts, shape.shard_bits, shape.group_bits, &files)?;
 
     let facets = docs::facets(docs);
     let manifest = Manifest {
@@ -203,13 +219,13 @@ pub fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
         years: &facets.years,
         departments: &facets.departments,
     };
-    files.push((
+    files.put(
         "search/index.json".to_string(),
         serde_json::to_vec(&manifest).unwrap_or_default(),
-    ));
-    files.push(("search/facets.bin".to_string(), facets.file));
-    files.extend(docs::doc_files(docs));
-    files
+    )?;
+    files.put("search/facets.bin".to_string(), facets.file)?;
+    docs::doc_files(docs, &files)?;
+    Ok(files.finish())
 }
 
 #[cfg(test)]
@@ -217,6 +233,21 @@ mod tests {
     use super::normalise::normalise;
     use super::reader::{Index, terms};
     use super::*;
+    use std::sync::Mutex;
+
+    /// The index's files in memory, sorted by path.
+    fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
+        let files = Mutex::new(Vec::new());
+        let written = super::build_index(docs, &|path, bytes| {
+            files.lock().unwrap().push((path, bytes));
+            Ok(true)
+        })
+        .unwrap();
+        let mut files = files.into_inner().unwrap();
+        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(written.changed, files.len());
+        files
+    }
 
     /// Replies made of few characters, so that grams repeat and the 4-grams
     /// of a longer query often occur apart without the query itself.

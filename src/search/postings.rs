@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use super::alphabet::Alphabet;
 use super::docset;
-use super::grams::{ChunkGrams, Packing};
+use super::grams::Packing;
 use super::hash::gram_hash;
 use super::varint;
 
@@ -91,17 +91,19 @@ impl Worker {
         }
     }
 
-    /// Every entry of partition `part`, sorted into groups of shards.
+    /// Every entry of one partition, sorted into groups of shards, from
+    /// that partition's stream of each chunk of the first pass, in chunk
+    /// order. The caller drops the streams once this returns, so the first
+    /// pass's output shrinks as the second pass's grows.
     pub fn partition(
         &mut self,
-        part: usize,
-        chunks: &[ChunkGrams],
+        streams: &[Vec<u8>],
         alphabet: &Alphabet,
         shape: &Shape,
     ) -> Vec<GroupOut> {
         let packing = shape.packing;
         let n = packing.gram;
-        self.read(part, chunks, packing);
+        self.read(streams, packing);
 
         // Group the records by gram, keeping reply order (a counting sort).
         let codes = &self.table.codes;
@@ -167,8 +169,7 @@ impl Worker {
                     recs.iter().map(|r| (r.doc, r.info)),
                     Some((
                         Positions {
-                            chunks,
-                            part,
+                            streams,
                             chunk_docs: shape.chunk_docs,
                         },
                         recs,
@@ -185,11 +186,10 @@ impl Worker {
     /// Reads the partition's stream of every chunk into records, numbering
     /// grams as they come. Positions are copied while the streams are read
     /// in order: reading them later, gram by gram, would miss the cache.
-    fn read(&mut self, part: usize, chunks: &[ChunkGrams], packing: Packing) {
+    fn read(&mut self, streams: &[Vec<u8>], packing: Packing) {
         self.table.clear();
         self.recs.clear();
-        for chunk in chunks {
-            let stream = &chunk.parts[part];
+        for stream in streams {
             let mut at = 0;
             while at < stream.len() {
                 let Some(doc) = varint::get(stream, &mut at) else {
@@ -221,12 +221,11 @@ impl Worker {
     }
 }
 
-/// Where the positions of records are: in the streams of `part`, in the
+/// Where the positions of records are: in the partition's stream of the
 /// chunk that holds the record's reply.
 #[derive(Clone, Copy)]
 struct Positions<'a> {
-    chunks: &'a [ChunkGrams],
-    part: usize,
+    streams: &'a [Vec<u8>],
     chunk_docs: usize,
 }
 
@@ -282,7 +281,7 @@ impl Emitter<'_> {
         let p_start = group.p.len();
         if let Some((from, recs)) = positions {
             let bytes = |r: &Rec| {
-                let stream = &from.chunks[r.doc as usize / from.chunk_docs].parts[from.part];
+                let stream = &from.streams[r.doc as usize / from.chunk_docs];
                 let mut at = r.pos as usize;
                 let len = varint::get(stream, &mut at).unwrap_or(0) as usize;
                 stream.get(at..at + len).unwrap_or_default()

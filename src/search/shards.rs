@@ -6,15 +6,17 @@
 
 use rayon::prelude::*;
 
+use super::files::Files;
 use super::postings::{Entry, GroupOut};
 use super::varint;
 
-/// The gram and position shard files, in shard order.
+/// The gram and position shard files, each handed on as soon as it is made.
 pub fn assemble(
     partitions: Vec<Vec<GroupOut>>,
     shard_bits: u32,
     group_bits: u32,
-) -> Vec<(String, Vec<u8>)> {
+    files: &Files,
+) -> anyhow::Result<()> {
     let groups = 1usize << group_bits;
     let mut by_group: Vec<Vec<GroupOut>> = (0..groups).map(|_| Vec::new()).collect();
     for part in partitions {
@@ -24,10 +26,10 @@ pub fn assemble(
     }
     let per_group = 1usize << (shard_bits - group_bits);
     let digits = hex_digits(1 << shard_bits);
-    let files: Vec<Vec<(String, Vec<u8>)>> = by_group
+    by_group
         .into_par_iter()
         .enumerate()
-        .map(|(g, outs)| {
+        .try_for_each(|(g, outs)| {
             let first = g * per_group;
             let mut shards: Vec<Vec<(&GroupOut, &Entry)>> = vec![Vec::new(); per_group];
             for out in &outs {
@@ -35,8 +37,6 @@ pub fn assemble(
                     shards[e.shard as usize - first].push((out, e));
                 }
             }
-            let mut files = Vec::with_capacity(per_group * 2);
-            let mut p_files = Vec::with_capacity(per_group);
             for (i, mut entries) in shards.into_iter().enumerate() {
                 entries.sort_unstable_by(|a, b| key(&a.0.g, &a.1.g).cmp(key(&b.0.g, &b.1.g)));
                 let mut g_bytes = Vec::with_capacity(entries.iter().map(|(_, e)| e.g.len()).sum());
@@ -46,16 +46,11 @@ pub fn assemble(
                     p_bytes.extend_from_slice(&out.p[e.p.clone()]);
                 }
                 let name = format!("{:0digits$x}", first + i);
-                files.push((format!("search/g/{name}.bin"), g_bytes));
-                p_files.push((format!("search/p/{name}.bin"), p_bytes));
+                files.put(format!("search/g/{name}.bin"), g_bytes)?;
+                files.put(format!("search/p/{name}.bin"), p_bytes)?;
             }
-            files.extend(p_files);
-            files
+            Ok(())
         })
-        .collect();
-    let mut files: Vec<(String, Vec<u8>)> = files.into_iter().flatten().collect();
-    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    files
 }
 
 /// The number of hex digits of the largest shard number, the width of every

@@ -586,13 +586,19 @@ impl Snapshot {
             .collect();
         // A template problem shows with the next rebuild's overlay: the
         // same templates render the sitemap there.
-        let mut pages = renderer.render_all(&specs).unwrap_or_default();
-        pages.extend(
-            crate::search::index(&self.archive, &self.base)
-                .into_iter()
-                .map(|(path, bytes)| Page { path, bytes }),
-        );
-        pages
+        let pages = renderer.render_all(&specs).unwrap_or_default();
+        let index = std::sync::Mutex::new(pages);
+        // Into memory, which cannot fail.
+        let _ = crate::search::index(&self.archive, &self.base, &|path, bytes| {
+            index
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .push(Page { path, bytes });
+            Ok(true)
+        });
+        index
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
