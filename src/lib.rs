@@ -142,6 +142,7 @@ impl Site {
     pub fn each_page(
         &self,
         sink: impl Fn(Page) -> anyhow::Result<bool> + Sync,
+        previous: Option<&Path>,
         stages: &mut Stages,
     ) -> Result<(Vec<String>, usize), BuildError> {
         let renderer = Renderer::new(&self.archive, &self.theme, &self.config, &self.base);
@@ -189,7 +190,7 @@ impl Site {
             return Err(BuildError::Content(sorted(problems)));
         }
         stages.done("pages");
-        let written = search::index(&self.archive, &self.base, &|path, bytes| {
+        let written = search::index(&self.archive, &self.base, previous, &|path, bytes| {
             sink(Page { path, bytes })
         })
         .map_err(BuildError::Io)?;
@@ -219,7 +220,8 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
     let site = Site::load_timed(options, &mut stages)?;
     let output = output_folder(options)?;
     let staging = output::Staging::open(&output).map_err(BuildError::Io)?;
-    let (paths, changed) = site.each_page(|page| staging.put(&page), &mut stages)?;
+    let (paths, changed) =
+        site.each_page(|page| staging.put(&page), Some(staging.dir()), &mut stages)?;
     let written = staging.commit(&paths, changed).map_err(BuildError::Io)?;
     stages.done("commit");
     Ok(Report {
@@ -259,7 +261,7 @@ pub fn check(options: &BuildOptions) -> Findings {
         );
     }
     let replies = site.archive.replies().len();
-    match site.each_page(|_| Ok(false), &mut Stages::off()) {
+    match site.each_page(|_| Ok(false), None, &mut Stages::off()) {
         Ok((paths, _)) => Findings {
             errors: Vec::new(),
             warnings,

@@ -51,6 +51,11 @@ impl Staging {
         })
     }
 
+    /// The folder being written: the build before last, until `commit`.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Writes one page unless the file already holds its bytes; true if written.
     pub fn put(&self, page: &Page) -> Result<bool> {
         write_page(&self.dir, page)

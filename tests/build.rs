@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestSite, reply, seed_reply};
+use common::{TestSite, reply, seed_reply, snapshot};
 
 #[test]
 fn the_seed_reply_builds_into_a_page_laid_out_as_the_document() {
@@ -349,4 +349,70 @@ fn dafu_timings_prints_one_line_per_stage_for_the_benchmark() {
     );
     let quiet = build("0");
     assert!(!String::from_utf8_lossy(&quiet.stderr).contains("timing"));
+}
+
+/// Each build writes over the build before last, keeping files and the
+/// search index that come out the same; whatever the edits in between, what
+/// it leaves is what a build from nothing gives.
+#[test]
+fn rebuilds_after_any_edit_give_what_a_fresh_build_gives() {
+    let site = TestSite::new();
+    site.write("content/a.md", reply("答复甲", "甲局", "2021-01-01"));
+    let b = |body: &str, disclosure: &str| {
+        format!(
+            "---\ntitle: 答复乙\ndepartment: 乙局\ndate: 2021-01-02\ndisclosure: {disclosure}\n---\n{body}\n"
+        )
+    };
+    site.write("content/b.md", b("关于稳岗返还的答复。", "主动公开"));
+    // Each step: what happened, and the file it wrote, if any.
+    let steps = [
+        ("first build", None),
+        ("nothing changed", None),
+        (
+            "a template changed",
+            Some(("templates/reply.html", "改版 {{ reply.title }}".to_string())),
+        ),
+        (
+            "a body changed",
+            Some(("content/b.md", b("关于中小企业的答复。", "主动公开"))),
+        ),
+        (
+            "a reply withdrawn from disclosure",
+            Some(("content/b.md", b("关于中小企业的答复。", "不予公开"))),
+        ),
+        ("nothing changed again", None),
+        (
+            "a reply added",
+            Some(("content/c.md", reply("答复丙", "丙局", "2021-01-03"))),
+        ),
+    ];
+    for (i, (step, edit)) in steps.iter().enumerate() {
+        if let Some((path, contents)) = edit {
+            site.write(path, contents);
+        }
+        site.build();
+        let fresh = site.path(&format!("fresh-{i}"));
+        let out = site.run(&["build", "--output", &fresh.to_string_lossy()]);
+        assert!(out.status.success(), "{step}");
+        let rebuilt = site.snapshot();
+        let fresh = snapshot(&fresh);
+        let differ: Vec<&str> = rebuilt
+            .iter()
+            .zip(&fresh)
+            .filter(|(a, b)| a != b)
+            .map(|(a, _)| a.0.as_str())
+            .collect();
+        assert!(
+            rebuilt.len() == fresh.len() && differ.is_empty(),
+            "after {step}, the rebuilt site differs from a fresh build: {} files against {}, {differ:?}",
+            rebuilt.len(),
+            fresh.len()
+        );
+        let text: String = rebuilt
+            .iter()
+            .map(|(_, bytes)| String::from_utf8_lossy(bytes))
+            .collect();
+        assert_eq!(text.contains("中小企业"), i == 3, "after {step}");
+        assert_eq!(text.contains("稳岗返还"), i < 3, "after {step}");
+    }
 }

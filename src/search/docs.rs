@@ -59,21 +59,50 @@ pub fn doc_files(docs: &[SearchDoc], files: &Files) -> anyhow::Result<()> {
             b: &doc.body[..lead_end],
             k: cuts.len(),
         };
-        files.put(format!("search/d/{id}.json"), json(&file))?;
+        files.put(data_name(id), json(&file))?;
         for (k, w) in cuts.iter().enumerate() {
             let end = cuts.get(k + 1).copied().unwrap_or(doc.body.len());
-            files.put(
-                format!("search/d/{id}-{}.txt", k + 1),
-                doc.body.as_bytes()[*w..end].to_vec(),
-            )?;
+            files.put(piece_name(id, k + 1), doc.body.as_bytes()[*w..end].to_vec())?;
         }
         Ok::<(), anyhow::Error>(())
     })?;
     for (k, chunk) in docs.chunks(URLS_PER_FILE).enumerate() {
         let urls: Vec<&str> = chunk.iter().map(|d| d.url).collect();
-        files.put(format!("search/u/{k}.json"), json(&urls))?;
+        files.put(urls_name(k), json(&urls))?;
     }
     Ok(())
+}
+
+/// The paths `doc_files` writes, without making the files.
+pub fn doc_file_names(docs: &[SearchDoc]) -> Vec<String> {
+    let per_doc: Vec<Vec<String>> = docs
+        .par_iter()
+        .enumerate()
+        .map(|(id, doc)| {
+            let pieces = body_cuts(doc.body).len();
+            std::iter::once(data_name(id))
+                .chain((1..=pieces).map(|k| piece_name(id, k)))
+                .collect()
+        })
+        .collect();
+    let buckets = docs.len().div_ceil(URLS_PER_FILE);
+    per_doc
+        .into_iter()
+        .flatten()
+        .chain((0..buckets).map(urls_name))
+        .collect()
+}
+
+fn data_name(id: usize) -> String {
+    format!("search/d/{id}.json")
+}
+
+fn piece_name(id: usize, k: usize) -> String {
+    format!("search/d/{id}-{k}.txt")
+}
+
+fn urls_name(k: usize) -> String {
+    format!("search/u/{k}.json")
 }
 
 /// Byte offsets where the body's pieces after the lead start: before the

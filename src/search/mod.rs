@@ -31,11 +31,14 @@ pub mod normalise;
 mod positions;
 mod postings;
 mod radix;
+mod reuse;
 mod shards;
 mod varint;
 
 #[cfg(test)]
 mod reader;
+
+use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -67,8 +70,15 @@ pub struct SearchDoc<'a> {
 }
 
 /// The index files of every published reply of the archive, each handed to
-/// `sink` as it is made.
-pub fn index(archive: &Archive, base: &BaseUrl, sink: Sink) -> anyhow::Result<Written> {
+/// `sink` as it is made. `previous` is the folder the build writes over: if
+/// it holds the index this build would make, that is kept (see `reuse`),
+/// `sink` is not called and no file counts as changed.
+pub fn index(
+    archive: &Archive,
+    base: &BaseUrl,
+    previous: Option<&Path>,
+    sink: Sink,
+) -> anyhow::Result<Written> {
     let replies = archive.replies();
     let urls: Vec<String> = replies.iter().map(|r| base.link(&r.path)).collect();
     let dates: Vec<String> = replies.iter().map(|r| r.date.iso()).collect();
@@ -86,7 +96,14 @@ pub fn index(archive: &Archive, base: &BaseUrl, sink: Sink) -> anyhow::Result<Wr
             body: &reply.body.text,
         })
         .collect();
-    build_index(&docs, sink)
+    let source = reuse::fingerprint(&docs);
+    if let Some(folder) = previous {
+        if let Some(paths) = reuse::kept(folder, &source, &docs) {
+            return Ok(Written { paths, changed: 0 });
+        }
+        reuse::forget(folder)?;
+    }
+    build_index(&docs, &source, sink)
 }
 
 /// Every other field a reply page shows, each apart so no match spans two.
@@ -133,13 +150,16 @@ struct Manifest<'a> {
     urls: usize,
     years: &'a [i32],
     departments: &'a [String],
+    /// What the index was made from (see `reuse`).
+    source: &'a str,
 }
 
 /// Every file of the index, as (path relative to the site root, bytes), e.g.
-/// ("search/g/01a.bin", ...), handed to `sink` as soon as it is made.
-/// `docs` are sorted newest first; a reply's id is its position. Equal input
-/// gives byte-identical files.
-pub fn build_index(docs: &[SearchDoc], sink: Sink) -> anyhow::Result<Written> {
+/// ("search/g/01a.bin", ...), handed to `sink` as soon as it is made, the
+/// manifest last. `docs` are sorted newest first; a reply's id is its
+/// position; `source` is their fingerprint. Equal input gives
+/// byte-identical files.
+pub fn build_index(docs: &[SearchDoc], source: &str, sink: Sink) -> anyhow::Result<Written> {
     let files = Files::new(sink);
     let survey = Alphabet::survey(docs);
     let alphabet = survey.alphabet;
@@ -218,13 +238,14 @@ pub fn build_index(docs: &[SearchDoc], sink: Sink) -> anyhow::Result<Written> {
         urls: docs::URLS_PER_FILE,
         years: &facets.years,
         departments: &facets.departments,
+        source,
     };
-    files.put(
-        "search/index.json".to_string(),
-        serde_json::to_vec(&manifest).unwrap_or_default(),
-    )?;
     files.put("search/facets.bin".to_string(), facets.file)?;
     docs::doc_files(docs, &files)?;
+    files.put(
+        reuse::MANIFEST.to_string(),
+        serde_json::to_vec(&manifest).unwrap_or_default(),
+    )?;
     Ok(files.finish())
 }
 
@@ -238,7 +259,7 @@ mod tests {
     /// The index's files in memory, sorted by path.
     fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
         let files = Mutex::new(Vec::new());
-        let written = super::build_index(docs, &|path, bytes| {
+        let written = super::build_index(docs, "test", &|path, bytes| {
             files.lock().unwrap().push((path, bytes));
             Ok(true)
         })

@@ -45,12 +45,22 @@ pub fn assemble(
                     g_bytes.extend_from_slice(&out.g[e.g.clone()]);
                     p_bytes.extend_from_slice(&out.p[e.p.clone()]);
                 }
-                let name = format!("{:0digits$x}", first + i);
-                files.put(format!("search/g/{name}.bin"), g_bytes)?;
-                files.put(format!("search/p/{name}.bin"), p_bytes)?;
+                let [g_name, p_name] = names(first + i, digits);
+                files.put(g_name, g_bytes)?;
+                files.put(p_name, p_bytes)?;
             }
             Ok(())
         })
+}
+
+/// The paths of shard `shard`'s gram and position files, its number written
+/// in `digits` hex digits.
+pub fn names(shard: usize, digits: usize) -> [String; 2] {
+    let name = format!("{shard:0digits$x}");
+    [
+        format!("search/g/{name}.bin"),
+        format!("search/p/{name}.bin"),
+    ]
 }
 
 /// The number of hex digits of the largest shard number, the width of every

@@ -589,7 +589,7 @@ impl Snapshot {
         let pages = renderer.render_all(&specs).unwrap_or_default();
         let index = std::sync::Mutex::new(pages);
         // Into memory, which cannot fail.
-        let _ = crate::search::index(&self.archive, &self.base, &|path, bytes| {
+        let _ = crate::search::index(&self.archive, &self.base, None, &|path, bytes| {
             index
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())

@@ -1,0 +1,156 @@
+//! Keeping the index of the build before last when nothing it is made of
+//! has changed: after an edit to a template, the settings or a draft, or a
+//! scheduled rebuild, the index is most of a build's work and all of it
+//! would come out the same.
+//!
+//! The index is a function of the published replies' indexed fields and
+//! URLs and of dafu itself, so a fingerprint of those, kept in
+//! `index.json`, tells whether the index files already in the folder being
+//! overwritten are exactly those this build would write. `index.json` is
+//! removed before any other index file is written and written after all of
+//! them, so a build that fails half-way leaves no fingerprint, and the next
+//! build makes the index afresh.
+
+use std::collections::hash_map::DefaultHasher;
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+use anyhow::Context as _;
+use rayon::prelude::*;
+
+use super::{FORMAT, SearchDoc, docs, shards};
+
+/// The manifest's path, relative to the site root.
+pub const MANIFEST: &str = "search/index.json";
+
+/// 128 bits, in hex, of everything the index is made from: each reply's
+/// indexed fields and URL in order, the index format, and this dafu
+/// executable (its version, and its size and time, so that a rebuilt dafu
+/// never keeps an index an older one made).
+pub fn fingerprint(docs: &[SearchDoc]) -> String {
+    let per_doc: Vec<[u64; 2]> = docs
+        .par_iter()
+        .map(|doc| {
+            seeds().map(|seed| {
+                let mut h = DefaultHasher::new();
+                seed.hash(&mut h);
+                (doc.url, doc.title, doc.doc_number, doc.department).hash(&mut h);
+                (doc.date, doc.year, &doc.fields, doc.body).hash(&mut h);
+                h.finish()
+            })
+        })
+        .collect();
+    let executable = std::env::current_exe()
+        .and_then(fs::metadata)
+        .ok()
+        .map(|m| (m.len(), m.modified().ok()));
+    let [a, b] = seeds().map(|seed| {
+        let mut h = DefaultHasher::new();
+        seed.hash(&mut h);
+        (FORMAT, env!("CARGO_PKG_VERSION"), executable).hash(&mut h);
+        per_doc.hash(&mut h);
+        h.finish()
+    });
+    format!("{a:016x}{b:016x}")
+}
+
+/// Two hashers apart, for 128 bits.
+fn seeds() -> [u8; 2] {
+    [0, 1]
+}
+
+/// The paths of the index in `folder`, if it was made from exactly what
+/// `fingerprint` is and every one of its files is there.
+pub fn kept(folder: &Path, fingerprint: &str, docs: &[SearchDoc]) -> Option<Vec<String>> {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(folder.join(MANIFEST)).ok()?).ok()?;
+    if manifest["source"].as_str() != Some(fingerprint) {
+        return None;
+    }
+    let shards = usize::try_from(manifest["shards"].as_u64()?).ok()?;
+    let digits = shards::hex_digits(shards);
+    let mut paths: Vec<String> = [MANIFEST.to_string(), "search/facets.bin".to_string()]
+        .into_iter()
+        .chain((0..shards).flat_map(|shard| shards::names(shard, digits)))
+        .chain(docs::doc_file_names(docs))
+        .collect();
+    let all_there = paths
+        .par_iter()
+        .all(|path| fs::metadata(folder.join(path)).is_ok_and(|m| m.is_file()));
+    paths.sort_unstable();
+    all_there.then_some(paths)
+}
+
+/// Removes the manifest from `folder` before index files are written there.
+pub fn forget(folder: &Path) -> anyhow::Result<()> {
+    let path = folder.join(MANIFEST);
+    match fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot remove {}", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::build_index;
+    use super::*;
+
+    fn doc<'a>(title: &'a str, body: &'a str) -> SearchDoc<'a> {
+        SearchDoc {
+            url: "/a/",
+            title,
+            doc_number: None,
+            department: "局",
+            date: "2021",
+            year: 2021,
+            fields: vec!["周国平"],
+            body,
+        }
+    }
+
+    /// Builds the index of `docs` into `folder` as the build writes it.
+    fn write(folder: &Path, docs: &[SearchDoc]) -> Vec<String> {
+        let source = fingerprint(docs);
+        let written = build_index(docs, &source, &|path, bytes| {
+            let path = folder.join(path);
+            fs::create_dir_all(path.parent().unwrap())?;
+            fs::write(path, bytes)?;
+            Ok(true)
+        })
+        .unwrap();
+        written.paths
+    }
+
+    #[test]
+    fn an_index_is_kept_only_when_made_of_the_same_replies_and_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = "稳岗返还".repeat(600);
+        let docs = vec![doc("关于稳岗返还的答复", &long), doc("答复", "中小企业")];
+        let paths = write(dir.path(), &docs);
+        assert!(paths.iter().any(|p| p.ends_with("-1.txt")));
+        assert_eq!(kept(dir.path(), &fingerprint(&docs), &docs), Some(paths));
+
+        let edited = vec![doc("关于稳岗返还的答复", &long), doc("答复", "中小企")];
+        assert_ne!(fingerprint(&edited), fingerprint(&docs));
+        assert_eq!(kept(dir.path(), &fingerprint(&edited), &edited), None);
+
+        fs::remove_file(dir.path().join("search/d/0-1.txt")).unwrap();
+        assert_eq!(kept(dir.path(), &fingerprint(&docs), &docs), None);
+
+        write(dir.path(), &docs);
+        forget(dir.path()).unwrap();
+        assert_eq!(kept(dir.path(), &fingerprint(&docs), &docs), None);
+        forget(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn moving_text_between_fields_changes_the_fingerprint() {
+        let a = [doc("稳岗", "返还")];
+        let b = [doc("稳岗返", "还")];
+        assert_ne!(fingerprint(&a), fingerprint(&b));
+        assert_eq!(fingerprint(&a), fingerprint(&[doc("稳岗", "返还")]));
+    }
+}
