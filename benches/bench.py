@@ -6,8 +6,10 @@
 
 For each size it generates a corpus with shared/tools/gen-corpus.py (cached
 under --work), builds dafu in release, and times `dafu build` several times:
-"fresh" into an empty output folder, and "rebuild" over the output of an
-earlier build with nothing changed. Where `hugo` is installed it builds the
+"fresh" into an empty output folder, "rebuild" over the output of an
+earlier build with nothing changed, and "edit" over it after one reply's
+text changed (a sentence added to the same reply in both corpora), which
+is an editor's usual next build. Where `hugo` is installed it builds the
 same replies (`gen-corpus.py --format hugo`) with the minimal templates in
 benches/hugo/, interleaved run by run with dafu's so that both meet the same
 load on a shared machine, and the ratio dafu/hugo is printed per size.
@@ -42,6 +44,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_GEN = REPO.parent / "shared" / "tools" / "gen-corpus.py"
+CASES = ("fresh", "rebuild", "edit")
+# The reply the "edit" case changes: the first of every generated corpus.
+EDITED = Path("content/2015/jy-0001-001.md")
 TIMING = re.compile(r"^timing (\S+) ([0-9.]+) ms(?: ([0-9]+) MiB)?$")
 
 
@@ -100,14 +105,14 @@ def main():
 def measure_size(a, n, gen, dafu, hugo, outputs, results):
     """Measures one size, dafu and (up to --hugo-max) Hugo, into `results`."""
     site = corpus(gen, a.work, n, "dafu")
-    tools = [Tool("dafu", dafu_command(dafu, site))]
+    tools = [Tool("dafu", site, dafu_command(dafu, site))]
     if hugo and n <= a.hugo_max:
         hsite = corpus(gen, a.work, n, "hugo")
         # The templates travel with the harness; copied each time so an
         # edit to them is always what is measured.
         shutil.copytree(HERE / "hugo", hsite, dirs_exist_ok=True)
-        tools.append(Tool("hugo", hugo_command(hugo, hsite)))
-    print(f"\n{n} replies: {a.runs} fresh and {a.runs} rebuild runs each", flush=True)
+        tools.append(Tool("hugo", hsite, hugo_command(hugo, hsite)))
+    print(f"\n{n} replies: {a.runs} runs each of {', '.join(CASES)}", flush=True)
     results[n] = measure(tools, a.runs, outputs / str(n))
     print_size(n, results[n])
 
@@ -115,8 +120,8 @@ def measure_size(a, n, gen, dafu, hugo, outputs, results):
 class Tool:
     """One generator on one corpus: how to build it into a given folder."""
 
-    def __init__(self, name, command):
-        self.name, self.command = name, command
+    def __init__(self, name, site, command):
+        self.name, self.site, self.command = name, site, command
 
 
 def dafu_command(dafu, site):
@@ -128,7 +133,7 @@ def hugo_command(hugo, site):
 
 
 def measure(tools, runs, outputs):
-    """Fresh runs, then rebuild runs, alternating tools within each run.
+    """Fresh runs, then rebuild runs, then edit runs, alternating tools within each run.
 
     Every fresh run writes into a folder of its own under `outputs`, and
     nothing is deleted until the whole benchmark is over: this disk's ext4
@@ -137,7 +142,7 @@ def measure(tools, runs, outputs):
     each fresh run slower than the one before it (2.8 s, then 6, 12, 17 s
     for 10,000 replies) and measured the deletion, not the build.
     """
-    samples = {t.name: {"fresh": [], "rebuild": []} for t in tools}
+    samples = {t.name: {case: [] for case in CASES} for t in tools}
     for i in range(runs):
         for tool in tools:
             out = outputs / f"{tool.name}-fresh-{i}"
@@ -153,6 +158,19 @@ def measure(tools, runs, outputs):
         for tool in tools:
             samples[tool.name]["rebuild"].append(timed(tool.command(last[tool.name])))
             report("rebuild", i, tool.name, samples[tool.name]["rebuild"][-1])
+    # Then the same, each run after a sentence is added to one reply; the
+    # corpora are put back as they were afterwards.
+    originals = {tool.name: (tool.site / EDITED).read_bytes() for tool in tools}
+    try:
+        for i in range(runs):
+            for tool in tools:
+                added = f"\n第{i + 1}次补充：本段由基准测试加入。\n".encode()
+                (tool.site / EDITED).write_bytes(originals[tool.name] + added)
+                samples[tool.name]["edit"].append(timed(tool.command(last[tool.name])))
+                report("edit", i, tool.name, samples[tool.name]["edit"][-1])
+    finally:
+        for tool in tools:
+            (tool.site / EDITED).write_bytes(originals[tool.name])
     return {name: {case: summary(s) for case, s in cases.items()} for name, cases in samples.items()}
 
 
@@ -211,7 +229,7 @@ def report(case, i, name, s):
 
 
 def print_size(n, result):
-    for case in ("fresh", "rebuild"):
+    for case in CASES:
         d = result["dafu"][case]
         stages = ", ".join(f"{k} {v:.2f}" for k, v in d["stages"].items())
         line = f"  median {case}: dafu {d['wall']:.2f} s wall, {d['cpu']:.2f} s cpu, {d['rss_mib']:.0f} MiB"
@@ -231,7 +249,7 @@ def table(results):
         rule += " ---: | ---: | ---: | ---: |"
     lines = [head, rule]
     for n, r in results.items():
-        for case in ("fresh", "rebuild"):
+        for case in CASES:
             d = r["dafu"][case]
             row = f"| {n:,} | {case} | {d['wall']:.2f} s | {d['cpu']:.2f} s | {d['rss_mib']:.0f} MiB |"
             if "hugo" in r:
@@ -244,14 +262,14 @@ def table(results):
                   "| replies | case | " + " | ".join(stage_names) + " |",
                   "| ---: | --- |" + " ---: |" * len(stage_names)]
         for n, r in results.items():
-            for case in ("fresh", "rebuild"):
+            for case in CASES:
                 st = r["dafu"][case]["stages"]
                 lines.append(f"| {n:,} | {case} | " + " | ".join(f"{st.get(k, 0):.2f}" for k in stage_names) + " |")
         lines += ["", "dafu peak memory by the end of each stage, median MiB:", "",
                   "| replies | case | " + " | ".join(stage_names) + " |",
                   "| ---: | --- |" + " ---: |" * len(stage_names)]
         for n, r in results.items():
-            for case in ("fresh", "rebuild"):
+            for case in CASES:
                 pk = r["dafu"][case]["peaks_mib"]
                 lines.append(f"| {n:,} | {case} | " + " | ".join(f"{pk[k]:.0f}" if k in pk else "" for k in stage_names) + " |")
     return "\n".join(lines)

@@ -138,9 +138,11 @@ impl Site {
     /// Renders every page in parallel and hands each to `sink` as soon as it
     /// is made and its links are checked, so that a build never holds the
     /// whole site in memory. Returns the path of every page and how many
-    /// `sink` said it changed; a broken internal link is a problem.
+    /// `sink` said it changed; a broken internal link is a problem. The
+    /// replies' body HTML is freed once the pages are made, before the
+    /// search index, which needs only their text.
     pub fn each_page(
-        &self,
+        &mut self,
         sink: impl Fn(Page) -> anyhow::Result<bool> + Sync,
         previous: Option<&Path>,
         stages: &mut Stages,
@@ -190,6 +192,9 @@ impl Site {
             return Err(BuildError::Content(sorted(problems)));
         }
         stages.done("pages");
+        drop(checker);
+        drop(renderer);
+        self.archive.drop_html();
         let written = search::index(&self.archive, &self.base, previous, &|path, bytes| {
             sink(Page { path, bytes })
         })
@@ -217,7 +222,7 @@ impl Site {
 pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
     let started = Instant::now();
     let mut stages = Stages::from_env();
-    let site = Site::load_timed(options, &mut stages)?;
+    let mut site = Site::load_timed(options, &mut stages)?;
     let output = output_folder(options)?;
     let staging = output::Staging::open(&output).map_err(BuildError::Io)?;
     let (paths, changed) =
@@ -237,7 +242,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
 /// `dafu check`: everything `build` validates, the links, the privacy lint,
 /// and settings that make a poor publication; nothing is written.
 pub fn check(options: &BuildOptions) -> Findings {
-    let site = match Site::load(options) {
+    let mut site = match Site::load(options) {
         Ok(site) => site,
         Err(errors) => {
             return Findings {
