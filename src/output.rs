@@ -65,7 +65,7 @@ impl Staging {
     /// the output folder. `paths` are every page's path; `changed` how many
     /// `put` wrote.
     pub fn commit(self, paths: &[String], changed: usize) -> Result<Written> {
-        let keep: HashSet<PathBuf> = paths.iter().map(|p| self.dir.join(p)).collect();
+        let keep: HashSet<&str> = paths.iter().map(String::as_str).collect();
         let removed = remove_others(&self.dir, &keep)?;
         swap(&self.dir, &self.output)?;
         Ok(Written {
@@ -149,38 +149,66 @@ fn make_folder(root: &Path, folder: &Path) -> Result<()> {
     fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))
 }
 
-/// Deletes every file under `dir` that is not to be kept, and the folders
-/// that leaves empty; returns how many files went.
-fn remove_others(dir: &Path, keep: &HashSet<PathBuf>) -> Result<usize> {
-    let mut removed = 0;
-    let mut emptied = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {
-        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
-        let path = entry.path();
-        if entry.file_type().is_dir() {
-            // Contents come first, so a folder is seen after its files.
-            if emptied.last().is_some_and(|last: &PathBuf| last == path) {
-                emptied.pop();
-                if fs::remove_dir(path).is_ok() {
-                    mark_parent(path, dir, &mut emptied);
-                }
-            }
-        } else if !keep.contains(path) {
-            fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
-            removed += 1;
-            mark_parent(path, dir, &mut emptied);
-        }
-    }
-    Ok(removed)
+/// Deletes every file under `dir` that is not to be kept (`keep` holds
+/// paths relative to `dir`, `/`-separated), and the folders that leaves
+/// empty; returns how many files went. Folders are read in parallel: at
+/// 10,000 replies there are some 23,000 of them, and reading them one after
+/// another was a fifth of a rebuild.
+fn remove_others(dir: &Path, keep: &HashSet<&str>) -> Result<usize> {
+    Ok(prune(dir, "", keep)?.removed)
 }
 
-/// Notes that the folder holding `path` lost an entry and may now be empty.
-fn mark_parent(path: &Path, root: &Path, emptied: &mut Vec<PathBuf>) {
-    if let Some(parent) = path.parent().filter(|p| *p != root)
-        && emptied.last().is_none_or(|last| last != parent)
-    {
-        emptied.push(parent.to_path_buf());
-    }
+/// What pruning a folder did.
+struct Pruned {
+    removed: usize,
+    /// Whether the folder lost entries and has none left.
+    emptied: bool,
+}
+
+/// Prunes `folder`, whose path relative to the output is `rel` (empty for
+/// the output itself, else ending in `/`).
+fn prune(folder: &Path, rel: &str, keep: &HashSet<&str>) -> Result<Pruned> {
+    let entries = fs::read_dir(folder)
+        .and_then(|entries| entries.collect::<io::Result<Vec<fs::DirEntry>>>())
+        .with_context(|| format!("cannot read {}", folder.display()))?;
+    let outcomes = entries
+        .par_iter()
+        .map(|entry| {
+            let path = entry.path();
+            let name = entry.file_name();
+            // A name that is not UTF-8 is no page's: it goes.
+            let rel = format!("{rel}{}", name.to_string_lossy());
+            let is_dir = entry
+                .file_type()
+                .with_context(|| format!("cannot read {}", path.display()))?
+                .is_dir();
+            if is_dir {
+                let inner = prune(&path, &format!("{rel}/"), keep)?;
+                let gone = inner.emptied && fs::remove_dir(&path).is_ok();
+                Ok(Pruned {
+                    removed: inner.removed,
+                    emptied: gone,
+                })
+            } else if name.to_str().is_some() && keep.contains(rel.as_str()) {
+                Ok(Pruned {
+                    removed: 0,
+                    emptied: false,
+                })
+            } else {
+                fs::remove_file(&path)
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
+                Ok(Pruned {
+                    removed: 1,
+                    emptied: true,
+                })
+            }
+        })
+        .collect::<Result<Vec<Pruned>>>()?;
+    let gone = outcomes.iter().filter(|o| o.emptied).count();
+    Ok(Pruned {
+        removed: outcomes.iter().map(|o| o.removed).sum(),
+        emptied: gone > 0 && gone == entries.len(),
+    })
 }
 
 /// Puts `staging` in place of `output`, and the old output in place of staging.
@@ -282,6 +310,27 @@ mod tests {
         assert_eq!((fourth.changed, fourth.unchanged), (0, 1));
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "b");
         assert!(!out.join("x").exists());
+    }
+
+    #[test]
+    fn folders_left_empty_go_at_any_depth_and_others_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let all = [
+            page("a/b/c/index.html", "c"),
+            page("a/b/c/atom.xml", "feed"),
+            page("a/d/index.html", "d"),
+            page("e/index.html", "e"),
+        ];
+        write(&out, &all).unwrap();
+        write(&out, &all).unwrap();
+        let kept = [page("a/d/index.html", "d"), page("e/index.html", "e")];
+        write(&out, &kept).unwrap();
+        let third = write(&out, &kept).unwrap();
+        assert_eq!(third.removed, 2);
+        assert!(!out.join("a/b").exists());
+        assert!(out.join("a/d/index.html").is_file());
+        assert!(out.join("e/index.html").is_file());
     }
 
     #[test]
