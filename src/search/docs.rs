@@ -21,8 +21,12 @@ pub const LEAD_UNITS: usize = 200;
 pub const PIECE_UNITS: usize = 1500;
 /// URLs per bucket file.
 pub const URLS_PER_FILE: usize = 256;
+/// Replies per folder of data files (`d/{id / DOCS_PER_FOLDER}/`): at
+/// 100,000 replies one folder would hold 330,000 files, slow to create
+/// files in and to list, and more than some upload tools take.
+pub const DOCS_PER_FOLDER: usize = 256;
 
-/// `search/d/{id}.json`: what a result shows. Short keys: there is one per
+/// `search/d/{folder}/{id}.json`: what a result shows. Short keys: there is one per
 /// reply, and twenty are fetched for a page of results.
 #[derive(Serialize)]
 struct DocFile<'a> {
@@ -38,7 +42,8 @@ struct DocFile<'a> {
     f: Vec<&'a str>,
     /// The start of the body.
     b: &'a str,
-    /// How many pieces follow, in `search/d/{id}-{k}.txt` for k from 1.
+    /// How many pieces follow, in `search/d/{folder}/{id}-{k}.txt` for k
+    /// from 1.
     k: usize,
 }
 
@@ -94,11 +99,11 @@ pub fn doc_file_names(docs: &[SearchDoc]) -> Vec<String> {
 }
 
 fn data_name(id: usize) -> String {
-    format!("search/d/{id}.json")
+    format!("search/d/{}/{id}.json", id / DOCS_PER_FOLDER)
 }
 
 fn piece_name(id: usize, k: usize) -> String {
-    format!("search/d/{id}-{k}.txt")
+    format!("search/d/{}/{id}-{k}.txt", id / DOCS_PER_FOLDER)
 }
 
 fn urls_name(k: usize) -> String {
@@ -182,6 +187,14 @@ mod tests {
         let cuts = body_cuts(&body);
         assert_eq!(cuts, vec![LEAD_UNITS * 3, (LEAD_UNITS + PIECE_UNITS) * 3]);
         assert!(body_cuts("短").is_empty());
+    }
+
+    #[test]
+    fn data_files_go_in_folders_of_256_replies() {
+        assert_eq!(data_name(0), "search/d/0/0.json");
+        assert_eq!(data_name(255), "search/d/0/255.json");
+        assert_eq!(data_name(256), "search/d/1/256.json");
+        assert_eq!(piece_name(513, 2), "search/d/2/513-2.txt");
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //! The files, all under `search/`:
 //! - `index.json`: sizes and the year and department lists;
 //! - `g/{shard}.bin`, `p/{shard}.bin`: gram lists and positions (`postings`);
-//! - `d/{id}.json`, `d/{id}-{k}.txt`: what a result shows (`docs`);
+//! - `d/{folder}/{id}.json`, `d/{folder}/{id}-{k}.txt`: what a result
+//!   shows (`docs`), 256 replies to a folder;
 //! - `u/{k}.json`: URLs by id, for `dafuSearch`;
 //! - `facets.bin`: year and department of each reply, for the filters.
 //!
@@ -135,7 +136,7 @@ const GROUP_BITS: u32 = 6;
 /// stay in cache, and many enough to keep the cores busy evenly.
 const PARTITIONS: usize = 256;
 /// Bump when a file's format changes; `search.js` checks it.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// `search/index.json`.
 #[derive(Serialize)]
@@ -148,6 +149,8 @@ struct Manifest<'a> {
     lead: usize,
     piece: usize,
     urls: usize,
+    /// Replies per folder of data files.
+    folder: usize,
     years: &'a [i32],
     departments: &'a [String],
     /// What the index was made from (see `reuse`).
@@ -236,6 +239,7 @@ pub fn build_index(docs: &[SearchDoc], source: &str, sink: Sink) -> anyhow::Resu
         lead: docs::LEAD_UNITS,
         piece: docs::PIECE_UNITS,
         urls: docs::URLS_PER_FILE,
+        folder: docs::DOCS_PER_FOLDER,
         years: &facets.years,
         departments: &facets.departments,
         source,
@@ -524,12 +528,12 @@ mod tests {
         };
         let index = Index::new(build_index(&[d]));
         let data: serde_json::Value =
-            serde_json::from_slice(index.file("search/d/0.json").unwrap()).unwrap();
+            serde_json::from_slice(index.file("search/d/0/0.json").unwrap()).unwrap();
         assert_eq!(data["u"], "/zxta/2021/a/");
         assert_eq!(data["f"], serde_json::json!(["局", "周国平"]));
         assert_eq!(data["k"], 1);
         assert_eq!(
-            index.file("search/d/0-1.txt").unwrap(),
+            index.file("search/d/0/0-1.txt").unwrap(),
             "字".repeat(10).as_bytes()
         );
         let urls: Vec<String> =

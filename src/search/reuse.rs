@@ -137,7 +137,7 @@ mod tests {
         assert_ne!(fingerprint(&edited), fingerprint(&docs));
         assert_eq!(kept(dir.path(), &fingerprint(&edited), &edited), None);
 
-        fs::remove_file(dir.path().join("search/d/0-1.txt")).unwrap();
+        fs::remove_file(dir.path().join("search/d/0/0-1.txt")).unwrap();
         assert_eq!(kept(dir.path(), &fingerprint(&docs), &docs), None);
 
         write(dir.path(), &docs);

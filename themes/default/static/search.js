@@ -46,7 +46,7 @@
   'use strict';
 
   var PER_PAGE = 20;
-  var FORMAT = 1;
+  var FORMAT = 2;
 
   var script = document.currentScript || (function () {
     var all = document.getElementsByTagName('script');
@@ -773,6 +773,11 @@
     return at;
   }
 
+  /** Where reply `id`'s data files are, without their endings. */
+  function docPath(m, id) {
+    return 'd/' + Math.floor(id / m.folder) + '/' + id;
+  }
+
   /**
    * The snippet of reply `id`: the first match in a field not already on
    * the result line, else in the body. The body's first part is in the data
@@ -800,7 +805,7 @@
     }
     var body = first === 1 ? doc.b : '';
     function tryPiece(k) {
-      return load('d/' + id + '-' + k + '.txt', 'text').then(function (more) {
+      return load(docPath(m, id) + '-' + k + '.txt', 'text').then(function (more) {
         body += more;
         var found = firstMatch(normalise(body), ts);
         if (found || k >= doc.k) {
@@ -930,7 +935,7 @@
       var items = map(shown, function (id) {
         var li = element('li', 'dafu-result');
         ui.results.appendChild(li);
-        return load('d/' + id + '.json', 'json').then(function (doc) {
+        return load(docPath(m, id) + '.json', 'json').then(function (doc) {
           return mine === generation ? renderResult(m, li, id, doc, ts, found.at[id]) : null;
         });
       });
