@@ -113,17 +113,6 @@ impl ChunkGrams {
     }
 }
 
-impl ChunkGrams {
-    /// Gives back what the estimate of `new` overshot, and the doubling of
-    /// any stream that outgrew it, before the chunks wait for the second
-    /// pass together.
-    pub fn shrink_to_fit(&mut self) {
-        for part in &mut self.parts {
-            part.shrink_to_fit();
-        }
-    }
-}
-
 /// About how many stream bytes a unit of text makes (5.9 in a generated
 /// corpus of 10,000 replies): a little more, so that streams rarely grow.
 const BYTES_PER_UNIT: f64 = 6.2;

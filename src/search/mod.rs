@@ -34,6 +34,7 @@ mod postings;
 mod radix;
 mod reuse;
 mod shards;
+mod spill;
 mod varint;
 
 #[cfg(test)]
@@ -52,6 +53,7 @@ use alphabet::Alphabet;
 use files::Files;
 pub use files::{Sink, Written};
 use grams::{Packing, Partitions, Scratch};
+use spill::Spill;
 
 /// One published reply as search sees it.
 pub struct SearchDoc<'a> {
@@ -104,7 +106,11 @@ pub fn index(
         }
         reuse::forget(folder)?;
     }
-    build_index(&docs, &source, sink)
+    // The first pass's output waits on the output's disk (see `spill`).
+    let spill_dir = previous
+        .and_then(Path::parent)
+        .map_or_else(std::env::temp_dir, Path::to_path_buf);
+    build_index(&docs, &source, &spill_dir, sink)
 }
 
 /// Every other field a reply page shows, each apart so no match spans two.
@@ -162,7 +168,12 @@ struct Manifest<'a> {
 /// manifest last. `docs` are sorted newest first; a reply's id is its
 /// position; `source` is their fingerprint. Equal input gives
 /// byte-identical files.
-pub fn build_index(docs: &[SearchDoc], source: &str, sink: Sink) -> anyhow::Result<Written> {
+pub fn build_index(
+    docs: &[SearchDoc],
+    source: &str,
+    spill_dir: &Path,
+    sink: Sink,
+) -> anyhow::Result<Written> {
     let files = Files::new(sink);
     let survey = Alphabet::survey(docs);
     let alphabet = survey.alphabet;
@@ -176,9 +187,13 @@ pub fn build_index(docs: &[SearchDoc], source: &str, sink: Sink) -> anyhow::Resu
         .next_power_of_two()
         .trailing_zeros()
         .clamp(MIN_SHARD_BITS, MAX_SHARD_BITS);
-    // Consecutive replies go to one task each, a few per thread, so that
-    // each partition's stream of a chunk lists replies in order.
-    let chunk = docs.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    // Consecutive replies go to one task each, so that each partition's
+    // stream of a chunk lists replies in order; many per thread, so that a
+    // chunk's streams are a few megabytes before they are spilled.
+    let chunk = docs
+        .len()
+        .div_ceil(rayon::current_num_threads() * 16)
+        .max(1);
     let shape = postings::Shape {
         packing,
         docs: docs.len(),
@@ -195,7 +210,8 @@ pub fn build_index(docs: &[SearchDoc], source: &str, sink: Sink) -> anyhow::Resu
         head_span,
         partitions: &partitions,
     };
-    let grams: Vec<grams::ChunkGrams> = docs
+    let spill = Spill::new(spill_dir)?;
+    let chunks: Vec<spill::Spilled> = docs
         .par_chunks(chunk)
         .enumerate()
         .map(|(c, docs)| {
@@ -206,27 +222,23 @@ pub fn build_index(docs: &[SearchDoc], source: &str, sink: Sink) -> anyhow::Resu
                 let id = (c * chunk + i) as u32;
                 grams::doc_grams(id, doc, &plan, &mut s, &mut out);
             }
-            out.shrink_to_fit();
-            out
+            spill.put(&out.parts)
         })
-        .collect();
-    // Each partition's streams, one per chunk, taken out of the chunks so
-    // that they are freed as soon as their partition is done.
-    let mut by_part: Vec<Vec<Vec<u8>>> = (0..partitions.len())
-        .map(|_| Vec::with_capacity(grams.len()))
-        .collect();
-    for chunk in grams {
-        for (p, stream) in chunk.parts.into_iter().enumerate() {
-            by_part[p].push(stream);
-        }
-    }
-    let parts: Vec<Vec<postings::GroupOut>> = by_part
+        .collect::<std::io::Result<_>>()?;
+    let parts: Vec<Vec<postings::GroupOut>> = (0..partitions.len())
         .into_par_iter()
         .map_init(
             || postings::Worker::new(&shape),
-            |w, streams| w.partition(&streams, &alphabet, &shape),
+            |w, p| {
+                let streams = chunks
+                    .iter()
+                    .map(|c| spill.get(c, p))
+                    .collect::<std::io::Result<Vec<Vec<u8>>>>()?;
+                Ok(w.partition(&streams, &alphabet, &shape))
+            },
         )
-        .collect();
+        .collect::<std::io::Result<_>>()?;
+    drop(spill);
     shards::assemble(parts, shape.shard_bits, shape.group_bits, &files)?;
 
     let facets = docs::facets(docs);
@@ -263,7 +275,7 @@ mod tests {
     /// The index's files in memory, sorted by path.
     fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
         let files = Mutex::new(Vec::new());
-        let written = super::build_index(docs, "test", &|path, bytes| {
+        let written = super::build_index(docs, "test", &std::env::temp_dir(), &|path, bytes| {
             files.lock().unwrap().push((path, bytes));
             Ok(true)
         })

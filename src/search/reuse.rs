@@ -114,7 +114,7 @@ mod tests {
     /// Builds the index of `docs` into `folder` as the build writes it.
     fn write(folder: &Path, docs: &[SearchDoc]) -> Vec<String> {
         let source = fingerprint(docs);
-        let written = build_index(docs, &source, &|path, bytes| {
+        let written = build_index(docs, &source, folder, &|path, bytes| {
             let path = folder.join(path);
             fs::create_dir_all(path.parent().unwrap())?;
             fs::write(path, bytes)?;
