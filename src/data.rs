@@ -11,7 +11,7 @@
 //! Windows reads UTF-8 as GBK, and quotes as RFC 4180 says.
 //!
 //! The CSV serialises in parallel, in chunks; the JSON, many times larger,
-//! in one buffer (see `json`).
+//! in parts made one after another as they are written (see `parts`).
 
 use std::sync::Arc;
 
@@ -163,39 +163,53 @@ impl<'a> Record<'a> {
     }
 }
 
-/// Replies serialised by one task: enough to share the work on two cores
-/// without a buffer per reply.
+/// Replies in one part of the JSON (a couple of megabytes), and in one task
+/// of the CSV.
 const CHUNK: usize = 256;
 
 /// The bytes of one data file.
 pub fn render(file: DataFile, archive: &Archive, base: &BaseUrl) -> Vec<u8> {
+    parts(file, archive, base).flatten().collect()
+}
+
+/// The bytes of one data file in parts, each made when it is taken, so that
+/// a build can write the JSON (90 MB at 10,000 replies) without holding it.
+pub fn parts<'a>(
+    file: DataFile,
+    archive: &'a Archive,
+    base: &'a BaseUrl,
+) -> Box<dyn Iterator<Item = Vec<u8>> + Send + 'a> {
     match file {
-        DataFile::Json => json(archive.replies(), base),
-        DataFile::Csv => csv(archive.replies(), base),
+        DataFile::Json => Box::new(json(archive.replies(), base)),
+        DataFile::Csv => Box::new(std::iter::once(csv(archive.replies(), base))),
     }
 }
 
-/// Serialised in one pass into one buffer sized up front: the file is as big
-/// as all the texts together, and parts joined afterwards would hold it twice.
-/// The other pages render on the other cores meanwhile.
-fn json(replies: &[Arc<Reply>], base: &BaseUrl) -> Vec<u8> {
-    // The text and about a kilobyte of metadata each: no regrowth.
-    let size = replies
-        .iter()
-        .map(|r| r.body.text.len() + 1024)
-        .sum::<usize>()
-        + 8;
-    let mut out = Vec::with_capacity(size);
-    out.extend_from_slice(b"[\n");
-    for (i, reply) in replies.iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b",\n");
+fn json<'a>(
+    replies: &'a [Arc<Reply>],
+    base: &'a BaseUrl,
+) -> impl Iterator<Item = Vec<u8>> + Send + 'a {
+    let (open, close): (&[u8], &[u8]) = if replies.is_empty() {
+        (b"[]\n", b"")
+    } else {
+        (b"[\n", b"\n]\n")
+    };
+    let records = replies.chunks(CHUNK).enumerate().map(move |(k, chunk)| {
+        // The text and about a kilobyte of metadata each: no regrowth.
+        let size = chunk.iter().map(|r| r.body.text.len() + 1024).sum();
+        let mut out = Vec::with_capacity(size);
+        for (i, reply) in chunk.iter().enumerate() {
+            if k > 0 || i > 0 {
+                out.extend_from_slice(b",\n");
+            }
+            serde_json::to_writer(&mut out, &Record::new(reply, base, true))
+                .expect("a record serialises: it holds only strings and numbers");
         }
-        serde_json::to_writer(&mut out, &Record::new(reply, base, true))
-            .expect("a record serialises: it holds only strings and numbers");
-    }
-    out.extend_from_slice(if replies.is_empty() { b"]\n" } else { b"\n]\n" });
-    out
+        out
+    });
+    std::iter::once(open.to_vec())
+        .chain(records)
+        .chain(std::iter::once(close.to_vec()))
 }
 
 fn csv(replies: &[Arc<Reply>], base: &BaseUrl) -> Vec<u8> {

@@ -31,10 +31,12 @@ use std::time::Instant;
 
 use archive::Archive;
 use config::{BaseUrl, CONFIG_FILE, Config};
+use data::DataFile;
 use links::{LinkChecker, PageFindings};
+use output::Sink;
 use problem::Problem;
 use rayon::prelude::*;
-use render::{Page, Renderer};
+use render::{Page, PageSpec, Renderer};
 use theme::Theme;
 use timings::Stages;
 
@@ -143,7 +145,7 @@ impl Site {
     /// search index, which needs only their text.
     pub fn each_page(
         &mut self,
-        sink: impl Fn(Page) -> anyhow::Result<bool> + Sync,
+        sink: &impl Sink,
         previous: Option<&Path>,
         stages: &mut Stages,
     ) -> Result<(Vec<String>, usize), BuildError> {
@@ -157,6 +159,11 @@ impl Site {
             .chain(self.theme.statics.keys().cloned())
             .collect();
         let checker = LinkChecker::new(&paths, &self.archive, &self.base);
+        // The open data JSON is as big as every text together: it is written
+        // in parts as they are made, alongside the pages, never held whole.
+        let (streamed, specs): (Vec<PageSpec>, Vec<PageSpec>) = specs
+            .into_iter()
+            .partition(|&spec| spec == PageSpec::Data(DataFile::Json));
         let rendered = specs.par_iter().map(|&spec| renderer.render(spec));
         let statics = self.theme.statics.par_iter().map(|(path, bytes)| {
             Ok(Page {
@@ -165,16 +172,30 @@ impl Site {
             })
         });
         type Outcome = Result<(bool, Option<PageFindings>), BuildError>;
-        let results: Vec<Outcome> = rendered
-            .chain(statics)
-            .map_init(LinkChecker::seen, |seen, page| {
-                let page = page.map_err(|problem| BuildError::Content(vec![problem]))?;
-                let findings = checker.page(seen, &page);
-                let changed = sink(page).map_err(BuildError::Io)?;
-                Ok((changed, findings))
-            })
-            .collect();
-        let mut changed = 0;
+        let (results, data) = rayon::join(
+            || -> Vec<Outcome> {
+                rendered
+                    .chain(statics)
+                    .map_init(LinkChecker::seen, |seen, page| {
+                        let page = page.map_err(|problem| BuildError::Content(vec![problem]))?;
+                        let findings = checker.page(seen, &page);
+                        let changed = sink.put(page).map_err(BuildError::Io)?;
+                        Ok((changed, findings))
+                    })
+                    .collect()
+            },
+            || -> anyhow::Result<usize> {
+                let mut changed = 0;
+                for &spec in &streamed {
+                    if let PageSpec::Data(file) = spec {
+                        let mut parts = data::parts(file, &self.archive, &self.base);
+                        changed += usize::from(sink.put_parts(&renderer.path(spec), &mut parts)?);
+                    }
+                }
+                Ok(changed)
+            },
+        );
+        let mut changed = data.map_err(BuildError::Io)?;
         let mut problems = Vec::new();
         let mut broken = Vec::new();
         for result in results {
@@ -196,7 +217,7 @@ impl Site {
         drop(renderer);
         self.archive.drop_html();
         let written = search::index(&self.archive, &self.base, previous, &|path, bytes| {
-            sink(Page { path, bytes })
+            sink.put(Page { path, bytes })
         })
         .map_err(BuildError::Io)?;
         let mut paths = paths;
@@ -225,8 +246,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
     let mut site = Site::load_timed(options, &mut stages)?;
     let output = output_folder(options)?;
     let staging = output::Staging::open(&output).map_err(BuildError::Io)?;
-    let (paths, changed) =
-        site.each_page(|page| staging.put(&page), Some(staging.dir()), &mut stages)?;
+    let (paths, changed) = site.each_page(&staging, Some(staging.dir()), &mut stages)?;
     let written = staging.commit(&paths, changed).map_err(BuildError::Io)?;
     stages.done("commit");
     Ok(Report {
@@ -266,7 +286,7 @@ pub fn check(options: &BuildOptions) -> Findings {
         );
     }
     let replies = site.archive.replies().len();
-    match site.each_page(|_| Ok(false), None, &mut Stages::off()) {
+    match site.each_page(&output::Discard, None, &mut Stages::off()) {
         Ok((paths, _)) => Findings {
             errors: Vec::new(),
             warnings,

@@ -34,6 +34,29 @@ pub fn previous_folder(output: &Path) -> PathBuf {
     output.with_file_name(format!(".{name}.previous"))
 }
 
+/// Where a build's files go as they are made, from any thread.
+pub trait Sink: Sync {
+    /// Writes one page; true if that changed what was there.
+    fn put(&self, page: Page) -> Result<bool>;
+
+    /// Writes one file made in parts, too big to hold whole; true if that
+    /// changed what was there.
+    fn put_parts(&self, path: &str, parts: &mut dyn Iterator<Item = Vec<u8>>) -> Result<bool>;
+}
+
+/// Takes every file and keeps none, for `dafu check`.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _: Page) -> Result<bool> {
+        Ok(false)
+    }
+
+    fn put_parts(&self, _: &str, _: &mut dyn Iterator<Item = Vec<u8>>) -> Result<bool> {
+        Ok(false)
+    }
+}
+
 /// A build being written: pages go into the folder of the build before
 /// last as they are rendered, from any thread; `commit` swaps it in.
 pub struct Staging {
@@ -61,6 +84,45 @@ impl Staging {
         write_page(&self.dir, page)
     }
 
+    /// Writes a file made in parts: into a new file beside it, compared with
+    /// the old one as it goes, which takes the new file's place only if they
+    /// differ. Neither is ever held whole.
+    pub fn put_parts(&self, path: &str, parts: &mut dyn Iterator<Item = Vec<u8>>) -> Result<bool> {
+        let target = self.dir.join(path);
+        if target.is_dir() {
+            fs::remove_dir_all(&target)
+                .with_context(|| format!("cannot replace {}", target.display()))?;
+        }
+        if let Some(parent) = target.parent() {
+            make_folder(&self.dir, parent)?;
+        }
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned());
+        let fresh = target.with_file_name(format!(".{}.new", name.unwrap_or_default()));
+        let cannot = |e: io::Error| {
+            anyhow::Error::new(e).context(format!("cannot write {}", fresh.display()))
+        };
+        let mut old = fs::File::open(&target).ok();
+        let mut out = io::BufWriter::new(fs::File::create(&fresh).map_err(cannot)?);
+        for part in parts {
+            if let Some(file) = &mut old
+                && !starts_with(file, &part)
+            {
+                old = None;
+            }
+            out.write_all(&part).map_err(cannot)?;
+        }
+        out.flush().map_err(cannot)?;
+        drop(out);
+        let same = old.is_some_and(|file| reads_as(file, b""));
+        if same {
+            fs::remove_file(&fresh).map_err(cannot)?;
+        } else {
+            fs::rename(&fresh, &target)
+                .with_context(|| format!("cannot write {}", target.display()))?;
+        }
+        Ok(!same)
+    }
+
     /// Deletes what the new build does not have, then puts it in place of
     /// the output folder. `paths` are every page's path; `changed` how many
     /// `put` wrote.
@@ -73,6 +135,16 @@ impl Staging {
             unchanged: paths.len() - changed,
             removed,
         })
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, page: Page) -> Result<bool> {
+        Staging::put(self, &page)
+    }
+
+    fn put_parts(&self, path: &str, parts: &mut dyn Iterator<Item = Vec<u8>>) -> Result<bool> {
+        Staging::put_parts(self, path, parts)
     }
 }
 
@@ -117,9 +189,21 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
     }
 }
 
-/// Whether `file` holds exactly `bytes`, read a block at a time: the open
-/// data file is some 90 MB at 10,000 replies, and reading it whole would
-/// hold it twice.
+/// Whether the rest of `file` starts with `bytes`; reads just that many.
+fn starts_with(file: &mut fs::File, mut bytes: &[u8]) -> bool {
+    let mut block = [0u8; 64 * 1024];
+    while !bytes.is_empty() {
+        let want = bytes.len().min(block.len());
+        if file.read_exact(&mut block[..want]).is_err() || block[..want] != bytes[..want] {
+            return false;
+        }
+        bytes = &bytes[want..];
+    }
+    true
+}
+
+/// Whether `file` holds exactly `bytes`, read a block at a time: a page can
+/// be large, and reading it whole would hold it twice.
 fn reads_as(mut file: fs::File, mut bytes: &[u8]) -> bool {
     let mut block = [0u8; 64 * 1024];
     loop {
@@ -310,6 +394,26 @@ mod tests {
         assert_eq!((fourth.changed, fourth.unchanged), (0, 1));
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "b");
         assert!(!out.join("x").exists());
+    }
+
+    #[test]
+    fn a_file_in_parts_replaces_the_old_one_only_when_it_differs() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = Staging::open(&dir.path().join("public")).unwrap();
+        let put = |parts: &[&str]| {
+            let mut parts = parts.iter().map(|p| p.as_bytes().to_vec());
+            staging.put_parts("data/replies.json", &mut parts).unwrap()
+        };
+        let file = staging.dir().join("data/replies.json");
+        assert!(put(&["[", "1,2", "]"]));
+        assert!(!put(&["[1", ",2]"]), "the same bytes in other parts");
+        assert_eq!(fs::read_to_string(&file).unwrap(), "[1,2]");
+        for changed in [&["[1,2]", "\n"][..], &["[1,2"], &["[1,3]"], &[]] {
+            assert!(put(changed), "{changed:?}");
+            assert_eq!(fs::read_to_string(&file).unwrap(), changed.concat());
+        }
+        let names: Vec<_> = fs::read_dir(file.parent().unwrap()).unwrap().collect();
+        assert_eq!(names.len(), 1, "nothing left beside it");
     }
 
     #[test]
