@@ -78,6 +78,8 @@ def main():
     dafu = REPO / "target" / "release" / "dafu"
     if hugo:
         print(f"hugo: {subprocess.run([hugo, 'version'], capture_output=True, text=True).stdout.strip()}", flush=True)
+    elif a.no_hugo:
+        print("hugo: not run (--no-hugo); dafu alone", flush=True)
     else:
         print("hugo: not installed (apt-get install hugo); dafu alone", flush=True)
 
