@@ -11,7 +11,8 @@
 //! phrase; common pairs' positions would be too big to ship, 4-grams' are not.
 //!
 //! The files, all under `search/`:
-//! - `index.json`: sizes and the year and department lists;
+//! - `index.json`: sizes, the year and department lists, and what the index
+//!   was made from (`reuse`);
 //! - `g/{shard}.bin`, `p/{shard}.bin`: gram lists and positions (`postings`);
 //! - `d/{folder}/{id}.json`, `d/{folder}/{id}-{k}.txt`: what a result
 //!   shows (`docs`), 256 replies to a folder;
@@ -19,7 +20,9 @@
 //! - `facets.bin`: year and department of each reply, for the filters.
 //!
 //! The build runs in three parallel passes (`grams`, `postings`, `shards`)
-//! over packed `u64` grams, with no allocation per gram.
+//! over packed `u64` grams, with no allocation per gram; the first pass's
+//! output waits on disk (`spill`), and every file is handed on as soon as
+//! it is made (`files`), so memory stays near what one partition needs.
 
 mod alphabet;
 mod docs;
