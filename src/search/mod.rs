@@ -228,7 +228,10 @@ pub fn build_index(
             spill.put(&out.parts)
         })
         .collect::<std::io::Result<_>>()?;
-    let parts: Vec<Vec<postings::GroupOut>> = (0..partitions.len())
+    // The second pass's output waits on disk too, but for its entries: a
+    // shard needs every partition's share, so nothing is assembled before
+    // the last partition is done.
+    let parts: Vec<shards::Part> = (0..partitions.len())
         .into_par_iter()
         .map_init(
             || postings::Worker::new(&shape),
@@ -237,12 +240,12 @@ pub fn build_index(
                     .iter()
                     .map(|c| spill.get(c, p))
                     .collect::<std::io::Result<Vec<Vec<u8>>>>()?;
-                Ok(w.partition(&streams, &alphabet, &shape))
+                shards::Part::spill(w.partition(&streams, &alphabet, &shape), &spill)
             },
         )
         .collect::<std::io::Result<_>>()?;
+    shards::assemble(parts, &spill, shape.shard_bits, shape.group_bits, &files)?;
     drop(spill);
-    shards::assemble(parts, shape.shard_bits, shape.group_bits, &files)?;
 
     let facets = docs::facets(docs);
     let manifest = Manifest {

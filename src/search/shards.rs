@@ -1,35 +1,82 @@
 //! The third pass of the index build: each group of shards takes its
-//! entries from every partition, orders them by key (so that equal input
-//! gives equal files whatever the threads did), and becomes its files. A
-//! group's arenas are dropped as soon as its files exist, so the index is
-//! never held twice.
+//! entries from every partition, reads their bytes back from the spill
+//! file, orders them by key (so that equal input gives equal files whatever
+//! the threads did), and becomes its files. Only the groups being assembled
+//! are in memory, and a group's bytes are dropped as soon as its files exist.
 
 use rayon::prelude::*;
 
 use super::files::Files;
 use super::postings::{Entry, GroupOut};
+use super::spill::{Spill, Spilled};
 use super::varint;
+
+/// One partition's output, its arenas spilled: per group of shards, the
+/// entries, and where that group's gram and position bytes are in the file.
+pub struct Part {
+    entries: Vec<Vec<Entry>>,
+    arenas: Spilled,
+}
+
+impl Part {
+    /// Spills the arenas of `outs`, one per group, keeping the entries.
+    pub fn spill(outs: Vec<GroupOut>, spill: &Spill) -> std::io::Result<Part> {
+        let mut arenas = Vec::with_capacity(outs.len() * 2);
+        let mut entries = Vec::with_capacity(outs.len());
+        for out in outs {
+            arenas.push(out.g);
+            arenas.push(out.p);
+            entries.push(out.entries);
+        }
+        Ok(Part {
+            entries,
+            arenas: spill.put(&arenas)?,
+        })
+    }
+
+    /// Group `g`'s output with `entries` (taken out before), its arenas
+    /// read back.
+    fn group(&self, g: usize, entries: Vec<Entry>, spill: &Spill) -> std::io::Result<GroupOut> {
+        Ok(GroupOut {
+            g: spill.get(&self.arenas, 2 * g)?,
+            p: spill.get(&self.arenas, 2 * g + 1)?,
+            entries,
+        })
+    }
+}
 
 /// The gram and position shard files, each handed on as soon as it is made.
 pub fn assemble(
-    partitions: Vec<Vec<GroupOut>>,
+    mut partitions: Vec<Part>,
+    spill: &Spill,
     shard_bits: u32,
     group_bits: u32,
     files: &Files,
 ) -> anyhow::Result<()> {
     let groups = 1usize << group_bits;
-    let mut by_group: Vec<Vec<GroupOut>> = (0..groups).map(|_| Vec::new()).collect();
-    for part in partitions {
-        for (g, out) in part.into_iter().enumerate() {
-            by_group[g].push(out);
-        }
-    }
+    // Each group takes its entries out of every partition first, then reads
+    // its arenas back when its turn comes, so only the groups being
+    // assembled are in memory.
+    let by_group: Vec<Vec<(usize, Vec<Entry>)>> = (0..groups)
+        .map(|g| {
+            partitions
+                .iter_mut()
+                .enumerate()
+                .map(|(i, part)| (i, std::mem::take(&mut part.entries[g])))
+                .collect()
+        })
+        .collect();
     let per_group = 1usize << (shard_bits - group_bits);
     let digits = hex_digits(1 << shard_bits);
+    let partitions = &partitions;
     by_group
         .into_par_iter()
         .enumerate()
-        .try_for_each(|(g, outs)| {
+        .try_for_each(|(g, taken)| {
+            let outs = taken
+                .into_iter()
+                .map(|(i, entries)| partitions[i].group(g, entries, spill))
+                .collect::<std::io::Result<Vec<GroupOut>>>()?;
             let first = g * per_group;
             let mut shards: Vec<Vec<(&GroupOut, &Entry)>> = vec![Vec::new(); per_group];
             for out in &outs {
