@@ -204,17 +204,8 @@ fn starts_with(file: &mut fs::File, mut bytes: &[u8]) -> bool {
 
 /// Whether `file` holds exactly `bytes`, read a block at a time: a page can
 /// be large, and reading it whole would hold it twice.
-fn reads_as(mut file: fs::File, mut bytes: &[u8]) -> bool {
-    let mut block = [0u8; 64 * 1024];
-    loop {
-        match file.read(&mut block) {
-            Ok(0) => return bytes.is_empty(),
-            Ok(n) if n <= bytes.len() && block[..n] == bytes[..n] => bytes = &bytes[n..],
-            Ok(_) => return false,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return false,
-        }
-    }
+fn reads_as(mut file: fs::File, bytes: &[u8]) -> bool {
+    starts_with(&mut file, bytes) && file.read(&mut [0u8; 1]).is_ok_and(|n| n == 0)
 }
 
 /// Creates `folder` inside `root`, removing a file left where a folder must go

@@ -20,8 +20,8 @@
 //! - `facets.bin`: year and department of each reply, for the filters.
 //!
 //! The build runs in three parallel passes (`grams`, `postings`, `shards`)
-//! over packed `u64` grams, with no allocation per gram; the first pass's
-//! output waits on disk (`spill`), and every file is handed on as soon as
+//! over packed `u64` grams, with no allocation per gram; the first two
+//! passes' output waits on disk (`spill`), and every file is handed on as soon as
 //! it is made (`files`), so memory stays near what one partition needs.
 
 mod alphabet;
@@ -109,7 +109,7 @@ pub fn index(
         }
         reuse::forget(folder)?;
     }
-    // The first pass's output waits on the output's disk (see `spill`).
+    // The passes' output waits on the output's disk (see `spill`).
     let spill_dir = previous
         .and_then(Path::parent)
         .map_or_else(std::env::temp_dir, Path::to_path_buf);
@@ -227,7 +227,7 @@ pub fn build_index(
             }
             spill.put(&out.parts)
         })
-        .collect::<std::io::Result<_>>()?;
+        .collect::<anyhow::Result<_>>()?;
     // The second pass's output waits on disk too, but for its entries: a
     // shard needs every partition's share, so nothing is assembled before
     // the last partition is done.
@@ -239,11 +239,11 @@ pub fn build_index(
                 let streams = chunks
                     .iter()
                     .map(|c| spill.get(c, p))
-                    .collect::<std::io::Result<Vec<Vec<u8>>>>()?;
+                    .collect::<anyhow::Result<Vec<Vec<u8>>>>()?;
                 shards::Part::spill(w.partition(&streams, &alphabet, &shape), &spill)
             },
         )
-        .collect::<std::io::Result<_>>()?;
+        .collect::<anyhow::Result<_>>()?;
     shards::assemble(parts, &spill, shape.shard_bits, shape.group_bits, &files)?;
     drop(spill);
 

@@ -20,7 +20,7 @@ pub struct Part {
 
 impl Part {
     /// Spills the arenas of `outs`, one per group, keeping the entries.
-    pub fn spill(outs: Vec<GroupOut>, spill: &Spill) -> std::io::Result<Part> {
+    pub fn spill(outs: Vec<GroupOut>, spill: &Spill) -> anyhow::Result<Part> {
         let mut arenas = Vec::with_capacity(outs.len() * 2);
         let mut entries = Vec::with_capacity(outs.len());
         for out in outs {
@@ -36,7 +36,7 @@ impl Part {
 
     /// Group `g`'s output with `entries` (taken out before), its arenas
     /// read back.
-    fn group(&self, g: usize, entries: Vec<Entry>, spill: &Spill) -> std::io::Result<GroupOut> {
+    fn group(&self, g: usize, entries: Vec<Entry>, spill: &Spill) -> anyhow::Result<GroupOut> {
         Ok(GroupOut {
             g: spill.get(&self.arenas, 2 * g)?,
             p: spill.get(&self.arenas, 2 * g + 1)?,
@@ -76,7 +76,7 @@ pub fn assemble(
             let outs = taken
                 .into_iter()
                 .map(|(i, entries)| partitions[i].group(g, entries, spill))
-                .collect::<std::io::Result<Vec<GroupOut>>>()?;
+                .collect::<anyhow::Result<Vec<GroupOut>>>()?;
             let first = g * per_group;
             let mut shards: Vec<Vec<(&GroupOut, &Entry)>> = vec![Vec::new(); per_group];
             for out in &outs {

@@ -6,13 +6,17 @@
 //! build's peak. The file has no name and goes when the build ends.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+use anyhow::{Context as _, Result};
 
 pub struct Spill {
     /// The file, and where the next chunk's streams start.
     file: Mutex<(File, u64)>,
+    /// Where the file is, for messages: a full disk names the folder.
+    dir: PathBuf,
 }
 
 /// Where one chunk's stream of each partition is in the file.
@@ -21,36 +25,56 @@ pub struct Spilled {
 }
 
 impl Spill {
-    pub fn new(dir: &Path) -> io::Result<Spill> {
+    pub fn new(dir: &Path) -> Result<Spill> {
+        let file = tempfile::tempfile_in(dir).with_context(|| {
+            format!(
+                "cannot make the search index's temporary file in {}",
+                dir.display()
+            )
+        })?;
         Ok(Spill {
-            file: Mutex::new((tempfile::tempfile_in(dir)?, 0)),
+            file: Mutex::new((file, 0)),
+            dir: dir.to_path_buf(),
         })
     }
 
     /// Appends one chunk's streams, one per partition.
-    pub fn put(&self, parts: &[Vec<u8>]) -> io::Result<Spilled> {
+    pub fn put(&self, parts: &[Vec<u8>]) -> Result<Spilled> {
         let mut guard = self.lock();
         let (file, end) = &mut *guard;
-        // Reads may have moved the cursor; chunks are never read before
-        // every chunk is written, but the file does not rely on it.
-        file.seek(SeekFrom::Start(*end))?;
         let mut ranges = Vec::with_capacity(parts.len());
-        for part in parts {
-            file.write_all(part)?;
-            ranges.push((*end, part.len()));
-            *end += part.len() as u64;
-        }
+        // Reads may have moved the cursor.
+        file.seek(SeekFrom::Start(*end))
+            .and_then(|_| {
+                for part in parts {
+                    file.write_all(part)?;
+                    ranges.push((*end, part.len()));
+                    *end += part.len() as u64;
+                }
+                Ok(())
+            })
+            .with_context(|| self.trouble("write to"))?;
         Ok(Spilled { ranges })
     }
 
     /// One chunk's stream of partition `part`.
-    pub fn get(&self, spilled: &Spilled, part: usize) -> io::Result<Vec<u8>> {
+    pub fn get(&self, spilled: &Spilled, part: usize) -> Result<Vec<u8>> {
         let (at, len) = spilled.ranges[part];
         let mut bytes = vec![0; len];
         let mut guard = self.lock();
-        guard.0.seek(SeekFrom::Start(at))?;
-        guard.0.read_exact(&mut bytes)?;
+        guard
+            .0
+            .seek(SeekFrom::Start(at))
+            .and_then(|_| guard.0.read_exact(&mut bytes))
+            .with_context(|| self.trouble("read"))?;
         Ok(bytes)
+    }
+
+    fn trouble(&self, verb: &str) -> String {
+        format!(
+            "cannot {verb} the search index's temporary file in {}",
+            self.dir.display()
+        )
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, (File, u64)> {
@@ -82,5 +106,16 @@ mod tests {
         assert_eq!(spill.get(&a, 0).unwrap(), b"abc");
         assert_eq!(spill.get(&c, 0).unwrap(), b"late");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no name");
+    }
+
+    #[test]
+    fn a_folder_it_cannot_use_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("gone");
+        let message = format!("{:#}", Spill::new(&missing).err().unwrap());
+        assert!(
+            message.contains(&missing.display().to_string()),
+            "{message}"
+        );
     }
 }
