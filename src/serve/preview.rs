@@ -588,14 +588,18 @@ impl Snapshot {
         // same templates render the sitemap there.
         let pages = renderer.render_all(&specs).unwrap_or_default();
         let index = std::sync::Mutex::new(pages);
-        // Into memory, which cannot fail.
-        let _ = crate::search::index(&self.archive, &self.base, None, &|path, bytes| {
+        // Into memory; only the temporary file can fail (a full disk), and
+        // then the preview goes on without search and says why.
+        let made = crate::search::index(&self.archive, &self.base, None, &|path, bytes| {
             index
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
                 .push(Page { path, bytes });
             Ok(true)
         });
+        if let Err(error) = made {
+            eprintln!("warning: the search index was not remade: {error:#}");
+        }
         index
             .into_inner()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
