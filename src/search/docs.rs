@@ -26,8 +26,8 @@ pub const URLS_PER_FILE: usize = 256;
 /// files in and to list, and more than some upload tools take.
 pub const DOCS_PER_FOLDER: usize = 256;
 
-/// `search/d/{folder}/{id}.json`: what a result shows. Short keys: there is one per
-/// reply, and twenty are fetched for a page of results.
+/// `search/d/{folder}/{id}.json`: what a result shows. Short keys: there is
+/// one per reply, and twenty are fetched for a page of results.
 #[derive(Serialize)]
 struct DocFile<'a> {
     /// URL.
