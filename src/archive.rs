@@ -174,18 +174,6 @@ impl Archive {
         self.replies[id] = reply;
     }
 
-    /// Frees every reply's body HTML, for a build whose pages are written:
-    /// what follows (the search index) needs only the text, and the HTML is
-    /// some 85 MB at 10,000 replies. A reply shared with someone else (the
-    /// preview's next archive) keeps its HTML.
-    pub fn drop_html(&mut self) {
-        for reply in &mut self.replies {
-            if let Some(reply) = Arc::get_mut(reply) {
-                reply.body.html = String::new();
-            }
-        }
-    }
-
     pub fn terms(&self, facet: Facet) -> &[Term] {
         &self.facets[facet.index()]
     }

@@ -4,12 +4,14 @@
 //! load regardless, so that one run reports every bad file.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::markdown;
 use crate::problem::Problem;
 use crate::reply::{self, Reply};
+use crate::spill::Spill;
 use crate::text;
 
 pub const CONTENT_DIR: &str = "content";
@@ -58,15 +60,26 @@ pub fn find(root: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
     }
 }
 
-/// Loads the given files in parallel; problems of all files together.
+/// Loads the given files in parallel; problems of all files together. With
+/// a `shelf`, each body goes there as soon as it is rendered (see `body`).
 pub fn load(
     root: &Path,
     files: &[(PathBuf, String)],
     body_options: &markdown::Options,
+    shelf: Option<&Arc<Spill>>,
 ) -> Vec<Result<Reply, Vec<Problem>>> {
     files
         .par_iter()
-        .map(|(path, site_path)| load_one(root, path, site_path.clone(), body_options))
+        .map(|(path, site_path)| {
+            let mut reply = load_one(root, path, site_path.clone(), body_options)?;
+            if let Some(shelf) = shelf {
+                reply
+                    .body
+                    .shelve(shelf)
+                    .map_err(|e| vec![Problem::new(&reply.source, format!("{e:#}"))])?;
+            }
+            Ok(reply)
+        })
         .collect()
 }
 

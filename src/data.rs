@@ -95,7 +95,8 @@ struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
-    fn new(reply: &'a Reply, base: &BaseUrl, with_text: bool) -> Self {
+    /// `body_text` is for the JSON only.
+    fn new(reply: &'a Reply, base: &BaseUrl, body_text: Option<&'a str>) -> Self {
         let day = match reply.date {
             ReplyDate::Day(day) => Some(day),
             ReplyDate::Year(_) => None,
@@ -122,7 +123,7 @@ impl<'a> Record<'a> {
             keywords: &reply.keywords,
             published: reply.published.or(day).map(|d| d.to_string()),
             url: base.absolute(&reply.path),
-            body_text: with_text.then_some(reply.body.text.as_str()),
+            body_text,
         }
     }
 
@@ -168,48 +169,57 @@ impl<'a> Record<'a> {
 const CHUNK: usize = 256;
 
 /// The bytes of one data file.
-pub fn render(file: DataFile, archive: &Archive, base: &BaseUrl) -> Vec<u8> {
-    parts(file, archive, base).flatten().collect()
+pub fn render(file: DataFile, archive: &Archive, base: &BaseUrl) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for part in parts(file, archive, base) {
+        out.extend_from_slice(&part?);
+    }
+    Ok(out)
 }
 
 /// The bytes of one data file in parts, each made when it is taken, so that
 /// a build can write the JSON (90 MB at 10,000 replies) without holding it.
+/// A part fails if a reply's text cannot be read back (see `body`).
 pub fn parts<'a>(
     file: DataFile,
     archive: &'a Archive,
     base: &'a BaseUrl,
-) -> Box<dyn Iterator<Item = Vec<u8>> + Send + 'a> {
+) -> Box<dyn Iterator<Item = anyhow::Result<Vec<u8>>> + Send + 'a> {
     match file {
         DataFile::Json => Box::new(json(archive.replies(), base)),
-        DataFile::Csv => Box::new(std::iter::once(csv(archive.replies(), base))),
+        DataFile::Csv => Box::new(std::iter::once(Ok(csv(archive.replies(), base)))),
     }
 }
 
 fn json<'a>(
     replies: &'a [Arc<Reply>],
     base: &'a BaseUrl,
-) -> impl Iterator<Item = Vec<u8>> + Send + 'a {
+) -> impl Iterator<Item = anyhow::Result<Vec<u8>>> + Send + 'a {
     let (open, close): (&[u8], &[u8]) = if replies.is_empty() {
         (b"[]\n", b"")
     } else {
         (b"[\n", b"\n]\n")
     };
     let records = replies.chunks(CHUNK).enumerate().map(move |(k, chunk)| {
+        let texts = chunk
+            .iter()
+            .map(|reply| reply.body.text())
+            .collect::<anyhow::Result<Vec<_>>>()?;
         // The text and about a kilobyte of metadata each: no regrowth.
-        let size = chunk.iter().map(|r| r.body.text.len() + 1024).sum();
+        let size = texts.iter().map(|text| text.len() + 1024).sum();
         let mut out = Vec::with_capacity(size);
-        for (i, reply) in chunk.iter().enumerate() {
+        for (i, (reply, text)) in chunk.iter().zip(&texts).enumerate() {
             if k > 0 || i > 0 {
                 out.extend_from_slice(b",\n");
             }
-            serde_json::to_writer(&mut out, &Record::new(reply, base, true))
+            serde_json::to_writer(&mut out, &Record::new(reply, base, Some(text)))
                 .expect("a record serialises: it holds only strings and numbers");
         }
-        out
+        Ok(out)
     });
-    std::iter::once(open.to_vec())
+    std::iter::once(Ok(open.to_vec()))
         .chain(records)
-        .chain(std::iter::once(close.to_vec()))
+        .chain(std::iter::once(Ok(close.to_vec())))
 }
 
 fn csv(replies: &[Arc<Reply>], base: &BaseUrl) -> Vec<u8> {
@@ -219,7 +229,7 @@ fn csv(replies: &[Arc<Reply>], base: &BaseUrl) -> Vec<u8> {
             let mut writer = csv_writer(Vec::with_capacity(chunk.len() * 512));
             for reply in chunk {
                 writer
-                    .write_record(Record::new(reply, base, false).csv_row())
+                    .write_record(Record::new(reply, base, None).csv_row())
                     .expect("writing to memory does not fail");
             }
             writer

@@ -6,6 +6,7 @@
 //! keeps the result; [`check`] runs them all but the output.
 
 pub mod archive;
+pub mod body;
 pub mod config;
 pub mod content;
 pub mod data;
@@ -20,6 +21,7 @@ pub mod reply;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod spill;
 pub mod stats;
 pub mod text;
 pub mod theme;
@@ -27,6 +29,7 @@ pub mod timings;
 pub mod url;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use archive::Archive;
@@ -37,6 +40,7 @@ use output::Sink;
 use problem::Problem;
 use rayon::prelude::*;
 use render::{Page, PageSpec, Renderer};
+use spill::Spill;
 use theme::Theme;
 use timings::Stages;
 
@@ -95,10 +99,15 @@ pub struct Site {
 impl Site {
     /// Reads config, replies and theme; every problem of every file at once.
     pub fn load(options: &BuildOptions) -> Result<Site, Vec<Problem>> {
-        Site::load_timed(options, &mut Stages::off())
+        Site::load_timed(options, None, &mut Stages::off())
     }
 
-    fn load_timed(options: &BuildOptions, stages: &mut Stages) -> Result<Site, Vec<Problem>> {
+    /// With a `shelf`, the replies' bodies wait there, not in memory.
+    fn load_timed(
+        options: &BuildOptions,
+        shelf: Option<&Arc<Spill>>,
+        stages: &mut Stages,
+    ) -> Result<Site, Vec<Problem>> {
         let root = &options.root;
         let mut config = Config::load(root).map_err(|p| vec![p])?;
         if let Some(base_url) = &options.base_url {
@@ -109,7 +118,7 @@ impl Site {
         let mut problems = Vec::new();
         let files = content::find(root)?;
         let mut replies = Vec::with_capacity(files.len());
-        for result in content::load(root, &files, &config.body_options()) {
+        for result in content::load(root, &files, &config.body_options(), shelf) {
             match result {
                 Ok(reply) => replies.push(reply),
                 Err(found) => problems.extend(found),
@@ -140,11 +149,9 @@ impl Site {
     /// Renders every page in parallel and hands each to `sink` as soon as it
     /// is made and its links are checked, so that a build never holds the
     /// whole site in memory. Returns the path of every page and how many
-    /// `sink` said it changed; a broken internal link is a problem. The
-    /// replies' body HTML is freed once the pages are made, before the
-    /// search index, which needs only their text.
+    /// `sink` said it changed; a broken internal link is a problem.
     pub fn each_page(
-        &mut self,
+        &self,
         sink: &impl Sink,
         previous: Option<&Path>,
         stages: &mut Stages,
@@ -215,7 +222,6 @@ impl Site {
         stages.done("pages");
         drop(checker);
         drop(renderer);
-        self.archive.drop_html();
         let written = search::index(&self.archive, &self.base, previous, &|path, bytes| {
             sink.put(Page { path, bytes })
         })
@@ -243,8 +249,14 @@ impl Site {
 pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
     let started = Instant::now();
     let mut stages = Stages::from_env();
-    let mut site = Site::load_timed(options, &mut stages)?;
     let output = output_folder(options)?;
+    // Beside the output, on its disk: a temporary folder may be memory.
+    let shelf_dir = output
+        .parent()
+        .filter(|dir| dir.is_dir())
+        .map_or_else(std::env::temp_dir, Path::to_path_buf);
+    let shelf = Spill::new(&shelf_dir, "the replies' bodies'").map_err(BuildError::Io)?;
+    let site = Site::load_timed(options, Some(&Arc::new(shelf)), &mut stages)?;
     let staging = output::Staging::open(&output).map_err(BuildError::Io)?;
     let (paths, changed) = site.each_page(&staging, Some(staging.dir()), &mut stages)?;
     let written = staging.commit(&paths, changed).map_err(BuildError::Io)?;
@@ -262,7 +274,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
 /// `dafu check`: everything `build` validates, the links, the privacy lint,
 /// and settings that make a poor publication; nothing is written.
 pub fn check(options: &BuildOptions) -> Findings {
-    let mut site = match Site::load(options) {
+    let site = match Site::load(options) {
         Ok(site) => site,
         Err(errors) => {
             return Findings {

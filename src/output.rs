@@ -40,8 +40,12 @@ pub trait Sink: Sync {
     fn put(&self, page: Page) -> Result<bool>;
 
     /// Writes one file made in parts, too big to hold whole; true if that
-    /// changed what was there.
-    fn put_parts(&self, path: &str, parts: &mut dyn Iterator<Item = Vec<u8>>) -> Result<bool>;
+    /// changed what was there. A part that fails leaves what was there.
+    fn put_parts(
+        &self,
+        path: &str,
+        parts: &mut dyn Iterator<Item = Result<Vec<u8>>>,
+    ) -> Result<bool>;
 }
 
 /// Takes every file and keeps none, for `dafu check`.
@@ -52,7 +56,7 @@ impl Sink for Discard {
         Ok(false)
     }
 
-    fn put_parts(&self, _: &str, _: &mut dyn Iterator<Item = Vec<u8>>) -> Result<bool> {
+    fn put_parts(&self, _: &str, _: &mut dyn Iterator<Item = Result<Vec<u8>>>) -> Result<bool> {
         Ok(false)
     }
 }
@@ -87,7 +91,11 @@ impl Staging {
     /// Writes a file made in parts: into a new file beside it, compared with
     /// the old one as it goes, which takes the new file's place only if they
     /// differ. Neither is ever held whole.
-    pub fn put_parts(&self, path: &str, parts: &mut dyn Iterator<Item = Vec<u8>>) -> Result<bool> {
+    pub fn put_parts(
+        &self,
+        path: &str,
+        parts: &mut dyn Iterator<Item = Result<Vec<u8>>>,
+    ) -> Result<bool> {
         let target = self.dir.join(path);
         if target.is_dir() {
             fs::remove_dir_all(&target)
@@ -103,15 +111,26 @@ impl Staging {
         };
         let mut old = fs::File::open(&target).ok();
         let mut out = io::BufWriter::new(fs::File::create(&fresh).map_err(cannot)?);
+        let mut written = Ok(());
         for part in parts {
-            if let Some(file) = &mut old
-                && !starts_with(file, &part)
-            {
-                old = None;
+            written = part.and_then(|part| {
+                if let Some(file) = &mut old
+                    && !starts_with(file, &part)
+                {
+                    old = None;
+                }
+                out.write_all(&part).map_err(cannot)
+            });
+            if written.is_err() {
+                break;
             }
-            out.write_all(&part).map_err(cannot)?;
         }
-        out.flush().map_err(cannot)?;
+        if let Err(e) = written.and_then(|()| out.flush().map_err(cannot)) {
+            drop(out);
+            // Best effort: the next build removes it anyway, being no page.
+            let _ = fs::remove_file(&fresh);
+            return Err(e);
+        }
         drop(out);
         let same = old.is_some_and(|file| reads_as(file, b""));
         if same {
@@ -143,7 +162,11 @@ impl Sink for Staging {
         Staging::put(self, &page)
     }
 
-    fn put_parts(&self, path: &str, parts: &mut dyn Iterator<Item = Vec<u8>>) -> Result<bool> {
+    fn put_parts(
+        &self,
+        path: &str,
+        parts: &mut dyn Iterator<Item = Result<Vec<u8>>>,
+    ) -> Result<bool> {
         Staging::put_parts(self, path, parts)
     }
 }
@@ -392,7 +415,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let staging = Staging::open(&dir.path().join("public")).unwrap();
         let put = |parts: &[&str]| {
-            let mut parts = parts.iter().map(|p| p.as_bytes().to_vec());
+            let mut parts = parts.iter().map(|p| Ok(p.as_bytes().to_vec()));
             staging.put_parts("data/replies.json", &mut parts).unwrap()
         };
         let file = staging.dir().join("data/replies.json");

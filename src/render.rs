@@ -59,9 +59,6 @@ const NO_DATE: &str = "2000-01-01";
 /// Replies in a feed: the latest, as most feeds give.
 pub const FEED_ENTRIES: usize = 50;
 
-/// Characters of a reply's text in its description and feed summary.
-pub const SUMMARY_CHARS: usize = 120;
-
 /// Facets whose terms have a feed: a department, a session, a member can be
 /// followed; a year cannot usefully be.
 pub fn has_feed(facet: Facet) -> bool {
@@ -125,7 +122,7 @@ struct ReplyView<'a> {
     keywords: &'a [String],
     published: String,
     /// The first characters of the text, for descriptions and feeds.
-    summary: String,
+    summary: &'a str,
     extra: &'a std::collections::BTreeMap<String, serde_yaml::Value>,
 }
 
@@ -362,10 +359,10 @@ impl<'a> Renderer<'a> {
 
     pub fn render(&self, spec: PageSpec) -> Result<Page, Problem> {
         if let PageSpec::Data(file) = spec {
-            return Ok(Page {
-                path: self.path(spec),
-                bytes: crate::data::render(file, self.archive, self.base),
-            });
+            let path = self.path(spec);
+            let bytes = crate::data::render(file, self.archive, self.base)
+                .map_err(|e| Problem::new(&path, format!("{e:#}")))?;
+            return Ok(Page { path, bytes });
         }
         let mut context = Context::new();
         context.insert_value("site", self.site.clone());
@@ -386,8 +383,12 @@ impl<'a> Renderer<'a> {
             }
             PageSpec::Reply(id) => {
                 let reply = &self.archive.replies()[id];
+                let html = reply
+                    .body
+                    .html()
+                    .map_err(|e| Problem::new(&reply.source, format!("{e:#}")))?;
                 context.insert_value("reply", self.replies[id].clone());
-                context.insert_value("body", Value::safe_string(&reply.body.html));
+                context.insert_value("body", Value::safe_string(&html));
                 "reply.html"
             }
             PageSpec::Facet(facet) => {
@@ -812,7 +813,7 @@ fn reply_view<'r>(
         topic: reply.topic.as_deref(),
         keywords: &reply.keywords,
         published: reply.published_date(),
-        summary: crate::markdown::summary(&reply.body.text, SUMMARY_CHARS),
+        summary: &reply.body.summary,
         extra: &reply.extra,
     }
 }

@@ -12,7 +12,8 @@ use jiff::civil::Date;
 use serde::Serialize;
 use serde_yaml::Value;
 
-use crate::markdown::{self, Rendered};
+use crate::body::Body;
+use crate::markdown;
 use crate::problem::Problem;
 
 /// Every front matter key, with its Chinese alias.
@@ -135,7 +136,7 @@ impl ReplyDate {
 }
 
 /// One reply, as the archive publishes it.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Reply {
     /// The file it came from, as the user names it (for messages).
     pub source: PathBuf,
@@ -165,7 +166,7 @@ pub struct Reply {
     pub disclosure: Disclosure,
     pub draft: bool,
     pub extra: BTreeMap<String, Value>,
-    pub body: Rendered,
+    pub body: Body,
     /// The file line where the body starts, to point at a line of it.
     pub body_line: usize,
     /// What the privacy lint found in the published text: warnings.
@@ -400,7 +401,7 @@ impl<'a> FrontMatter<'a> {
             disclosure: fields.disclosure,
             draft: fields.draft,
             extra: fields.extra,
-            body: markdown::render(body, body_options),
+            body: Body::from(markdown::render(body, body_options)),
             body_line: 1,
             warnings: Vec::new(),
         })
@@ -742,7 +743,7 @@ mod tests {
         assert_eq!(reply.kind, Some(Kind::Proposal));
         assert_eq!(reply.proposal_id.as_deref(), Some("0152"));
         assert_eq!(reply.proposers, vec!["周国平"]);
-        assert_eq!(reply.body.text, "正文。");
+        assert_eq!(reply.body.text().unwrap(), "正文。");
     }
 
     #[test]

@@ -5,8 +5,8 @@
 
 use rayon::prelude::*;
 
-use super::SearchDoc;
 use super::layout::for_each_unit;
+use super::{Corpus, SPAN, spans};
 
 const CODE_POINTS: usize = 0x11_0000;
 
@@ -35,26 +35,31 @@ pub struct Survey {
 
 impl Alphabet {
     /// Reads every reply once, in parallel, counting characters.
-    pub fn survey(docs: &[SearchDoc]) -> Survey {
+    pub fn survey(docs: &(impl Corpus + ?Sized)) -> anyhow::Result<Survey> {
         // One table per thread, not per rayon job: a table is 4 MB.
-        let chunk = docs.len().div_ceil(rayon::current_num_threads()).max(1);
-        let parts: Vec<(Vec<u32>, usize, u64)> = docs
-            .par_chunks(chunk)
-            .map(|docs| {
+        let chunk = docs.count().div_ceil(rayon::current_num_threads()).max(1);
+        let ranges: Vec<_> = spans(0..docs.count(), chunk).collect();
+        let parts: Vec<(Vec<u32>, usize, u64)> = ranges
+            .into_par_iter()
+            .map(|range| {
                 let mut counts = vec![0u32; CODE_POINTS];
                 let (mut max_head, mut units) = (0, 0u64);
-                for doc in docs {
-                    let head = for_each_unit(doc, |u| {
-                        units += 1;
-                        if let Some(c) = u {
-                            counts[c as usize] = counts[c as usize].saturating_add(1);
+                for span in spans(range, SPAN) {
+                    docs.with(span, |docs| {
+                        for doc in docs {
+                            let head = for_each_unit(doc, |u| {
+                                units += 1;
+                                if let Some(c) = u {
+                                    counts[c as usize] = counts[c as usize].saturating_add(1);
+                                }
+                            });
+                            max_head = max_head.max(head);
                         }
-                    });
-                    max_head = max_head.max(head);
+                    })?;
                 }
-                (counts, max_head, units)
+                Ok((counts, max_head, units))
             })
-            .collect();
+            .collect::<anyhow::Result<_>>()?;
         let mut counts = vec![0u64; CODE_POINTS];
         let (mut max_head, mut units) = (0, 0);
         for (part, h, u) in parts {
@@ -76,7 +81,7 @@ impl Alphabet {
         }
         let bits = (32 - (chars.len() as u32).leading_zeros()).max(1);
         let gram = (64 / bits as usize).min(4);
-        Survey {
+        Ok(Survey {
             alphabet: Alphabet {
                 ids,
                 chars,
@@ -86,7 +91,7 @@ impl Alphabet {
             },
             max_head,
             units,
-        }
+        })
     }
 
     pub fn id(&self, c: char) -> u32 {

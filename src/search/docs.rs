@@ -10,9 +10,9 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::SearchDoc;
 use super::files::Files;
 use super::normalise::normalise_char;
+use super::{Corpus, SPAN, SearchDoc, spans};
 
 /// Units of the body kept in a reply's data file, enough for a snippet when
 /// the match is near the start, as most matches of common words are.
@@ -48,54 +48,74 @@ struct DocFile<'a> {
 }
 
 /// Every data file of every reply, handed on reply by reply.
-pub fn doc_files(docs: &[SearchDoc], files: &Files) -> anyhow::Result<()> {
-    docs.par_iter().enumerate().try_for_each(|(id, doc)| {
-        let cuts = body_cuts(doc.body);
-        let lead_end = cuts.first().copied().unwrap_or(doc.body.len());
-        let mut f = Vec::with_capacity(doc.fields.len() + 1);
-        f.push(doc.department);
-        f.extend(doc.fields.iter().copied());
-        let file = DocFile {
-            u: doc.url,
-            t: doc.title,
-            n: doc.doc_number.unwrap_or(""),
-            a: doc.date,
-            f,
-            b: &doc.body[..lead_end],
-            k: cuts.len(),
-        };
-        files.put(data_name(id), json(&file))?;
-        for (k, w) in cuts.iter().enumerate() {
-            let end = cuts.get(k + 1).copied().unwrap_or(doc.body.len());
-            files.put(piece_name(id, k + 1), doc.body.as_bytes()[*w..end].to_vec())?;
-        }
-        Ok::<(), anyhow::Error>(())
+pub fn doc_files(docs: &(impl Corpus + ?Sized), files: &Files) -> anyhow::Result<()> {
+    let ranges: Vec<_> = spans(0..docs.count(), SPAN).collect();
+    ranges.into_par_iter().try_for_each(|range| {
+        let first = range.start;
+        docs.with(range, |docs| {
+            docs.iter()
+                .enumerate()
+                .try_for_each(|(i, doc)| doc_file(first + i, doc, files))
+        })?
     })?;
-    for (k, chunk) in docs.chunks(URLS_PER_FILE).enumerate() {
-        let urls: Vec<&str> = chunk.iter().map(|d| d.url).collect();
-        files.put(urls_name(k), json(&urls))?;
+    for (k, range) in spans(0..docs.count(), URLS_PER_FILE).enumerate() {
+        let urls = docs.with(range, |docs| {
+            json(&docs.iter().map(|d| d.url).collect::<Vec<_>>())
+        })?;
+        files.put(urls_name(k), urls)?;
+    }
+    Ok(())
+}
+
+/// One reply's data file and the pieces of its body.
+fn doc_file(id: usize, doc: &SearchDoc, files: &Files) -> anyhow::Result<()> {
+    let cuts = body_cuts(doc.body);
+    let lead_end = cuts.first().copied().unwrap_or(doc.body.len());
+    let mut f = Vec::with_capacity(doc.fields.len() + 1);
+    f.push(doc.department);
+    f.extend(doc.fields.iter().copied());
+    let file = DocFile {
+        u: doc.url,
+        t: doc.title,
+        n: doc.doc_number.unwrap_or(""),
+        a: doc.date,
+        f,
+        b: &doc.body[..lead_end],
+        k: cuts.len(),
+    };
+    files.put(data_name(id), json(&file))?;
+    for (k, w) in cuts.iter().enumerate() {
+        let end = cuts.get(k + 1).copied().unwrap_or(doc.body.len());
+        files.put(piece_name(id, k + 1), doc.body.as_bytes()[*w..end].to_vec())?;
     }
     Ok(())
 }
 
 /// The paths `doc_files` writes, without making the files.
-pub fn doc_file_names(docs: &[SearchDoc]) -> Vec<String> {
-    let per_doc: Vec<Vec<String>> = docs
-        .par_iter()
-        .enumerate()
-        .map(|(id, doc)| {
-            let pieces = body_cuts(doc.body).len();
-            std::iter::once(data_name(id))
-                .chain((1..=pieces).map(|k| piece_name(id, k)))
-                .collect()
+pub fn doc_file_names(docs: &(impl Corpus + ?Sized)) -> anyhow::Result<Vec<String>> {
+    let ranges: Vec<_> = spans(0..docs.count(), SPAN).collect();
+    let per_span: Vec<Vec<String>> = ranges
+        .into_par_iter()
+        .map(|range| {
+            let first = range.start;
+            docs.with(range, |docs| {
+                let mut names = Vec::new();
+                for (i, doc) in docs.iter().enumerate() {
+                    let id = first + i;
+                    names.push(data_name(id));
+                    let pieces = body_cuts(doc.body).len();
+                    names.extend((1..=pieces).map(|k| piece_name(id, k)));
+                }
+                names
+            })
         })
-        .collect();
-    let buckets = docs.len().div_ceil(URLS_PER_FILE);
-    per_doc
+        .collect::<anyhow::Result<_>>()?;
+    let buckets = docs.count().div_ceil(URLS_PER_FILE);
+    Ok(per_span
         .into_iter()
         .flatten()
         .chain((0..buckets).map(urls_name))
-        .collect()
+        .collect())
 }
 
 fn data_name(id: usize) -> String {
@@ -137,13 +157,14 @@ pub struct Facets {
     pub file: Vec<u8>,
 }
 
-pub fn facets(docs: &[SearchDoc]) -> Facets {
-    let mut years: Vec<i32> = docs.iter().map(|d| d.year).collect();
+pub fn facets(docs: &(impl Corpus + ?Sized)) -> Facets {
+    let pairs: Vec<(i32, &str)> = (0..docs.count()).map(|id| docs.facet(id)).collect();
+    let mut years: Vec<i32> = pairs.iter().map(|&(year, _)| year).collect();
     years.sort_unstable_by(|a, b| b.cmp(a));
     years.dedup();
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for d in docs {
-        *counts.entry(d.department).or_default() += 1;
+    for &(_, department) in &pairs {
+        *counts.entry(department).or_default() += 1;
     }
     let mut departments: Vec<(&str, usize)> = counts.into_iter().collect();
     // Most replies first, as a select lists them; then by name, for stable output.
@@ -153,13 +174,13 @@ pub fn facets(docs: &[SearchDoc]) -> Facets {
         .enumerate()
         .map(|(i, (d, _))| (*d, i))
         .collect();
-    let mut file = Vec::with_capacity(docs.len() * 3);
-    for d in docs {
-        let y = years.iter().position(|&y| y == d.year).unwrap_or(0);
+    let mut file = Vec::with_capacity(pairs.len() * 3);
+    for &(year, _) in &pairs {
+        let y = years.iter().position(|&y| y == year).unwrap_or(0);
         file.push(y.min(255) as u8);
     }
-    for d in docs {
-        let i = index.get(d.department).copied().unwrap_or(0);
+    for &(_, department) in &pairs {
+        let i = index.get(department).copied().unwrap_or(0);
         file.extend_from_slice(&(i.min(u16::MAX as usize) as u16).to_le_bytes());
     }
     Facets {

@@ -37,13 +37,14 @@ mod postings;
 mod radix;
 mod reuse;
 mod shards;
-mod spill;
 mod varint;
 
 #[cfg(test)]
 mod reader;
 
+use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -52,11 +53,11 @@ use crate::config::BaseUrl;
 use crate::reply::Reply;
 use serde::Serialize;
 
+use crate::spill::{self, Spill};
 use alphabet::Alphabet;
 use files::Files;
 pub use files::{Sink, Written};
 use grams::{Packing, Partitions, Scratch};
-use spill::Spill;
 
 /// One published reply as search sees it.
 pub struct SearchDoc<'a> {
@@ -75,6 +76,85 @@ pub struct SearchDoc<'a> {
     pub body: &'a str,
 }
 
+/// The replies to index. Their bodies may wait on disk (see `body`), so
+/// every pass takes them a range at a time, never all at once.
+pub trait Corpus: Sync {
+    /// How many replies.
+    fn count(&self) -> usize;
+
+    /// The year and department of reply `id`, for the filters: no body read.
+    fn facet(&self, id: usize) -> (i32, &str);
+
+    /// Calls `f` with the replies of `range`, bodies and all.
+    fn with<R>(&self, range: Range<usize>, f: impl FnOnce(&[SearchDoc]) -> R) -> anyhow::Result<R>;
+}
+
+impl Corpus for [SearchDoc<'_>] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn facet(&self, id: usize) -> (i32, &str) {
+        (self[id].year, self[id].department)
+    }
+
+    fn with<R>(&self, range: Range<usize>, f: impl FnOnce(&[SearchDoc]) -> R) -> anyhow::Result<R> {
+        Ok(f(&self[range]))
+    }
+}
+
+/// Replies a task reads at once: about half a megabyte of text.
+const SPAN: usize = 64;
+
+/// `range` cut into consecutive ranges of `size` (the last may be shorter).
+fn spans(range: Range<usize>, size: usize) -> impl Iterator<Item = Range<usize>> {
+    let end = range.end;
+    range
+        .step_by(size.max(1))
+        .map(move |start| start..(start + size.max(1)).min(end))
+}
+
+/// The published replies of an archive, as search reads them.
+struct Published<'a> {
+    replies: &'a [Arc<Reply>],
+    urls: Vec<String>,
+    dates: Vec<String>,
+}
+
+impl Corpus for Published<'_> {
+    fn count(&self) -> usize {
+        self.replies.len()
+    }
+
+    fn facet(&self, id: usize) -> (i32, &str) {
+        let reply = &self.replies[id];
+        (i32::from(reply.date.year()), &reply.department)
+    }
+
+    fn with<R>(&self, range: Range<usize>, f: impl FnOnce(&[SearchDoc]) -> R) -> anyhow::Result<R> {
+        let replies = &self.replies[range.clone()];
+        let bodies = replies
+            .iter()
+            .map(|reply| reply.body.text())
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let docs: Vec<SearchDoc> = range
+            .zip(replies)
+            .zip(&bodies)
+            .map(|((id, reply), body)| SearchDoc {
+                url: &self.urls[id],
+                title: &reply.title,
+                doc_number: reply.doc_number.as_deref(),
+                department: &reply.department,
+                date: &self.dates[id],
+                year: i32::from(reply.date.year()),
+                fields: shown_fields(reply),
+                body,
+            })
+            .collect();
+        Ok(f(&docs))
+    }
+}
+
 /// The index files of every published reply of the archive, each handed to
 /// `sink` as it is made. `previous` is the folder the build writes over: if
 /// it holds the index this build would make, that is kept (see `reuse`),
@@ -86,25 +166,14 @@ pub fn index(
     sink: Sink,
 ) -> anyhow::Result<Written> {
     let replies = archive.replies();
-    let urls: Vec<String> = replies.iter().map(|r| base.link(&r.path)).collect();
-    let dates: Vec<String> = replies.iter().map(|r| r.date.iso()).collect();
-    let docs: Vec<SearchDoc> = replies
-        .iter()
-        .zip(urls.iter().zip(&dates))
-        .map(|(reply, (url, date))| SearchDoc {
-            url,
-            title: &reply.title,
-            doc_number: reply.doc_number.as_deref(),
-            department: &reply.department,
-            date,
-            year: i32::from(reply.date.year()),
-            fields: shown_fields(reply),
-            body: &reply.body.text,
-        })
-        .collect();
-    let source = reuse::fingerprint(&docs);
+    let docs = Published {
+        replies,
+        urls: replies.iter().map(|r| base.link(&r.path)).collect(),
+        dates: replies.iter().map(|r| r.date.iso()).collect(),
+    };
+    let source = reuse::fingerprint(&docs)?;
     if let Some(folder) = previous {
-        if let Some(paths) = reuse::kept(folder, &source, &docs) {
+        if let Some(paths) = reuse::kept(folder, &source, &docs)? {
             return Ok(Written { paths, changed: 0 });
         }
         reuse::forget(folder)?;
@@ -172,13 +241,13 @@ struct Manifest<'a> {
 /// position; `source` is their fingerprint. Equal input gives
 /// byte-identical files.
 pub fn build_index(
-    docs: &[SearchDoc],
+    docs: &(impl Corpus + ?Sized),
     source: &str,
     spill_dir: &Path,
     sink: Sink,
 ) -> anyhow::Result<Written> {
     let files = Files::new(sink);
-    let survey = Alphabet::survey(docs);
+    let survey = Alphabet::survey(docs)?;
     let alphabet = survey.alphabet;
     let packing = Packing {
         bits: alphabet.bits(),
@@ -194,36 +263,41 @@ pub fn build_index(
     // stream of a chunk lists replies in order; many per thread, so that a
     // chunk's streams are a few megabytes before they are spilled.
     let chunk = docs
-        .len()
+        .count()
         .div_ceil(rayon::current_num_threads() * 16)
         .max(1);
     let shape = postings::Shape {
         packing,
-        docs: docs.len(),
+        docs: docs.count(),
         chunk_docs: chunk,
         shard_bits,
         group_bits: GROUP_BITS.min(shard_bits),
     };
     let partitions = Partitions::balanced(&alphabet, PARTITIONS);
 
-    let total_docs = docs.len().max(1) as u64;
+    let total_docs = docs.count().max(1) as u64;
     let plan = grams::Plan {
         alphabet: &alphabet,
         packing,
         head_span,
         partitions: &partitions,
     };
-    let spill = Spill::new(spill_dir)?;
-    let chunks: Vec<spill::Spilled> = docs
-        .par_chunks(chunk)
-        .enumerate()
-        .map(|(c, docs)| {
+    let spill = Spill::new(spill_dir, "the search index's")?;
+    let chunk_ranges: Vec<Range<usize>> = spans(0..docs.count(), chunk).collect();
+    let chunks: Vec<spill::Spilled> = chunk_ranges
+        .into_par_iter()
+        .map(|range| {
             let mut s = Scratch::default();
-            let units = survey.units * docs.len() as u64 / total_docs;
+            let units = survey.units * range.len() as u64 / total_docs;
             let mut out = grams::ChunkGrams::new(&partitions, units);
-            for (i, doc) in docs.iter().enumerate() {
-                let id = (c * chunk + i) as u32;
-                grams::doc_grams(id, doc, &plan, &mut s, &mut out);
+            for span in spans(range, SPAN) {
+                let first = span.start;
+                docs.with(span, |docs| {
+                    for (i, doc) in docs.iter().enumerate() {
+                        let id = (first + i) as u32;
+                        grams::doc_grams(id, doc, &plan, &mut s, &mut out);
+                    }
+                })?;
             }
             spill.put(&out.parts)
         })
@@ -250,7 +324,7 @@ pub fn build_index(
     let facets = docs::facets(docs);
     let manifest = Manifest {
         format: FORMAT,
-        docs: docs.len(),
+        docs: docs.count(),
         shards: 1 << shard_bits,
         gram: packing.gram,
         head: head_span,

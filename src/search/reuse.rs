@@ -19,7 +19,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use rayon::prelude::*;
 
-use super::{FORMAT, SearchDoc, docs, shards};
+use super::{Corpus, FORMAT, SPAN, SearchDoc, docs, shards, spans};
 
 /// The manifest's path, relative to the site root.
 pub const MANIFEST: &str = "search/index.json";
@@ -28,19 +28,13 @@ pub const MANIFEST: &str = "search/index.json";
 /// indexed fields and URL in order, the index format, and this dafu
 /// executable (its version, and its size and time, so that a rebuilt dafu
 /// never keeps an index an older one made).
-pub fn fingerprint(docs: &[SearchDoc]) -> String {
-    let per_doc: Vec<[u64; 2]> = docs
-        .par_iter()
-        .map(|doc| {
-            seeds().map(|seed| {
-                let mut h = DefaultHasher::new();
-                seed.hash(&mut h);
-                (doc.url, doc.title, doc.doc_number, doc.department).hash(&mut h);
-                (doc.date, doc.year, &doc.fields, doc.body).hash(&mut h);
-                h.finish()
-            })
-        })
-        .collect();
+pub fn fingerprint(docs: &(impl Corpus + ?Sized)) -> anyhow::Result<String> {
+    let ranges: Vec<_> = spans(0..docs.count(), SPAN).collect();
+    let per_span: Vec<Vec<[u64; 2]>> = ranges
+        .into_par_iter()
+        .map(|range| docs.with(range, |docs| docs.iter().map(doc_hash).collect()))
+        .collect::<anyhow::Result<_>>()?;
+    let per_doc: Vec<[u64; 2]> = per_span.into_iter().flatten().collect();
     let executable = std::env::current_exe()
         .and_then(fs::metadata)
         .ok()
@@ -52,7 +46,17 @@ pub fn fingerprint(docs: &[SearchDoc]) -> String {
         per_doc.hash(&mut h);
         h.finish()
     });
-    format!("{a:016x}{b:016x}")
+    Ok(format!("{a:016x}{b:016x}"))
+}
+
+fn doc_hash(doc: &SearchDoc) -> [u64; 2] {
+    seeds().map(|seed| {
+        let mut h = DefaultHasher::new();
+        seed.hash(&mut h);
+        (doc.url, doc.title, doc.doc_number, doc.department).hash(&mut h);
+        (doc.date, doc.year, &doc.fields, doc.body).hash(&mut h);
+        h.finish()
+    })
 }
 
 /// Two hashers apart, for 128 bits.
@@ -62,24 +66,32 @@ fn seeds() -> [u8; 2] {
 
 /// The paths of the index in `folder`, if it was made from exactly what
 /// `fingerprint` is and every one of its files is there.
-pub fn kept(folder: &Path, fingerprint: &str, docs: &[SearchDoc]) -> Option<Vec<String>> {
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&fs::read(folder.join(MANIFEST)).ok()?).ok()?;
-    if manifest["source"].as_str() != Some(fingerprint) {
-        return None;
-    }
-    let shards = usize::try_from(manifest["shards"].as_u64()?).ok()?;
+pub fn kept(
+    folder: &Path,
+    fingerprint: &str,
+    docs: &(impl Corpus + ?Sized),
+) -> anyhow::Result<Option<Vec<String>>> {
+    let manifest: Option<serde_json::Value> = fs::read(folder.join(MANIFEST))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    let shards = manifest
+        .filter(|manifest| manifest["source"].as_str() == Some(fingerprint))
+        .and_then(|manifest| manifest["shards"].as_u64())
+        .and_then(|shards| usize::try_from(shards).ok());
+    let Some(shards) = shards else {
+        return Ok(None);
+    };
     let digits = shards::hex_digits(shards);
     let mut paths: Vec<String> = [MANIFEST.to_string(), "search/facets.bin".to_string()]
         .into_iter()
         .chain((0..shards).flat_map(|shard| shards::names(shard, digits)))
-        .chain(docs::doc_file_names(docs))
+        .chain(docs::doc_file_names(docs)?)
         .collect();
     let all_there = paths
         .par_iter()
         .all(|path| fs::metadata(folder.join(path)).is_ok_and(|m| m.is_file()));
     paths.sort_unstable();
-    all_there.then_some(paths)
+    Ok(all_there.then_some(paths))
 }
 
 /// Removes the manifest from `folder` before index files are written there.
@@ -111,9 +123,17 @@ mod tests {
         }
     }
 
+    fn fp(docs: &[SearchDoc]) -> String {
+        fingerprint(docs).unwrap()
+    }
+
+    fn kept_in(folder: &Path, docs: &[SearchDoc]) -> Option<Vec<String>> {
+        kept(folder, &fp(docs), docs).unwrap()
+    }
+
     /// Builds the index of `docs` into `folder` as the build writes it.
     fn write(folder: &Path, docs: &[SearchDoc]) -> Vec<String> {
-        let source = fingerprint(docs);
+        let source = fp(docs);
         let written = build_index(docs, &source, folder, &|path, bytes| {
             let path = folder.join(path);
             fs::create_dir_all(path.parent().unwrap())?;
@@ -131,18 +151,18 @@ mod tests {
         let docs = vec![doc("关于稳岗返还的答复", &long), doc("答复", "中小企业")];
         let paths = write(dir.path(), &docs);
         assert!(paths.iter().any(|p| p.ends_with("-1.txt")));
-        assert_eq!(kept(dir.path(), &fingerprint(&docs), &docs), Some(paths));
+        assert_eq!(kept_in(dir.path(), &docs), Some(paths));
 
         let edited = vec![doc("关于稳岗返还的答复", &long), doc("答复", "中小企")];
-        assert_ne!(fingerprint(&edited), fingerprint(&docs));
-        assert_eq!(kept(dir.path(), &fingerprint(&edited), &edited), None);
+        assert_ne!(fp(&edited), fp(&docs));
+        assert_eq!(kept_in(dir.path(), &edited), None);
 
         fs::remove_file(dir.path().join("search/d/0/0-1.txt")).unwrap();
-        assert_eq!(kept(dir.path(), &fingerprint(&docs), &docs), None);
+        assert_eq!(kept_in(dir.path(), &docs), None);
 
         write(dir.path(), &docs);
         forget(dir.path()).unwrap();
-        assert_eq!(kept(dir.path(), &fingerprint(&docs), &docs), None);
+        assert_eq!(kept_in(dir.path(), &docs), None);
         forget(dir.path()).unwrap();
     }
 
@@ -150,7 +170,7 @@ mod tests {
     fn moving_text_between_fields_changes_the_fingerprint() {
         let a = [doc("稳岗", "返还")];
         let b = [doc("稳岗返", "还")];
-        assert_ne!(fingerprint(&a), fingerprint(&b));
-        assert_eq!(fingerprint(&a), fingerprint(&[doc("稳岗", "返还")]));
+        assert_ne!(fp(&a), fp(&b));
+        assert_eq!(fp(&a), fp(&[doc("稳岗", "返还")]));
     }
 }

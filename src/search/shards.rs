@@ -8,8 +8,8 @@ use rayon::prelude::*;
 
 use super::files::Files;
 use super::postings::{Entry, GroupOut};
-use super::spill::{Spill, Spilled};
 use super::varint;
+use crate::spill::{Spill, Spilled};
 
 /// One partition's output, its arenas spilled: per group of shards, the
 /// entries, and where that group's gram and position bytes are in the file.

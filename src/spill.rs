@@ -1,9 +1,10 @@
-//! Where the first pass's gram streams wait for the second: a temporary
-//! file on the output's disk, not memory. They are the largest thing the
-//! index build makes (about six bytes a character of text: 180 MB at
-//! 10,000 replies, 1.8 GB at 100,000), and each is read back once, one
-//! partition at a time, so holding them all in memory only raised the
-//! build's peak. The file has no name and goes when the build ends.
+//! A temporary file on the output's disk for what a build makes early and
+//! needs late: the replies' rendered bodies (some 165 MB at 10,000 replies,
+//! read once by their page, the open data and the search index) and the
+//! search index's intermediate streams (about six bytes a character of
+//! text). Holding them in memory would only raise the build's peak; the
+//! kernel keeps what fits in its page cache, and gives it back when asked.
+//! The file has no name and goes when the build ends, however it ends.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -13,33 +14,32 @@ use std::sync::Mutex;
 use anyhow::{Context as _, Result};
 
 pub struct Spill {
-    /// The file, and where the next chunk's streams start.
+    /// The file, and where the next `put` starts.
     file: Mutex<(File, u64)>,
     /// Where the file is, for messages: a full disk names the folder.
     dir: PathBuf,
+    /// Whose file it is, for messages: "the search index's".
+    whose: &'static str,
 }
 
-/// Where one chunk's stream of each partition is in the file.
+/// Where the parts of one `put` are in the file.
 pub struct Spilled {
     ranges: Vec<(u64, usize)>,
 }
 
 impl Spill {
-    pub fn new(dir: &Path) -> Result<Spill> {
-        let file = tempfile::tempfile_in(dir).with_context(|| {
-            format!(
-                "cannot make the search index's temporary file in {}",
-                dir.display()
-            )
-        })?;
+    pub fn new(dir: &Path, whose: &'static str) -> Result<Spill> {
+        let file = tempfile::tempfile_in(dir)
+            .with_context(|| format!("cannot make {whose} temporary file in {}", dir.display()))?;
         Ok(Spill {
             file: Mutex::new((file, 0)),
             dir: dir.to_path_buf(),
+            whose,
         })
     }
 
-    /// Appends one chunk's streams, one per partition.
-    pub fn put(&self, parts: &[Vec<u8>]) -> Result<Spilled> {
+    /// Appends some parts, to be read back one at a time.
+    pub fn put(&self, parts: &[impl AsRef<[u8]>]) -> Result<Spilled> {
         let mut guard = self.lock();
         let (file, end) = &mut *guard;
         let mut ranges = Vec::with_capacity(parts.len());
@@ -47,6 +47,7 @@ impl Spill {
         file.seek(SeekFrom::Start(*end))
             .and_then(|_| {
                 for part in parts {
+                    let part = part.as_ref();
                     file.write_all(part)?;
                     ranges.push((*end, part.len()));
                     *end += part.len() as u64;
@@ -57,7 +58,7 @@ impl Spill {
         Ok(Spilled { ranges })
     }
 
-    /// One chunk's stream of partition `part`.
+    /// Part number `part` of one `put`.
     pub fn get(&self, spilled: &Spilled, part: usize) -> Result<Vec<u8>> {
         let (at, len) = spilled.ranges[part];
         let mut bytes = vec![0; len];
@@ -72,7 +73,8 @@ impl Spill {
 
     fn trouble(&self, verb: &str) -> String {
         format!(
-            "cannot {verb} the search index's temporary file in {}",
+            "cannot {verb} {} temporary file in {}",
+            self.whose,
             self.dir.display()
         )
     }
@@ -92,7 +94,7 @@ mod tests {
     #[test]
     fn streams_come_back_as_they_went_whatever_the_order() {
         let dir = tempfile::tempdir().unwrap();
-        let spill = Spill::new(dir.path()).unwrap();
+        let spill = Spill::new(dir.path(), "a test's").unwrap();
         let a = spill
             .put(&[b"abc".to_vec(), Vec::new(), b"de".to_vec()])
             .unwrap();
@@ -112,7 +114,7 @@ mod tests {
     fn a_folder_it_cannot_use_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("gone");
-        let message = format!("{:#}", Spill::new(&missing).err().unwrap());
+        let message = format!("{:#}", Spill::new(&missing, "a test's").err().unwrap());
         assert!(
             message.contains(&missing.display().to_string()),
             "{message}"
