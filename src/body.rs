@@ -7,6 +7,7 @@
 //! rendered. `serve` and `check` keep theirs in memory.
 
 use std::borrow::Cow;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
@@ -23,6 +24,9 @@ pub struct Body {
     pub links: Vec<BodyLink>,
     /// The start of its text on one line, for descriptions and feeds.
     pub summary: String,
+    /// Its Markdown and the settings it was rendered with, in 64 bits: all
+    /// that its HTML and text are made of, for digests (see `digest`).
+    pub digest: u64,
     held: Held,
 }
 
@@ -48,20 +52,23 @@ impl std::fmt::Debug for Held {
     }
 }
 
-impl From<Rendered> for Body {
-    fn from(rendered: Rendered) -> Body {
+impl Body {
+    /// Renders a body's Markdown.
+    pub fn render(markdown: &str, options: &markdown::Options) -> Body {
+        let rendered: Rendered = markdown::render(markdown, options);
+        let mut hasher = DefaultHasher::new();
+        (markdown, options).hash(&mut hasher);
         Body {
             links: rendered.links,
             summary: markdown::summary(&rendered.text, SUMMARY_CHARS),
+            digest: hasher.finish(),
             held: Held::Memory {
                 html: rendered.html,
                 text: rendered.text,
             },
         }
     }
-}
 
-impl Body {
     /// The HTML its page shows.
     pub fn html(&self) -> Result<Cow<'_, str>> {
         self.part(0)
@@ -100,7 +107,7 @@ mod tests {
     use super::*;
 
     fn body(markdown: &str) -> Body {
-        Body::from(markdown::render(markdown, &markdown::Options::default()))
+        Body::render(markdown, &markdown::Options::default())
     }
 
     #[test]

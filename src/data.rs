@@ -13,6 +13,7 @@
 //! The CSV serialises in parallel, in chunks; the JSON, many times larger,
 //! in parts made one after another as they are written (see `parts`).
 
+use std::hash::{Hash, Hasher as _};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -21,6 +22,7 @@ use serde::Serialize;
 
 use crate::archive::Archive;
 use crate::config::BaseUrl;
+use crate::digest;
 use crate::reply::{Kind, Reply, ReplyDate, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -167,6 +169,26 @@ impl<'a> Record<'a> {
 /// Replies in one part of the JSON (a couple of megabytes), and in one task
 /// of the CSV.
 const CHUNK: usize = 256;
+
+/// What data file `file` is made of, in 64 bits (see `digest`): each
+/// record but its text and, for the JSON, what each text is made of.
+pub fn digest(file: DataFile, archive: &Archive, base: &BaseUrl) -> u64 {
+    let per_reply: Vec<u64> = archive
+        .replies()
+        .par_iter()
+        .map(|reply| {
+            let mut hasher = digest::Hasher::default();
+            hasher.serialized(&Record::new(reply, base, None));
+            if file == DataFile::Json {
+                reply.body.digest.hash(&mut hasher);
+            }
+            hasher.finish()
+        })
+        .collect();
+    let mut hasher = digest::Hasher::default();
+    (file.path(), per_reply).hash(&mut hasher);
+    hasher.finish()
+}
 
 /// The bytes of one data file.
 pub fn render(file: DataFile, archive: &Archive, base: &BaseUrl) -> anyhow::Result<Vec<u8>> {

@@ -10,6 +10,7 @@ pub mod body;
 pub mod config;
 pub mod content;
 pub mod data;
+pub mod digest;
 pub mod import;
 pub mod links;
 pub mod markdown;
@@ -35,6 +36,7 @@ use std::time::Instant;
 use archive::Archive;
 use config::{BaseUrl, CONFIG_FILE, Config};
 use data::DataFile;
+use digest::Digests;
 use links::{LinkChecker, PageFindings};
 use output::Sink;
 use problem::Problem;
@@ -86,6 +88,44 @@ pub struct Findings {
     pub warnings: Vec<Problem>,
     pub replies: usize,
     pub files: usize,
+}
+
+/// The folder a build writes over, and what it knows of the pages there.
+pub struct Previous<'a> {
+    pub folder: &'a Path,
+    pub digests: Digests,
+}
+
+impl Previous<'_> {
+    fn kept(&self, path: &str, digest: u64) -> bool {
+        self.digests.kept(self.folder, path, digest)
+    }
+}
+
+/// What `each_page` made: the path of every file, how many `sink` said
+/// changed, and the digest of every templated page, for the next build.
+pub struct Built {
+    pub paths: Vec<String>,
+    pub changed: usize,
+    pub made: Vec<(String, u64)>,
+}
+
+/// What became of one page.
+struct Outcome {
+    changed: bool,
+    findings: Option<PageFindings>,
+    made: Option<(String, u64)>,
+}
+
+impl Outcome {
+    /// Left as the folder held it: unchanged, its links as good as when made.
+    fn kept(path: String, digest: u64) -> Outcome {
+        Outcome {
+            changed: false,
+            findings: None,
+            made: Some((path, digest)),
+        }
+    }
 }
 
 /// Everything loaded and checked, ready to render.
@@ -148,14 +188,15 @@ impl Site {
 
     /// Renders every page in parallel and hands each to `sink` as soon as it
     /// is made and its links are checked, so that a build never holds the
-    /// whole site in memory. Returns the path of every page and how many
-    /// `sink` said it changed; a broken internal link is a problem.
+    /// whole site in memory; a broken internal link is a problem. A page
+    /// that `previous` holds as this build would make it (see `digest`) is
+    /// neither rendered nor written.
     pub fn each_page(
         &self,
         sink: &impl Sink,
-        previous: Option<&Path>,
+        previous: Option<&Previous>,
         stages: &mut Stages,
-    ) -> Result<(Vec<String>, usize), BuildError> {
+    ) -> Result<Built, BuildError> {
         let renderer = Renderer::new(&self.archive, &self.theme, &self.config, &self.base);
         let specs = renderer.plan();
         // Every path is known before anything renders, so links can be
@@ -166,50 +207,76 @@ impl Site {
             .chain(self.theme.statics.keys().cloned())
             .collect();
         let checker = LinkChecker::new(&paths, &self.archive, &self.base);
+        let replies = renderer.reply_digests();
+        let shared = digest::shared(&self.config, self.theme.digest, renderer.site(), &paths);
         // The open data JSON is as big as every text together: it is written
         // in parts as they are made, alongside the pages, never held whole.
         let (streamed, specs): (Vec<PageSpec>, Vec<PageSpec>) = specs
             .into_iter()
             .partition(|&spec| spec == PageSpec::Data(DataFile::Json));
-        let rendered = specs.par_iter().map(|&spec| renderer.render(spec));
-        let statics = self.theme.statics.par_iter().map(|(path, bytes)| {
-            Ok(Page {
-                path: path.clone(),
-                bytes: bytes.clone(),
+        let put = |seen: &mut _, page: Page| -> Result<(bool, Option<PageFindings>), BuildError> {
+            let findings = checker.page(seen, &page);
+            let changed = sink.put(page).map_err(BuildError::Io)?;
+            Ok((changed, findings))
+        };
+        let templated = specs.par_iter().map_init(LinkChecker::seen, |seen, &spec| {
+            let path = renderer.path(spec);
+            let digest = renderer.digest(spec, &replies, shared);
+            if previous.is_some_and(|previous| previous.kept(&path, digest)) {
+                return Ok(Outcome::kept(path, digest));
+            }
+            let page = renderer
+                .render(spec)
+                .map_err(|problem| BuildError::Content(vec![problem]))?;
+            let (changed, findings) = put(seen, page)?;
+            Ok(Outcome {
+                changed,
+                findings,
+                made: Some((path, digest)),
             })
         });
-        type Outcome = Result<(bool, Option<PageFindings>), BuildError>;
+        let statics =
+            self.theme
+                .statics
+                .par_iter()
+                .map_init(LinkChecker::seen, |seen, (path, bytes)| {
+                    let page = Page {
+                        path: path.clone(),
+                        bytes: bytes.clone(),
+                    };
+                    let (changed, findings) = put(seen, page)?;
+                    Ok(Outcome {
+                        changed,
+                        findings,
+                        made: None,
+                    })
+                });
         let (results, data) = rayon::join(
-            || -> Vec<Outcome> {
-                rendered
-                    .chain(statics)
-                    .map_init(LinkChecker::seen, |seen, page| {
-                        let page = page.map_err(|problem| BuildError::Content(vec![problem]))?;
-                        let findings = checker.page(seen, &page);
-                        let changed = sink.put(page).map_err(BuildError::Io)?;
-                        Ok((changed, findings))
+            || -> Vec<Result<Outcome, BuildError>> { templated.chain(statics).collect() },
+            || -> Vec<Result<Outcome, BuildError>> {
+                streamed
+                    .iter()
+                    .filter_map(|&spec| match spec {
+                        PageSpec::Data(file) => Some(file),
+                        _ => None,
+                    })
+                    .map(|file| {
+                        let digest = renderer.digest(PageSpec::Data(file), &replies, shared);
+                        self.stream(file, sink, previous, digest)
                     })
                     .collect()
             },
-            || -> anyhow::Result<usize> {
-                let mut changed = 0;
-                for &spec in &streamed {
-                    if let PageSpec::Data(file) = spec {
-                        let mut parts = data::parts(file, &self.archive, &self.base);
-                        changed += usize::from(sink.put_parts(&renderer.path(spec), &mut parts)?);
-                    }
-                }
-                Ok(changed)
-            },
         );
-        let mut changed = data.map_err(BuildError::Io)?;
+        let mut changed = 0;
         let mut problems = Vec::new();
         let mut broken = Vec::new();
-        for result in results {
+        let mut made = Vec::with_capacity(results.len());
+        for result in results.into_iter().chain(data) {
             match result {
-                Ok((was_changed, findings)) => {
-                    changed += usize::from(was_changed);
-                    broken.extend(findings);
+                Ok(outcome) => {
+                    changed += usize::from(outcome.changed);
+                    broken.extend(outcome.findings);
+                    made.extend(outcome.made);
                 }
                 Err(BuildError::Content(found)) => problems.extend(found),
                 Err(io) => return Err(io),
@@ -222,15 +289,44 @@ impl Site {
         stages.done("pages");
         drop(checker);
         drop(renderer);
-        let written = search::index(&self.archive, &self.base, previous, &|path, bytes| {
-            sink.put(Page { path, bytes })
-        })
+        let written = search::index(
+            &self.archive,
+            &self.base,
+            previous.map(|p| p.folder),
+            &|path, bytes| sink.put(Page { path, bytes }),
+        )
         .map_err(BuildError::Io)?;
         let mut paths = paths;
         paths.extend(written.paths);
         changed += written.changed;
         stages.done("search");
-        Ok((paths, changed))
+        Ok(Built {
+            paths,
+            changed,
+            made,
+        })
+    }
+
+    /// Writes a data file in parts as they are made (see `data::parts`),
+    /// unless `previous` holds it as it would come out.
+    fn stream(
+        &self,
+        file: DataFile,
+        sink: &impl Sink,
+        previous: Option<&Previous>,
+        digest: u64,
+    ) -> Result<Outcome, BuildError> {
+        let path = file.path().to_string();
+        if previous.is_some_and(|previous| previous.kept(&path, digest)) {
+            return Ok(Outcome::kept(path, digest));
+        }
+        let mut parts = data::parts(file, &self.archive, &self.base);
+        let changed = sink.put_parts(&path, &mut parts).map_err(BuildError::Io)?;
+        Ok(Outcome {
+            changed,
+            findings: None,
+            made: Some((path, digest)),
+        })
     }
 
     /// The privacy lint's findings in the published replies.
@@ -258,7 +354,17 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
     let shelf = Spill::new(&shelf_dir, "the replies' bodies'").map_err(BuildError::Io)?;
     let site = Site::load_timed(options, Some(&Arc::new(shelf)), &mut stages)?;
     let staging = output::Staging::open(&output).map_err(BuildError::Io)?;
-    let (paths, changed) = site.each_page(&staging, Some(staging.dir()), &mut stages)?;
+    let previous = Previous {
+        folder: staging.dir(),
+        digests: Digests::take(staging.dir(), &output).map_err(BuildError::Io)?,
+    };
+    let Built {
+        paths,
+        changed,
+        made,
+    } = site.each_page(&staging, Some(&previous), &mut stages)?;
+    // Last, so that a build that fails before leaves no digests.
+    Digests::write(staging.dir(), &output, &made).map_err(BuildError::Io)?;
     let written = staging.commit(&paths, changed).map_err(BuildError::Io)?;
     stages.done("commit");
     Ok(Report {
@@ -299,7 +405,7 @@ pub fn check(options: &BuildOptions) -> Findings {
     }
     let replies = site.archive.replies().len();
     match site.each_page(&output::Discard, None, &mut Stages::off()) {
-        Ok((paths, _)) => Findings {
+        Ok(Built { paths, .. }) => Findings {
             errors: Vec::new(),
             warnings,
             replies,

@@ -10,6 +10,8 @@
 //! the one product made in Rust (see `data`). Every date they give comes
 //! from the replies, never from the clock, so a build is reproducible.
 
+use std::hash::{Hash, Hasher};
+
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
@@ -17,6 +19,7 @@ use tera::{Context, Value};
 use crate::archive::{Archive, Facet, Term, UNSPECIFIED};
 use crate::config::{BaseUrl, Config};
 use crate::data::DataFile;
+use crate::digest;
 use crate::problem::Problem;
 use crate::reply::{Kind, Reply};
 use crate::stats::{Stats, Tally};
@@ -27,6 +30,15 @@ use crate::theme::Theme;
 pub struct Page {
     pub path: String,
     pub bytes: Vec<u8>,
+}
+
+/// How a page's context carries each reply: its template data, to render
+/// the page, or the digest of that data, to tell whether the page would
+/// come out as it did.
+#[derive(Clone, Copy)]
+enum Shown<'d> {
+    Data,
+    Digest(&'d [u64]),
 }
 
 /// Every page the archive renders through a template.
@@ -358,37 +370,99 @@ impl<'a> Renderer<'a> {
     }
 
     pub fn render(&self, spec: PageSpec) -> Result<Page, Problem> {
+        let path = self.path(spec);
         if let PageSpec::Data(file) = spec {
-            let path = self.path(spec);
             let bytes = crate::data::render(file, self.archive, self.base)
                 .map_err(|e| Problem::new(&path, format!("{e:#}")))?;
             return Ok(Page { path, bytes });
         }
+        let (template, fields) = self.context(spec, &path, Shown::Data);
         let mut context = Context::new();
         context.insert_value("site", self.site.clone());
+        for (key, value) in fields {
+            context.insert_value(key, value);
+        }
+        if let PageSpec::Reply(id) = spec {
+            let reply = &self.archive.replies()[id];
+            let html = reply
+                .body
+                .html()
+                .map_err(|e| Problem::new(&reply.source, format!("{e:#}")))?;
+            context.insert_value("body", Value::safe_string(&html));
+        }
+        let bytes = self.theme.render(template, &context)?;
+        Ok(Page { path, bytes })
+    }
+
+    /// What page `spec` is made of, in 64 bits: what every page shares
+    /// (`shared`: see `digest::shared`), and the same context `render` gives
+    /// the template, each reply in it by its digest (`reply_digests`), and
+    /// its body's; for a data file, what `data::digest` says.
+    pub fn digest(&self, spec: PageSpec, replies: &[u64], shared: u64) -> u64 {
+        let mut hasher = digest::Hasher::default();
+        shared.hash(&mut hasher);
+        if let PageSpec::Data(file) = spec {
+            crate::data::digest(file, self.archive, self.base).hash(&mut hasher);
+            return hasher.finish();
+        }
         let path = self.path(spec);
+        let (template, fields) = self.context(spec, &path, Shown::Digest(replies));
+        template.hash(&mut hasher);
+        for (key, value) in &fields {
+            key.hash(&mut hasher);
+            hasher.serialized(value);
+        }
+        if let PageSpec::Reply(id) = spec {
+            self.archive.replies()[id].body.digest.hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
+    /// Every reply's template data in 64 bits, by id, for `digest`.
+    pub fn reply_digests(&self) -> Vec<u64> {
+        self.replies
+            .par_iter()
+            .map(|value| {
+                let mut hasher = digest::Hasher::default();
+                hasher.serialized(value);
+                hasher.finish()
+            })
+            .collect()
+    }
+
+    /// The template of page `spec` and what its context holds but `site` and
+    /// a reply's `body`, which `render` adds.
+    fn context(
+        &self,
+        spec: PageSpec,
+        path: &str,
+        shown: Shown,
+    ) -> (&'static str, Vec<(&'static str, Value)>) {
+        let reply = |id: usize| match shown {
+            Shown::Data => self.replies[id].clone(),
+            Shown::Digest(digests) => Value::from(digests[id]),
+        };
+        let mut fields: Vec<(&'static str, Value)> = Vec::new();
+        let mut put = |key: &'static str, value: Value| fields.push((key, value));
         let template = match spec {
             PageSpec::Home => {
                 let latest = self.config.latest.min(self.replies.len());
-                context.insert_value("replies", Value::from(self.replies[..latest].to_vec()));
+                put(
+                    "replies",
+                    Value::from((0..latest).map(reply).collect::<Vec<_>>()),
+                );
                 "index.html"
             }
             PageSpec::NotFound => "404.html",
             PageSpec::Search => "search.html",
             PageSpec::Stats => {
                 let stats = Stats::of(self.archive, self.config);
-                context.insert("total", &stats.total);
-                context.insert("charts", &self.charts(&stats));
+                put("total", Value::from_serializable(&stats.total));
+                put("charts", Value::from_serializable(&self.charts(&stats)));
                 "stats.html"
             }
             PageSpec::Reply(id) => {
-                let reply = &self.archive.replies()[id];
-                let html = reply
-                    .body
-                    .html()
-                    .map_err(|e| Problem::new(&reply.source, format!("{e:#}")))?;
-                context.insert_value("reply", self.replies[id].clone());
-                context.insert_value("body", Value::safe_string(&html));
+                put("reply", reply(id));
                 "reply.html"
             }
             PageSpec::Facet(facet) => {
@@ -398,37 +472,41 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .map(|term| self.term_view(facet, term))
                     .collect();
-                context.insert("facet", &self.facet_view(facet));
-                context.insert("terms", &terms);
+                put("facet", Value::from_serializable(&self.facet_view(facet)));
+                put("terms", Value::from_serializable(&terms));
                 "facet.html"
             }
             PageSpec::Term(facet, index, page) => {
                 let term = &self.archive.terms(facet)[index];
-                let replies: Vec<Value> = self
-                    .page_of(term, page)
-                    .map(|&id| self.replies[id].clone())
-                    .collect();
+                let replies: Vec<Value> = self.page_of(term, page).map(|&id| reply(id)).collect();
                 let total = term.replies.len().div_ceil(self.config.per_page).max(1);
-                context.insert("facet", &self.facet_view(facet));
-                context.insert("term", &self.term_view(facet, term));
-                context.insert_value("replies", Value::from(replies));
+                put("facet", Value::from_serializable(&self.facet_view(facet)));
+                put(
+                    "term",
+                    Value::from_serializable(&self.term_view(facet, term)),
+                );
+                put("replies", Value::from(replies));
                 let first = term_path(facet, term);
-                context.insert("pagination", &self.pagination(&first, page, total));
+                let pagination = self.pagination(&first, page, total);
+                put("pagination", Value::from_serializable(&pagination));
                 "term.html"
             }
             PageSpec::Feed => {
                 let ids: Vec<usize> = (0..self.replies.len().min(FEED_ENTRIES)).collect();
-                self.feed_context(&mut context, "", &ids);
-                context.insert_value("term", Value::none());
+                self.feed_context(&mut put, "", &ids, reply);
+                put("term", Value::none());
                 "atom.xml"
             }
             PageSpec::TermFeed(facet, index) => {
                 let term = &self.archive.terms(facet)[index];
                 let first = term_path(facet, term);
                 let ids = &term.replies[..term.replies.len().min(FEED_ENTRIES)];
-                self.feed_context(&mut context, &first, ids);
-                context.insert("facet", &self.facet_view(facet));
-                context.insert("term", &self.term_view(facet, term));
+                self.feed_context(&mut put, &first, ids, reply);
+                put("facet", Value::from_serializable(&self.facet_view(facet)));
+                put(
+                    "term",
+                    Value::from_serializable(&self.term_view(facet, term)),
+                );
                 "atom.xml"
             }
             PageSpec::Sitemap => {
@@ -437,7 +515,7 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .map(|(path, lastmod)| SitemapUrl { path, lastmod })
                     .collect();
-                context.insert("urls", &urls);
+                put("urls", Value::from_serializable(&urls));
                 "sitemap.xml"
             }
             PageSpec::Robots => "robots.txt",
@@ -448,15 +526,23 @@ impl<'a> Renderer<'a> {
         let own_path = match spec {
             PageSpec::NotFound => None,
             _ if path.ends_with("index.html") => Some(path.trim_end_matches("index.html")),
-            _ => Some(path.as_str()),
+            _ => Some(path),
         };
-        context.insert("page", &own_path.map(|path| PageView { path }));
-        let bytes = self.theme.render(template, &context)?;
-        Ok(Page { path, bytes })
+        put(
+            "page",
+            Value::from_serializable(&own_path.map(|path| PageView { path })),
+        );
+        (template, fields)
     }
 
     /// A feed's context: what it follows, and its entries (`replies`).
-    fn feed_context(&self, context: &mut Context, page_path: &str, ids: &[usize]) {
+    fn feed_context(
+        &self,
+        put: &mut impl FnMut(&'static str, Value),
+        page_path: &str,
+        ids: &[usize],
+        reply: impl Fn(usize) -> Value,
+    ) {
         let updated = ids
             .iter()
             .map(|&id| self.published[id].as_str())
@@ -467,9 +553,11 @@ impl<'a> Renderer<'a> {
             page_path: page_path.to_string(),
             updated: updated.to_string(),
         };
-        context.insert("feed", &feed);
-        let replies: Vec<Value> = ids.iter().map(|&id| self.replies[id].clone()).collect();
-        context.insert_value("replies", Value::from(replies));
+        put("feed", Value::from_serializable(&feed));
+        put(
+            "replies",
+            Value::from(ids.iter().map(|&id| reply(id)).collect::<Vec<_>>()),
+        );
     }
 
     /// Every HTML page a search engine should know (all but 404.html), with

@@ -401,7 +401,7 @@ impl<'a> FrontMatter<'a> {
             disclosure: fields.disclosure,
             draft: fields.draft,
             extra: fields.extra,
-            body: Body::from(markdown::render(body, body_options)),
+            body: Body::render(body, body_options),
             body_line: 1,
             warnings: Vec::new(),
         })

@@ -5,6 +5,7 @@
 //! Knows nothing of replies: it hands out a ready `Tera` and the static files.
 
 use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
@@ -21,6 +22,8 @@ pub const FORMAT_TEMPLATES: [&str; 3] = ["atom.xml", "sitemap.xml", "robots.txt"
 
 pub struct Theme {
     pub tera: Tera,
+    /// Every template's name and text in 64 bits, for pages' digests.
+    pub digest: u64,
     /// Static files by their site path, theme first, the site's over them.
     pub statics: BTreeMap<String, Vec<u8>>,
     /// Every folder whose files the theme was read from, for `serve` to watch.
@@ -77,10 +80,16 @@ impl Theme {
             .iter()
             .map(|(name, source)| (name.clone(), source.shown.clone()))
             .collect();
+        let mut hasher = DefaultHasher::new();
+        for (name, source) in &templates {
+            (name, &source.bytes).hash(&mut hasher);
+        }
+        let digest = hasher.finish();
         let tera = compile(templates, base)?;
         let statics = statics.into_iter().map(|(k, s)| (k, s.bytes)).collect();
         Ok(Theme {
             tera,
+            digest,
             statics,
             folders,
             template_files,

@@ -351,9 +351,13 @@ fn dafu_timings_prints_one_line_per_stage_for_the_benchmark() {
     assert!(!String::from_utf8_lossy(&quiet.stderr).contains("timing"));
 }
 
-/// Each build writes over the build before last, keeping files and the
-/// search index that come out the same; whatever the edits in between, what
-/// it leaves is what a build from nothing gives.
+/// Something done to a site between two builds.
+type Edit = Box<dyn Fn(&TestSite)>;
+
+/// Each build writes over the build before last, leaving alone the pages
+/// whose every input is as it was (see `digest`) and keeping the search
+/// index if nothing of it changed; whatever the edits in between, what it
+/// leaves is what a build from nothing gives.
 #[test]
 fn rebuilds_after_any_edit_give_what_a_fresh_build_gives() {
     let site = TestSite::new();
@@ -364,32 +368,64 @@ fn rebuilds_after_any_edit_give_what_a_fresh_build_gives() {
         )
     };
     site.write("content/b.md", b("关于稳岗返还的答复。", "主动公开"));
-    // Each step: what happened, and the file it wrote, if any.
-    let steps = [
-        ("first build", None),
-        ("nothing changed", None),
+    let write = |path: &'static str, contents: String| -> Edit {
+        Box::new(move |site: &TestSite| {
+            site.write(path, &contents);
+        })
+    };
+    let nothing = || -> Edit { Box::new(|_: &TestSite| {}) };
+    // Each change: what happened, and how. Each is made after two builds
+    // of the same, so that the build it starts writes over pages made of
+    // all but the change.
+    let changes: Vec<(&str, Edit)> = vec![
         (
             "a template changed",
-            Some(("templates/reply.html", "改版 {{ reply.title }}".to_string())),
+            write("templates/reply.html", "改版 {{ reply.title }}".to_string()),
         ),
         (
             "a body changed",
-            Some(("content/b.md", b("关于中小企业的答复。", "主动公开"))),
+            write("content/b.md", b("关于中小企业的答复。", "主动公开")),
         ),
         (
             "a reply withdrawn from disclosure",
-            Some(("content/b.md", b("关于中小企业的答复。", "不予公开"))),
+            write("content/b.md", b("关于中小企业的答复。", "不予公开")),
         ),
-        ("nothing changed again", None),
         (
             "a reply added",
-            Some(("content/c.md", reply("答复丙", "丙局", "2021-01-03"))),
+            write("content/c.md", reply("答复丙", "丙局", "2021-01-03")),
+        ),
+        (
+            "a title changed, which the lists show",
+            write("content/a.md", reply("答复甲之一", "甲局", "2021-01-01")),
+        ),
+        (
+            "the settings changed",
+            write(
+                "config.yaml",
+                "title: 某市政协提案答复\nper_page: 1\n".to_string(),
+            ),
+        ),
+        (
+            "a page of the folder to write over edited by hand, its length kept",
+            Box::new(|site: &TestSite| {
+                let page = site.path(".public.previous/c/index.html");
+                let html = std::fs::read_to_string(&page).unwrap();
+                assert!(html.contains("答复丙"));
+                std::fs::write(&page, html.replace("答复丙", "答复丁")).unwrap();
+            }),
         ),
     ];
+    let mut steps: Vec<(&str, Edit)> = vec![("first build", nothing())];
+    for change in changes {
+        steps.push(("nothing changed", nothing()));
+        steps.push(change);
+    }
+    // What the published text holds after each step: the body's first
+    // words until it changed, its second until it was withdrawn.
+    let body_changed = 4;
+    let withdrawn = 6;
     for (i, (step, edit)) in steps.iter().enumerate() {
-        if let Some((path, contents)) = edit {
-            site.write(path, contents);
-        }
+        edit(&site);
         site.build();
         let fresh = site.path(&format!("fresh-{i}"));
         let out = site.run(&["build", "--output", &fresh.to_string_lossy()]);
@@ -412,7 +448,36 @@ fn rebuilds_after_any_edit_give_what_a_fresh_build_gives() {
             .iter()
             .map(|(_, bytes)| String::from_utf8_lossy(bytes))
             .collect();
-        assert_eq!(text.contains("中小企业"), i == 3, "after {step}");
-        assert_eq!(text.contains("稳岗返还"), i < 3, "after {step}");
+        assert_eq!(
+            text.contains("中小企业"),
+            (body_changed..withdrawn).contains(&i),
+            "after {step}"
+        );
+        assert_eq!(text.contains("稳岗返还"), i < body_changed, "after {step}");
+        assert!(!text.contains("答复丁"), "after {step}");
     }
+}
+
+/// A page left alone still links to what it linked to: when that is gone,
+/// the build says so, as it would have on rendering the page.
+#[test]
+fn a_link_to_a_reply_removed_since_is_found_in_a_page_left_alone() {
+    let site = TestSite::new();
+    site.write(
+        "content/a.md",
+        "---\ntitle: 答复甲\ndepartment: 甲局\ndate: 2021-01-01\n---\n\n见[答复乙](/b/)。\n",
+    );
+    site.write("content/b.md", reply("答复乙", "乙局", "2021-01-02"));
+    site.build();
+    site.build();
+    std::fs::remove_file(site.path("content/b.md")).unwrap();
+    let stderr = site.build_fails();
+    assert!(
+        stderr.contains("a.md") && stderr.contains("/b/"),
+        "{stderr}"
+    );
+    assert!(
+        site.public("b/index.html").contains("答复乙"),
+        "public/ as it was"
+    );
 }

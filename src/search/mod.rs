@@ -42,6 +42,7 @@ mod varint;
 #[cfg(test)]
 mod reader;
 
+use std::hash::{DefaultHasher, Hash};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
@@ -85,6 +86,10 @@ pub trait Corpus: Sync {
     /// The year and department of reply `id`, for the filters: no body read.
     fn facet(&self, id: usize) -> (i32, &str);
 
+    /// Feeds `hasher` what reply `id`'s part of the index is made of: its
+    /// fields, and its body or what that is made of (see `reuse`).
+    fn identity(&self, id: usize, hasher: &mut DefaultHasher);
+
     /// Calls `f` with the replies of `range`, bodies and all.
     fn with<R>(&self, range: Range<usize>, f: impl FnOnce(&[SearchDoc]) -> R) -> anyhow::Result<R>;
 }
@@ -98,8 +103,21 @@ impl Corpus for [SearchDoc<'_>] {
         (self[id].year, self[id].department)
     }
 
+    fn identity(&self, id: usize, hasher: &mut DefaultHasher) {
+        self[id].hash_fields(hasher);
+        self[id].body.hash(hasher);
+    }
+
     fn with<R>(&self, range: Range<usize>, f: impl FnOnce(&[SearchDoc]) -> R) -> anyhow::Result<R> {
         Ok(f(&self[range]))
+    }
+}
+
+impl SearchDoc<'_> {
+    /// Feeds `hasher` every field but the body.
+    fn hash_fields(&self, hasher: &mut DefaultHasher) {
+        (self.url, self.title, self.doc_number, self.department).hash(hasher);
+        (self.date, self.year, &self.fields).hash(hasher);
     }
 }
 
@@ -131,6 +149,13 @@ impl Corpus for Published<'_> {
         (i32::from(reply.date.year()), &reply.department)
     }
 
+    fn identity(&self, id: usize, hasher: &mut DefaultHasher) {
+        // The body's digest: reading it back would cost more than the rest.
+        let reply = &self.replies[id];
+        self.doc(id, reply, "").hash_fields(hasher);
+        reply.body.digest.hash(hasher);
+    }
+
     fn with<R>(&self, range: Range<usize>, f: impl FnOnce(&[SearchDoc]) -> R) -> anyhow::Result<R> {
         let replies = &self.replies[range.clone()];
         let bodies = replies
@@ -140,18 +165,24 @@ impl Corpus for Published<'_> {
         let docs: Vec<SearchDoc> = range
             .zip(replies)
             .zip(&bodies)
-            .map(|((id, reply), body)| SearchDoc {
-                url: &self.urls[id],
-                title: &reply.title,
-                doc_number: reply.doc_number.as_deref(),
-                department: &reply.department,
-                date: &self.dates[id],
-                year: i32::from(reply.date.year()),
-                fields: shown_fields(reply),
-                body,
-            })
+            .map(|((id, reply), body)| self.doc(id, reply, body))
             .collect();
         Ok(f(&docs))
+    }
+}
+
+impl Published<'_> {
+    fn doc<'s>(&'s self, id: usize, reply: &'s Reply, body: &'s str) -> SearchDoc<'s> {
+        SearchDoc {
+            url: &self.urls[id],
+            title: &reply.title,
+            doc_number: reply.doc_number.as_deref(),
+            department: &reply.department,
+            date: &self.dates[id],
+            year: i32::from(reply.date.year()),
+            fields: shown_fields(reply),
+            body,
+        }
     }
 }
 
@@ -171,7 +202,7 @@ pub fn index(
         urls: replies.iter().map(|r| base.link(&r.path)).collect(),
         dates: replies.iter().map(|r| r.date.iso()).collect(),
     };
-    let source = reuse::fingerprint(&docs)?;
+    let source = reuse::fingerprint(&docs);
     if let Some(folder) = previous {
         if let Some(paths) = reuse::kept(folder, &source, &docs)? {
             return Ok(Written { paths, changed: 0 });

@@ -1,0 +1,298 @@
+//! What a page is made of, in 64 bits, so that a build can leave alone the
+//! pages whose every input is as it was when the folder it overwrites was
+//! built: after an edit to one reply, a few dozen of 37,000 pages at 10,000
+//! replies. Rendering them again would give the same bytes; the digest
+//! says so for a fraction of the cost.
+//!
+//! A page's digest covers what all pages share (the site's settings, the
+//! theme's templates, the `site` data every template gets, the path of
+//! every page, and this dafu executable) and its own context, as
+//! `Renderer::digest` makes it. A folder's digests are kept beside it, not
+//! in it (the folder is what gets published), in a file named after the
+//! folder's inode, which stays with the folder when a build swaps it with
+//! the output. The file is removed before any page is written into the
+//! folder and written after all of them, so a build that fails half-way
+//! leaves none, and the next one renders every page. Where there are no
+//! inodes (Windows), every build renders every page.
+//!
+//! 64 bits: a changed page keeps its old digest by chance once in 2^64
+//! builds of it, and nobody gains from forcing it.
+
+use std::collections::HashMap;
+use std::fs;
+use std::hash::{DefaultHasher, Hash, Hasher as _};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use anyhow::Context as _;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// A hasher that also takes anything serde can serialise.
+#[derive(Default)]
+pub struct Hasher(DefaultHasher);
+
+impl Hasher {
+    pub fn serialized(&mut self, value: &impl Serialize) {
+        // Serialising template data (strings, numbers, lists) cannot fail.
+        let _ = serde_json::to_writer(&mut *self, value);
+    }
+}
+
+impl std::hash::Hasher for Hasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+}
+
+impl io::Write for Hasher {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.write(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// This dafu executable: its version, and its size and time, so that a
+/// rebuilt dafu never keeps what an older one made.
+pub fn executable() -> (&'static str, Option<(u64, Option<std::time::SystemTime>)>) {
+    let identity = std::env::current_exe()
+        .and_then(fs::metadata)
+        .ok()
+        .map(|m| (m.len(), m.modified().ok()));
+    (env!("CARGO_PKG_VERSION"), identity)
+}
+
+/// What every page shares, in 64 bits: see the module's comment.
+pub fn shared(
+    settings: &impl Serialize,
+    theme: u64,
+    site: &impl Serialize,
+    paths: &[String],
+) -> u64 {
+    let mut hasher = Hasher::default();
+    executable().hash(&mut hasher);
+    hasher.serialized(settings);
+    theme.hash(&mut hasher);
+    hasher.serialized(site);
+    paths.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A page's digest, and its file as it was left: a file changed since (by
+/// hand, say) is made again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Made {
+    digest: u64,
+    file: Stamp,
+}
+
+/// A file's length and modification time, in nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: u128,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = fs::metadata(path).ok().filter(fs::Metadata::is_file)?;
+        let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+        Some(Stamp {
+            len: meta.len(),
+            modified: modified.as_nanos(),
+        })
+    }
+}
+
+/// The pages of one output folder, by path, as its build made them.
+#[derive(Debug, Default)]
+pub struct Digests {
+    pages: HashMap<String, Made>,
+}
+
+impl Digests {
+    /// Reads the digests of `folder`, where the build of `output` writes,
+    /// and removes their file, before the folder is written into; none if
+    /// it has none or they cannot be read.
+    pub fn take(folder: &Path, output: &Path) -> anyhow::Result<Digests> {
+        let Some(path) = file_for(folder, output) else {
+            return Ok(Digests::default());
+        };
+        let pages = fs::read_to_string(&path)
+            .map(|text| text.lines().filter_map(parse_line).collect())
+            .unwrap_or_default();
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                Err(e).with_context(|| format!("cannot remove {}", path.display()))
+            }
+            _ => Ok(Digests { pages }),
+        }
+    }
+
+    /// Whether the page at `path` of `folder` was made of what `digest`
+    /// says and is still there as it was left.
+    pub fn kept(&self, folder: &Path, path: &str, digest: u64) -> bool {
+        self.pages.get(path).is_some_and(|made| {
+            made.digest == digest && Stamp::of(&folder.join(path)) == Some(made.file)
+        })
+    }
+
+    /// Writes the digests of the pages just made in `folder`, last, and
+    /// removes those of folders gone (all but `folder`'s and `output`'s).
+    pub fn write(folder: &Path, output: &Path, made: &[(String, u64)]) -> anyhow::Result<()> {
+        let Some(path) = file_for(folder, output) else {
+            return Ok(());
+        };
+        let mut lines: Vec<String> = made
+            .par_iter()
+            .filter_map(|(page, digest)| {
+                let file = Stamp::of(&folder.join(page))?;
+                Some(format!(
+                    "{digest:016x} {} {} {page}\n",
+                    file.len, file.modified
+                ))
+            })
+            .collect();
+        lines.sort_unstable();
+        let mut file = io::BufWriter::new(
+            fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?,
+        );
+        lines
+            .iter()
+            .try_for_each(|line| file.write_all(line.as_bytes()))
+            .and_then(|()| file.flush())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        tidy(&path, file_for(output, output).as_deref());
+        Ok(())
+    }
+}
+
+/// The digests file of `folder`, one of the two folders the build of
+/// `output` swaps: `.public.3a2f1.digests` beside `public` for the folder
+/// of inode 0x3a2f1.
+#[cfg(unix)]
+fn file_for(folder: &Path, output: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let inode = fs::metadata(folder).ok()?.ino();
+    let name = output.file_name()?.to_string_lossy();
+    Some(output.with_file_name(format!(".{name}.{inode:x}.digests")))
+}
+
+#[cfg(not(unix))]
+fn file_for(_: &Path, _: &Path) -> Option<PathBuf> {
+    None
+}
+
+/// Removes the digests files beside `kept` named like it, but `also`: those
+/// of folders since deleted.
+fn tidy(kept: &Path, also: Option<&Path>) {
+    let (Some(dir), Some(name)) = (kept.parent(), kept.file_name()) else {
+        return;
+    };
+    let name = name.to_string_lossy();
+    let Some((stem, _)) = name
+        .strip_suffix(".digests")
+        .and_then(|n| n.rsplit_once('.'))
+    else {
+        return;
+    };
+    let prefix = format!("{stem}.");
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let other = entry.file_name().to_string_lossy().into_owned();
+        let stale = other.starts_with(&prefix)
+            && other.ends_with(".digests")
+            && path != kept
+            && Some(path.as_path()) != also;
+        if stale {
+            // Best effort: a stale file costs only disk space.
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
+
+/// `0123456789abcdef 2048 1764230400123456789 2021/ta-0152/index.html`.
+fn parse_line(line: &str) -> Option<(String, Made)> {
+    let mut parts = line.splitn(4, ' ');
+    let digest = u64::from_str_radix(parts.next()?, 16).ok()?;
+    let len = parts.next()?.parse().ok()?;
+    let modified = parts.next()?.parse().ok()?;
+    let file = Stamp { len, modified };
+    Some((parts.next()?.to_string(), Made { digest, file }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(unix)]
+    fn digests_go_beside_the_folder_and_hold_while_the_page_is_as_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join(".public.previous");
+        let output = dir.path().join("public");
+        let page = folder.join("2021/a/index.html");
+        fs::create_dir_all(page.parent().unwrap()).unwrap();
+        fs::create_dir_all(&output).unwrap();
+        fs::write(&page, "<p>页</p>").unwrap();
+        // Left by a folder deleted since.
+        fs::write(dir.path().join(".public.1.digests"), "").unwrap();
+        Digests::write(
+            &folder,
+            &output,
+            &[("2021/a/index.html".to_string(), 0xfeed)],
+        )
+        .unwrap();
+        let beside: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".digests"))
+            .collect();
+        assert_eq!(beside.len(), 1, "{beside:?}");
+        assert!(
+            fs::read_dir(&folder).unwrap().all(|e| !e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("digests"))
+        );
+
+        let digests = Digests::take(&folder, &output).unwrap();
+        assert!(
+            file_for(&folder, &output).is_some_and(|f| !f.exists()),
+            "taken before pages are written"
+        );
+        assert!(digests.kept(&folder, "2021/a/index.html", 0xfeed));
+        assert!(!digests.kept(&folder, "2021/a/index.html", 0xbeef));
+        assert!(!digests.kept(&folder, "2021/b/index.html", 0xfeed));
+        // The same length, a moment later: edited by hand.
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        fs::write(&page, "<p>頁</p>").unwrap();
+        assert!(!digests.kept(&folder, "2021/a/index.html", 0xfeed));
+        assert!(Digests::take(&folder, &output).unwrap().pages.is_empty());
+    }
+
+    #[test]
+    fn a_value_and_its_serialised_twin_hash_alike_and_others_do_not() {
+        let hash = |value: &serde_json::Value| {
+            let mut h = Hasher::default();
+            h.serialized(value);
+            h.finish()
+        };
+        let a = serde_json::json!({"title": "答复", "n": 1});
+        assert_eq!(hash(&a), hash(&a.clone()));
+        assert_ne!(
+            hash(&a),
+            hash(&serde_json::json!({"title": "答复", "n": 2}))
+        );
+    }
+}
