@@ -113,6 +113,25 @@ impl Stamp {
     }
 }
 
+/// The folder a build writes over, and what it knows of the files there.
+pub struct Previous<'a> {
+    pub folder: &'a Path,
+    pub digests: Digests,
+}
+
+impl Previous<'_> {
+    /// Whether the file at `path` was made of what `digest` says and is
+    /// still there as it was left.
+    pub fn kept(&self, path: &str, digest: u64) -> bool {
+        self.intact(path) == Some(digest)
+    }
+
+    /// The digest the file at `path` was made with, if it is as left.
+    pub fn intact(&self, path: &str) -> Option<u64> {
+        self.digests.intact(self.folder, path)
+    }
+}
+
 /// The pages of one output folder, by path, as its build made them.
 #[derive(Debug, Default)]
 pub struct Digests {
@@ -138,12 +157,19 @@ impl Digests {
         }
     }
 
-    /// Whether the page at `path` of `folder` was made of what `digest`
-    /// says and is still there as it was left.
-    pub fn kept(&self, folder: &Path, path: &str, digest: u64) -> bool {
-        self.pages.get(path).is_some_and(|made| {
-            made.digest == digest && Stamp::of(&folder.join(path)) == Some(made.file)
-        })
+    /// The digest the file at `path` of `folder` was made with, if it is
+    /// still there as it was left.
+    pub fn intact(&self, folder: &Path, path: &str) -> Option<u64> {
+        let made = self.pages.get(path)?;
+        (Stamp::of(&folder.join(path)) == Some(made.file)).then_some(made.digest)
+    }
+
+    /// Every file recorded whose path starts with `prefix`, with its digest.
+    pub fn under<'d>(&'d self, prefix: &'d str) -> impl Iterator<Item = (&'d str, u64)> + 'd {
+        self.pages
+            .iter()
+            .filter(move |(path, _)| path.starts_with(prefix))
+            .map(|(path, made)| (path.as_str(), made.digest))
     }
 
     /// Writes the digests of the pages just made in `folder`, last, and
@@ -271,13 +297,19 @@ mod tests {
             file_for(&folder, &output).is_some_and(|f| !f.exists()),
             "taken before pages are written"
         );
-        assert!(digests.kept(&folder, "2021/a/index.html", 0xfeed));
-        assert!(!digests.kept(&folder, "2021/a/index.html", 0xbeef));
-        assert!(!digests.kept(&folder, "2021/b/index.html", 0xfeed));
+        let previous = Previous {
+            folder: &folder,
+            digests,
+        };
+        assert!(previous.kept("2021/a/index.html", 0xfeed));
+        assert!(!previous.kept("2021/a/index.html", 0xbeef));
+        assert!(!previous.kept("2021/b/index.html", 0xfeed));
+        assert_eq!(previous.digests.under("2021/").count(), 1);
+        assert_eq!(previous.digests.under("2022/").count(), 0);
         // The same length, a moment later: edited by hand.
         std::thread::sleep(std::time::Duration::from_millis(10));
         fs::write(&page, "<p>頁</p>").unwrap();
-        assert!(!digests.kept(&folder, "2021/a/index.html", 0xfeed));
+        assert!(!previous.kept("2021/a/index.html", 0xfeed));
         assert!(Digests::take(&folder, &output).unwrap().pages.is_empty());
     }
 

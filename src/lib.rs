@@ -36,7 +36,7 @@ use std::time::Instant;
 use archive::Archive;
 use config::{BaseUrl, CONFIG_FILE, Config};
 use data::DataFile;
-use digest::Digests;
+use digest::{Digests, Previous};
 use links::{LinkChecker, PageFindings};
 use output::Sink;
 use problem::Problem;
@@ -88,18 +88,6 @@ pub struct Findings {
     pub warnings: Vec<Problem>,
     pub replies: usize,
     pub files: usize,
-}
-
-/// The folder a build writes over, and what it knows of the pages there.
-pub struct Previous<'a> {
-    pub folder: &'a Path,
-    pub digests: Digests,
-}
-
-impl Previous<'_> {
-    fn kept(&self, path: &str, digest: u64) -> bool {
-        self.digests.kept(self.folder, path, digest)
-    }
 }
 
 /// What `each_page` made: the path of every file, how many `sink` said
@@ -289,15 +277,13 @@ impl Site {
         stages.done("pages");
         drop(checker);
         drop(renderer);
-        let written = search::index(
-            &self.archive,
-            &self.base,
-            previous.map(|p| p.folder),
-            &|path, bytes| sink.put(Page { path, bytes }),
-        )
+        let written = search::index(&self.archive, &self.base, previous, &|path, bytes| {
+            sink.put(Page { path, bytes })
+        })
         .map_err(BuildError::Io)?;
         let mut paths = paths;
-        paths.extend(written.paths);
+        paths.extend(written.made.iter().map(|(path, _)| path.clone()));
+        made.extend(written.made);
         changed += written.changed;
         stages.done("search");
         Ok(Built {

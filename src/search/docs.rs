@@ -10,7 +10,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::files::Files;
+use super::files::{Files, SHARED};
 use super::normalise::normalise_char;
 use super::{Corpus, SPAN, SearchDoc, spans};
 
@@ -47,28 +47,39 @@ struct DocFile<'a> {
     k: usize,
 }
 
-/// Every data file of every reply, handed on reply by reply.
-pub fn doc_files(docs: &(impl Corpus + ?Sized), files: &Files) -> anyhow::Result<()> {
+/// Every data file of every reply, handed on reply by reply, each made
+/// with its reply's identity, and the URL buckets.
+pub fn doc_files(
+    docs: &(impl Corpus + ?Sized),
+    identities: &[u64],
+    files: &Files,
+) -> anyhow::Result<()> {
     let ranges: Vec<_> = spans(0..docs.count(), SPAN).collect();
     ranges.into_par_iter().try_for_each(|range| {
         let first = range.start;
         docs.with(range, |docs| {
-            docs.iter()
-                .enumerate()
-                .try_for_each(|(i, doc)| doc_file(first + i, doc, files))
+            docs.iter().enumerate().try_for_each(|(i, doc)| {
+                let id = first + i;
+                doc_file(id, doc, identities[id], files)
+            })
         })?
     })?;
+    url_files(docs, files)
+}
+
+/// The URLs in buckets, for `dafuSearch`.
+pub fn url_files(docs: &(impl Corpus + ?Sized), files: &Files) -> anyhow::Result<()> {
     for (k, range) in spans(0..docs.count(), URLS_PER_FILE).enumerate() {
         let urls = docs.with(range, |docs| {
             json(&docs.iter().map(|d| d.url).collect::<Vec<_>>())
         })?;
-        files.put(urls_name(k), urls)?;
+        files.put(urls_name(k), urls, SHARED)?;
     }
     Ok(())
 }
 
 /// One reply's data file and the pieces of its body.
-fn doc_file(id: usize, doc: &SearchDoc, files: &Files) -> anyhow::Result<()> {
+pub fn doc_file(id: usize, doc: &SearchDoc, identity: u64, files: &Files) -> anyhow::Result<()> {
     let cuts = body_cuts(doc.body);
     let lead_end = cuts.first().copied().unwrap_or(doc.body.len());
     let mut f = Vec::with_capacity(doc.fields.len() + 1);
@@ -83,46 +94,36 @@ fn doc_file(id: usize, doc: &SearchDoc, files: &Files) -> anyhow::Result<()> {
         b: &doc.body[..lead_end],
         k: cuts.len(),
     };
-    files.put(data_name(id), json(&file))?;
+    files.put(data_name(id), json(&file), identity)?;
     for (k, w) in cuts.iter().enumerate() {
         let end = cuts.get(k + 1).copied().unwrap_or(doc.body.len());
-        files.put(piece_name(id, k + 1), doc.body.as_bytes()[*w..end].to_vec())?;
+        files.put(
+            piece_name(id, k + 1),
+            doc.body.as_bytes()[*w..end].to_vec(),
+            identity,
+        )?;
     }
     Ok(())
 }
 
-/// The paths `doc_files` writes, without making the files.
-pub fn doc_file_names(docs: &(impl Corpus + ?Sized)) -> anyhow::Result<Vec<String>> {
-    let ranges: Vec<_> = spans(0..docs.count(), SPAN).collect();
-    let per_span: Vec<Vec<String>> = ranges
-        .into_par_iter()
-        .map(|range| {
-            let first = range.start;
-            docs.with(range, |docs| {
-                let mut names = Vec::new();
-                for (i, doc) in docs.iter().enumerate() {
-                    let id = first + i;
-                    names.push(data_name(id));
-                    let pieces = body_cuts(doc.body).len();
-                    names.extend((1..=pieces).map(|k| piece_name(id, k)));
-                }
-                names
-            })
-        })
-        .collect::<anyhow::Result<_>>()?;
-    let buckets = docs.count().div_ceil(URLS_PER_FILE);
-    Ok(per_span
-        .into_iter()
-        .flatten()
-        .chain((0..buckets).map(urls_name))
-        .collect())
+/// The reply a data file or piece is of, and whether it is the data file:
+/// `search/d/0/5.json` → (5, true), `search/d/0/5-2.txt` → (5, false).
+pub fn doc_of(path: &str) -> Option<(usize, bool)> {
+    let name = path.strip_prefix("search/d/")?.rsplit('/').next()?;
+    match name.strip_suffix(".json") {
+        Some(id) => Some((id.parse().ok()?, true)),
+        None => {
+            let (id, _) = name.strip_suffix(".txt")?.split_once('-')?;
+            Some((id.parse().ok()?, false))
+        }
+    }
 }
 
-fn data_name(id: usize) -> String {
+pub fn data_name(id: usize) -> String {
     format!("search/d/{}/{id}.json", id / DOCS_PER_FOLDER)
 }
 
-fn piece_name(id: usize, k: usize) -> String {
+pub fn piece_name(id: usize, k: usize) -> String {
     format!("search/d/{}/{id}-{k}.txt", id / DOCS_PER_FOLDER)
 }
 
@@ -212,6 +213,9 @@ mod tests {
 
     #[test]
     fn data_files_go_in_folders_of_256_replies() {
+        assert_eq!(doc_of(&data_name(513)), Some((513, true)));
+        assert_eq!(doc_of(&piece_name(513, 2)), Some((513, false)));
+        assert_eq!(doc_of("search/g/01a.bin"), None);
         assert_eq!(data_name(0), "search/d/0/0.json");
         assert_eq!(data_name(255), "search/d/0/255.json");
         assert_eq!(data_name(256), "search/d/1/256.json");

@@ -11,47 +11,58 @@ pub type Sink<'s> = &'s (dyn Fn(String, Vec<u8>) -> anyhow::Result<bool> + Sync)
 
 pub struct Files<'s> {
     sink: Sink<'s>,
-    paths: Mutex<Vec<String>>,
+    made: Mutex<Vec<(String, u64)>>,
     changed: AtomicUsize,
 }
 
 /// What the index wrote.
 pub struct Written {
-    /// Every file's path, sorted.
-    pub paths: Vec<String>,
+    /// Every file's path, sorted, with the digest it was made with: a
+    /// reply's data files that of the reply (`reuse::identities`), the
+    /// others `SHARED`. The next build finds them by it (see `digest`).
+    pub made: Vec<(String, u64)>,
     /// How many of them the sink said changed.
     pub changed: usize,
 }
+
+/// The digest of the index's files that are made of all replies.
+pub const SHARED: u64 = 0;
 
 impl<'s> Files<'s> {
     pub fn new(sink: Sink<'s>) -> Files<'s> {
         Files {
             sink,
-            paths: Mutex::new(Vec::new()),
+            made: Mutex::new(Vec::new()),
             changed: AtomicUsize::new(0),
         }
     }
 
-    pub fn put(&self, path: String, bytes: Vec<u8>) -> anyhow::Result<()> {
+    /// Hands on a file made with `digest`.
+    pub fn put(&self, path: String, bytes: Vec<u8>, digest: u64) -> anyhow::Result<()> {
         let changed = (self.sink)(path.clone(), bytes)?;
         self.changed
             .fetch_add(usize::from(changed), Ordering::Relaxed);
-        // A poisoned lock means a thread panicked, and the build with it.
-        self.paths
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(path);
+        self.keep(path, digest);
         Ok(())
     }
 
+    /// Counts a file left as it was.
+    pub fn keep(&self, path: String, digest: u64) {
+        // A poisoned lock means a thread panicked, and the build with it.
+        self.made
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push((path, digest));
+    }
+
     pub fn finish(self) -> Written {
-        let mut paths = self
-            .paths
+        let mut made = self
+            .made
             .into_inner()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        paths.sort_unstable();
+        made.sort_unstable();
         Written {
-            paths,
+            made,
             changed: self.changed.into_inner(),
         }
     }

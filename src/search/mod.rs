@@ -54,9 +54,10 @@ use crate::config::BaseUrl;
 use crate::reply::Reply;
 use serde::Serialize;
 
+use crate::digest::Previous;
 use crate::spill::{self, Spill};
 use alphabet::Alphabet;
-use files::Files;
+use files::{Files, SHARED};
 pub use files::{Sink, Written};
 use grams::{Packing, Partitions, Scratch};
 
@@ -193,7 +194,7 @@ impl Published<'_> {
 pub fn index(
     archive: &Archive,
     base: &BaseUrl,
-    previous: Option<&Path>,
+    previous: Option<&Previous>,
     sink: Sink,
 ) -> anyhow::Result<Written> {
     let replies = archive.replies();
@@ -202,18 +203,19 @@ pub fn index(
         urls: replies.iter().map(|r| base.link(&r.path)).collect(),
         dates: replies.iter().map(|r| r.date.iso()).collect(),
     };
-    let source = reuse::fingerprint(&docs);
-    if let Some(folder) = previous {
-        if let Some(paths) = reuse::kept(folder, &source, &docs)? {
-            return Ok(Written { paths, changed: 0 });
+    let identities = reuse::identities(&docs);
+    let source = reuse::fingerprint(&identities);
+    if let Some(previous) = previous {
+        if let Some(written) = reuse::kept(previous, &source, &identities) {
+            return Ok(written);
         }
-        reuse::forget(folder)?;
+        reuse::forget(previous.folder)?;
     }
     // The passes' output waits on the output's disk (see `spill`).
     let spill_dir = previous
-        .and_then(Path::parent)
+        .and_then(|previous| previous.folder.parent())
         .map_or_else(std::env::temp_dir, Path::to_path_buf);
-    build_index(&docs, &source, &spill_dir, sink)
+    build_index(&docs, &identities, &source, &spill_dir, sink)
 }
 
 /// Every other field a reply page shows, each apart so no match spans two.
@@ -232,6 +234,19 @@ fn shown_fields(reply: &Reply) -> Vec<&str> {
         .chain(reply.proposers.iter().map(String::as_str))
         .chain(reply.cc.iter().map(String::as_str))
         .collect()
+}
+
+/// Whether `path` is one of the index's files (`search/` also holds the
+/// search page).
+fn is_index_file(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("search/") else {
+        return false;
+    };
+    ["g/", "p/", "d/", "u/"]
+        .iter()
+        .any(|folder| rest.starts_with(folder))
+        || rest == "facets.bin"
+        || path == reuse::MANIFEST
 }
 
 /// Replies' units per gram shard: about 8,192 shards for 10,000 replies,
@@ -273,6 +288,7 @@ struct Manifest<'a> {
 /// byte-identical files.
 pub fn build_index(
     docs: &(impl Corpus + ?Sized),
+    identities: &[u64],
     source: &str,
     spill_dir: &Path,
     sink: Sink,
@@ -367,11 +383,12 @@ pub fn build_index(
         departments: &facets.departments,
         source,
     };
-    files.put("search/facets.bin".to_string(), facets.file)?;
-    docs::doc_files(docs, &files)?;
+    files.put("search/facets.bin".to_string(), facets.file, SHARED)?;
+    docs::doc_files(docs, identities, &files)?;
     files.put(
         reuse::MANIFEST.to_string(),
         serde_json::to_vec(&manifest).unwrap_or_default(),
+        SHARED,
     )?;
     Ok(files.finish())
 }
@@ -386,11 +403,13 @@ mod tests {
     /// The index's files in memory, sorted by path.
     fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
         let files = Mutex::new(Vec::new());
-        let written = super::build_index(docs, "test", &std::env::temp_dir(), &|path, bytes| {
-            files.lock().unwrap().push((path, bytes));
-            Ok(true)
-        })
-        .unwrap();
+        let ids = reuse::identities(docs);
+        let written =
+            super::build_index(docs, &ids, "test", &std::env::temp_dir(), &|path, bytes| {
+                files.lock().unwrap().push((path, bytes));
+                Ok(true)
+            })
+            .unwrap();
         let mut files = files.into_inner().unwrap();
         files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         assert_eq!(written.changed, files.len());

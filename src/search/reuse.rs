@@ -3,13 +3,16 @@
 //! scheduled rebuild, the index is most of a build's work and all of it
 //! would come out the same.
 //!
-//! The index is a function of the published replies' indexed fields and
-//! URLs and of dafu itself, so a fingerprint of those, kept in
-//! `index.json`, tells whether the index files already in the folder being
-//! overwritten are exactly those this build would write. `index.json` is
-//! removed before any other index file is written and written after all of
-//! them, so a build that fails half-way leaves no fingerprint, and the next
-//! build makes the index afresh.
+//! Each reply's part of the index is a function of its indexed fields, its
+//! URL, its id and dafu itself: 64 bits of those are its identity, and a
+//! fingerprint of every identity in order, kept in `index.json`, tells
+//! whether the index files already in the folder being overwritten are
+//! exactly those this build would write. Which files those are, and that
+//! each is still as it was left, the folder's digests say (see `digest`):
+//! no reply's text is read to find out. `index.json` is removed before any
+//! other index file is written and written after all of them, so a build
+//! that fails half-way leaves no fingerprint, and the next build makes the
+//! index again.
 
 use std::collections::hash_map::DefaultHasher;
 use std::fs;
@@ -19,71 +22,88 @@ use std::path::Path;
 use anyhow::Context as _;
 use rayon::prelude::*;
 
-use super::{Corpus, FORMAT, docs, shards};
+use super::{Corpus, FORMAT, Written, docs, shards};
+use crate::digest::Previous;
 
 /// The manifest's path, relative to the site root.
 pub const MANIFEST: &str = "search/index.json";
 
-/// 128 bits, in hex, of everything the index is made from: each reply's
-/// indexed fields and URL in order (its body by what the body is made of:
-/// see `Corpus::identity`), the index format, and this dafu
-/// executable (its version, and its size and time, so that a rebuilt dafu
-/// never keeps an index an older one made).
-pub fn fingerprint(docs: &(impl Corpus + ?Sized)) -> String {
-    let per_doc: Vec<[u64; 2]> = (0..docs.count())
+/// Each reply's identity, by id: 64 bits of its indexed fields and URL (its
+/// body by what the body is made of: see `Corpus::identity`), the index
+/// format and this dafu executable (its version, size and time, so that a
+/// rebuilt dafu never keeps what an older one made).
+pub fn identities(docs: &(impl Corpus + ?Sized)) -> Vec<u64> {
+    let mut maker = DefaultHasher::new();
+    (FORMAT, crate::digest::executable()).hash(&mut maker);
+    let maker = maker.finish();
+    (0..docs.count())
         .into_par_iter()
         .map(|id| {
-            seeds().map(|seed| {
-                let mut h = DefaultHasher::new();
-                seed.hash(&mut h);
-                docs.identity(id, &mut h);
-                h.finish()
-            })
+            let mut h = DefaultHasher::new();
+            maker.hash(&mut h);
+            docs.identity(id, &mut h);
+            h.finish()
         })
-        .collect();
-    let [a, b] = seeds().map(|seed| {
+        .collect()
+}
+
+/// 128 bits, in hex, of every reply's identity in order: of everything the
+/// index is made from.
+pub fn fingerprint(identities: &[u64]) -> String {
+    let [a, b] = [0u8, 1].map(|seed| {
         let mut h = DefaultHasher::new();
-        seed.hash(&mut h);
-        (FORMAT, crate::digest::executable()).hash(&mut h);
-        per_doc.hash(&mut h);
+        (seed, identities).hash(&mut h);
         h.finish()
     });
     format!("{a:016x}{b:016x}")
 }
 
-/// Two hashers apart, for 128 bits.
-fn seeds() -> [u8; 2] {
-    [0, 1]
+/// The manifest in `folder`, if it can be read.
+pub fn manifest(folder: &Path) -> Option<serde_json::Value> {
+    serde_json::from_slice(&fs::read(folder.join(MANIFEST)).ok()?).ok()
 }
 
-/// The paths of the index in `folder`, if it was made from exactly what
-/// `fingerprint` is and every one of its files is there.
-pub fn kept(
-    folder: &Path,
-    fingerprint: &str,
-    docs: &(impl Corpus + ?Sized),
-) -> anyhow::Result<Option<Vec<String>>> {
-    let manifest: Option<serde_json::Value> = fs::read(folder.join(MANIFEST))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-    let shards = manifest
-        .filter(|manifest| manifest["source"].as_str() == Some(fingerprint))
-        .and_then(|manifest| manifest["shards"].as_u64())
-        .and_then(|shards| usize::try_from(shards).ok());
-    let Some(shards) = shards else {
-        return Ok(None);
-    };
+/// The index in the folder `previous` holds, if it was made from exactly
+/// what `fingerprint` is and every one of its files is as the build that
+/// made it left it.
+pub fn kept(previous: &Previous, fingerprint: &str, identities: &[u64]) -> Option<Written> {
+    let manifest = manifest(previous.folder)?;
+    if manifest["source"].as_str() != Some(fingerprint) {
+        return None;
+    }
+    let shards = usize::try_from(manifest["shards"].as_u64()?).ok()?;
+    let made = recorded(previous, identities)?;
     let digits = shards::hex_digits(shards);
-    let mut paths: Vec<String> = [MANIFEST.to_string(), "search/facets.bin".to_string()]
-        .into_iter()
-        .chain((0..shards).flat_map(|shard| shards::names(shard, digits)))
-        .chain(docs::doc_file_names(docs)?)
+    let all_shards = (0..shards)
+        .flat_map(|shard| shards::names(shard, digits))
+        .all(|name| made.binary_search_by(|(path, _)| path.cmp(&name)).is_ok());
+    all_shards.then_some(Written { made, changed: 0 })
+}
+
+/// Every index file the folder's digests record, sorted, if each is as it
+/// was left, each reply's data files are made of that reply as it is now
+/// (`identities`), and every reply has its data file.
+pub fn recorded(previous: &Previous, identities: &[u64]) -> Option<Vec<(String, u64)>> {
+    let mut made: Vec<(String, u64)> = previous
+        .digests
+        .under("search/")
+        .filter(|(path, _)| super::is_index_file(path))
+        .map(|(path, digest)| (path.to_string(), digest))
         .collect();
-    let all_there = paths
+    made.sort_unstable();
+    let as_left = made
         .par_iter()
-        .all(|path| fs::metadata(folder.join(path)).is_ok_and(|m| m.is_file()));
-    paths.sort_unstable();
-    Ok(all_there.then_some(paths))
+        .all(|(path, digest)| previous.intact(path) == Some(*digest));
+    let mut has_data = vec![false; identities.len()];
+    for (path, digest) in &made {
+        if let Some((id, is_data)) = docs::doc_of(path) {
+            if identities.get(id) != Some(digest) {
+                return None;
+            }
+            has_data[id] |= is_data;
+        }
+    }
+    (as_left && has_data.iter().all(|&has| has)).then_some(made)
 }
 
 /// Removes the manifest from `folder` before index files are written there.
@@ -101,6 +121,7 @@ pub fn forget(folder: &Path) -> anyhow::Result<()> {
 mod tests {
     use super::super::{SearchDoc, build_index};
     use super::*;
+    use crate::digest::Digests;
 
     fn doc<'a>(title: &'a str, body: &'a str) -> SearchDoc<'a> {
         SearchDoc {
@@ -116,24 +137,33 @@ mod tests {
     }
 
     fn fp(docs: &[SearchDoc]) -> String {
-        fingerprint(docs)
+        fingerprint(&identities(docs))
     }
 
-    fn kept_in(folder: &Path, docs: &[SearchDoc]) -> Option<Vec<String>> {
-        kept(folder, &fp(docs), docs).unwrap()
-    }
-
-    /// Builds the index of `docs` into `folder` as the build writes it.
+    /// Builds the index of `docs` into `folder/public` as the build writes
+    /// it, digests and all, and returns its files.
     fn write(folder: &Path, docs: &[SearchDoc]) -> Vec<String> {
-        let source = fp(docs);
-        let written = build_index(docs, &source, folder, &|path, bytes| {
-            let path = folder.join(path);
+        let public = folder.join("public");
+        let ids = identities(docs);
+        let written = build_index(docs, &ids, &fp(docs), folder, &|path, bytes| {
+            let path = public.join(path);
             fs::create_dir_all(path.parent().unwrap())?;
             fs::write(path, bytes)?;
             Ok(true)
         })
         .unwrap();
-        written.paths
+        Digests::write(&public, &public, &written.made).unwrap();
+        written.made.into_iter().map(|(path, _)| path).collect()
+    }
+
+    fn kept_in(folder: &Path, docs: &[SearchDoc]) -> Option<Vec<String>> {
+        let public = folder.join("public");
+        let previous = Previous {
+            folder: &public,
+            digests: Digests::take(&public, &public).unwrap(),
+        };
+        let written = kept(&previous, &fp(docs), &identities(docs))?;
+        Some(written.made.into_iter().map(|(path, _)| path).collect())
     }
 
     #[test]
@@ -143,19 +173,21 @@ mod tests {
         let docs = vec![doc("关于稳岗返还的答复", &long), doc("答复", "中小企业")];
         let paths = write(dir.path(), &docs);
         assert!(paths.iter().any(|p| p.ends_with("-1.txt")));
-        assert_eq!(kept_in(dir.path(), &docs), Some(paths));
+        assert_eq!(kept_in(dir.path(), &docs), Some(paths.clone()));
 
+        write(dir.path(), &docs);
         let edited = vec![doc("关于稳岗返还的答复", &long), doc("答复", "中小企")];
         assert_ne!(fp(&edited), fp(&docs));
         assert_eq!(kept_in(dir.path(), &edited), None);
 
-        fs::remove_file(dir.path().join("search/d/0/0-1.txt")).unwrap();
+        write(dir.path(), &docs);
+        fs::remove_file(dir.path().join("public/search/d/0/0-1.txt")).unwrap();
         assert_eq!(kept_in(dir.path(), &docs), None);
 
         write(dir.path(), &docs);
-        forget(dir.path()).unwrap();
+        forget(&dir.path().join("public")).unwrap();
         assert_eq!(kept_in(dir.path(), &docs), None);
-        forget(dir.path()).unwrap();
+        forget(&dir.path().join("public")).unwrap();
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use super::files::Files;
+use super::files::{Files, SHARED};
 use super::postings::{Entry, GroupOut};
 use super::varint;
 use crate::spill::{Spill, Spilled};
@@ -93,8 +93,8 @@ pub fn assemble(
                     p_bytes.extend_from_slice(&out.p[e.p.clone()]);
                 }
                 let [g_name, p_name] = names(first + i, digits);
-                files.put(g_name, g_bytes)?;
-                files.put(p_name, p_bytes)?;
+                files.put(g_name, g_bytes, SHARED)?;
+                files.put(p_name, p_bytes, SHARED)?;
             }
             Ok(())
         })
