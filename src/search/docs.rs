@@ -70,10 +70,8 @@ pub fn doc_files(
 /// The URLs in buckets, for `dafuSearch`.
 pub fn url_files(docs: &(impl Corpus + ?Sized), files: &Files) -> anyhow::Result<()> {
     for (k, range) in spans(0..docs.count(), URLS_PER_FILE).enumerate() {
-        let urls = docs.with(range, |docs| {
-            json(&docs.iter().map(|d| d.url).collect::<Vec<_>>())
-        })?;
-        files.put(urls_name(k), urls, SHARED)?;
+        let urls: Vec<&str> = range.map(|id| docs.brief(id).url).collect();
+        files.put(urls_name(k), json(&urls), SHARED)?;
     }
     Ok(())
 }
@@ -159,7 +157,12 @@ pub struct Facets {
 }
 
 pub fn facets(docs: &(impl Corpus + ?Sized)) -> Facets {
-    let pairs: Vec<(i32, &str)> = (0..docs.count()).map(|id| docs.facet(id)).collect();
+    let pairs: Vec<(i32, &str)> = (0..docs.count())
+        .map(|id| {
+            let brief = docs.brief(id);
+            (brief.year, brief.department)
+        })
+        .collect();
     let mut years: Vec<i32> = pairs.iter().map(|&(year, _)| year).collect();
     years.sort_unstable_by(|a, b| b.cmp(a));
     years.dedup();

@@ -41,7 +41,6 @@ pub fn put(out: &mut Vec<u8>, ids: &[u32]) {
 }
 
 /// Reads a set written by `put`, appending its ids to `ids`.
-#[cfg(test)]
 pub fn get(bytes: &[u8], at: &mut usize, ids: &mut Vec<u32>) -> Option<()> {
     let head = varint::get(bytes, at)?;
     let n = (head >> 1) as usize;

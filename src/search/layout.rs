@@ -24,6 +24,12 @@ pub fn fields<'d, 'a>(doc: &'d SearchDoc<'a>) -> impl Iterator<Item = &'a str> +
         .chain(std::iter::once(doc.body))
 }
 
+/// The head length `for_each_unit` gives, from the title and 文号 alone.
+pub fn head_len(title: &str, doc_number: Option<&str>) -> usize {
+    let units = |field: &str| field.chars().filter_map(normalise_char).count();
+    units(title) + 1 + units(doc_number.unwrap_or(""))
+}
+
 /// Calls `unit` for each unit of the reply in order, `None` for a break
 /// between two fields; returns the head length (index of the break after the
 /// 文号).
@@ -51,6 +57,23 @@ pub fn for_each_unit(doc: &SearchDoc, mut unit: impl FnMut(Option<char>)) -> usi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_head_is_as_long_from_its_fields_as_from_the_whole_reply() {
+        let doc = SearchDoc {
+            url: "/a/",
+            title: "关于 稳岗返还 的答复",
+            doc_number: Some("常工信复〔2021〕第28号"),
+            department: "局",
+            date: "2021",
+            year: 2021,
+            fields: vec!["周国平"],
+            body: "正文。",
+        };
+        let whole = for_each_unit(&doc, |_| {});
+        assert_eq!(head_len(doc.title, doc.doc_number), whole);
+        assert_eq!(head_len("题", None), 2);
+    }
 
     #[test]
     fn fields_are_separated_by_breaks_and_the_head_is_title_and_doc_number() {

@@ -32,6 +32,7 @@ mod grams;
 mod hash;
 mod layout;
 pub mod normalise;
+mod patch;
 mod positions;
 mod postings;
 mod radix;
@@ -78,14 +79,23 @@ pub struct SearchDoc<'a> {
     pub body: &'a str,
 }
 
+/// What the index needs of a reply but its body.
+pub struct Brief<'a> {
+    pub url: &'a str,
+    pub title: &'a str,
+    pub doc_number: Option<&'a str>,
+    pub department: &'a str,
+    pub year: i32,
+}
+
 /// The replies to index. Their bodies may wait on disk (see `body`), so
 /// every pass takes them a range at a time, never all at once.
 pub trait Corpus: Sync {
     /// How many replies.
     fn count(&self) -> usize;
 
-    /// The year and department of reply `id`, for the filters: no body read.
-    fn facet(&self, id: usize) -> (i32, &str);
+    /// Reply `id` but its body, which is not read.
+    fn brief(&self, id: usize) -> Brief<'_>;
 
     /// Feeds `hasher` what reply `id`'s part of the index is made of: its
     /// fields, and its body or what that is made of (see `reuse`).
@@ -100,8 +110,15 @@ impl Corpus for [SearchDoc<'_>] {
         self.len()
     }
 
-    fn facet(&self, id: usize) -> (i32, &str) {
-        (self[id].year, self[id].department)
+    fn brief(&self, id: usize) -> Brief<'_> {
+        let doc = &self[id];
+        Brief {
+            url: doc.url,
+            title: doc.title,
+            doc_number: doc.doc_number,
+            department: doc.department,
+            year: doc.year,
+        }
     }
 
     fn identity(&self, id: usize, hasher: &mut DefaultHasher) {
@@ -145,9 +162,15 @@ impl Corpus for Published<'_> {
         self.replies.len()
     }
 
-    fn facet(&self, id: usize) -> (i32, &str) {
+    fn brief(&self, id: usize) -> Brief<'_> {
         let reply = &self.replies[id];
-        (i32::from(reply.date.year()), &reply.department)
+        Brief {
+            url: &self.urls[id],
+            title: &reply.title,
+            doc_number: reply.doc_number.as_deref(),
+            department: &reply.department,
+            year: i32::from(reply.date.year()),
+        }
     }
 
     fn identity(&self, id: usize, hasher: &mut DefaultHasher) {
@@ -203,19 +226,43 @@ pub fn index(
         urls: replies.iter().map(|r| base.link(&r.path)).collect(),
         dates: replies.iter().map(|r| r.date.iso()).collect(),
     };
-    let identities = reuse::identities(&docs);
+    update_or_build(&docs, previous, sink)
+}
+
+/// The index of `docs`: kept as `previous` holds it if nothing changed,
+/// brought up to date if a few replies did (see `patch`), else made.
+fn update_or_build(
+    docs: &(impl Corpus + ?Sized),
+    previous: Option<&Previous>,
+    sink: Sink,
+) -> anyhow::Result<Written> {
+    let identities = reuse::identities(docs);
     let source = reuse::fingerprint(&identities);
     if let Some(previous) = previous {
         if let Some(written) = reuse::kept(previous, &source, &identities) {
             return Ok(written);
         }
+        let manifest = reuse::manifest(previous.folder).zip(previous.intact(reuse::MANIFEST));
         reuse::forget(previous.folder)?;
+        if let Some((manifest, chars)) = &manifest {
+            let patched = patch::update(
+                previous,
+                (manifest, *chars),
+                docs,
+                &identities,
+                &source,
+                sink,
+            )?;
+            if let Some(written) = patched {
+                return Ok(written);
+            }
+        }
     }
     // The passes' output waits on the output's disk (see `spill`).
     let spill_dir = previous
         .and_then(|previous| previous.folder.parent())
         .map_or_else(std::env::temp_dir, Path::to_path_buf);
-    build_index(&docs, &identities, &source, &spill_dir, sink)
+    build_index(docs, &identities, &source, &spill_dir, sink)
 }
 
 /// Every other field a reply page shows, each apart so no match spans two.
@@ -279,6 +326,66 @@ struct Manifest<'a> {
     departments: &'a [String],
     /// What the index was made from (see `reuse`).
     source: &'a str,
+    /// Units of all replies, which decide the number of shards (`patch`
+    /// needs it to know whether an edit would change that).
+    units: u64,
+}
+
+/// What decides the index's layout but the replies' parts of it.
+#[derive(Clone, Copy)]
+struct Layout {
+    /// Characters of the longest gram (see `alphabet`).
+    gram: usize,
+    shard_bits: u32,
+    head_span: u32,
+    units: u64,
+    /// At least the number of distinct characters (see `patch`).
+    chars: u64,
+}
+
+impl Layout {
+    fn shard_bits(units: u64) -> u32 {
+        (units / UNITS_PER_SHARD)
+            .max(1)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(MIN_SHARD_BITS, MAX_SHARD_BITS)
+    }
+
+    fn head_span(max_head: usize) -> u32 {
+        (max_head as u32 + 1).next_power_of_two()
+    }
+}
+
+/// The facets and, last, the manifest, whose digest records `layout.chars`.
+fn finish(
+    docs: &(impl Corpus + ?Sized),
+    layout: Layout,
+    source: &str,
+    files: &Files,
+) -> anyhow::Result<()> {
+    let facets = docs::facets(docs);
+    let manifest = Manifest {
+        format: FORMAT,
+        docs: docs.count(),
+        shards: 1 << layout.shard_bits,
+        gram: layout.gram,
+        head: layout.head_span,
+        lead: docs::LEAD_UNITS,
+        piece: docs::PIECE_UNITS,
+        urls: docs::URLS_PER_FILE,
+        folder: docs::DOCS_PER_FOLDER,
+        years: &facets.years,
+        departments: &facets.departments,
+        source,
+        units: layout.units,
+    };
+    files.put("search/facets.bin".to_string(), facets.file, SHARED)?;
+    files.put(
+        reuse::MANIFEST.to_string(),
+        serde_json::to_vec(&manifest).unwrap_or_default(),
+        layout.chars,
+    )
 }
 
 /// Every file of the index, as (path relative to the site root, bytes), e.g.
@@ -300,12 +407,14 @@ pub fn build_index(
         bits: alphabet.bits(),
         gram: alphabet.gram(),
     };
-    let head_span = (survey.max_head as u32 + 1).next_power_of_two();
-    let shard_bits = (survey.units / UNITS_PER_SHARD)
-        .max(1)
-        .next_power_of_two()
-        .trailing_zeros()
-        .clamp(MIN_SHARD_BITS, MAX_SHARD_BITS);
+    let layout = Layout {
+        gram: packing.gram,
+        shard_bits: Layout::shard_bits(survey.units),
+        head_span: Layout::head_span(survey.max_head),
+        units: survey.units,
+        chars: alphabet.len() as u64 - 1,
+    };
+    let (head_span, shard_bits) = (layout.head_span, layout.shard_bits);
     // Consecutive replies go to one task each, so that each partition's
     // stream of a chunk lists replies in order; many per thread, so that a
     // chunk's streams are a few megabytes before they are spilled.
@@ -368,28 +477,8 @@ pub fn build_index(
     shards::assemble(parts, &spill, shape.shard_bits, shape.group_bits, &files)?;
     drop(spill);
 
-    let facets = docs::facets(docs);
-    let manifest = Manifest {
-        format: FORMAT,
-        docs: docs.count(),
-        shards: 1 << shard_bits,
-        gram: packing.gram,
-        head: head_span,
-        lead: docs::LEAD_UNITS,
-        piece: docs::PIECE_UNITS,
-        urls: docs::URLS_PER_FILE,
-        folder: docs::DOCS_PER_FOLDER,
-        years: &facets.years,
-        departments: &facets.departments,
-        source,
-    };
-    files.put("search/facets.bin".to_string(), facets.file, SHARED)?;
     docs::doc_files(docs, identities, &files)?;
-    files.put(
-        reuse::MANIFEST.to_string(),
-        serde_json::to_vec(&manifest).unwrap_or_default(),
-        SHARED,
-    )?;
+    finish(docs, layout, source, &files)?;
     Ok(files.finish())
 }
 
@@ -418,6 +507,7 @@ mod tests {
 
     /// Replies made of few characters, so that grams repeat and the 4-grams
     /// of a longer query often occur apart without the query itself.
+    #[derive(Clone)]
     struct Corpus {
         bodies: Vec<String>,
         titles: Vec<String>,
@@ -681,5 +771,168 @@ mod tests {
         let urls: Vec<String> =
             serde_json::from_slice(index.file("search/u/0.json").unwrap()).unwrap();
         assert_eq!(urls, vec!["/zxta/2021/a/"]);
+    }
+
+    /// Builds `docs` over the index in `out` as a build does (kept, brought
+    /// up to date or made again; a file written only if it differs; what
+    /// the index no longer has removed; the digests recorded), and returns
+    /// how many files were handed on.
+    fn build_over(out: &Path, docs: &[SearchDoc]) -> usize {
+        use crate::digest::Digests;
+        let previous = Previous {
+            folder: out,
+            digests: Digests::take(out, out).unwrap(),
+        };
+        let handed = std::sync::atomic::AtomicUsize::new(0);
+        let written = update_or_build(docs, Some(&previous), &|path, bytes| {
+            handed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let path = out.join(path);
+            std::fs::create_dir_all(path.parent().unwrap())?;
+            let same = std::fs::read(&path).is_ok_and(|old| old == bytes);
+            if !same {
+                std::fs::write(&path, &bytes)?;
+            }
+            Ok(!same)
+        })
+        .unwrap();
+        let keep: std::collections::HashSet<std::path::PathBuf> =
+            written.made.iter().map(|(p, _)| out.join(p)).collect();
+        for entry in walkdir::WalkDir::new(out.join("search")) {
+            let path = entry.unwrap().into_path();
+            if path.is_file() && !keep.contains(&path) {
+                std::fs::remove_file(path).unwrap();
+            }
+        }
+        Digests::write(out, out, &written.made).unwrap();
+        handed.into_inner()
+    }
+
+    /// The index files under `out`, as `build_index` lists them.
+    fn files_in(out: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(out.join("search"))
+            .into_iter()
+            .map(|e| e.unwrap().into_path())
+            .filter(|p| p.is_file())
+            .map(|p| {
+                let name = p.strip_prefix(out).unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read(p).unwrap())
+            })
+            .collect();
+        files.sort_unstable();
+        files
+    }
+
+    /// Asserts two lists of files are the same, naming those that differ.
+    fn assert_same(got: &[(String, Vec<u8>)], want: &[(String, Vec<u8>)], what: &str) {
+        let names = |files: &[(String, Vec<u8>)]| -> Vec<String> {
+            files.iter().map(|(p, _)| p.clone()).collect()
+        };
+        assert_eq!(names(got), names(want), "after {what}: the files");
+        let differ: Vec<&str> = got
+            .iter()
+            .zip(want)
+            .filter(|(a, b)| a.1 != b.1)
+            .map(|(a, _)| a.0.as_str())
+            .collect();
+        assert!(differ.is_empty(), "after {what}: {differ:?} differ");
+    }
+
+    /// The index made afresh, with the fingerprint a build gives it.
+    fn made_afresh(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
+        let ids = reuse::identities(docs);
+        let source = reuse::fingerprint(&ids);
+        let files = Mutex::new(Vec::new());
+        super::build_index(
+            docs,
+            &ids,
+            &source,
+            &std::env::temp_dir(),
+            &|path, bytes| {
+                files.lock().unwrap().push((path, bytes));
+                Ok(true)
+            },
+        )
+        .unwrap();
+        let mut files = files.into_inner().unwrap();
+        files.sort_unstable();
+        files
+    }
+
+    /// The byte offset of a text's middle character.
+    fn middle(text: &str) -> usize {
+        let half = text.chars().count() / 2;
+        text.char_indices()
+            .nth(half)
+            .map_or(text.len(), |(at, _)| at)
+    }
+
+    #[test]
+    fn an_index_brought_up_to_date_is_the_index_made_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let mut c = corpus(300);
+        c.bodies[20] = c.bodies[20].repeat(40);
+        let all = build_over(&out, &docs(&c));
+        assert_same(&files_in(&out), &made_afresh(&docs(&c)), "the first build");
+
+        type Edit = fn(&mut Corpus);
+        let edits: [(&str, Edit, bool); 7] = [
+            (
+                "a sentence added at the end",
+                |c| c.bodies[10].push_str("中小企业发展工作。"),
+                true,
+            ),
+            (
+                "words put in the middle of a long text, and at the end of another",
+                |c| {
+                    let body = &mut c.bodies[20];
+                    body.insert_str(middle(body), "常州市业发展");
+                    c.bodies[21].push_str("稳岗返还");
+                },
+                true,
+            ),
+            (
+                "half a text cut",
+                |c| {
+                    let body = &mut c.bodies[30];
+                    body.truncate(middle(body));
+                },
+                true,
+            ),
+            (
+                "a proposer renamed",
+                |c| c.people[40] = "周国强".to_string(),
+                true,
+            ),
+            (
+                "a shorter title",
+                |c| c.titles[50] = "答复".to_string(),
+                true,
+            ),
+            ("nothing", |_| {}, false),
+            (
+                "a reply added",
+                |c| {
+                    c.bodies.push("新增的答复。".to_string());
+                    c.titles.push("关于新增的答复".to_string());
+                    c.numbers.push("常工信复〔2022〕第1号".to_string());
+                    c.people.push("周国平".to_string());
+                },
+                false,
+            ),
+        ];
+        for (what, edit, patched) in edits {
+            edit(&mut c);
+            // Twice: over the index before the edit, then over its own.
+            let handed = build_over(&out, &docs(&c));
+            assert_same(&files_in(&out), &made_afresh(&docs(&c)), what);
+            if patched {
+                assert!(
+                    handed * 4 < all,
+                    "{what}: {handed} of {all} files made again"
+                );
+            }
+            assert_eq!(build_over(&out, &docs(&c)), 0, "{what}: kept");
+        }
     }
 }

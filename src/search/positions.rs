@@ -65,7 +65,6 @@ impl Bits<'_> {
 }
 
 /// Reads one block written by `put`, advancing `at`.
-#[cfg(test)]
 pub fn get(bytes: &[u8], at: &mut usize) -> Option<Vec<u32>> {
     let head = varint::get(bytes, at)?;
     let (count, k) = (head >> 5, (head & 31) as u32);

@@ -1,0 +1,548 @@
+//! Bringing the index of the build before last up to date with a few
+//! replies edited since, instead of making it again: after an editor's
+//! usual edit (one reply's text) the index was most of a build's work, and
+//! all but a few hundred of its files came out the same.
+//!
+//! An index entry is the union of each reply's part of it: the tier the
+//! reply is in for that gram and, for a gram of full length, the reply's
+//! positions block. So an edited reply's parts as they were (its data files
+//! hold its fields and text) and as they are, each made by the same passes
+//! as a whole build runs, over that reply alone, say which entries change
+//! and how; only the shards holding those are read and written again. What
+//! comes out is byte for byte what a whole build would make, which the tests
+//! check. Where the layout would change (another number of replies, of
+//! shards, another head span), a reply was added, removed or moved, or a
+//! file is not as it was left, the index is made again.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs;
+
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use super::alphabet::Alphabet;
+use super::docs::{self, data_name, piece_name};
+use super::files::{Files, SHARED};
+use super::grams::{self, Packing, Partitions, Scratch};
+use super::layout::{for_each_unit, head_len};
+use super::postings::{Shape, Worker};
+use super::{
+    Corpus, FORMAT, Layout, SearchDoc, Sink, Written, docset, finish, is_index_file, positions,
+    reuse, shards, varint,
+};
+use crate::digest::Previous;
+
+/// Edited replies beyond which the index is made again: each costs two
+/// passes over one reply and the shards its changes touch.
+const MAX_EDITED: usize = 64;
+
+/// The most distinct characters whose grams of four pack into 64 bits
+/// (see `alphabet`).
+const MAX_CHARS: u64 = 65_534;
+
+/// The grams of full length: the only length the index is patched at.
+const GRAM: usize = 4;
+
+/// Updates the index in `previous`'s folder to `docs`, handing every file
+/// that changes to `sink`; `None` if it must be made again. `manifest` is
+/// the folder's, as it was before `reuse::forget` removed it, with the
+/// digest it was recorded with; it is written again last.
+pub fn update(
+    previous: &Previous,
+    manifest: (&serde_json::Value, u64),
+    docs: &(impl Corpus + ?Sized),
+    identities: &[u64],
+    source: &str,
+    sink: Sink,
+) -> anyhow::Result<Option<Written>> {
+    let Some(old) = OldLayout::of(manifest, docs.count()) else {
+        return Ok(None);
+    };
+    let Some(edited) = edited(previous, identities) else {
+        return Ok(None);
+    };
+    let Some(recorded) = recorded(previous) else {
+        return Ok(None);
+    };
+    let before: Vec<OldDoc> = match edited
+        .iter()
+        .map(|&id| OldDoc::read(previous, id))
+        .collect()
+    {
+        Some(before) => before,
+        None => return Ok(None),
+    };
+
+    // The layout a whole build would choose, from the old one and the
+    // edited replies' units as they were and are.
+    let mut layout = old.layout;
+    for (&id, was) in edited.iter().zip(&before) {
+        let (units, chars) = docs.with(id..id + 1, |now| measure(&now[0]))?;
+        layout.units = layout.units - measure(&was.doc()).0 + units;
+        layout.chars += chars;
+    }
+    let max_head = (0..docs.count())
+        .map(|id| {
+            let brief = docs.brief(id);
+            head_len(brief.title, brief.doc_number)
+        })
+        .max()
+        .unwrap_or(0);
+    let same_layout = Layout::shard_bits(layout.units) == old.layout.shard_bits
+        && Layout::head_span(max_head) == old.layout.head_span
+        && layout.chars <= MAX_CHARS;
+    if !same_layout {
+        return Ok(None);
+    }
+
+    // Every entry an edited reply's part of changed in, by shard and key.
+    let count = docs.count();
+    let mut changes: BTreeMap<u32, Changes> = BTreeMap::new();
+    for (&id, was) in edited.iter().zip(&before) {
+        let Some(mut then) = parts_of(&was.doc(), id as u32, count, layout) else {
+            return Ok(None);
+        };
+        let now = docs.with(id..id + 1, |now| {
+            parts_of(&now[0], id as u32, count, layout)
+        })?;
+        let Some(now) = now else {
+            return Ok(None);
+        };
+        for (key, part) in now {
+            let same = then.remove(&key).is_some_and(|was| was == part);
+            if !same {
+                let shard = part.shard;
+                let key_changes = changes.entry(shard).or_default().entry(key).or_default();
+                key_changes.push((id as u32, Some(part)));
+            }
+        }
+        for (key, gone) in then {
+            let key_changes = changes
+                .entry(gone.shard)
+                .or_default()
+                .entry(key)
+                .or_default();
+            key_changes.push((id as u32, None));
+        }
+    }
+
+    let files = Files::new(sink);
+    let digits = shards::hex_digits(1 << layout.shard_bits);
+    let patched: Option<Vec<()>> = changes
+        .par_iter()
+        .map(|(&shard, keys)| {
+            let [g_name, p_name] = shards::names(shard as usize, digits);
+            let g = fs::read(previous.folder.join(&g_name)).ok()?;
+            let p = fs::read(previous.folder.join(&p_name)).ok()?;
+            let (g, p) = patch(&g, &p, keys)?;
+            files.put(g_name, g, SHARED).ok()?;
+            files.put(p_name, p, SHARED).ok()
+        })
+        .collect();
+    if patched.is_none() {
+        // A shard could not be read or parsed: make the index again, over
+        // whatever was written.
+        return Ok(None);
+    }
+    for &id in &edited {
+        docs.with(id..id + 1, |now| {
+            docs::doc_file(id, &now[0], identities[id], &files)
+        })??;
+    }
+    let touched: HashSet<String> = changes
+        .keys()
+        .flat_map(|&shard| shards::names(shard as usize, digits))
+        .collect();
+    for (path, digest) in recorded {
+        let rewritten = match docs::doc_of(&path) {
+            Some((id, _)) => edited.binary_search(&id).is_ok(),
+            None => touched.contains(&path) || !is_shard(&path),
+        };
+        if !rewritten {
+            files.keep(path, digest);
+        }
+    }
+    docs::url_files(docs, &files)?;
+    finish(docs, layout, source, &files)?;
+    Ok(Some(files.finish()))
+}
+
+/// The layout of the index in the folder, from its manifest and the digest
+/// its manifest was recorded with (the bound on its distinct characters).
+struct OldLayout {
+    layout: Layout,
+}
+
+impl OldLayout {
+    fn of((manifest, chars): (&serde_json::Value, u64), count: usize) -> Option<OldLayout> {
+        let number = |key: &str| manifest[key].as_u64();
+        let shards = number("shards")?;
+        let fits = number("format")? == u64::from(FORMAT)
+            && number("docs")? == count as u64
+            && number("gram")? == GRAM as u64
+            && number("lead")? == docs::LEAD_UNITS as u64
+            && number("piece")? == docs::PIECE_UNITS as u64
+            && number("urls")? == docs::URLS_PER_FILE as u64
+            && number("folder")? == docs::DOCS_PER_FOLDER as u64
+            && shards.is_power_of_two();
+        fits.then(|| OldLayout {
+            layout: Layout {
+                gram: GRAM,
+                shard_bits: shards.trailing_zeros(),
+                head_span: number("head")
+                    .and_then(|h| u32::try_from(h).ok())
+                    .unwrap_or(0),
+                units: number("units").unwrap_or(0),
+                chars,
+            },
+        })
+        .filter(|old| old.layout.units > 0 && old.layout.head_span > 0)
+    }
+}
+
+/// The ids whose replies changed since the folder's index was made, if
+/// every reply's data file is as it was left, not too many changed, and at
+/// least one did not (its identity equal, the same dafu made the index).
+fn edited(previous: &Previous, identities: &[u64]) -> Option<Vec<usize>> {
+    let mut edited = Vec::new();
+    for (id, &identity) in identities.iter().enumerate() {
+        if previous.intact(&data_name(id))? != identity {
+            edited.push(id);
+            if edited.len() > MAX_EDITED {
+                return None;
+            }
+        }
+    }
+    (edited.len() < identities.len()).then_some(edited)
+}
+
+/// Every index file the folder's digests record, if each is as left.
+fn recorded(previous: &Previous) -> Option<Vec<(String, u64)>> {
+    let made: Vec<(String, u64)> = previous
+        .digests
+        .under("search/")
+        .filter(|(path, _)| is_index_file(path) && *path != reuse::MANIFEST)
+        .map(|(path, digest)| (path.to_string(), digest))
+        .collect();
+    made.par_iter()
+        .all(|(path, digest)| previous.intact(path) == Some(*digest))
+        .then_some(made)
+}
+
+fn is_shard(path: &str) -> bool {
+    path.starts_with("search/g/") || path.starts_with("search/p/")
+}
+
+/// A reply as its data files in the folder hold it.
+#[derive(Deserialize)]
+struct OldFile {
+    u: String,
+    t: String,
+    n: String,
+    a: String,
+    f: Vec<String>,
+    b: String,
+    k: usize,
+}
+
+struct OldDoc {
+    file: OldFile,
+    body: String,
+}
+
+impl OldDoc {
+    fn read(previous: &Previous, id: usize) -> Option<OldDoc> {
+        let read = |path: String| fs::read(previous.folder.join(path)).ok();
+        let file: OldFile = serde_json::from_slice(&read(data_name(id))?).ok()?;
+        let mut body = file.b.clone();
+        for k in 1..=file.k {
+            body.push_str(std::str::from_utf8(&read(piece_name(id, k))?).ok()?);
+        }
+        (!file.f.is_empty()).then_some(OldDoc { file, body })
+    }
+
+    fn doc(&self) -> SearchDoc<'_> {
+        let f = &self.file;
+        SearchDoc {
+            url: &f.u,
+            title: &f.t,
+            doc_number: Some(f.n.as_str()).filter(|n| !n.is_empty()),
+            department: &f.f[0],
+            date: &f.a,
+            // The year is in the facets, not in any entry.
+            year: 0,
+            fields: f.f[1..].iter().map(String::as_str).collect(),
+            body: &self.body,
+        }
+    }
+}
+
+/// A reply's units, and its distinct characters.
+fn measure(doc: &SearchDoc) -> (u64, u64) {
+    let mut units = 0;
+    let mut chars = HashSet::new();
+    for_each_unit(doc, |unit| {
+        units += 1;
+        chars.extend(unit);
+    });
+    (units, chars.len() as u64)
+}
+
+/// What changes in one shard: by key, each reply's new part, or `None`
+/// where it leaves the entry.
+type Changes = BTreeMap<Vec<u8>, Vec<(u32, Option<Part>)>>;
+
+/// One reply's part of one entry.
+#[derive(Debug, PartialEq, Eq)]
+struct Part {
+    shard: u32,
+    tier: u8,
+    /// The positions block, for a gram of full length.
+    block: Option<Vec<u8>>,
+}
+
+/// Reply `id`'s part of every entry it is in, by key: the entries the two
+/// passes of a whole build make of a corpus of this reply alone.
+fn parts_of(
+    doc: &SearchDoc,
+    id: u32,
+    count: usize,
+    layout: Layout,
+) -> Option<HashMap<Vec<u8>, Part>> {
+    let alphabet = Alphabet::survey(std::slice::from_ref(doc)).ok()?.alphabet;
+    let packing = Packing {
+        bits: alphabet.bits(),
+        gram: alphabet.gram(),
+    };
+    if packing.gram != GRAM {
+        return None;
+    }
+    let partitions = Partitions::balanced(&alphabet, 1);
+    let plan = grams::Plan {
+        alphabet: &alphabet,
+        packing,
+        head_span: layout.head_span,
+        partitions: &partitions,
+    };
+    let mut out = grams::ChunkGrams::new(&partitions, 0);
+    grams::doc_grams(id, doc, &plan, &mut Scratch::default(), &mut out);
+    let shape = Shape {
+        packing,
+        docs: count,
+        chunk_docs: count,
+        shard_bits: layout.shard_bits,
+        group_bits: 0,
+    };
+    let groups = Worker::new(&shape).partition(&out.parts, &alphabet, &shape);
+    let mut parts = HashMap::new();
+    for group in &groups {
+        for entry in &group.entries {
+            let g = Entry::parse(&group.g[entry.g.clone()], &mut 0)?;
+            let block = match entry.p.is_empty() {
+                true => None,
+                false => Some(
+                    PEntry::parse(&group.p[entry.p.clone()], &mut 0)?
+                        .blocks
+                        .to_vec(),
+                ),
+            };
+            let mut at = g.full_p_len(&mut 0)?;
+            let mask = *g.payload.get(at)?;
+            at += 1;
+            let mut ids = Vec::new();
+            docset::get(g.payload, &mut at, &mut ids)?;
+            if ids != [id] || mask.count_ones() != 1 {
+                return None;
+            }
+            let part = Part {
+                shard: entry.shard,
+                tier: mask.trailing_zeros() as u8,
+                block,
+            };
+            parts.insert(g.key.to_vec(), part);
+        }
+    }
+    Some(parts)
+}
+
+/// An entry of a gram shard: its key and payload.
+struct Entry<'b> {
+    key: &'b [u8],
+    payload: &'b [u8],
+}
+
+impl<'b> Entry<'b> {
+    fn parse(bytes: &'b [u8], at: &mut usize) -> Option<Entry<'b>> {
+        let key = field(bytes, at)?;
+        let payload = field(bytes, at)?;
+        Some(Entry { key, payload })
+    }
+
+    fn is_full(&self) -> bool {
+        std::str::from_utf8(self.key).is_ok_and(|k| k.chars().count() == GRAM)
+    }
+
+    /// Skips the length of the position entry of a full gram; returns
+    /// where the tiers start.
+    fn full_p_len(&self, at: &mut usize) -> Option<usize> {
+        if self.is_full() {
+            varint::get(self.payload, at)?;
+        }
+        Some(*at)
+    }
+}
+
+/// An entry of a position shard: its key and every reply's block.
+struct PEntry<'b> {
+    key: &'b [u8],
+    blocks: &'b [u8],
+}
+
+impl<'b> PEntry<'b> {
+    fn parse(bytes: &'b [u8], at: &mut usize) -> Option<PEntry<'b>> {
+        let key = field(bytes, at)?;
+        let blocks = field(bytes, at)?;
+        Some(PEntry { key, blocks })
+    }
+}
+
+/// `varint(length)` then that many bytes.
+fn field<'b>(bytes: &'b [u8], at: &mut usize) -> Option<&'b [u8]> {
+    let len = usize::try_from(varint::get(bytes, at)?).ok()?;
+    let field = bytes.get(*at..*at + len)?;
+    *at += len;
+    Some(field)
+}
+
+/// One shard's gram and position files with `changes` made, by key: each
+/// reply's part replaced (or removed, for `None`).
+fn patch(g: &[u8], p: &[u8], changes: &Changes) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut out = (
+        Vec::with_capacity(g.len() + 256),
+        Vec::with_capacity(p.len() + 1024),
+    );
+    let (mut g_at, mut p_at) = (0, 0);
+    let mut pending = changes.iter().peekable();
+    while g_at < g.len() {
+        let start = g_at;
+        let entry = Entry::parse(g, &mut g_at)?;
+        let p_range = if entry.is_full() {
+            let p_start = p_at;
+            if PEntry::parse(p, &mut p_at)?.key != entry.key {
+                return None;
+            }
+            Some(p_start..p_at)
+        } else {
+            None
+        };
+        while let Some((key, edits)) = pending.next_if(|(key, _)| key.as_slice() < entry.key) {
+            put_entry(&mut out, key, Entry::tiers_of(None)?, edits)?;
+        }
+        match pending.next_if(|(key, _)| key.as_slice() == entry.key) {
+            Some((key, edits)) => {
+                let old = Entry::tiers_of(Some((&entry, p_range.map(|r| &p[r]))))?;
+                put_entry(&mut out, key, old, edits)?;
+            }
+            None => {
+                out.0.extend_from_slice(&g[start..g_at]);
+                if let Some(r) = p_range {
+                    out.1.extend_from_slice(&p[r]);
+                }
+            }
+        }
+    }
+    for (key, edits) in pending {
+        put_entry(&mut out, key, Entry::tiers_of(None)?, edits)?;
+    }
+    (p_at == p.len()).then_some(out)
+}
+
+/// An entry's replies by tier, and each reply's positions block by id.
+type Tiers = ([Vec<u32>; 8], BTreeMap<u32, Vec<u8>>);
+
+impl Entry<'_> {
+    /// The tiers and blocks of an entry (and its position entry), or none.
+    fn tiers_of(entry: Option<(&Entry, Option<&[u8]>)>) -> Option<Tiers> {
+        let mut tiers: [Vec<u32>; 8] = Default::default();
+        let mut blocks = BTreeMap::new();
+        let Some((entry, p)) = entry else {
+            return Some((tiers, blocks));
+        };
+        let mut at = entry.full_p_len(&mut 0)?;
+        let mask = *entry.payload.get(at)?;
+        at += 1;
+        for (t, tier) in tiers.iter_mut().enumerate() {
+            if mask & (1 << t) != 0 {
+                docset::get(entry.payload, &mut at, tier)?;
+            }
+        }
+        if let Some(p) = p {
+            let bytes = PEntry::parse(p, &mut 0)?.blocks;
+            let mut ids: Vec<u32> = tiers.iter().flatten().copied().collect();
+            ids.sort_unstable();
+            let mut at = 0;
+            for id in ids {
+                let start = at;
+                positions::get(bytes, &mut at)?;
+                blocks.insert(id, bytes[start..at].to_vec());
+            }
+        }
+        Some((tiers, blocks))
+    }
+}
+
+/// Writes the entry of `key` with `edits` made to `old`, unless no reply is
+/// left in it.
+fn put_entry(
+    out: &mut (Vec<u8>, Vec<u8>),
+    key: &[u8],
+    (mut tiers, mut blocks): Tiers,
+    edits: &[(u32, Option<Part>)],
+) -> Option<()> {
+    for (id, part) in edits {
+        for tier in tiers.iter_mut() {
+            tier.retain(|doc| doc != id);
+        }
+        blocks.remove(id);
+        if let Some(part) = part {
+            let tier = tiers.get_mut(usize::from(part.tier))?;
+            let at = tier.partition_point(|doc| doc < id);
+            tier.insert(at, *id);
+            if let Some(block) = &part.block {
+                blocks.insert(*id, block.clone());
+            }
+        }
+    }
+    if tiers.iter().all(Vec::is_empty) {
+        return Some(());
+    }
+    let full = std::str::from_utf8(key).is_ok_and(|k| k.chars().count() == GRAM);
+    let mut payload = Vec::new();
+    if full {
+        let start = out.1.len();
+        varint::put(&mut out.1, key.len() as u64);
+        out.1.extend_from_slice(key);
+        varint::put(
+            &mut out.1,
+            blocks.values().map(Vec::len).sum::<usize>() as u64,
+        );
+        for block in blocks.values() {
+            out.1.extend_from_slice(block);
+        }
+        varint::put(&mut payload, (out.1.len() - start) as u64);
+    }
+    let mask = tiers
+        .iter()
+        .enumerate()
+        .filter(|(_, tier)| !tier.is_empty())
+        .fold(0u8, |mask, (t, _)| mask | 1 << t);
+    payload.push(mask);
+    for tier in tiers.iter().filter(|tier| !tier.is_empty()) {
+        docset::put(&mut payload, tier);
+    }
+    varint::put(&mut out.0, key.len() as u64);
+    out.0.extend_from_slice(key);
+    varint::put(&mut out.0, payload.len() as u64);
+    out.0.extend_from_slice(&payload);
+    Some(())
+}
