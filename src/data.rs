@@ -222,7 +222,7 @@ fn json<'a>(
     } else {
         (b"[\n", b"\n]\n")
     };
-    let records = replies.chunks(CHUNK).enumerate().map(move |(k, chunk)| {
+    let part = move |(k, chunk): (usize, &[Arc<Reply>])| -> anyhow::Result<Vec<u8>> {
         let texts = chunk
             .iter()
             .map(|reply| reply.body.text())
@@ -238,6 +238,19 @@ fn json<'a>(
                 .expect("a record serialises: it holds only strings and numbers");
         }
         Ok(out)
+    };
+    // A few parts made at once, in parallel, then handed on in order: the
+    // file is written by one thread, but need not be made by one.
+    let per_batch = rayon::current_num_threads() * 2;
+    let batches = replies.len().div_ceil(CHUNK * per_batch);
+    let records = (0..batches).flat_map(move |b| {
+        let start = b * per_batch * CHUNK;
+        let end = (start + per_batch * CHUNK).min(replies.len());
+        replies[start..end]
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(i, chunk)| part((b * per_batch + i, chunk)))
+            .collect::<Vec<_>>()
     });
     std::iter::once(Ok(open.to_vec()))
         .chain(records)

@@ -87,10 +87,38 @@ pub fn shared(
     hasher.finish()
 }
 
-/// A page's digest, and its file as it was left: a file changed since (by
+/// A file a build made or kept, and the digest of what it is made of.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Made {
+    pub path: String,
+    pub digest: u64,
+    /// Left as the folder held it, its digest and stamp as recorded: the
+    /// build checked it, and need not look at it again.
+    pub kept: bool,
+}
+
+impl Made {
+    pub fn new(path: String, digest: u64) -> Made {
+        Made {
+            path,
+            digest,
+            kept: false,
+        }
+    }
+
+    pub fn kept(path: String, digest: u64) -> Made {
+        Made {
+            path,
+            digest,
+            kept: true,
+        }
+    }
+}
+
+/// A file's digest, and the file as it was left: a file changed since (by
 /// hand, say) is made again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Made {
+struct Record {
     digest: u64,
     file: Stamp,
 }
@@ -135,7 +163,7 @@ impl Previous<'_> {
 /// The pages of one output folder, by path, as its build made them.
 #[derive(Debug, Default)]
 pub struct Digests {
-    pages: HashMap<String, Made>,
+    pages: HashMap<String, Record>,
 }
 
 impl Digests {
@@ -172,19 +200,24 @@ impl Digests {
             .map(|(path, made)| (path.as_str(), made.digest))
     }
 
-    /// Writes the digests of the pages just made in `folder`, last, and
+    /// Writes the digests of the files just made in `folder`, last, and
     /// removes those of folders gone (all but `folder`'s and `output`'s).
-    pub fn write(folder: &Path, output: &Path, made: &[(String, u64)]) -> anyhow::Result<()> {
+    /// `self` is what the folder held before: a file kept is as it says.
+    pub fn write(&self, folder: &Path, output: &Path, made: &[Made]) -> anyhow::Result<()> {
         let Some(path) = file_for(folder, output) else {
             return Ok(());
         };
         let mut lines: Vec<String> = made
             .par_iter()
-            .filter_map(|(page, digest)| {
-                let file = Stamp::of(&folder.join(page))?;
+            .filter_map(|made| {
+                let was = self.pages.get(&made.path).filter(|_| made.kept);
+                let file = match was {
+                    Some(record) => record.file,
+                    None => Stamp::of(&folder.join(&made.path))?,
+                };
                 Some(format!(
-                    "{digest:016x} {} {} {page}\n",
-                    file.len, file.modified
+                    "{:016x} {} {} {}\n",
+                    made.digest, file.len, file.modified, made.path
                 ))
             })
             .collect();
@@ -247,13 +280,13 @@ fn tidy(kept: &Path, also: Option<&Path>) {
 }
 
 /// `0123456789abcdef 2048 1764230400123456789 2021/ta-0152/index.html`.
-fn parse_line(line: &str) -> Option<(String, Made)> {
+fn parse_line(line: &str) -> Option<(String, Record)> {
     let mut parts = line.splitn(4, ' ');
     let digest = u64::from_str_radix(parts.next()?, 16).ok()?;
     let len = parts.next()?.parse().ok()?;
     let modified = parts.next()?.parse().ok()?;
     let file = Stamp { len, modified };
-    Some((parts.next()?.to_string(), Made { digest, file }))
+    Some((parts.next()?.to_string(), Record { digest, file }))
 }
 
 #[cfg(test)]
@@ -272,12 +305,8 @@ mod tests {
         fs::write(&page, "<p>页</p>").unwrap();
         // Left by a folder deleted since.
         fs::write(dir.path().join(".public.1.digests"), "").unwrap();
-        Digests::write(
-            &folder,
-            &output,
-            &[("2021/a/index.html".to_string(), 0xfeed)],
-        )
-        .unwrap();
+        let made = [Made::new("2021/a/index.html".to_string(), 0xfeed)];
+        Digests::default().write(&folder, &output, &made).unwrap();
         let beside: Vec<String> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -36,7 +36,7 @@ use std::time::Instant;
 use archive::Archive;
 use config::{BaseUrl, CONFIG_FILE, Config};
 use data::DataFile;
-use digest::{Digests, Previous};
+use digest::{Digests, Made, Previous};
 use links::{LinkChecker, PageFindings};
 use output::Sink;
 use problem::Problem;
@@ -95,14 +95,14 @@ pub struct Findings {
 pub struct Built {
     pub paths: Vec<String>,
     pub changed: usize,
-    pub made: Vec<(String, u64)>,
+    pub made: Vec<Made>,
 }
 
 /// What became of one page.
 struct Outcome {
     changed: bool,
     findings: Option<PageFindings>,
-    made: Option<(String, u64)>,
+    made: Option<Made>,
 }
 
 impl Outcome {
@@ -111,7 +111,7 @@ impl Outcome {
         Outcome {
             changed: false,
             findings: None,
-            made: Some((path, digest)),
+            made: Some(Made::kept(path, digest)),
         }
     }
 }
@@ -220,7 +220,7 @@ impl Site {
             Ok(Outcome {
                 changed,
                 findings,
-                made: Some((path, digest)),
+                made: Some(Made::new(path, digest)),
             })
         });
         let statics =
@@ -282,7 +282,7 @@ impl Site {
         })
         .map_err(BuildError::Io)?;
         let mut paths = paths;
-        paths.extend(written.made.iter().map(|(path, _)| path.clone()));
+        paths.extend(written.made.iter().map(|made| made.path.clone()));
         made.extend(written.made);
         changed += written.changed;
         stages.done("search");
@@ -311,7 +311,7 @@ impl Site {
         Ok(Outcome {
             changed,
             findings: None,
-            made: Some((path, digest)),
+            made: Some(Made::new(path, digest)),
         })
     }
 
@@ -350,7 +350,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
         made,
     } = site.each_page(&staging, Some(&previous), &mut stages)?;
     // Last, so that a build that fails before leaves no digests.
-    Digests::write(staging.dir(), &output, &made).map_err(BuildError::Io)?;
+    (previous.digests)
+        .write(staging.dir(), &output, &made)
+        .map_err(BuildError::Io)?;
     let written = staging.commit(&paths, changed).map_err(BuildError::Io)?;
     stages.done("commit");
     Ok(Report {

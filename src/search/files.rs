@@ -3,6 +3,8 @@
 //! build's list of what it wrote.
 
 use std::sync::Mutex;
+
+use crate::digest::Made;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Takes a file (path relative to the site root, bytes) and says whether it
@@ -11,7 +13,7 @@ pub type Sink<'s> = &'s (dyn Fn(String, Vec<u8>) -> anyhow::Result<bool> + Sync)
 
 pub struct Files<'s> {
     sink: Sink<'s>,
-    made: Mutex<Vec<(String, u64)>>,
+    made: Mutex<Vec<Made>>,
     changed: AtomicUsize,
 }
 
@@ -20,7 +22,7 @@ pub struct Written {
     /// Every file's path, sorted, with the digest it was made with: a
     /// reply's data files that of the reply (`reuse::identities`), the
     /// others `SHARED`. The next build finds them by it (see `digest`).
-    pub made: Vec<(String, u64)>,
+    pub made: Vec<Made>,
     /// How many of them the sink said changed.
     pub changed: usize,
 }
@@ -42,17 +44,21 @@ impl<'s> Files<'s> {
         let changed = (self.sink)(path.clone(), bytes)?;
         self.changed
             .fetch_add(usize::from(changed), Ordering::Relaxed);
-        self.keep(path, digest);
+        self.record(Made::new(path, digest));
         Ok(())
     }
 
-    /// Counts a file left as it was.
+    /// Counts a file left as it was, as the folder's digests say.
     pub fn keep(&self, path: String, digest: u64) {
+        self.record(Made::kept(path, digest));
+    }
+
+    fn record(&self, made: Made) {
         // A poisoned lock means a thread panicked, and the build with it.
         self.made
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push((path, digest));
+            .push(made);
     }
 
     pub fn finish(self) -> Written {

@@ -795,15 +795,18 @@ mod tests {
             Ok(!same)
         })
         .unwrap();
-        let keep: std::collections::HashSet<std::path::PathBuf> =
-            written.made.iter().map(|(p, _)| out.join(p)).collect();
+        let keep: std::collections::HashSet<std::path::PathBuf> = written
+            .made
+            .iter()
+            .map(|made| out.join(&made.path))
+            .collect();
         for entry in walkdir::WalkDir::new(out.join("search")) {
             let path = entry.unwrap().into_path();
             if path.is_file() && !keep.contains(&path) {
                 std::fs::remove_file(path).unwrap();
             }
         }
-        Digests::write(out, out, &written.made).unwrap();
+        previous.digests.write(out, out, &written.made).unwrap();
         handed.into_inner()
     }
 

@@ -55,7 +55,7 @@ pub fn update(
     source: &str,
     sink: Sink,
 ) -> anyhow::Result<Option<Written>> {
-    let Some(old) = OldLayout::of(manifest, docs.count()) else {
+    let Some(old) = old_layout(manifest, docs.count()) else {
         return Ok(None);
     };
     let Some(edited) = edited(previous, identities) else {
@@ -64,83 +64,23 @@ pub fn update(
     let Some(recorded) = recorded(previous) else {
         return Ok(None);
     };
-    let before: Vec<OldDoc> = match edited
+    let before: Option<Vec<OldDoc>> = edited
         .iter()
         .map(|&id| OldDoc::read(previous, id))
-        .collect()
-    {
-        Some(before) => before,
-        None => return Ok(None),
-    };
-
-    // The layout a whole build would choose, from the old one and the
-    // edited replies' units as they were and are.
-    let mut layout = old.layout;
-    for (&id, was) in edited.iter().zip(&before) {
-        let (units, chars) = docs.with(id..id + 1, |now| measure(&now[0]))?;
-        layout.units = layout.units - measure(&was.doc()).0 + units;
-        layout.chars += chars;
-    }
-    let max_head = (0..docs.count())
-        .map(|id| {
-            let brief = docs.brief(id);
-            head_len(brief.title, brief.doc_number)
-        })
-        .max()
-        .unwrap_or(0);
-    let same_layout = Layout::shard_bits(layout.units) == old.layout.shard_bits
-        && Layout::head_span(max_head) == old.layout.head_span
-        && layout.chars <= MAX_CHARS;
-    if !same_layout {
+        .collect();
+    let Some(before) = before else {
         return Ok(None);
-    }
-
-    // Every entry an edited reply's part of changed in, by shard and key.
-    let count = docs.count();
-    let mut changes: BTreeMap<u32, Changes> = BTreeMap::new();
-    for (&id, was) in edited.iter().zip(&before) {
-        let Some(mut then) = parts_of(&was.doc(), id as u32, count, layout) else {
-            return Ok(None);
-        };
-        let now = docs.with(id..id + 1, |now| {
-            parts_of(&now[0], id as u32, count, layout)
-        })?;
-        let Some(now) = now else {
-            return Ok(None);
-        };
-        for (key, part) in now {
-            let same = then.remove(&key).is_some_and(|was| was == part);
-            if !same {
-                let shard = part.shard;
-                let key_changes = changes.entry(shard).or_default().entry(key).or_default();
-                key_changes.push((id as u32, Some(part)));
-            }
-        }
-        for (key, gone) in then {
-            let key_changes = changes
-                .entry(gone.shard)
-                .or_default()
-                .entry(key)
-                .or_default();
-            key_changes.push((id as u32, None));
-        }
-    }
-
+    };
+    let Some(layout) = layout_after(old, docs, &edited, &before)? else {
+        return Ok(None);
+    };
+    let Some(changes) = changes(docs, &edited, &before, layout)? else {
+        return Ok(None);
+    };
     let files = Files::new(sink);
     let digits = shards::hex_digits(1 << layout.shard_bits);
-    let patched: Option<Vec<()>> = changes
-        .par_iter()
-        .map(|(&shard, keys)| {
-            let [g_name, p_name] = shards::names(shard as usize, digits);
-            let g = fs::read(previous.folder.join(&g_name)).ok()?;
-            let p = fs::read(previous.folder.join(&p_name)).ok()?;
-            let (g, p) = patch(&g, &p, keys)?;
-            files.put(g_name, g, SHARED).ok()?;
-            files.put(p_name, p, SHARED).ok()
-        })
-        .collect();
-    if patched.is_none() {
-        // A shard could not be read or parsed: make the index again, over
+    if !patch_shards(previous, &changes, digits, &files)? {
+        // A shard could not be read back: make the index again, over
         // whatever was written.
         return Ok(None);
     }
@@ -168,36 +108,114 @@ pub fn update(
 }
 
 /// The layout of the index in the folder, from its manifest and the digest
-/// its manifest was recorded with (the bound on its distinct characters).
-struct OldLayout {
-    layout: Layout,
+/// its manifest was recorded with (the bound on its distinct characters),
+/// if it is one this module patches.
+fn old_layout((manifest, chars): (&serde_json::Value, u64), count: usize) -> Option<Layout> {
+    let number = |key: &str| manifest[key].as_u64();
+    let shards = number("shards")?;
+    let fits = number("format")? == u64::from(FORMAT)
+        && number("docs")? == count as u64
+        && number("gram")? == GRAM as u64
+        && number("lead")? == docs::LEAD_UNITS as u64
+        && number("piece")? == docs::PIECE_UNITS as u64
+        && number("urls")? == docs::URLS_PER_FILE as u64
+        && number("folder")? == docs::DOCS_PER_FOLDER as u64
+        && shards.is_power_of_two();
+    let layout = Layout {
+        gram: GRAM,
+        shard_bits: shards.trailing_zeros(),
+        head_span: u32::try_from(number("head")?).ok()?,
+        units: number("units")?,
+        chars,
+    };
+    fits.then_some(layout)
 }
 
-impl OldLayout {
-    fn of((manifest, chars): (&serde_json::Value, u64), count: usize) -> Option<OldLayout> {
-        let number = |key: &str| manifest[key].as_u64();
-        let shards = number("shards")?;
-        let fits = number("format")? == u64::from(FORMAT)
-            && number("docs")? == count as u64
-            && number("gram")? == GRAM as u64
-            && number("lead")? == docs::LEAD_UNITS as u64
-            && number("piece")? == docs::PIECE_UNITS as u64
-            && number("urls")? == docs::URLS_PER_FILE as u64
-            && number("folder")? == docs::DOCS_PER_FOLDER as u64
-            && shards.is_power_of_two();
-        fits.then(|| OldLayout {
-            layout: Layout {
-                gram: GRAM,
-                shard_bits: shards.trailing_zeros(),
-                head_span: number("head")
-                    .and_then(|h| u32::try_from(h).ok())
-                    .unwrap_or(0),
-                units: number("units").unwrap_or(0),
-                chars,
-            },
-        })
-        .filter(|old| old.layout.units > 0 && old.layout.head_span > 0)
+/// The layout a whole build would choose, from the old one and the edited
+/// replies as they were and are, if it is the old one.
+fn layout_after(
+    old: Layout,
+    docs: &(impl Corpus + ?Sized),
+    edited: &[usize],
+    before: &[OldDoc],
+) -> anyhow::Result<Option<Layout>> {
+    let mut layout = old;
+    for (&id, was) in edited.iter().zip(before) {
+        let (units, chars) = docs.with(id..id + 1, |now| measure(&now[0]))?;
+        layout.units = layout.units - measure(&was.doc()).0 + units;
+        layout.chars += chars;
     }
+    let max_head = (0..docs.count())
+        .map(|id| {
+            let brief = docs.brief(id);
+            head_len(brief.title, brief.doc_number)
+        })
+        .max()
+        .unwrap_or(0);
+    let same = Layout::shard_bits(layout.units) == old.shard_bits
+        && Layout::head_span(max_head) == old.head_span
+        && layout.chars <= MAX_CHARS;
+    Ok(same.then_some(layout))
+}
+
+/// Every entry an edited reply's part of changed in, by shard and key.
+fn changes(
+    docs: &(impl Corpus + ?Sized),
+    edited: &[usize],
+    before: &[OldDoc],
+    layout: Layout,
+) -> anyhow::Result<Option<BTreeMap<u32, Changes>>> {
+    let count = docs.count();
+    let mut changes: BTreeMap<u32, Changes> = BTreeMap::new();
+    for (&id, was) in edited.iter().zip(before) {
+        let then = parts_of(&was.doc(), id as u32, count, layout);
+        let now = docs.with(id..id + 1, |now| {
+            parts_of(&now[0], id as u32, count, layout)
+        })?;
+        let (Some(mut then), Some(now)) = (then, now) else {
+            return Ok(None);
+        };
+        let mut change = |shard: u32, key: Vec<u8>, part: Option<Part>| {
+            let keys = changes.entry(shard).or_default();
+            keys.entry(key).or_default().push((id as u32, part));
+        };
+        for (key, part) in now {
+            if then.remove(&key).is_none_or(|was| was != part) {
+                change(part.shard, key, Some(part));
+            }
+        }
+        for (key, gone) in then {
+            change(gone.shard, key, None);
+        }
+    }
+    Ok(Some(changes))
+}
+
+/// Writes each shard with its changes made; false if one cannot be read
+/// back as the index's format says.
+fn patch_shards(
+    previous: &Previous,
+    changes: &BTreeMap<u32, Changes>,
+    digits: usize,
+    files: &Files,
+) -> anyhow::Result<bool> {
+    let patched: Vec<bool> = changes
+        .par_iter()
+        .map(|(&shard, keys)| {
+            let [g_name, p_name] = shards::names(shard as usize, digits);
+            let read = |name: &str| fs::read(previous.folder.join(name)).ok();
+            let Some((g, p)) = read(&g_name)
+                .zip(read(&p_name))
+                .and_then(|(g, p)| patch(&g, &p, keys))
+            else {
+                return Ok(false);
+            };
+            files.put(g_name, g, SHARED)?;
+            files.put(p_name, p, SHARED)?;
+            Ok(true)
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(patched.into_iter().all(|done| done))
 }
 
 /// The ids whose replies changed since the folder's index was made, if

@@ -23,7 +23,7 @@ use anyhow::Context as _;
 use rayon::prelude::*;
 
 use super::{Corpus, FORMAT, Written, docs, shards};
-use crate::digest::Previous;
+use crate::digest::{Made, Previous};
 
 /// The manifest's path, relative to the site root.
 pub const MANIFEST: &str = "search/index.json";
@@ -76,28 +76,28 @@ pub fn kept(previous: &Previous, fingerprint: &str, identities: &[u64]) -> Optio
     let digits = shards::hex_digits(shards);
     let all_shards = (0..shards)
         .flat_map(|shard| shards::names(shard, digits))
-        .all(|name| made.binary_search_by(|(path, _)| path.cmp(&name)).is_ok());
+        .all(|name| made.binary_search_by(|made| made.path.cmp(&name)).is_ok());
     all_shards.then_some(Written { made, changed: 0 })
 }
 
 /// Every index file the folder's digests record, sorted, if each is as it
 /// was left, each reply's data files are made of that reply as it is now
 /// (`identities`), and every reply has its data file.
-pub fn recorded(previous: &Previous, identities: &[u64]) -> Option<Vec<(String, u64)>> {
-    let mut made: Vec<(String, u64)> = previous
+pub fn recorded(previous: &Previous, identities: &[u64]) -> Option<Vec<Made>> {
+    let mut made: Vec<Made> = previous
         .digests
         .under("search/")
         .filter(|(path, _)| super::is_index_file(path))
-        .map(|(path, digest)| (path.to_string(), digest))
+        .map(|(path, digest)| Made::kept(path.to_string(), digest))
         .collect();
     made.sort_unstable();
     let as_left = made
         .par_iter()
-        .all(|(path, digest)| previous.intact(path) == Some(*digest));
+        .all(|made| previous.intact(&made.path) == Some(made.digest));
     let mut has_data = vec![false; identities.len()];
-    for (path, digest) in &made {
-        if let Some((id, is_data)) = docs::doc_of(path) {
-            if identities.get(id) != Some(digest) {
+    for made in &made {
+        if let Some((id, is_data)) = docs::doc_of(&made.path) {
+            if identities.get(id) != Some(&made.digest) {
                 return None;
             }
             has_data[id] |= is_data;
@@ -152,8 +152,10 @@ mod tests {
             Ok(true)
         })
         .unwrap();
-        Digests::write(&public, &public, &written.made).unwrap();
-        written.made.into_iter().map(|(path, _)| path).collect()
+        Digests::default()
+            .write(&public, &public, &written.made)
+            .unwrap();
+        written.made.into_iter().map(|made| made.path).collect()
     }
 
     fn kept_in(folder: &Path, docs: &[SearchDoc]) -> Option<Vec<String>> {
@@ -163,7 +165,7 @@ mod tests {
             digests: Digests::take(&public, &public).unwrap(),
         };
         let written = kept(&previous, &fp(docs), &identities(docs))?;
-        Some(written.made.into_iter().map(|(path, _)| path).collect())
+        Some(written.made.into_iter().map(|made| made.path).collect())
     }
 
     #[test]
