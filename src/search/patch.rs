@@ -359,16 +359,16 @@ fn parts_of(
             let block = match entry.p.is_empty() {
                 true => None,
                 false => Some(
-                    PEntry::parse(&group.p[entry.p.clone()], &mut 0)?
-                        .blocks
+                    Entry::parse(&group.p[entry.p.clone()], &mut 0)?
+                        .body
                         .to_vec(),
                 ),
             };
-            let mut at = g.full_p_len(&mut 0)?;
-            let mask = *g.payload.get(at)?;
+            let mut at = g.tiers_start()?;
+            let mask = *g.body.get(at)?;
             at += 1;
             let mut ids = Vec::new();
-            docset::get(g.payload, &mut at, &mut ids)?;
+            docset::get(g.body, &mut at, &mut ids)?;
             if ids != [id] || mask.count_ones() != 1 {
                 return None;
             }
@@ -383,44 +383,32 @@ fn parts_of(
     Some(parts)
 }
 
-/// An entry of a gram shard: its key and payload.
+/// An entry of a shard: its key, and its payload (in a gram shard) or its
+/// replies' positions blocks (in a position shard).
 struct Entry<'b> {
     key: &'b [u8],
-    payload: &'b [u8],
+    body: &'b [u8],
 }
 
 impl<'b> Entry<'b> {
     fn parse(bytes: &'b [u8], at: &mut usize) -> Option<Entry<'b>> {
         let key = field(bytes, at)?;
-        let payload = field(bytes, at)?;
-        Some(Entry { key, payload })
+        let body = field(bytes, at)?;
+        Some(Entry { key, body })
     }
 
     fn is_full(&self) -> bool {
         std::str::from_utf8(self.key).is_ok_and(|k| k.chars().count() == GRAM)
     }
 
-    /// Skips the length of the position entry of a full gram; returns
-    /// where the tiers start.
-    fn full_p_len(&self, at: &mut usize) -> Option<usize> {
+    /// Where a gram entry's tiers start: after the length of its position
+    /// entry, for a gram of full length.
+    fn tiers_start(&self) -> Option<usize> {
+        let mut at = 0;
         if self.is_full() {
-            varint::get(self.payload, at)?;
+            varint::get(self.body, &mut at)?;
         }
-        Some(*at)
-    }
-}
-
-/// An entry of a position shard: its key and every reply's block.
-struct PEntry<'b> {
-    key: &'b [u8],
-    blocks: &'b [u8],
-}
-
-impl<'b> PEntry<'b> {
-    fn parse(bytes: &'b [u8], at: &mut usize) -> Option<PEntry<'b>> {
-        let key = field(bytes, at)?;
-        let blocks = field(bytes, at)?;
-        Some(PEntry { key, blocks })
+        Some(at)
     }
 }
 
@@ -446,7 +434,7 @@ fn patch(g: &[u8], p: &[u8], changes: &Changes) -> Option<(Vec<u8>, Vec<u8>)> {
         let entry = Entry::parse(g, &mut g_at)?;
         let p_range = if entry.is_full() {
             let p_start = p_at;
-            if PEntry::parse(p, &mut p_at)?.key != entry.key {
+            if Entry::parse(p, &mut p_at)?.key != entry.key {
                 return None;
             }
             Some(p_start..p_at)
@@ -486,16 +474,16 @@ impl Entry<'_> {
         let Some((entry, p)) = entry else {
             return Some((tiers, blocks));
         };
-        let mut at = entry.full_p_len(&mut 0)?;
-        let mask = *entry.payload.get(at)?;
+        let mut at = entry.tiers_start()?;
+        let mask = *entry.body.get(at)?;
         at += 1;
         for (t, tier) in tiers.iter_mut().enumerate() {
             if mask & (1 << t) != 0 {
-                docset::get(entry.payload, &mut at, tier)?;
+                docset::get(entry.body, &mut at, tier)?;
             }
         }
         if let Some(p) = p {
-            let bytes = PEntry::parse(p, &mut 0)?.blocks;
+            let bytes = Entry::parse(p, &mut 0)?.body;
             let mut ids: Vec<u32> = tiers.iter().flatten().copied().collect();
             ids.sort_unstable();
             let mut at = 0;
