@@ -458,6 +458,26 @@ fn rebuilds_after_any_edit_give_what_a_fresh_build_gives() {
     }
 }
 
+/// What lets a build leave pages alone is kept beside the output, one file
+/// for each of the two folders it swaps, and never published.
+#[test]
+fn the_digests_stay_beside_the_output_and_out_of_it() {
+    let site = TestSite::new();
+    site.write("content/a.md", reply("答复甲", "甲局", "2021-01-01"));
+    for _ in 0..3 {
+        site.build();
+    }
+    let beside: Vec<String> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".digests"))
+        .collect();
+    assert_eq!(beside.len(), 2, "{beside:?}");
+    assert!(beside.iter().all(|name| name.starts_with(".public.")));
+    let published = snapshot(&site.path("public"));
+    assert!(published.iter().all(|(path, _)| !path.contains("digests")));
+}
+
 /// A page left alone still links to what it linked to: when that is gone,
 /// the build says so, as it would have on rendering the page.
 #[test]
