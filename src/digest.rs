@@ -35,8 +35,12 @@ pub struct Hasher(DefaultHasher);
 
 impl Hasher {
     pub fn serialized(&mut self, value: &impl Serialize) {
-        // Serialising template data (strings, numbers, lists) cannot fail.
-        let _ = serde_json::to_writer(&mut *self, value);
+        // Template data (strings, numbers, lists) serialises; if some day it
+        // did not, the rest of it would go unhashed, so the digest is made
+        // one that matches nothing, and the page is made again.
+        if serde_json::to_writer(&mut *self, value).is_err() {
+            unique().hash(self);
+        }
     }
 }
 
@@ -62,13 +66,23 @@ impl io::Write for Hasher {
 }
 
 /// This dafu executable: its version, and its size and time, so that a
-/// rebuilt dafu never keeps what an older one made.
-pub fn executable() -> (&'static str, Option<(u64, Option<std::time::SystemTime>)>) {
+/// rebuilt dafu never keeps what an older one made. Where it cannot be
+/// told (no `/proc` in a bare container, say), a number never drawn
+/// before: nothing made before is kept.
+pub fn executable() -> (&'static str, u64, u128) {
     let identity = std::env::current_exe()
         .and_then(fs::metadata)
-        .ok()
-        .map(|m| (m.len(), m.modified().ok()));
-    (env!("CARGO_PKG_VERSION"), identity)
+        .and_then(|m| Ok((m.len(), m.modified()?.duration_since(UNIX_EPOCH).ok())));
+    match identity {
+        Ok((len, Some(time))) => (env!("CARGO_PKG_VERSION"), len, time.as_nanos()),
+        _ => (env!("CARGO_PKG_VERSION"), unique(), 0),
+    }
+}
+
+/// A number no other run is likely to draw.
+fn unique() -> u64 {
+    use std::hash::BuildHasher;
+    std::collections::hash_map::RandomState::new().hash_one(std::process::id())
 }
 
 /// What every page shares, in 64 bits: see the module's comment.
@@ -264,14 +278,19 @@ fn tidy(kept: &Path, also: Option<&Path>) {
     else {
         return;
     };
-    let prefix = format!("{stem}.");
+    // `.public.3a2f1.digests`, not `.public.v2.3a2f1.digests`: another
+    // output's.
+    let ours = |other: &str| {
+        other
+            .strip_prefix(stem)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .and_then(|rest| rest.strip_suffix(".digests"))
+            .is_some_and(|inode| !inode.is_empty() && inode.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();
         let other = entry.file_name().to_string_lossy().into_owned();
-        let stale = other.starts_with(&prefix)
-            && other.ends_with(".digests")
-            && path != kept
-            && Some(path.as_path()) != also;
+        let stale = ours(&other) && path != kept && Some(path.as_path()) != also;
         if stale {
             // Best effort: a stale file costs only disk space.
             let _ = fs::remove_file(&path);
@@ -303,8 +322,9 @@ mod tests {
         fs::create_dir_all(page.parent().unwrap()).unwrap();
         fs::create_dir_all(&output).unwrap();
         fs::write(&page, "<p>页</p>").unwrap();
-        // Left by a folder deleted since.
+        // Left by a folder deleted since, and another output's.
         fs::write(dir.path().join(".public.1.digests"), "").unwrap();
+        fs::write(dir.path().join(".public.v2.1.digests"), "").unwrap();
         let made = [Made::new("2021/a/index.html".to_string(), 0xfeed)];
         Digests::default().write(&folder, &output, &made).unwrap();
         let beside: Vec<String> = fs::read_dir(dir.path())
@@ -312,7 +332,8 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|name| name.ends_with(".digests"))
             .collect();
-        assert_eq!(beside.len(), 1, "{beside:?}");
+        assert_eq!(beside.len(), 2, "{beside:?}");
+        assert!(beside.contains(&".public.v2.1.digests".to_string()));
         assert!(
             fs::read_dir(&folder).unwrap().all(|e| !e
                 .unwrap()

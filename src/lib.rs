@@ -194,6 +194,10 @@ impl Site {
             .map(|&spec| renderer.path(spec))
             .chain(self.theme.statics.keys().cloned())
             .collect();
+        let clashes = static_clashes(&paths[..specs.len()], &self.theme);
+        if !clashes.is_empty() {
+            return Err(BuildError::Content(clashes));
+        }
         let checker = LinkChecker::new(&paths, &self.archive, &self.base);
         let replies = renderer.reply_digests();
         let shared = digest::shared(&self.config, self.theme.digest, renderer.site(), &paths);
@@ -325,6 +329,24 @@ impl Site {
                 .collect(),
         )
     }
+}
+
+/// A static file where dafu makes a page: which of the two a folder holds
+/// would depend on the order they were written in.
+fn static_clashes(pages: &[String], theme: &Theme) -> Vec<Problem> {
+    let pages: std::collections::HashSet<&str> = pages.iter().map(String::as_str).collect();
+    theme
+        .statics
+        .keys()
+        .filter(|path| pages.contains(path.as_str()))
+        .map(|path| {
+            Problem::new(
+                format!("static/{path}"),
+                format!("a static file takes the place of the page dafu makes at {path}"),
+            )
+            .hint("remove the static file; to change that page, change its template in templates/")
+        })
+        .collect()
 }
 
 /// `dafu build`: renders the site and replaces the output folder with it.

@@ -253,3 +253,12 @@ fn a_failed_write_leaves_public_as_it_was() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(site.snapshot(), before);
 }
+
+#[test]
+fn a_static_file_where_dafu_makes_a_page_is_named() {
+    fails_with(
+        "static/robots.txt",
+        b"User-agent: *\nDisallow: /private/\n",
+        &["static/robots.txt", "takes the place of the page"],
+    );
+}
