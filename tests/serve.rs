@@ -263,6 +263,23 @@ fn a_broken_reply_shows_an_overlay_naming_it_until_mended() {
 }
 
 #[test]
+fn a_static_file_where_a_page_is_made_shows_an_overlay_until_removed() {
+    let site = seed_site();
+    let server = Server::start(&site, &[]);
+    site.write("static/robots.txt", "User-agent: *\nDisallow: /\n");
+    let home = server.poll("/", |r| r.body.contains("dafu-problems"));
+    assert!(
+        home.body.contains("static/robots.txt"),
+        "no overlay naming the file: {}",
+        home.body
+    );
+    std::fs::remove_file(site.path("static/robots.txt")).expect("removed");
+    let home = server.poll("/", |r| !r.body.contains("dafu-problems"));
+    assert!(!home.body.contains("dafu-problems"), "the overlay stayed");
+    assert!(server.get("/robots.txt").body.contains("Sitemap:"));
+}
+
+#[test]
 fn a_problem_in_a_message_is_escaped_in_the_overlay() {
     let site = seed_site();
     let server = Server::start(&site, &[]);

@@ -379,6 +379,13 @@ impl Preview {
         let (Some(built), Some(theme)) = (self.built.as_mut(), self.theme.as_ref()) else {
             return Err(vec![Problem::new("templates", "the theme did not load")]);
         };
+        if self.pending_statics {
+            // An edit in place moves no page: the last good archive's do.
+            let values = built.values.clone();
+            let renderer =
+                Renderer::from_values(&built.archive, theme, &self.config, &self.base, values);
+            no_static_clashes(&renderer, theme)?;
+        }
         let mut touched = Touched {
             everything: true,
             ..Touched::default()
@@ -472,6 +479,9 @@ impl Preview {
             }
             _ => (renderer.plan(), Vec::new()),
         };
+        if whole || self.pending_statics {
+            no_static_clashes(&renderer, theme)?;
+        }
         let mut pages = renderer.render_all(&specs)?;
         if whole || self.pending_statics {
             let before = self.built.as_ref().map(|b| b.statics.as_slice());
@@ -558,6 +568,22 @@ impl Touched {
 /// again beside the search index, off the path from a save to the page.
 fn in_background(spec: PageSpec) -> bool {
     matches!(spec, PageSpec::Data(_) | PageSpec::Sitemap)
+}
+
+/// A problem for each static file where `renderer` makes a page (see
+/// `static_clashes`).
+fn no_static_clashes(renderer: &Renderer, theme: &Theme) -> Result<(), Vec<Problem>> {
+    let paths: Vec<String> = renderer
+        .plan()
+        .iter()
+        .map(|&spec| renderer.path(spec))
+        .collect();
+    let clashes = crate::static_clashes(&paths, theme);
+    if clashes.is_empty() {
+        Ok(())
+    } else {
+        Err(clashes)
+    }
 }
 
 /// The last good site, for the pages made in the background.
