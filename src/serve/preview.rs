@@ -559,10 +559,6 @@ impl Touched {
     }
 }
 
-/// The pages of the new plan to render, and the paths of pages that the old
-/// plan had and the new one no longer has. A page that goes away had a
-/// touched input (a reply removed, a term that lost its last page), so only
-/// the old plan's touched pages need looking at.
 /// The open data files and the sitemap are drawn from every reply and take
 /// tens of milliseconds each at 10,000 replies: after an edit they are made
 /// again beside the search index, off the path from a save to the page.
@@ -632,6 +628,10 @@ impl Snapshot {
     }
 }
 
+/// The pages of the new plan to render, and the paths of pages that the old
+/// plan had and the new one no longer has. A page that goes away had a
+/// touched input (a reply removed, a term that lost its last page), so only
+/// the old plan's touched pages need looking at.
 fn touched_pages(
     old: &Renderer,
     new: &Renderer,
