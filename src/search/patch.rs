@@ -58,10 +58,10 @@ pub fn update(
     let Some(old) = old_layout(manifest, docs.count()) else {
         return Ok(None);
     };
-    let Some(edited) = edited(previous, identities) else {
+    let Some(recorded) = recorded(previous) else {
         return Ok(None);
     };
-    let Some(recorded) = recorded(previous) else {
+    let Some(edited) = edited(&recorded, identities) else {
         return Ok(None);
     };
     let before: Option<Vec<OldDoc>> = edited
@@ -218,13 +218,20 @@ fn patch_shards(
     Ok(patched.into_iter().all(|done| done))
 }
 
-/// The ids whose replies changed since the folder's index was made, if
-/// every reply's data file is as it was left, not too many changed, and at
-/// least one did not (its identity equal, the same dafu made the index).
-fn edited(previous: &Previous, identities: &[u64]) -> Option<Vec<usize>> {
+/// The ids whose replies changed since the folder's index was made, from
+/// the identities its data files were recorded with (`recorded`), if every
+/// reply has its data file, not too many changed, and at least one did not
+/// (its identity equal, the same dafu made the index).
+fn edited(recorded: &[(String, u64)], identities: &[u64]) -> Option<Vec<usize>> {
+    let mut was: Vec<Option<u64>> = vec![None; identities.len()];
+    for (path, digest) in recorded {
+        if let Some((id, true)) = docs::doc_of(path) {
+            *was.get_mut(id)? = Some(*digest);
+        }
+    }
     let mut edited = Vec::new();
-    for (id, &identity) in identities.iter().enumerate() {
-        if previous.intact(&data_name(id))? != identity {
+    for (id, (&identity, was)) in identities.iter().zip(was).enumerate() {
+        if was? != identity {
             edited.push(id);
             if edited.len() > MAX_EDITED {
                 return None;
