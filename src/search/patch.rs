@@ -27,8 +27,8 @@ use super::grams::{self, Packing, Partitions, Scratch};
 use super::layout::{for_each_unit, head_len};
 use super::postings::{Shape, Worker};
 use super::{
-    Corpus, FORMAT, Layout, SearchDoc, Sink, Written, docset, finish, is_index_file, positions,
-    reuse, shards, varint,
+    Corpus, FORMAT, Layout, SearchDoc, Sink, Written, docset, finish, positions, reuse, shards,
+    varint,
 };
 use crate::digest::Previous;
 
@@ -58,7 +58,7 @@ pub fn update(
     let Some(old) = old_layout(manifest, docs.count()) else {
         return Ok(None);
     };
-    let Some(recorded) = recorded(previous) else {
+    let Some(recorded) = reuse::recorded(previous) else {
         return Ok(None);
     };
     let Some(edited) = edited(&recorded, identities) else {
@@ -239,19 +239,6 @@ fn edited(recorded: &[(String, u64)], identities: &[u64]) -> Option<Vec<usize>> 
         }
     }
     (edited.len() < identities.len()).then_some(edited)
-}
-
-/// Every index file the folder's digests record, if each is as left.
-fn recorded(previous: &Previous) -> Option<Vec<(String, u64)>> {
-    let made: Vec<(String, u64)> = previous
-        .digests
-        .under("search/")
-        .filter(|(path, _)| is_index_file(path) && *path != reuse::MANIFEST)
-        .map(|(path, digest)| (path.to_string(), digest))
-        .collect();
-    made.par_iter()
-        .all(|(path, digest)| previous.intact(path) == Some(*digest))
-        .then_some(made)
 }
 
 fn is_shard(path: &str) -> bool {

@@ -72,38 +72,48 @@ pub fn kept(previous: &Previous, fingerprint: &str, identities: &[u64]) -> Optio
         return None;
     }
     let shards = usize::try_from(manifest["shards"].as_u64()?).ok()?;
-    let made = recorded(previous, identities)?;
-    let digits = shards::hex_digits(shards);
-    let all_shards = (0..shards)
-        .flat_map(|shard| shards::names(shard, digits))
-        .all(|name| made.binary_search_by(|made| made.path.cmp(&name)).is_ok());
-    all_shards.then_some(Written { made, changed: 0 })
-}
-
-/// Every index file the folder's digests record, sorted, if each is as it
-/// was left, each reply's data files are made of that reply as it is now
-/// (`identities`), and every reply has its data file.
-pub fn recorded(previous: &Previous, identities: &[u64]) -> Option<Vec<Made>> {
-    let mut made: Vec<Made> = previous
-        .digests
-        .under("search/")
-        .filter(|(path, _)| super::is_index_file(path))
-        .map(|(path, digest)| Made::kept(path.to_string(), digest))
-        .collect();
-    made.sort_unstable();
-    let as_left = made
-        .par_iter()
-        .all(|made| previous.intact(&made.path) == Some(made.digest));
+    let mut files = recorded(previous)?;
+    // Each reply's data files made of that reply as it is now, and every
+    // reply with its data file.
     let mut has_data = vec![false; identities.len()];
-    for made in &made {
-        if let Some((id, is_data)) = docs::doc_of(&made.path) {
-            if identities.get(id) != Some(&made.digest) {
+    for (path, digest) in &files {
+        if let Some((id, is_data)) = docs::doc_of(path) {
+            if identities.get(id) != Some(digest) {
                 return None;
             }
             has_data[id] |= is_data;
         }
     }
-    (as_left && has_data.iter().all(|&has| has)).then_some(made)
+    let digits = shards::hex_digits(shards);
+    let all_shards = (0..shards)
+        .flat_map(|shard| shards::names(shard, digits))
+        .all(|name| files.binary_search_by(|(path, _)| path.cmp(&name)).is_ok());
+    if !(all_shards && has_data.iter().all(|&has| has)) {
+        return None;
+    }
+    files.push((MANIFEST.to_string(), previous.intact(MANIFEST)?));
+    let mut made: Vec<Made> = files
+        .into_iter()
+        .map(|(path, digest)| Made::kept(path, digest))
+        .collect();
+    made.sort_unstable();
+    Some(Written { made, changed: 0 })
+}
+
+/// Every index file but the manifest that the folder's digests record,
+/// sorted, with the digest each was made with, if each is as it was left.
+pub fn recorded(previous: &Previous) -> Option<Vec<(String, u64)>> {
+    let mut files: Vec<(String, u64)> = previous
+        .digests
+        .under("search/")
+        .filter(|(path, _)| super::is_index_file(path) && *path != MANIFEST)
+        .map(|(path, digest)| (path.to_string(), digest))
+        .collect();
+    files.sort_unstable();
+    files
+        .par_iter()
+        .all(|(path, digest)| previous.intact(path) == Some(*digest))
+        .then_some(files)
 }
 
 /// Removes the manifest from `folder` before index files are written there.
