@@ -106,13 +106,18 @@ struct Outcome {
 }
 
 impl Outcome {
-    /// Left as the folder held it: unchanged, its links as good as when made.
-    fn kept(path: String, digest: u64) -> Outcome {
-        Outcome {
+    /// The page at `path` left as `previous` holds it, if it was made of
+    /// what `digest` says: unchanged, its links as good as when made.
+    fn kept(previous: Option<&Previous>, path: &str, digest: Option<u64>) -> Option<Outcome> {
+        let (previous, digest) = previous.zip(digest)?;
+        if !previous.kept(path, digest) {
+            return None;
+        }
+        Some(Outcome {
             changed: false,
             findings: None,
-            made: Some(Made::kept(path, digest)),
-        }
+            made: Some(Made::kept(path.to_string(), digest)),
+        })
     }
 }
 
@@ -199,8 +204,17 @@ impl Site {
             return Err(BuildError::Content(clashes));
         }
         let checker = LinkChecker::new(&paths, &self.archive, &self.base);
-        let replies = renderer.reply_digests();
-        let shared = digest::shared(&self.config, self.theme.digest, renderer.site(), &paths);
+        // Digests only where there is a folder to compare with and record
+        // them for: `check` has none.
+        let digests = previous.map(|_| {
+            let replies = renderer.reply_digests();
+            let shared = digest::shared(&self.config, self.theme.digest, renderer.site(), &paths);
+            (replies, shared)
+        });
+        let digest_of = |spec| {
+            let (replies, shared) = digests.as_ref()?;
+            Some(renderer.digest(spec, replies, *shared))
+        };
         // The open data JSON is as big as every text together: it is written
         // in parts as they are made, alongside the pages, never held whole.
         let (streamed, specs): (Vec<PageSpec>, Vec<PageSpec>) = specs
@@ -213,9 +227,9 @@ impl Site {
         };
         let templated = specs.par_iter().map_init(LinkChecker::seen, |seen, &spec| {
             let path = renderer.path(spec);
-            let digest = renderer.digest(spec, &replies, shared);
-            if previous.is_some_and(|previous| previous.kept(&path, digest)) {
-                return Ok(Outcome::kept(path, digest));
+            let digest = digest_of(spec);
+            if let Some(outcome) = Outcome::kept(previous, &path, digest) {
+                return Ok(outcome);
             }
             let page = renderer
                 .render(spec)
@@ -224,7 +238,7 @@ impl Site {
             Ok(Outcome {
                 changed,
                 findings,
-                made: Some(Made::new(path, digest)),
+                made: digest.map(|digest| Made::new(path, digest)),
             })
         });
         let statics =
@@ -252,10 +266,7 @@ impl Site {
                         PageSpec::Data(file) => Some(file),
                         _ => None,
                     })
-                    .map(|file| {
-                        let digest = renderer.digest(PageSpec::Data(file), &replies, shared);
-                        self.stream(file, sink, previous, digest)
-                    })
+                    .map(|file| self.stream(file, sink, previous, digest_of(PageSpec::Data(file))))
                     .collect()
             },
         );
@@ -304,18 +315,18 @@ impl Site {
         file: DataFile,
         sink: &impl Sink,
         previous: Option<&Previous>,
-        digest: u64,
+        digest: Option<u64>,
     ) -> Result<Outcome, BuildError> {
         let path = file.path().to_string();
-        if previous.is_some_and(|previous| previous.kept(&path, digest)) {
-            return Ok(Outcome::kept(path, digest));
+        if let Some(outcome) = Outcome::kept(previous, &path, digest) {
+            return Ok(outcome);
         }
         let mut parts = data::parts(file, &self.archive, &self.base);
         let changed = sink.put_parts(&path, &mut parts).map_err(BuildError::Io)?;
         Ok(Outcome {
             changed,
             findings: None,
-            made: Some(Made::new(path, digest)),
+            made: digest.map(|digest| Made::new(path, digest)),
         })
     }
 
