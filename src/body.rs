@@ -1,10 +1,10 @@
-//! A reply's body between loading and use. It is rendered once, when its
-//! file is read, to HTML for its page and plain text for the open data and
-//! the search index; each of those reads it once, late in the build. Held
-//! in memory, the bodies were two thirds of a build's peak (165 MB at
-//! 10,000 replies, 1.6 GB at 100,000), so a build puts each on the shelf,
-//! a temporary file on the output's disk (see `spill`), as soon as it is
-//! rendered. `serve` and `check` keep theirs in memory.
+//! A reply's body between loading and use: its HTML for its page and plain
+//! text for the open data and the search index, each read once, late in
+//! the build. Held in memory, the bodies were two thirds of a build's peak
+//! (165 MB at 10,000 replies, 1.6 GB at 100,000), so a build keeps them on
+//! the shelf, a file on the output's disk (see `shelf`), where the next
+//! build finds those it need not render again. `serve` and `check` render
+//! each and keep it in memory.
 
 use std::borrow::Cow;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -13,6 +13,7 @@ use std::sync::Arc;
 use anyhow::{Context as _, Result};
 
 use crate::markdown::{self, BodyLink, Rendered};
+use crate::shelf::{Outline, Shelf};
 use crate::spill::{Spill, Spilled};
 
 /// Characters of a reply's text in its description and feed summary.
@@ -52,21 +53,61 @@ impl std::fmt::Debug for Held {
     }
 }
 
+/// How a load makes the bodies it reads: each rendered and held in memory,
+/// or found on a shelf and rendered only when not there.
+#[derive(Clone, Copy)]
+pub enum Bodies<'a> {
+    Held(&'a markdown::Options),
+    Shelved(&'a markdown::Options, &'a Shelf),
+}
+
+impl Bodies<'_> {
+    /// The body `markdown` makes.
+    pub fn make(self, markdown: &str) -> Result<Body> {
+        match self {
+            Bodies::Held(options) => Ok(Body::render(markdown, options)),
+            Bodies::Shelved(options, shelf) => Body::shelved(markdown, options, shelf),
+        }
+    }
+}
+
 impl Body {
     /// Renders a body's Markdown.
     pub fn render(markdown: &str, options: &markdown::Options) -> Body {
         let rendered: Rendered = markdown::render(markdown, options);
-        let mut hasher = DefaultHasher::new();
-        (markdown, options).hash(&mut hasher);
         Body {
-            links: rendered.links,
             summary: markdown::summary(&rendered.text, SUMMARY_CHARS),
-            digest: hasher.finish(),
+            links: rendered.links,
+            digest: digest(markdown, options),
             held: Held::Memory {
                 html: rendered.html,
                 text: rendered.text,
             },
         }
+    }
+
+    /// The body on `shelf` with this Markdown and settings, or rendered and
+    /// put there.
+    fn shelved(markdown: &str, options: &markdown::Options, shelf: &Shelf) -> Result<Body> {
+        let digest = digest(markdown, options);
+        let (spot, outline) = match shelf.find(digest)? {
+            Some(found) => found,
+            None => {
+                let rendered = markdown::render(markdown, options);
+                let outline = Outline {
+                    summary: markdown::summary(&rendered.text, SUMMARY_CHARS),
+                    links: rendered.links,
+                };
+                let spot = shelf.put(digest, &rendered.html, &rendered.text, &outline)?;
+                (spot, outline)
+            }
+        };
+        Ok(Body {
+            links: outline.links,
+            summary: outline.summary,
+            digest,
+            held: Held::Shelf(Arc::clone(shelf.spill()), spot),
+        })
     }
 
     /// The HTML its page shows.
@@ -79,15 +120,6 @@ impl Body {
         self.part(1)
     }
 
-    /// Moves the HTML and text to `shelf`, out of memory.
-    pub fn shelve(&mut self, shelf: &Arc<Spill>) -> Result<()> {
-        if let Held::Memory { html, text } = &self.held {
-            let spot = shelf.put(&[html, text])?;
-            self.held = Held::Shelf(Arc::clone(shelf), spot);
-        }
-        Ok(())
-    }
-
     fn part(&self, part: usize) -> Result<Cow<'_, str>> {
         match &self.held {
             Held::Memory { html, text } => Ok(Cow::Borrowed([html, text][part])),
@@ -96,42 +128,45 @@ impl Body {
                 // It went in as a `String`: anything else is a damaged disk.
                 String::from_utf8(bytes)
                     .map(Cow::Owned)
-                    .context("a body came back damaged from its temporary file")
+                    .context("a body came back damaged from its file beside the output")
             }
         }
     }
+}
+
+/// All that a body's HTML and text are made of, in 64 bits.
+fn digest(markdown: &str, options: &markdown::Options) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    (markdown, options).hash(&mut hasher);
+    hasher.finish()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn body(markdown: &str) -> Body {
-        Body::render(markdown, &markdown::Options::default())
-    }
-
     #[test]
-    fn a_shelved_body_reads_back_as_it_was_held() {
+    fn a_shelved_body_reads_back_as_the_body_held() {
         let dir = tempfile::tempdir().unwrap();
-        let shelf = Arc::new(Spill::new(dir.path(), "a test's").unwrap());
-        let mut a = body("# 答复\n\n关于[第0152号](/2021/ta-0152/)提案。\n\n二段。");
-        let mut b = body("另一件。");
-        let (html, text) = (
-            a.html().unwrap().into_owned(),
-            a.text().unwrap().into_owned(),
-        );
+        let shelf = Shelf::beside(&dir.path().join("public")).unwrap();
+        let options = markdown::Options::default();
+        let markdown = "# 答复\n\n关于[第0152号](/2021/ta-0152/)提案。\n\n二段。";
+        let held = Bodies::Held(&options).make(markdown).unwrap();
+        let shelved = Bodies::Shelved(&options, &shelf).make(markdown).unwrap();
+        let other = Bodies::Shelved(&options, &shelf).make("另一件。").unwrap();
+        assert!(matches!(shelved.held, Held::Shelf(..)));
         assert!(
-            html.contains("<a href=\"/2021/ta-0152/\">第0152号</a>"),
-            "{html}"
+            (held.html().unwrap()).contains("<a href=\"/2021/ta-0152/\">第0152号</a>"),
+            "{:?}",
+            held.html()
         );
-        assert_eq!(text, "答复\n关于第0152号提案。\n二段。");
-        a.shelve(&shelf).unwrap();
-        b.shelve(&shelf).unwrap();
-        assert!(matches!(a.held, Held::Shelf(..)));
-        assert_eq!(a.html().unwrap(), html);
-        assert_eq!(a.text().unwrap(), text);
-        assert_eq!(b.text().unwrap(), "另一件。");
-        assert_eq!(a.summary, "答复 关于第0152号提案。 二段。");
-        assert_eq!(a.links.len(), 1);
+        assert_eq!(held.text().unwrap(), "答复\n关于第0152号提案。\n二段。");
+        assert_eq!(shelved.html().unwrap(), held.html().unwrap());
+        assert_eq!(shelved.text().unwrap(), held.text().unwrap());
+        assert_eq!(other.text().unwrap(), "另一件。");
+        assert_eq!(shelved.summary, "答复 关于第0152号提案。 二段。");
+        assert_eq!(shelved.summary, held.summary);
+        assert_eq!(shelved.links, held.links);
+        assert_eq!(shelved.digest, held.digest);
     }
 }

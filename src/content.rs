@@ -4,14 +4,12 @@
 //! load regardless, so that one run reports every bad file.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::markdown;
+use crate::body::Bodies;
 use crate::problem::Problem;
 use crate::reply::{self, Reply};
-use crate::spill::Spill;
 use crate::text;
 
 pub const CONTENT_DIR: &str = "content";
@@ -60,26 +58,15 @@ pub fn find(root: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
     }
 }
 
-/// Loads the given files in parallel; problems of all files together. With
-/// a `shelf`, each body goes there as soon as it is rendered (see `body`).
+/// Loads the given files in parallel; problems of all files together.
 pub fn load(
     root: &Path,
     files: &[(PathBuf, String)],
-    body_options: &markdown::Options,
-    shelf: Option<&Arc<Spill>>,
+    bodies: Bodies,
 ) -> Vec<Result<Reply, Vec<Problem>>> {
     files
         .par_iter()
-        .map(|(path, site_path)| {
-            let mut reply = load_one(root, path, site_path.clone(), body_options)?;
-            if let Some(shelf) = shelf {
-                reply
-                    .body
-                    .shelve(shelf)
-                    .map_err(|e| vec![Problem::new(&reply.source, format!("{e:#}"))])?;
-            }
-            Ok(reply)
-        })
+        .map(|(path, site_path)| load_one(root, path, site_path.clone(), bodies))
         .collect()
 }
 
@@ -87,14 +74,14 @@ pub fn load_one(
     root: &Path,
     path: &Path,
     site_path: String,
-    body_options: &markdown::Options,
+    bodies: Bodies,
 ) -> Result<Reply, Vec<Problem>> {
     let shown = path.strip_prefix(root).unwrap_or(path);
     let bytes =
         std::fs::read(path).map_err(|e| vec![Problem::new(shown, format!("cannot read: {e}"))])?;
     let (text, _) = text::decode(&bytes)
         .map_err(|e| vec![Problem::new(shown, e.to_string()).at_line(Some(e.line()))])?;
-    reply::parse(shown, site_path, &text, body_options)
+    reply::parse(shown, site_path, &text, bodies)
 }
 
 /// `content/2021/ta-0152.md` → `2021/ta-0152/`.

@@ -22,6 +22,7 @@ pub mod reply;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod shelf;
 pub mod spill;
 pub mod stats;
 pub mod text;
@@ -30,10 +31,10 @@ pub mod timings;
 pub mod url;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
 
 use archive::Archive;
+use body::Bodies;
 use config::{BaseUrl, CONFIG_FILE, Config};
 use data::DataFile;
 use digest::{Digests, Made, Previous};
@@ -42,7 +43,7 @@ use output::Sink;
 use problem::Problem;
 use rayon::prelude::*;
 use render::{Page, PageSpec, Renderer};
-use spill::Spill;
+use shelf::Shelf;
 use theme::Theme;
 use timings::Stages;
 
@@ -138,7 +139,7 @@ impl Site {
     /// With a `shelf`, the replies' bodies wait there, not in memory.
     fn load_timed(
         options: &BuildOptions,
-        shelf: Option<&Arc<Spill>>,
+        shelf: Option<&Shelf>,
         stages: &mut Stages,
     ) -> Result<Site, Vec<Problem>> {
         let root = &options.root;
@@ -151,7 +152,12 @@ impl Site {
         let mut problems = Vec::new();
         let files = content::find(root)?;
         let mut replies = Vec::with_capacity(files.len());
-        for result in content::load(root, &files, &config.body_options(), shelf) {
+        let body_options = config.body_options();
+        let bodies = match shelf {
+            Some(shelf) => Bodies::Shelved(&body_options, shelf),
+            None => Bodies::Held(&body_options),
+        };
+        for result in content::load(root, &files, bodies) {
             match result {
                 Ok(reply) => replies.push(reply),
                 Err(found) => problems.extend(found),
@@ -365,13 +371,8 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
     let started = Instant::now();
     let mut stages = Stages::from_env();
     let output = output_folder(options)?;
-    // Beside the output, on its disk: a temporary folder may be memory.
-    let shelf_dir = output
-        .parent()
-        .filter(|dir| dir.is_dir())
-        .map_or_else(std::env::temp_dir, Path::to_path_buf);
-    let shelf = Spill::new(&shelf_dir, "the replies' bodies'").map_err(BuildError::Io)?;
-    let site = Site::load_timed(options, Some(&Arc::new(shelf)), &mut stages)?;
+    let shelf = Shelf::beside(&output).map_err(BuildError::Io)?;
+    let site = Site::load_timed(options, Some(&shelf), &mut stages)?;
     let staging = output::Staging::open(&output).map_err(BuildError::Io)?;
     let previous = Previous {
         folder: staging.dir(),
@@ -387,6 +388,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
         .write(staging.dir(), &output, &made)
         .map_err(BuildError::Io)?;
     let written = staging.commit(&paths, changed).map_err(BuildError::Io)?;
+    // The site is built: a shelf that cannot be kept costs only the next
+    // build's time, rendering every body again.
+    let _ = shelf.keep();
     stages.done("commit");
     Ok(Report {
         replies: site.archive.replies().len(),

@@ -43,7 +43,7 @@ pub struct Rendered {
 }
 
 /// A link or image of a body, as its HTML carries it (base path added).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BodyLink {
     pub href: String,
     /// 1-based line in the Markdown body.

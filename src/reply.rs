@@ -12,8 +12,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 use serde_yaml::Value;
 
-use crate::body::Body;
-use crate::markdown;
+use crate::body::{Bodies, Body};
 use crate::problem::Problem;
 
 /// Every front matter key, with its Chinese alias.
@@ -195,7 +194,7 @@ pub fn parse(
     source: &Path,
     site_path: String,
     text: &str,
-    body_options: &markdown::Options,
+    bodies: Bodies,
 ) -> Result<Reply, Vec<Problem>> {
     let problem = |message: &str| vec![Problem::new(source, message)];
     if text.trim().is_empty() {
@@ -222,7 +221,7 @@ pub fn parse(
         yaml,
         problems: Vec::new(),
     };
-    let mut reply = fields.into_reply(site_path, body, body_options)?;
+    let mut reply = fields.into_reply(site_path, body, bodies)?;
     reply.body_line = crate::problem::line_of(text, offset_in(text, body));
     reply.warnings = privacy_warnings(source, text, yaml, body);
     Ok(reply)
@@ -312,7 +311,7 @@ impl<'a> FrontMatter<'a> {
         mut self,
         site_path: String,
         body: &str,
-        body_options: &markdown::Options,
+        bodies: Bodies,
     ) -> Result<Reply, Vec<Problem>> {
         let mapping = match serde_yaml::from_str::<Value>(self.yaml) {
             Ok(Value::Mapping(m)) => m,
@@ -372,6 +371,9 @@ impl<'a> FrontMatter<'a> {
         ) else {
             return Err(self.problems);
         };
+        let body = bodies
+            .make(body)
+            .map_err(|e| vec![Problem::new(self.source, format!("{e:#}"))])?;
         let kind = fields
             .kind
             .or_else(|| fields.session.as_deref().and_then(Kind::from_session));
@@ -401,7 +403,7 @@ impl<'a> FrontMatter<'a> {
             disclosure: fields.disclosure,
             draft: fields.draft,
             extra: fields.extra,
-            body: Body::render(body, body_options),
+            body,
             body_line: 1,
             warnings: Vec::new(),
         })
@@ -708,7 +710,7 @@ pub fn sample(path: &str, fields: &str) -> Reply {
         Path::new(path),
         format!("{path}/"),
         &text,
-        &crate::markdown::Options::default(),
+        Bodies::Held(&crate::markdown::Options::default()),
     )
     .expect("a sample reply parses")
 }
@@ -722,7 +724,7 @@ mod tests {
             Path::new("content/a.md"),
             "a/".into(),
             text,
-            &markdown::Options::default(),
+            Bodies::Held(&crate::markdown::Options::default()),
         )
     }
 

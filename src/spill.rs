@@ -18,13 +18,34 @@ pub struct Spill {
     file: Mutex<(File, u64)>,
     /// Where the file is, for messages: a full disk names the folder.
     dir: PathBuf,
-    /// Whose file it is, for messages: "the search index's".
-    whose: &'static str,
+    /// The file, for messages: "the search index's temporary file".
+    what: String,
 }
 
 /// Where the parts of one `put` are in the file.
 pub struct Spilled {
     ranges: Vec<(u64, usize)>,
+}
+
+impl Spilled {
+    /// Parts of `lens` bytes, one after another from `start`.
+    pub fn at(start: u64, lens: &[u64]) -> Spilled {
+        let mut at = start;
+        let ranges = lens
+            .iter()
+            .map(|&len| {
+                let range = (at, len as usize);
+                at += len;
+                range
+            })
+            .collect();
+        Spilled { ranges }
+    }
+
+    /// Where the first part starts.
+    pub fn start(&self) -> u64 {
+        self.ranges.first().map_or(0, |&(at, _)| at)
+    }
 }
 
 impl Spill {
@@ -34,8 +55,30 @@ impl Spill {
         Ok(Spill {
             file: Mutex::new((file, 0)),
             dir: dir.to_path_buf(),
-            whose,
+            what: format!("{whose} temporary file"),
         })
+    }
+
+    /// A file someone else named (`what`), written on from `end`.
+    pub fn over(file: File, end: u64, dir: &Path, what: String) -> Spill {
+        Spill {
+            file: Mutex::new((file, end)),
+            dir: dir.to_path_buf(),
+            what,
+        }
+    }
+
+    /// Where the next `put` starts: the bytes put so far.
+    pub fn end(&self) -> u64 {
+        self.lock().1
+    }
+
+    /// Cuts the file to its first `len` bytes.
+    pub fn truncate(&self, len: u64) -> Result<()> {
+        let mut guard = self.lock();
+        guard.0.set_len(len).with_context(|| self.trouble("cut"))?;
+        guard.1 = guard.1.min(len);
+        Ok(())
     }
 
     /// Appends some parts, to be read back one at a time.
@@ -72,11 +115,7 @@ impl Spill {
     }
 
     fn trouble(&self, verb: &str) -> String {
-        format!(
-            "cannot {verb} {} temporary file in {}",
-            self.whose,
-            self.dir.display()
-        )
+        format!("cannot {verb} {} in {}", self.what, self.dir.display())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, (File, u64)> {

@@ -461,7 +461,7 @@ fn rebuilds_after_any_edit_give_what_a_fresh_build_gives() {
 /// What lets a build leave pages alone is kept beside the output, one file
 /// for each of the two folders it swaps, and never published.
 #[test]
-fn the_digests_stay_beside_the_output_and_out_of_it() {
+fn the_digests_and_the_shelf_stay_beside_the_output_and_out_of_it() {
     let site = TestSite::new();
     site.write("content/a.md", reply("答复甲", "甲局", "2021-01-01"));
     for _ in 0..3 {
@@ -470,12 +470,54 @@ fn the_digests_stay_beside_the_output_and_out_of_it() {
     let beside: Vec<String> = std::fs::read_dir(site.root())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".digests"))
         .collect();
-    assert_eq!(beside.len(), 2, "{beside:?}");
-    assert!(beside.iter().all(|name| name.starts_with(".public.")));
+    let digests: Vec<&String> = beside.iter().filter(|n| n.ends_with(".digests")).collect();
+    assert_eq!(digests.len(), 2, "{beside:?}");
+    assert!(digests.iter().all(|name| name.starts_with(".public.")));
+    for shelf in [".public.bodies", ".public.bodies.index"] {
+        assert!(beside.iter().any(|name| name == shelf), "{beside:?}");
+    }
     let published = snapshot(&site.path("public"));
-    assert!(published.iter().all(|(path, _)| !path.contains("digests")));
+    assert!(
+        (published.iter()).all(|(path, _)| !path.contains("digests") && !path.contains("bodies"))
+    );
+}
+
+/// The bodies a build finds on the shelf are those it would render: after
+/// a failed build, an edit, a body taken back to what it was.
+#[test]
+fn bodies_kept_between_builds_are_the_bodies_as_written() {
+    let site = TestSite::new();
+    let body = |text: &str| {
+        format!("---\ntitle: 答复甲\ndepartment: 甲局\ndate: 2021-01-01\n---\n\n{text}\n")
+    };
+    site.write("content/a.md", body("第一稿。"));
+    site.write("content/b.md", reply("答复乙", "乙局", "2021-01-02"));
+    site.build();
+    site.write("content/a.md", body("第二稿。"));
+    site.write("content/b.md", "---\ntitle: [\n---\n");
+    site.build_fails();
+    site.write("content/b.md", reply("答复乙", "乙局", "2021-01-02"));
+    for (text, step) in [
+        ("第二稿。", "an edit after a failed build"),
+        ("第一稿。", "taken back"),
+        ("第二稿。", "again"),
+    ] {
+        site.write("content/a.md", body(text));
+        site.build();
+        let page = site.public("a/index.html");
+        assert!(page.contains(text), "{step}: {page}");
+        let data = site.public("data/replies.json");
+        let other = if text == "第一稿。" {
+            "第二稿。"
+        } else {
+            "第一稿。"
+        };
+        assert!(
+            data.contains(text) && !data.contains(other),
+            "{step}: {data}"
+        );
+    }
 }
 
 /// A page left alone still links to what it linked to: when that is gone,

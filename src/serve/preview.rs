@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use tera::Value;
 
 use crate::archive::{self, Archive, Facet, Term};
+use crate::body::Bodies;
 use crate::config::{BaseUrl, Config};
 use crate::content::{self, CONTENT_DIR};
 use crate::markdown;
@@ -250,7 +251,8 @@ impl Preview {
             .map(|file| {
                 let reply = file.is_file().then(|| {
                     let site_path = content::site_path(&content_dir, &file);
-                    content::load_one(&self.root, &file, site_path, &options).map(Arc::new)
+                    content::load_one(&self.root, &file, site_path, Bodies::Held(&options))
+                        .map(Arc::new)
                 });
                 (file, reply)
             })
