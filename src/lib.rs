@@ -298,6 +298,7 @@ impl Site {
         stages.done("pages");
         drop(checker);
         drop(renderer);
+        give_back_freed_memory();
         let written = search::index(&self.archive, &self.base, previous, &|path, bytes| {
             sink.put(Page { path, bytes })
         })
@@ -345,6 +346,18 @@ impl Site {
                 .flat_map(|reply| reply.warnings.iter().cloned())
                 .collect(),
         )
+    }
+}
+
+/// Returns the heap's free pages to the system. The replies' template data,
+/// made as pages first show them, lie scattered among what the pages left;
+/// freed, they are holes the search index's larger buffers do not fit, and
+/// the build's peak memory grew by a third without this.
+fn give_back_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases memory malloc holds free.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

@@ -11,6 +11,7 @@
 //! from the replies, never from the clock, so a build is reproducible.
 
 use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -95,7 +96,9 @@ pub struct Renderer<'a> {
     config: &'a Config,
     base: &'a BaseUrl,
     site: Value,
-    replies: Vec<Value>,
+    /// Each reply's [`reply_value`], made when a page first shows it: a
+    /// build that renders few pages needs few.
+    replies: Vec<OnceLock<Value>>,
     /// Each reply's publication date, ISO, for feeds and the sitemap.
     published: Vec<String>,
 }
@@ -212,12 +215,8 @@ impl<'a> Renderer<'a> {
         config: &'a Config,
         base: &'a BaseUrl,
     ) -> Self {
-        let replies = archive
-            .replies()
-            .par_iter()
-            .map(|reply| reply_value(reply, config, base, archive))
-            .collect();
-        Renderer::from_values(archive, theme, config, base, replies)
+        let replies = archive.replies().iter().map(|_| OnceLock::new()).collect();
+        Renderer::with(archive, theme, config, base, replies)
     }
 
     /// A renderer given each reply's [`reply_value`], in archive order: `serve`
@@ -228,6 +227,17 @@ impl<'a> Renderer<'a> {
         config: &'a Config,
         base: &'a BaseUrl,
         replies: Vec<Value>,
+    ) -> Self {
+        let replies = replies.into_iter().map(OnceLock::from).collect();
+        Renderer::with(archive, theme, config, base, replies)
+    }
+
+    fn with(
+        archive: &'a Archive,
+        theme: &'a Theme,
+        config: &'a Config,
+        base: &'a BaseUrl,
+        replies: Vec<OnceLock<Value>>,
     ) -> Self {
         debug_assert_eq!(replies.len(), archive.replies().len());
         let site = site_value(archive, config, base);
@@ -418,16 +428,26 @@ impl<'a> Renderer<'a> {
         hasher.finish()
     }
 
-    /// Every reply's template data in 64 bits, by id, for `digest`.
+    /// Every reply's template data in 64 bits, by id, for `digest`: made
+    /// from what its [`reply_value`] is made of, without making it.
     pub fn reply_digests(&self) -> Vec<u64> {
-        self.replies
+        let (config, base, archive) = (self.config, self.base, self.archive);
+        (archive.replies())
             .par_iter()
-            .map(|value| {
+            .map(|reply| {
                 let mut hasher = digest::Hasher::default();
-                hasher.serialized(value);
+                hasher.serialized(&reply_view(reply, config, base, archive));
                 hasher.finish()
             })
             .collect()
+    }
+
+    /// Reply `id`'s template data.
+    fn reply(&self, id: usize) -> &Value {
+        self.replies[id].get_or_init(|| {
+            let reply = &self.archive.replies()[id];
+            reply_value(reply, self.config, self.base, self.archive)
+        })
     }
 
     /// The template of page `spec` and what its context holds but `site` and
@@ -439,7 +459,7 @@ impl<'a> Renderer<'a> {
         shown: Shown,
     ) -> (&'static str, Vec<(&'static str, Value)>) {
         let reply = |id: usize| match shown {
-            Shown::Data => self.replies[id].clone(),
+            Shown::Data => self.reply(id).clone(),
             Shown::Digest(digests) => Value::from(digests[id]),
         };
         let mut fields: Vec<(&'static str, Value)> = Vec::new();
