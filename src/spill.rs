@@ -7,15 +7,18 @@
 //! The file has no name and goes when the build ends, however it ends.
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+#[cfg(not(unix))]
+use std::io::Read;
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context as _, Result};
 
 pub struct Spill {
-    /// The file, and where the next `put` starts.
-    file: Mutex<(File, u64)>,
+    file: File,
+    /// Where the next `put` starts; held while one writes.
+    end: Mutex<u64>,
     /// Where the file is, for messages: a full disk names the folder.
     dir: PathBuf,
     /// The file, for messages: "the search index's temporary file".
@@ -53,7 +56,8 @@ impl Spill {
         let file = tempfile::tempfile_in(dir)
             .with_context(|| format!("cannot make {whose} temporary file in {}", dir.display()))?;
         Ok(Spill {
-            file: Mutex::new((file, 0)),
+            file,
+            end: Mutex::new(0),
             dir: dir.to_path_buf(),
             what: format!("{whose} temporary file"),
         })
@@ -62,7 +66,8 @@ impl Spill {
     /// A file someone else named (`what`), written on from `end`.
     pub fn over(file: File, end: u64, dir: &Path, what: String) -> Spill {
         Spill {
-            file: Mutex::new((file, end)),
+            file,
+            end: Mutex::new(end),
             dir: dir.to_path_buf(),
             what,
         }
@@ -70,23 +75,25 @@ impl Spill {
 
     /// Where the next `put` starts: the bytes put so far.
     pub fn end(&self) -> u64 {
-        self.lock().1
+        *self.lock()
     }
 
     /// Cuts the file to its first `len` bytes.
     pub fn truncate(&self, len: u64) -> Result<()> {
-        let mut guard = self.lock();
-        guard.0.set_len(len).with_context(|| self.trouble("cut"))?;
-        guard.1 = guard.1.min(len);
+        let mut end = self.lock();
+        self.file
+            .set_len(len)
+            .with_context(|| self.trouble("cut"))?;
+        *end = (*end).min(len);
         Ok(())
     }
 
     /// Appends some parts, to be read back one at a time.
     pub fn put(&self, parts: &[impl AsRef<[u8]>]) -> Result<Spilled> {
-        let mut guard = self.lock();
-        let (file, end) = &mut *guard;
+        let mut end = self.lock();
         let mut ranges = Vec::with_capacity(parts.len());
-        // Reads may have moved the cursor.
+        let mut file = &self.file;
+        // Where reads move it (not on unix), the cursor may be anywhere.
         file.seek(SeekFrom::Start(*end))
             .and_then(|_| {
                 for part in parts {
@@ -105,22 +112,33 @@ impl Spill {
     pub fn get(&self, spilled: &Spilled, part: usize) -> Result<Vec<u8>> {
         let (at, len) = spilled.ranges[part];
         let mut bytes = vec![0; len];
-        let mut guard = self.lock();
-        guard
-            .0
-            .seek(SeekFrom::Start(at))
-            .and_then(|_| guard.0.read_exact(&mut bytes))
+        self.read_at(&mut bytes, at)
             .with_context(|| self.trouble("read"))?;
         Ok(bytes)
+    }
+
+    /// Reads at `at` without moving the cursor, so that reads need no lock.
+    #[cfg(unix)]
+    fn read_at(&self, bytes: &mut [u8], at: u64) -> std::io::Result<()> {
+        std::os::unix::fs::FileExt::read_exact_at(&self.file, bytes, at)
+    }
+
+    /// Elsewhere a read moves the cursor, so it waits for writes.
+    #[cfg(not(unix))]
+    fn read_at(&self, bytes: &mut [u8], at: u64) -> std::io::Result<()> {
+        let _writes = self.lock();
+        let mut file = &self.file;
+        file.seek(SeekFrom::Start(at))?;
+        file.read_exact(bytes)
     }
 
     fn trouble(&self, verb: &str) -> String {
         format!("cannot {verb} {} in {}", self.what, self.dir.display())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, (File, u64)> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, u64> {
         // A poisoned lock means a thread panicked, and the build with it.
-        self.file
+        self.end
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
