@@ -11,9 +11,10 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
+use serde::{Deserialize, Serialize};
 
 use crate::markdown::{self, BodyLink, Rendered};
-use crate::shelf::{Outline, Shelf};
+use crate::shelf::Shelf;
 use crate::spill::{Spill, Spilled};
 
 /// Characters of a reply's text in its description and feed summary.
@@ -53,6 +54,13 @@ impl std::fmt::Debug for Held {
     }
 }
 
+/// What a body shows besides its HTML and text, kept on the shelf with them.
+#[derive(Serialize, Deserialize)]
+struct Outline {
+    summary: String,
+    links: Vec<BodyLink>,
+}
+
 /// How a load makes the bodies it reads: each rendered and held in memory,
 /// or found on a shelf and rendered only when not there.
 #[derive(Clone, Copy)]
@@ -90,15 +98,21 @@ impl Body {
     /// put there.
     fn shelved(markdown: &str, options: &markdown::Options, shelf: &Shelf) -> Result<Body> {
         let digest = digest(markdown, options);
-        let (spot, outline) = match shelf.find(digest)? {
-            Some(found) => found,
+        let (spot, outline) = match shelf.find(digest) {
+            Some(spot) => {
+                let outline = serde_json::from_slice(&shelf.spill().get(&spot, 2)?).context(
+                    "a body's summary came back damaged from its file beside the output",
+                )?;
+                (spot, outline)
+            }
             None => {
                 let rendered = markdown::render(markdown, options);
                 let outline = Outline {
                     summary: markdown::summary(&rendered.text, SUMMARY_CHARS),
                     links: rendered.links,
                 };
-                let spot = shelf.put(digest, &rendered.html, &rendered.text, &outline)?;
+                let (html, text) = (rendered.html.as_bytes(), rendered.text.as_bytes());
+                let spot = shelf.put(digest, &[html, text, &serde_json::to_vec(&outline)?])?;
                 (spot, outline)
             }
         };
@@ -148,7 +162,7 @@ mod tests {
     #[test]
     fn a_shelved_body_reads_back_as_the_body_held() {
         let dir = tempfile::tempdir().unwrap();
-        let shelf = Shelf::beside(&dir.path().join("public")).unwrap();
+        let shelf = Shelf::beside(&dir.path().join("public"), "bodies", "a test's").unwrap();
         let options = markdown::Options::default();
         let markdown = "# 答复\n\n关于[第0152号](/2021/ta-0152/)提案。\n\n二段。";
         let held = Bodies::Held(&options).make(markdown).unwrap();

@@ -24,6 +24,7 @@ use crate::archive::Archive;
 use crate::config::BaseUrl;
 use crate::digest;
 use crate::reply::{Kind, Reply, ReplyDate, Role};
+use crate::shelf::Shelf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DataFile {
@@ -176,13 +177,13 @@ pub fn digest(file: DataFile, archive: &Archive, base: &BaseUrl) -> u64 {
     let per_reply: Vec<u64> = archive
         .replies()
         .par_iter()
-        .map(|reply| {
-            let mut hasher = digest::Hasher::default();
-            hasher.serialized(&Record::new(reply, base, None));
-            if file == DataFile::Json {
-                reply.body.digest.hash(&mut hasher);
+        .map(|reply| match file {
+            DataFile::Json => line_digest(reply, base),
+            DataFile::Csv => {
+                let mut hasher = digest::Hasher::default();
+                hasher.serialized(&Record::new(reply, base, None));
+                hasher.finish()
             }
-            hasher.finish()
         })
         .collect();
     let mut hasher = digest::Hasher::default();
@@ -190,10 +191,19 @@ pub fn digest(file: DataFile, archive: &Archive, base: &BaseUrl) -> u64 {
     hasher.finish()
 }
 
+/// What reply's line of the JSON is made of, in 64 bits: its record but
+/// the text, and what the text is made of.
+fn line_digest(reply: &Reply, base: &BaseUrl) -> u64 {
+    let mut hasher = digest::Hasher::default();
+    hasher.serialized(&Record::new(reply, base, None));
+    reply.body.digest.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// The bytes of one data file.
 pub fn render(file: DataFile, archive: &Archive, base: &BaseUrl) -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::new();
-    for part in parts(file, archive, base) {
+    for part in parts(file, archive, base, None) {
         out.extend_from_slice(&part?);
     }
     Ok(out)
@@ -206,16 +216,20 @@ pub fn parts<'a>(
     file: DataFile,
     archive: &'a Archive,
     base: &'a BaseUrl,
+    lines: Option<&'a Shelf>,
 ) -> Box<dyn Iterator<Item = anyhow::Result<Vec<u8>>> + Send + 'a> {
     match file {
-        DataFile::Json => Box::new(json(archive.replies(), base)),
+        DataFile::Json => Box::new(json(archive.replies(), base, lines)),
         DataFile::Csv => Box::new(std::iter::once(Ok(csv(archive.replies(), base)))),
     }
 }
 
+/// The JSON, each line found on the shelf of `lines` if there, else made
+/// and put there.
 fn json<'a>(
     replies: &'a [Arc<Reply>],
     base: &'a BaseUrl,
+    lines: Option<&'a Shelf>,
 ) -> impl Iterator<Item = anyhow::Result<Vec<u8>>> + Send + 'a {
     let (open, close): (&[u8], &[u8]) = if replies.is_empty() {
         (b"[]\n", b"")
@@ -223,19 +237,16 @@ fn json<'a>(
         (b"[\n", b"\n]\n")
     };
     let part = move |(k, chunk): (usize, &[Arc<Reply>])| -> anyhow::Result<Vec<u8>> {
-        let texts = chunk
+        let lines = chunk
             .iter()
-            .map(|reply| reply.body.text())
+            .map(|reply| line(reply, base, lines))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        // The text and about a kilobyte of metadata each: no regrowth.
-        let size = texts.iter().map(|text| text.len() + 1024).sum();
-        let mut out = Vec::with_capacity(size);
-        for (i, (reply, text)) in chunk.iter().zip(&texts).enumerate() {
+        let mut out = Vec::with_capacity(lines.iter().map(|line| line.len() + 2).sum());
+        for (i, line) in lines.iter().enumerate() {
             if k > 0 || i > 0 {
                 out.extend_from_slice(b",\n");
             }
-            serde_json::to_writer(&mut out, &Record::new(reply, base, Some(text)))
-                .expect("a record serialises: it holds only strings and numbers");
+            out.extend_from_slice(line);
         }
         Ok(out)
     };
@@ -255,6 +266,30 @@ fn json<'a>(
     std::iter::once(Ok(open.to_vec()))
         .chain(records)
         .chain(std::iter::once(Ok(close.to_vec())))
+}
+
+/// A reply's line of the JSON (without the comma between lines), from the
+/// shelf `lines` if it is there.
+fn line(reply: &Reply, base: &BaseUrl, lines: Option<&Shelf>) -> anyhow::Result<Vec<u8>> {
+    let Some(shelf) = lines else {
+        return make_line(reply, base);
+    };
+    let digest = line_digest(reply, base);
+    if let Some(spot) = shelf.find(digest) {
+        return shelf.spill().get(&spot, 0);
+    }
+    let made = make_line(reply, base)?;
+    shelf.put(digest, &[&made])?;
+    Ok(made)
+}
+
+fn make_line(reply: &Reply, base: &BaseUrl) -> anyhow::Result<Vec<u8>> {
+    let text = reply.body.text()?;
+    // The text and about a kilobyte of metadata: no regrowth.
+    let mut made = Vec::with_capacity(text.len() + 1024);
+    serde_json::to_writer(&mut made, &Record::new(reply, base, Some(&text)))
+        .expect("a record serialises: it holds only strings and numbers");
+    Ok(made)
 }
 
 fn csv(replies: &[Arc<Reply>], base: &BaseUrl) -> Vec<u8> {

@@ -194,6 +194,7 @@ impl Site {
         &self,
         sink: &impl Sink,
         previous: Option<&Previous>,
+        lines: Option<&Shelf>,
         stages: &mut Stages,
     ) -> Result<Built, BuildError> {
         let renderer = Renderer::new(&self.archive, &self.theme, &self.config, &self.base);
@@ -272,7 +273,10 @@ impl Site {
                         PageSpec::Data(file) => Some(file),
                         _ => None,
                     })
-                    .map(|file| self.stream(file, sink, previous, digest_of(PageSpec::Data(file))))
+                    .map(|file| {
+                        let digest = digest_of(PageSpec::Data(file));
+                        self.stream(file, sink, previous, lines, digest)
+                    })
                     .collect()
             },
         );
@@ -322,13 +326,14 @@ impl Site {
         file: DataFile,
         sink: &impl Sink,
         previous: Option<&Previous>,
+        lines: Option<&Shelf>,
         digest: Option<u64>,
     ) -> Result<Outcome, BuildError> {
         let path = file.path().to_string();
         if let Some(outcome) = Outcome::kept(previous, &path, digest) {
             return Ok(outcome);
         }
-        let mut parts = data::parts(file, &self.archive, &self.base);
+        let mut parts = data::parts(file, &self.archive, &self.base, lines);
         let changed = sink.put_parts(&path, &mut parts).map_err(BuildError::Io)?;
         Ok(Outcome {
             changed,
@@ -384,8 +389,11 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
     let started = Instant::now();
     let mut stages = Stages::from_env();
     let output = output_folder(options)?;
-    let shelf = Shelf::beside(&output).map_err(BuildError::Io)?;
-    let site = Site::load_timed(options, Some(&shelf), &mut stages)?;
+    let bodies = Shelf::beside(&output, "bodies", "the replies' bodies'");
+    let bodies = bodies.map_err(BuildError::Io)?;
+    let site = Site::load_timed(options, Some(&bodies), &mut stages)?;
+    let lines = Shelf::beside(&output, "lines", "the open data's lines'");
+    let lines = lines.map_err(BuildError::Io)?;
     let staging = output::Staging::open(&output).map_err(BuildError::Io)?;
     let previous = Previous {
         folder: staging.dir(),
@@ -395,15 +403,16 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
         paths,
         changed,
         made,
-    } = site.each_page(&staging, Some(&previous), &mut stages)?;
+    } = site.each_page(&staging, Some(&previous), Some(&lines), &mut stages)?;
     // Last, so that a build that fails before leaves no digests.
     (previous.digests)
         .write(staging.dir(), &output, &made)
         .map_err(BuildError::Io)?;
     let written = staging.commit(&paths, changed).map_err(BuildError::Io)?;
     // The site is built: a shelf that cannot be kept costs only the next
-    // build's time, rendering every body again.
-    let _ = shelf.keep();
+    // build's time, making what it held again.
+    let _ = bodies.keep();
+    let _ = lines.keep();
     stages.done("commit");
     Ok(Report {
         replies: site.archive.replies().len(),
@@ -442,7 +451,7 @@ pub fn check(options: &BuildOptions) -> Findings {
         );
     }
     let replies = site.archive.replies().len();
-    match site.each_page(&output::Discard, None, &mut Stages::off()) {
+    match site.each_page(&output::Discard, None, None, &mut Stages::off()) {
         Ok(Built { paths, .. }) => Findings {
             errors: Vec::new(),
             warnings,

@@ -1,20 +1,20 @@
-//! The shelf: the replies' rendered bodies, kept beside the output from one
-//! build to the next. Rendering every body's Markdown and writing the HTML
-//! and text somewhere out of memory was a third of a build that changed
-//! nothing; a body whose Markdown and settings are those of a body the last
-//! build rendered (its `digest`) is now found here instead, and only a new
-//! or edited one is rendered.
+//! A shelf: what a build made once and the next build may need again,
+//! kept beside the output, by the 64-bit digest of what it is made of. Two
+//! shelves: the replies' rendered bodies (`.public.bodies`), and the lines
+//! of the open data JSON (`.public.lines`). Rendering every body's Markdown
+//! was a third of a build that changed nothing, and escaping every text
+//! into the JSON most of what an edit to one reply added to a build; a
+//! build now finds those it made before here, and makes only the new or
+//! edited ones.
 //!
-//! Two files beside the output: `.public.bodies`, the HTML and text of each
-//! body one after another, and `.public.bodies.index`, where each body is
-//! in it, with its summary and links, and which dafu made them. The index
-//! always describes a prefix of the data file that nothing changes: a build
-//! only appends past it, or cuts the file back to it, and removes the index
-//! before it starts the file over. So a build that fails or is killed
-//! leaves at worst bytes past the prefix, cut off by the next build. A
-//! build holds a lock on the data file; a second build at the same time
-//! uses a shelf of its own that goes when it ends, as every build did
-//! before.
+//! Two files a shelf: the data, one part after another, and an index (same
+//! name, `.index`) of where each entry's parts are, and which dafu made
+//! them. The index always describes a prefix of the data file that
+//! nothing changes: a build only appends past it, or cuts the file back to
+//! it, and removes the index before it starts the file over. So a build
+//! that fails or is killed leaves at worst bytes past the prefix, cut off
+//! by the next build. A build holds a lock on the data file; a second build
+//! at the same time uses a shelf of its own that goes when it ends.
 
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
@@ -26,10 +26,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::markdown::BodyLink;
 use crate::spill::{Spill, Spilled};
-
-const WHOSE: &str = "the replies' bodies'";
 
 /// A shelf holds at most this many bytes it no longer needs, besides twice
 /// what it needs, before the next build starts it over.
@@ -37,7 +34,7 @@ const SLACK: u64 = 16 << 20;
 
 pub struct Shelf {
     spill: Arc<Spill>,
-    /// What the last build left here, by body digest.
+    /// What the last build left here, by digest.
     kept: HashMap<u64, Record>,
     /// What this build found here, by digest, and what it put here: the
     /// next build's index.
@@ -47,62 +44,52 @@ pub struct Shelf {
     index: Option<PathBuf>,
 }
 
-/// What a body shows besides its HTML and text, kept with them.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Outline {
-    pub summary: String,
-    pub links: Vec<BodyLink>,
-}
-
-/// Where one body is: its HTML, text and outline (JSON), one after another.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+/// Where one entry's parts are: one after another from `at`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Record {
     digest: u64,
     at: u64,
-    lens: [u64; 3],
+    lens: Vec<u64>,
 }
 
 impl Record {
     fn end(&self) -> Option<u64> {
         (self.lens.iter()).try_fold(self.at, |end, &len| end.checked_add(len))
     }
-
-    fn spot(&self) -> Spilled {
-        Spilled::at(self.at, &self.lens)
-    }
 }
 
 #[derive(Serialize, Deserialize)]
 struct Index {
-    /// The dafu that rendered the bodies: another may render them otherwise.
+    /// The dafu that made the entries: another may make them otherwise.
     made_by: u64,
     /// The length of the data file the index describes.
     len: u64,
-    bodies: Vec<Record>,
+    entries: Vec<Record>,
 }
 
 impl Shelf {
-    /// The shelf kept beside `output`; one of the build's own, in the same
-    /// folder, if another build holds that one or the folder is not there.
-    pub fn beside(output: &Path) -> Result<Shelf> {
+    /// The shelf `name` kept beside `output` (`.public.bodies` for
+    /// "bodies"); one of the build's own (`whose`), in the same folder, if
+    /// another build holds that one or the folder is not there.
+    pub fn beside(output: &Path, name: &str, whose: &'static str) -> Result<Shelf> {
         let dir = output.parent().filter(|dir| dir.is_dir());
-        let (Some(dir), Some(name)) = (dir, output.file_name()) else {
+        let (Some(dir), Some(output_name)) = (dir, output.file_name()) else {
             // Beside the output, on its disk: a temporary folder may be memory.
-            return Shelf::temporary(&std::env::temp_dir());
+            return Shelf::temporary(&std::env::temp_dir(), whose);
         };
-        let name = name.to_string_lossy();
-        let data = dir.join(format!(".{name}.bodies"));
-        let index = dir.join(format!(".{name}.bodies.index"));
+        let output_name = output_name.to_string_lossy();
+        let data = dir.join(format!(".{output_name}.{name}"));
+        let index = dir.join(format!(".{output_name}.{name}.index"));
         match Shelf::open(&data, index)? {
             Some(shelf) => Ok(shelf),
-            None => Shelf::temporary(dir),
+            None => Shelf::temporary(dir, whose),
         }
     }
 
     /// A shelf no other build sees, gone when the build ends.
-    fn temporary(dir: &Path) -> Result<Shelf> {
+    fn temporary(dir: &Path, whose: &'static str) -> Result<Shelf> {
         Ok(Shelf {
-            spill: Arc::new(Spill::new(dir, WHOSE)?),
+            spill: Arc::new(Spill::new(dir, whose)?),
             kept: HashMap::new(),
             found: Mutex::default(),
             put: Mutex::default(),
@@ -129,7 +116,7 @@ impl Shelf {
             Some(described) => {
                 // Past the prefix: what a build that did not finish appended.
                 file.set_len(described.len).with_context(trouble)?;
-                let kept = described.bodies.into_iter().map(|r| (r.digest, r));
+                let kept = described.entries.into_iter().map(|r| (r.digest, r));
                 (described.len, kept.collect())
             }
             None => {
@@ -140,8 +127,9 @@ impl Shelf {
             }
         };
         let dir = data.parent().unwrap_or(Path::new("."));
+        let what = data.file_name().map(|n| n.to_string_lossy().into_owned());
         Ok(Some(Shelf {
-            spill: Arc::new(Spill::over(file, end, dir, format!("{WHOSE} file"))),
+            spill: Arc::new(Spill::over(file, end, dir, what.unwrap_or_default())),
             kept,
             found: Mutex::default(),
             put: Mutex::default(),
@@ -149,52 +137,50 @@ impl Shelf {
         }))
     }
 
-    /// The body with `digest`, if the last build left it here: where its
-    /// HTML (part 0) and text (part 1) are, and its outline.
-    pub fn find(&self, digest: u64) -> Result<Option<(Spilled, Outline)>> {
-        let Some(record) = self.kept.get(&digest) else {
-            return Ok(None);
-        };
-        let spot = record.spot();
-        let outline = serde_json::from_slice(&self.spill.get(&spot, 2)?)
-            .context("a body's outline came back damaged from its file beside the output")?;
+    /// Where the parts of the entry with `digest` are, if the last build
+    /// left it here.
+    pub fn find(&self, digest: u64) -> Option<Spilled> {
+        let record = self.kept.get(&digest)?;
         lock(&self.found).push(digest);
-        Ok(Some((spot, outline)))
+        Some(Spilled::at(record.at, &record.lens))
     }
 
-    /// Puts a body's HTML and text here, and its outline.
-    pub fn put(&self, digest: u64, html: &str, text: &str, outline: &Outline) -> Result<Spilled> {
-        let outline = serde_json::to_vec(outline)?;
-        let spot = (self.spill).put(&[html.as_bytes(), text.as_bytes(), &outline])?;
+    /// Puts an entry's parts here.
+    pub fn put(&self, digest: u64, parts: &[&[u8]]) -> Result<Spilled> {
+        let spot = self.spill.put(parts)?;
         lock(&self.put).push(Record {
             digest,
             at: spot.start(),
-            lens: [html.len(), text.len(), outline.len()].map(|len| len as u64),
+            lens: parts.iter().map(|part| part.len() as u64).collect(),
         });
         Ok(spot)
     }
 
-    /// The file the bodies are in, to read them back.
+    /// The file the entries are in, to read them back.
     pub fn spill(&self) -> &Arc<Spill> {
         &self.spill
     }
 
     /// After a build that succeeded: records what it used for the next
-    /// one, or starts the shelf over if most of it is no longer used.
+    /// one, or starts the shelf over if most of it is no longer used. A
+    /// shelf the build did not use (the open data was kept) stays as it was.
     pub fn keep(self) -> Result<()> {
         let Some(index) = self.index else {
             return Ok(());
         };
-        let mut bodies: Vec<Record> = lock(&self.found)
+        if lock(&self.found).is_empty() && lock(&self.put).is_empty() {
+            return Ok(());
+        }
+        let mut entries: Vec<Record> = lock(&self.found)
             .iter()
-            .filter_map(|digest| self.kept.get(digest).copied())
+            .filter_map(|digest| self.kept.get(digest).cloned())
             .collect();
-        bodies.append(&mut lock(&self.put));
+        entries.append(&mut lock(&self.put));
         // Two replies may have the same body.
-        bodies.sort_unstable_by_key(|r| (r.digest, r.at));
-        bodies.dedup_by_key(|r| r.digest);
+        entries.sort_unstable_by_key(|r| (r.digest, r.at));
+        entries.dedup_by_key(|r| r.digest);
         let len = self.spill.end();
-        let used: u64 = bodies.iter().flat_map(|r| r.lens).sum();
+        let used: u64 = entries.iter().flat_map(|r| &r.lens).sum();
         if len > used.saturating_mul(2).saturating_add(SLACK) {
             remove(&index)?;
             return self.spill.truncate(0);
@@ -202,7 +188,7 @@ impl Shelf {
         let described = Index {
             made_by: made_by(),
             len,
-            bodies,
+            entries,
         };
         let fresh = index.with_extension("index.new");
         let written = File::create(&fresh).and_then(|file| {
@@ -227,7 +213,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 fn read_index(path: &Path, len: u64) -> Option<Index> {
     let index: Index = serde_json::from_slice(&fs::read(path).ok()?).ok()?;
     let whole = index.len <= len
-        && (index.bodies.iter()).all(|r| r.end().is_some_and(|end| end <= index.len));
+        && (index.entries.iter()).all(|r| r.end().is_some_and(|end| end <= index.len));
     (index.made_by == made_by() && whole).then_some(index)
 }
 
@@ -251,66 +237,60 @@ fn remove(path: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn outline(summary: &str) -> Outline {
-        Outline {
-            summary: summary.into(),
-            links: vec![BodyLink {
-                href: "/2021/ta-0152/".into(),
-                line: 3,
-            }],
-        }
+    fn shelf(output: &Path) -> Shelf {
+        Shelf::beside(output, "bodies", "a test's").unwrap()
     }
 
-    fn html(shelf: &Shelf, spot: &Spilled) -> String {
-        String::from_utf8(shelf.spill().get(spot, 0).unwrap()).unwrap()
+    fn put(shelf: &Shelf, digest: u64, html: &str) -> Spilled {
+        shelf.put(digest, &[html.as_bytes(), b"text"]).unwrap()
+    }
+
+    fn html(shelf: &Shelf, digest: u64) -> Option<String> {
+        let spot = shelf.find(digest)?;
+        assert_eq!(shelf.spill().get(&spot, 1).unwrap(), b"text");
+        Some(String::from_utf8(shelf.spill().get(&spot, 0).unwrap()).unwrap())
     }
 
     #[test]
     fn the_next_build_finds_what_the_last_one_used_and_nothing_else() {
         let dir = tempfile::tempdir().unwrap();
         let output = dir.path().join("public");
-        let first = Shelf::beside(&output).unwrap();
-        first.put(1, "<p>一</p>", "一", &outline("一")).unwrap();
-        first.put(2, "<p>二</p>", "二", &outline("二")).unwrap();
+        let first = shelf(&output);
+        put(&first, 1, "<p>一</p>");
+        put(&first, 2, "<p>二</p>");
         first.keep().unwrap();
 
-        let second = Shelf::beside(&output).unwrap();
-        let (spot, found) = second.find(1).unwrap().expect("kept");
-        assert_eq!(html(&second, &spot), "<p>一</p>");
-        assert_eq!(second.spill().get(&spot, 1).unwrap(), "一".as_bytes());
-        assert_eq!(found.summary, "一");
-        assert_eq!(found.links, outline("").links);
-        second.put(3, "<p>三</p>", "三", &outline("三")).unwrap();
+        let second = shelf(&output);
+        assert_eq!(html(&second, 1).as_deref(), Some("<p>一</p>"));
+        put(&second, 3, "<p>三</p>");
         second.keep().unwrap();
 
-        // Body 2 went unused by the second build: the third has no record of it.
-        let third = Shelf::beside(&output).unwrap();
-        assert!(third.find(2).unwrap().is_none());
-        let (spot, _) = third.find(3).unwrap().expect("kept");
-        assert_eq!(html(&third, &spot), "<p>三</p>");
-        assert!(third.find(1).unwrap().is_some());
+        // Entry 2 went unused by the second build: the third has no record of it.
+        let third = shelf(&output);
+        assert_eq!(html(&third, 2), None);
+        assert_eq!(html(&third, 3).as_deref(), Some("<p>三</p>"));
+        assert_eq!(html(&third, 1).as_deref(), Some("<p>一</p>"));
     }
 
     #[test]
     fn a_build_that_did_not_finish_leaves_the_last_kept_shelf_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
         let output = dir.path().join("public");
-        let first = Shelf::beside(&output).unwrap();
-        first.put(1, "<p>一</p>", "一", &outline("一")).unwrap();
+        let first = shelf(&output);
+        put(&first, 1, "<p>一</p>");
         first.keep().unwrap();
         let data = dir.path().join(".public.bodies");
         let kept_len = fs::metadata(&data).unwrap().len();
 
-        let failed = Shelf::beside(&output).unwrap();
-        failed.put(2, "<p>二</p>", "二", &outline("二")).unwrap();
+        let failed = shelf(&output);
+        put(&failed, 2, "<p>二</p>");
         drop(failed);
         assert!(fs::metadata(&data).unwrap().len() > kept_len);
 
-        let next = Shelf::beside(&output).unwrap();
+        let next = shelf(&output);
         assert_eq!(fs::metadata(&data).unwrap().len(), kept_len, "cut back");
-        assert!(next.find(2).unwrap().is_none());
-        let (spot, _) = next.find(1).unwrap().expect("kept");
-        assert_eq!(html(&next, &spot), "<p>一</p>");
+        assert_eq!(html(&next, 2), None);
+        assert_eq!(html(&next, 1).as_deref(), Some("<p>一</p>"));
     }
 
     #[test]
@@ -318,8 +298,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let output = dir.path().join("public");
         let index = dir.path().join(".public.bodies.index");
-        let first = Shelf::beside(&output).unwrap();
-        first.put(1, "<p>一</p>", "一", &outline("一")).unwrap();
+        let first = shelf(&output);
+        put(&first, 1, "<p>一</p>");
         first.keep().unwrap();
         let described: serde_json::Value =
             serde_json::from_slice(&fs::read(&index).unwrap()).unwrap();
@@ -328,35 +308,62 @@ mod tests {
         foreign["made_by"] = serde_json::json!(made_by().wrapping_add(1));
         for written in [b"{not json".to_vec(), serde_json::to_vec(&foreign).unwrap()] {
             fs::write(&index, written).unwrap();
-            let shelf = Shelf::beside(&output).unwrap();
-            assert!(shelf.find(1).unwrap().is_none());
+            let again = shelf(&output);
+            assert_eq!(html(&again, 1), None);
             assert!(!index.exists(), "removed before anything is written");
-            assert_eq!(shelf.spill().end(), 0);
-            shelf.put(1, "<p>一</p>", "一", &outline("一")).unwrap();
-            shelf.keep().unwrap();
+            assert_eq!(again.spill().end(), 0);
+            put(&again, 1, "<p>一</p>");
+            again.keep().unwrap();
         }
 
         // An index longer than its file: the file was cut by someone else.
         let mut long = described;
         long["len"] = serde_json::json!(1u64 << 40);
         fs::write(&index, serde_json::to_vec(&long).unwrap()).unwrap();
-        assert!(Shelf::beside(&output).unwrap().find(1).unwrap().is_none());
+        assert_eq!(html(&shelf(&output), 1), None);
     }
 
     #[test]
     fn a_second_build_at_once_gets_a_shelf_of_its_own() {
         let dir = tempfile::tempdir().unwrap();
         let output = dir.path().join("public");
-        let first = Shelf::beside(&output).unwrap();
-        first.put(1, "<p>一</p>", "一", &outline("一")).unwrap();
-        let second = Shelf::beside(&output).unwrap();
+        let first = shelf(&output);
+        put(&first, 1, "<p>一</p>");
+        let second = shelf(&output);
         assert!(second.index.is_none(), "the first holds the kept shelf");
-        let spot = second.put(2, "<p>二</p>", "二", &outline("二")).unwrap();
-        assert_eq!(html(&second, &spot), "<p>二</p>");
+        let spot = put(&second, 2, "<p>二</p>");
+        assert_eq!(
+            second.spill().get(&spot, 0).unwrap(),
+            "<p>二</p>".as_bytes()
+        );
         second.keep().unwrap();
         first.keep().unwrap();
-        let third = Shelf::beside(&output).unwrap();
-        assert!(third.find(1).unwrap().is_some());
-        assert!(third.find(2).unwrap().is_none());
+        let third = shelf(&output);
+        assert!(html(&third, 1).is_some());
+        assert_eq!(html(&third, 2), None);
+    }
+
+    #[test]
+    fn a_build_that_used_nothing_leaves_the_shelf_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        let first = shelf(&output);
+        put(&first, 1, "<p>一</p>");
+        first.keep().unwrap();
+        shelf(&output).keep().unwrap();
+        assert_eq!(html(&shelf(&output), 1).as_deref(), Some("<p>一</p>"));
+    }
+
+    #[test]
+    fn shelves_of_two_names_or_two_outputs_are_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        let bodies = shelf(&output);
+        put(&bodies, 1, "<p>一</p>");
+        bodies.keep().unwrap();
+        let lines = Shelf::beside(&output, "lines", "a test's").unwrap();
+        assert!(lines.index.is_some());
+        assert_eq!(html(&lines, 1), None);
+        assert_eq!(html(&shelf(&dir.path().join("other")), 1), None);
     }
 }

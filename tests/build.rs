@@ -474,12 +474,17 @@ fn the_digests_and_the_shelf_stay_beside_the_output_and_out_of_it() {
     let digests: Vec<&String> = beside.iter().filter(|n| n.ends_with(".digests")).collect();
     assert_eq!(digests.len(), 2, "{beside:?}");
     assert!(digests.iter().all(|name| name.starts_with(".public.")));
-    for shelf in [".public.bodies", ".public.bodies.index"] {
+    for shelf in [
+        ".public.bodies",
+        ".public.bodies.index",
+        ".public.lines",
+        ".public.lines.index",
+    ] {
         assert!(beside.iter().any(|name| name == shelf), "{beside:?}");
     }
     let published = snapshot(&site.path("public"));
     assert!(
-        (published.iter()).all(|(path, _)| !path.contains("digests") && !path.contains("bodies"))
+        (published.iter()).all(|(path, _)| !path.contains("digests") && !path.contains(".public"))
     );
 }
 
