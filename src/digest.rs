@@ -26,6 +26,8 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use anyhow::Context as _;
+
+use crate::output::{Listing, Listings};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -174,10 +176,12 @@ impl Previous<'_> {
     }
 }
 
-/// The pages of one output folder, by path, as its build made them.
+/// The pages of one output folder, by path, as its build made them, and
+/// what each of its folders held when the build left it.
 #[derive(Debug, Default)]
 pub struct Digests {
     pages: HashMap<String, Record>,
+    pub folders: Listings,
 }
 
 impl Digests {
@@ -188,14 +192,18 @@ impl Digests {
         let Some(path) = file_for(folder, output) else {
             return Ok(Digests::default());
         };
-        let pages = fs::read_to_string(&path)
-            .map(|text| text.lines().filter_map(parse_line).collect())
-            .unwrap_or_default();
+        let text = fs::read_to_string(&path).unwrap_or_default();
+        let (folders, pages): (Vec<&str>, Vec<&str>) =
+            text.lines().partition(|line| line.starts_with(FOLDER));
+        let digests = Digests {
+            pages: pages.into_iter().filter_map(parse_line).collect(),
+            folders: folders.into_iter().filter_map(parse_folder).collect(),
+        };
         match fs::remove_file(&path) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => {
                 Err(e).with_context(|| format!("cannot remove {}", path.display()))
             }
-            _ => Ok(Digests { pages }),
+            _ => Ok(digests),
         }
     }
 
@@ -214,10 +222,17 @@ impl Digests {
             .map(|(path, made)| (path.as_str(), made.digest))
     }
 
-    /// Writes the digests of the files just made in `folder`, last, and
-    /// removes those of folders gone (all but `folder`'s and `output`'s).
-    /// `self` is what the folder held before: a file kept is as it says.
-    pub fn write(&self, folder: &Path, output: &Path, made: &[Made]) -> anyhow::Result<()> {
+    /// Writes the digests of the files just made in `folder`, and what its
+    /// folders hold, last, and removes those of folders gone (all but
+    /// `folder`'s and `output`'s). `self` is what the folder held before: a
+    /// file kept is as it says.
+    pub fn write(
+        &self,
+        folder: &Path,
+        output: &Path,
+        made: &[Made],
+        folders: &Listings,
+    ) -> anyhow::Result<()> {
         let Some(path) = file_for(folder, output) else {
             return Ok(());
         };
@@ -236,6 +251,12 @@ impl Digests {
             })
             .collect();
         lines.sort_unstable();
+        lines.extend(folders.iter().map(|(rel, listing)| {
+            format!(
+                "{FOLDER}{} {:016x} {rel}\n",
+                listing.modified, listing.names
+            )
+        }));
         let mut file = io::BufWriter::new(
             fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?,
         );
@@ -299,6 +320,16 @@ fn tidy(kept: &Path, also: Option<&Path>) {
 }
 
 /// `0123456789abcdef 2048 1764230400123456789 2021/ta-0152/index.html`.
+/// How a folder's line starts: no page's digest does.
+const FOLDER: &str = "/ ";
+
+fn parse_folder(line: &str) -> Option<(String, Listing)> {
+    let mut parts = line.strip_prefix(FOLDER)?.splitn(3, ' ');
+    let modified = parts.next()?.parse().ok()?;
+    let names = u64::from_str_radix(parts.next()?, 16).ok()?;
+    Some((parts.next()?.to_string(), Listing { modified, names }))
+}
+
 fn parse_line(line: &str) -> Option<(String, Record)> {
     let mut parts = line.splitn(4, ' ');
     let digest = u64::from_str_radix(parts.next()?, 16).ok()?;
@@ -326,7 +357,9 @@ mod tests {
         fs::write(dir.path().join(".public.1.digests"), "").unwrap();
         fs::write(dir.path().join(".public.v2.1.digests"), "").unwrap();
         let made = [Made::new("2021/a/index.html".to_string(), 0xfeed)];
-        Digests::default().write(&folder, &output, &made).unwrap();
+        Digests::default()
+            .write(&folder, &output, &made, &Default::default())
+            .unwrap();
         let beside: Vec<String> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

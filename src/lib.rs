@@ -404,11 +404,18 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
         changed,
         made,
     } = site.each_page(&staging, Some(&previous), Some(&lines), &mut stages)?;
+    let (removed, folders) =
+        (staging.prune(&paths, &previous.digests.folders)).map_err(BuildError::Io)?;
     // Last, so that a build that fails before leaves no digests.
     (previous.digests)
-        .write(staging.dir(), &output, &made)
+        .write(staging.dir(), &output, &made, &folders)
         .map_err(BuildError::Io)?;
-    let written = staging.commit(&paths, changed).map_err(BuildError::Io)?;
+    staging.swap().map_err(BuildError::Io)?;
+    let written = output::Written {
+        changed,
+        unchanged: paths.len() - changed,
+        removed,
+    };
     // The site is built: a shelf that cannot be kept costs only the next
     // build's time, making what it held again.
     let _ = bodies.keep();

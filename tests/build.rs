@@ -406,6 +406,16 @@ fn rebuilds_after_any_edit_give_what_a_fresh_build_gives() {
             ),
         ),
         (
+            "files and folders added by hand to the folder to write over",
+            Box::new(|site: &TestSite| {
+                let folder = site.path(".public.previous");
+                std::fs::write(folder.join("google1234.html"), "x").unwrap();
+                std::fs::write(folder.join("a/notes.txt"), "x").unwrap();
+                std::fs::create_dir_all(folder.join("old/deep")).unwrap();
+                std::fs::write(folder.join("old/deep/index.html"), "x").unwrap();
+            }),
+        ),
+        (
             "a page of the folder to write over edited by hand, its length kept",
             Box::new(|site: &TestSite| {
                 let page = site.path(".public.previous/c/index.html");

@@ -806,7 +806,9 @@ mod tests {
                 std::fs::remove_file(path).unwrap();
             }
         }
-        previous.digests.write(out, out, &written.made).unwrap();
+        (previous.digests)
+            .write(out, out, &written.made, &Default::default())
+            .unwrap();
         handed.into_inner()
     }
 

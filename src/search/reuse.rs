@@ -163,7 +163,7 @@ mod tests {
         })
         .unwrap();
         Digests::default()
-            .write(&public, &public, &written.made)
+            .write(&public, &public, &written.made, &Default::default())
             .unwrap();
         written.made.into_iter().map(|made| made.path).collect()
     }
