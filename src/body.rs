@@ -70,6 +70,13 @@ pub enum Bodies<'a> {
 }
 
 impl Bodies<'_> {
+    /// The same, but held in memory.
+    pub fn held(self) -> Self {
+        match self {
+            Bodies::Held(options) | Bodies::Shelved(options, _) => Bodies::Held(options),
+        }
+    }
+
     /// The body `markdown` makes.
     pub fn make(self, markdown: &str) -> Result<Body> {
         match self {
@@ -98,13 +105,13 @@ impl Body {
     /// put there.
     fn shelved(markdown: &str, options: &markdown::Options, shelf: &Shelf) -> Result<Body> {
         let digest = digest(markdown, options);
-        let (spot, outline) = match shelf.find(digest) {
-            Some(spot) => {
-                let outline = serde_json::from_slice(&shelf.spill().get(&spot, 2)?).context(
-                    "a body's summary came back damaged from its file beside the output",
-                )?;
-                (spot, outline)
-            }
+        // One whose outline does not read back is rendered again.
+        let found = shelf.find(digest).and_then(|spot| {
+            let bytes = shelf.spill().get(&spot, 2).ok()?;
+            Some((spot, serde_json::from_slice(&bytes).ok()?))
+        });
+        let (spot, outline) = match found {
+            Some(found) => found,
             None => {
                 let rendered = markdown::render(markdown, options);
                 let outline = Outline {
@@ -140,9 +147,9 @@ impl Body {
             Held::Shelf(shelf, spot) => {
                 let bytes = shelf.get(spot, part)?;
                 // It went in as a `String`: anything else is a damaged disk.
-                String::from_utf8(bytes)
-                    .map(Cow::Owned)
-                    .context("a body came back damaged from its file beside the output")
+                String::from_utf8(bytes).map(Cow::Owned).with_context(|| {
+                    format!("{} is damaged: delete it and build again", shelf.name())
+                })
             }
         }
     }

@@ -171,9 +171,10 @@ impl Staging {
         let pruned = folders
             .par_iter()
             .map(|&(rel, folder)| {
-                let path = self.dir.join(rel);
+                // No trailing `/`: through a link, that names where it leads.
+                let path = self.dir.join(rel.trim_end_matches('/'));
                 let listing = Listing {
-                    modified: modified(&path)?,
+                    modified: folder_time(&path)?,
                     names: folder.names,
                 };
                 if known.get(rel) == Some(&listing) {
@@ -181,7 +182,7 @@ impl Staging {
                 }
                 let removed = clear(&path, &folder.children)?;
                 let modified = if removed > 0 {
-                    modified(&path)?
+                    folder_time(&path)?
                 } else {
                     listing.modified
                 };
@@ -261,8 +262,17 @@ fn name_of(name: &str) -> u64 {
     hasher.finish()
 }
 
-fn modified(path: &Path) -> Result<u128> {
-    let meta = fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+/// The modification time of the folder at `path`, which must be one: a
+/// link there would lead pruning out of the output, deleting what it finds.
+fn folder_time(path: &Path) -> Result<u128> {
+    let meta =
+        fs::symlink_metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if !meta.is_dir() {
+        anyhow::bail!(
+            "{} is a link or a file where dafu makes a folder; remove it and build again",
+            path.display()
+        );
+    }
     let time = meta
         .modified()
         .ok()
@@ -562,6 +572,25 @@ mod tests {
         let (removed, _) = staging.prune(fewer, &now).unwrap();
         assert_eq!(removed, 0);
         assert!(a.join("slipped.txt").exists());
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_link_where_a_folder_goes_is_an_error_and_what_it_leads_to_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = Staging::open(&dir.path().join("public")).unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        fs::create_dir_all(&elsewhere).unwrap();
+        fs::write(elsewhere.join("notes.txt"), "mine").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, staging.dir().join("a")).unwrap();
+        staging.put(&page("a/index.html", "页")).unwrap();
+        let paths = ["a/index.html".to_string()];
+        let error = format!(
+            "{:#}",
+            staging.prune(&paths, &Listings::default()).unwrap_err()
+        );
+        assert!(error.contains("a link or a file"), "{error}");
+        assert!(elsewhere.join("notes.txt").exists());
     }
 
     #[test]

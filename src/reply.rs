@@ -371,6 +371,11 @@ impl<'a> FrontMatter<'a> {
         ) else {
             return Err(self.problems);
         };
+        // What is not for disclosure, or not yet, is never kept on disk.
+        let bodies = match (fields.disclosure, fields.draft) {
+            (Disclosure::Public, false) => bodies,
+            _ => bodies.held(),
+        };
         let body = bodies
             .make(body)
             .map_err(|e| vec![Problem::new(self.source, format!("{e:#}"))])?;

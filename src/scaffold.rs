@@ -1,7 +1,9 @@
 //! `dafu init` and `dafu new`: a new site, and a new reply's skeleton.
 //!
-//! A new site gets `config.yaml` and one real reply as its example, nothing
-//! else: the default theme is compiled into the binary.
+//! A new site gets `config.yaml`, one real reply as its example, and a
+//! `.gitignore` for what builds write beside the content (the output and
+//! what builds keep for the next one), nothing else: the default theme is
+//! compiled into the binary.
 
 use std::fs;
 use std::path::Path;
@@ -11,6 +13,8 @@ use anyhow::{Context as _, Result, bail};
 const CONFIG: &str = include_str!("../config.yaml");
 const EXAMPLE_REPLY: &str = include_str!("../content/2021/ta-0152.md");
 const EXAMPLE_PATH: &str = "content/2021/ta-0152.md";
+/// The output, the build before last and what builds keep beside them.
+const GITIGNORE: &str = "/public/\n/.public.*\n";
 
 /// Creates a site in `dir`, refusing a folder that holds anything unless forced.
 pub fn init(dir: &Path, force: bool) -> Result<()> {
@@ -21,6 +25,11 @@ pub fn init(dir: &Path, force: bool) -> Result<()> {
         );
     }
     write_new(&dir.join("config.yaml"), CONFIG, force)?;
+    // A site already in git keeps its own, --force or not.
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        write_new(&ignore, GITIGNORE, false)?;
+    }
     write_new(&dir.join(EXAMPLE_PATH), EXAMPLE_REPLY, force)
 }
 

@@ -16,7 +16,7 @@
 //! by the next build. A build holds a lock on the data file; a second build
 //! at the same time uses a shelf of its own that goes when it ends.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{self, BufWriter};
@@ -101,13 +101,12 @@ impl Shelf {
     /// holds it or it cannot be locked.
     fn open(data: &Path, index: PathBuf) -> Result<Option<Shelf>> {
         let trouble = || format!("cannot open {}", data.display());
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(data)
-            .with_context(trouble)?;
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        // The replies' texts are public, but this file is dafu's alone.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(data).with_context(trouble)?;
         if file.try_lock().is_err() {
             return Ok(None);
         }
@@ -171,8 +170,13 @@ impl Shelf {
         if lock(&self.found).is_empty() && lock(&self.put).is_empty() {
             return Ok(());
         }
-        let mut entries: Vec<Record> = lock(&self.found)
-            .iter()
+        let found: HashSet<u64> = lock(&self.found).iter().copied().collect();
+        // What the build did not use goes for good: a reply withdrawn from
+        // disclosure leaves no text behind.
+        for record in self.kept.values().filter(|r| !found.contains(&r.digest)) {
+            self.spill.erase(record.at, record.lens.iter().sum())?;
+        }
+        let mut entries: Vec<Record> = (found.iter())
             .filter_map(|digest| self.kept.get(digest).cloned())
             .collect();
         entries.append(&mut lock(&self.put));
@@ -341,6 +345,23 @@ mod tests {
         let third = shelf(&output);
         assert!(html(&third, 1).is_some());
         assert_eq!(html(&third, 2), None);
+    }
+
+    #[test]
+    fn what_a_build_did_not_use_leaves_no_bytes_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        let first = shelf(&output);
+        put(&first, 1, "<p>一</p>");
+        put(&first, 2, "<p>机密</p>");
+        first.keep().unwrap();
+        let second = shelf(&output);
+        assert!(html(&second, 1).is_some());
+        second.keep().unwrap();
+        let data = fs::read(dir.path().join(".public.bodies")).unwrap();
+        let secret = "<p>机密</p>".as_bytes();
+        assert!(!data.windows(secret.len()).any(|w| w == secret));
+        assert_eq!(html(&shelf(&output), 1).as_deref(), Some("<p>一</p>"));
     }
 
     #[test]

@@ -7,9 +7,7 @@
 //! The file has no name and goes when the build ends, however it ends.
 
 use std::fs::File;
-#[cfg(not(unix))]
-use std::io::Read;
-use std::io::{Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -88,6 +86,16 @@ impl Spill {
         Ok(())
     }
 
+    /// Overwrites `len` bytes from `at` with zeros.
+    pub fn erase(&self, at: u64, len: u64) -> Result<()> {
+        let _writes = self.lock();
+        let mut file = &self.file;
+        file.seek(SeekFrom::Start(at))
+            .and_then(|_| std::io::copy(&mut std::io::repeat(0).take(len), &mut file))
+            .with_context(|| self.trouble("write to"))?;
+        Ok(())
+    }
+
     /// Appends some parts, to be read back one at a time.
     pub fn put(&self, parts: &[impl AsRef<[u8]>]) -> Result<Spilled> {
         let mut end = self.lock();
@@ -132,8 +140,13 @@ impl Spill {
         file.read_exact(bytes)
     }
 
+    /// The file, for messages: ".public.bodies in /srv/site".
+    pub fn name(&self) -> String {
+        format!("{} in {}", self.what, self.dir.display())
+    }
+
     fn trouble(&self, verb: &str) -> String {
-        format!("cannot {verb} {} in {}", self.what, self.dir.display())
+        format!("cannot {verb} {}", self.name())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, u64> {

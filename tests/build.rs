@@ -193,6 +193,8 @@ fn init_makes_a_site_that_builds_without_a_theme_folder() {
     assert!(site_dir.join("config.yaml").is_file());
     assert!(site_dir.join("content/2021/ta-0152.md").is_file());
     assert!(!site_dir.join("themes").exists());
+    let ignored = std::fs::read_to_string(site_dir.join(".gitignore")).unwrap();
+    assert!(ignored.contains("/public/") && ignored.contains("/.public.*"));
     let out = std::process::Command::new(dafu)
         .arg("--root")
         .arg(&site_dir)
@@ -496,6 +498,40 @@ fn the_digests_and_the_shelf_stay_beside_the_output_and_out_of_it() {
     assert!(
         (published.iter()).all(|(path, _)| !path.contains("digests") && !path.contains(".public"))
     );
+}
+
+/// A reply withdrawn from disclosure leaves nothing of itself beside the
+/// output once both folders have been written since: not in the folders,
+/// not in what the builds keep for the next one.
+#[test]
+fn a_withdrawn_reply_leaves_no_text_anywhere_the_builds_write() {
+    let site = TestSite::new();
+    let secret = "本段内容XYZZY";
+    let text = |disclosure: &str| {
+        format!(
+            "---\ntitle: 答复甲\ndepartment: 甲局\ndate: 2021-01-01\nphone: \"13912345678\"\n{disclosure}---\n\n{secret}。\n"
+        )
+    };
+    site.write("content/a.md", text(""));
+    site.write("content/b.md", reply("答复乙", "乙局", "2021-01-02"));
+    site.build();
+    site.build();
+    site.write("content/a.md", text("disclosure: 不予公开\n"));
+    site.build();
+    site.build();
+    let mut leaks = Vec::new();
+    for entry in walkdir::WalkDir::new(site.root()) {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if entry.file_type().is_file() && !path.starts_with(site.path("content")) {
+            let bytes = std::fs::read(path).unwrap();
+            let holds = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+            if holds(secret) || holds("13912345678") {
+                leaks.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "{leaks:?}");
 }
 
 /// The bodies a build finds on the shelf are those it would render: after
