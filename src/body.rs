@@ -190,4 +190,32 @@ mod tests {
         assert_eq!(shelved.links, held.links);
         assert_eq!(shelved.digest, held.digest);
     }
+
+    #[test]
+    fn a_body_whose_outline_is_damaged_is_rendered_again_and_kept_anew() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        let options = markdown::Options::default();
+        let markdown = "关于[第0152号](/2021/ta-0152/)提案。";
+        let first = Shelf::beside(&output, "bodies", "a test's").unwrap();
+        Bodies::Shelved(&options, &first).make(markdown).unwrap();
+        first.keep().unwrap();
+        // Damage the outline, the last part of the only entry.
+        let data = dir.path().join(".public.bodies");
+        let mut bytes = std::fs::read(&data).unwrap();
+        let end = bytes.len();
+        bytes[end - 2..].copy_from_slice(b"\0\0");
+        std::fs::write(&data, bytes).unwrap();
+        let mut lens = Vec::new();
+        for _ in 0..2 {
+            let shelf = Shelf::beside(&output, "bodies", "a test's").unwrap();
+            let body = Bodies::Shelved(&options, &shelf).make(markdown).unwrap();
+            assert_eq!(body.summary, "关于第0152号提案。");
+            assert_eq!(body.links.len(), 1);
+            shelf.keep().unwrap();
+            lens.push(std::fs::metadata(&data).unwrap().len());
+        }
+        assert!(lens[0] > end as u64, "rendered again and put anew");
+        assert_eq!(lens[1], lens[0], "found the second time: nothing put");
+    }
 }

@@ -9,11 +9,12 @@
 //!
 //! Two files a shelf: the data, one part after another, and an index (same
 //! name, `.index`) of where each entry's parts are, and which dafu made
-//! them. The index always describes a prefix of the data file that
-//! nothing changes: a build only appends past it, or cuts the file back to
-//! it, and removes the index before it starts the file over. So a build
-//! that fails or is killed leaves at worst bytes past the prefix, cut off
-//! by the next build. A build holds a lock on the data file; a second build
+//! them. The index always describes a prefix of the data file as it is: a
+//! build appends past it or cuts the file back to it, and removes the index
+//! before it changes a byte inside (starting the file over, or wiping what
+//! no build uses any more). So a build that fails or is killed leaves at
+//! worst bytes past the prefix, cut off by the next build, or no index,
+//! and the next build starts the shelf over. A build holds a lock on the data file; a second build
 //! at the same time uses a shelf of its own that goes when it ends.
 
 use std::collections::{HashMap, HashSet};
@@ -173,15 +174,22 @@ impl Shelf {
         let found: HashSet<u64> = lock(&self.found).iter().copied().collect();
         // What the build did not use goes for good: a reply withdrawn from
         // disclosure leaves no text behind.
-        for record in self.kept.values().filter(|r| !found.contains(&r.digest)) {
+        let unused: Vec<&Record> = (self.kept.values())
+            .filter(|r| !found.contains(&r.digest))
+            .collect();
+        if !unused.is_empty() {
+            remove(&index)?;
+        }
+        for record in unused {
             self.spill.erase(record.at, record.lens.iter().sum())?;
         }
         let mut entries: Vec<Record> = (found.iter())
             .filter_map(|digest| self.kept.get(digest).cloned())
             .collect();
         entries.append(&mut lock(&self.put));
-        // Two replies may have the same body.
-        entries.sort_unstable_by_key(|r| (r.digest, r.at));
+        // Two replies may have the same body, and one found damaged is put
+        // again: the last put of a digest is the one kept.
+        entries.sort_unstable_by_key(|r| (r.digest, std::cmp::Reverse(r.at)));
         entries.dedup_by_key(|r| r.digest);
         let len = self.spill.end();
         let used: u64 = entries.iter().flat_map(|r| &r.lens).sum();
