@@ -232,22 +232,40 @@ impl Site {
             let changed = sink.put(page).map_err(BuildError::Io)?;
             Ok((changed, findings))
         };
-        let templated = specs.par_iter().map_init(LinkChecker::seen, |seen, &spec| {
-            let path = renderer.path(spec);
-            let digest = digest_of(spec);
-            if let Some(outcome) = Outcome::kept(previous, &path, digest) {
-                return Ok(outcome);
-            }
-            let page = renderer
-                .render(spec)
-                .map_err(|problem| BuildError::Content(vec![problem]))?;
-            let (changed, findings) = put(seen, page)?;
-            Ok(Outcome {
-                changed,
-                findings,
-                made: digest.map(|digest| Made::new(path, digest)),
+        // Which pages the folder holds as they are, first: when most are
+        // not (a first build, or the first after dafu changed), every
+        // reply's template data is made at once, before any page, so that
+        // the heap gets it back in one piece when the pages are done.
+        let checked: Vec<(PageSpec, String, Option<u64>, Option<Outcome>)> = specs
+            .par_iter()
+            .map(|&spec| {
+                let path = renderer.path(spec);
+                let digest = digest_of(spec);
+                let kept = Outcome::kept(previous, &path, digest);
+                (spec, path, digest, kept)
             })
-        });
+            .collect();
+        let to_render = checked.iter().filter(|(.., kept)| kept.is_none()).count();
+        if to_render * 2 > checked.len() {
+            renderer.make_every_reply();
+        }
+        let templated = checked
+            .into_par_iter()
+            .map_init(LinkChecker::seen, |seen, page| {
+                let (spec, path, digest, kept) = page;
+                if let Some(outcome) = kept {
+                    return Ok(outcome);
+                }
+                let page = renderer
+                    .render(spec)
+                    .map_err(|problem| BuildError::Content(vec![problem]))?;
+                let (changed, findings) = put(seen, page)?;
+                Ok(Outcome {
+                    changed,
+                    findings,
+                    made: digest.map(|digest| Made::new(path, digest)),
+                })
+            });
         let statics =
             self.theme
                 .statics

@@ -442,6 +442,14 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
+    /// Makes every reply's template data now, for a build that renders
+    /// most pages.
+    pub fn make_every_reply(&self) {
+        (0..self.replies.len()).into_par_iter().for_each(|id| {
+            self.reply(id);
+        });
+    }
+
     /// Reply `id`'s template data.
     fn reply(&self, id: usize) -> &Value {
         self.replies[id].get_or_init(|| {
