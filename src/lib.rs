@@ -232,40 +232,6 @@ impl Site {
             let changed = sink.put(page).map_err(BuildError::Io)?;
             Ok((changed, findings))
         };
-        // Which pages the folder holds as they are, first: when most are
-        // not (a first build, or the first after dafu changed), every
-        // reply's template data is made at once, before any page, so that
-        // the heap gets it back in one piece when the pages are done.
-        let checked: Vec<(PageSpec, String, Option<u64>, Option<Outcome>)> = specs
-            .par_iter()
-            .map(|&spec| {
-                let path = renderer.path(spec);
-                let digest = digest_of(spec);
-                let kept = Outcome::kept(previous, &path, digest);
-                (spec, path, digest, kept)
-            })
-            .collect();
-        let to_render = checked.iter().filter(|(.., kept)| kept.is_none()).count();
-        if to_render * 2 > checked.len() {
-            renderer.make_every_reply();
-        }
-        let templated = checked
-            .into_par_iter()
-            .map_init(LinkChecker::seen, |seen, page| {
-                let (spec, path, digest, kept) = page;
-                if let Some(outcome) = kept {
-                    return Ok(outcome);
-                }
-                let page = renderer
-                    .render(spec)
-                    .map_err(|problem| BuildError::Content(vec![problem]))?;
-                let (changed, findings) = put(seen, page)?;
-                Ok(Outcome {
-                    changed,
-                    findings,
-                    made: digest.map(|digest| Made::new(path, digest)),
-                })
-            });
         let statics =
             self.theme
                 .statics
@@ -282,22 +248,56 @@ impl Site {
                         made: None,
                     })
                 });
-        let (results, data) = rayon::join(
-            || -> Vec<Result<Outcome, BuildError>> { templated.chain(statics).collect() },
-            || -> Vec<Result<Outcome, BuildError>> {
-                streamed
-                    .iter()
-                    .filter_map(|&spec| match spec {
-                        PageSpec::Data(file) => Some(file),
-                        _ => None,
+        let pages = || -> Vec<Result<Outcome, BuildError>> {
+            // Which pages the folder holds as they are, first: when most are
+            // not (a first build, or the first after dafu changed), every
+            // reply's template data is made at once, before any page, so that
+            // the heap gets it back in one piece when the pages are done.
+            let checked: Vec<(PageSpec, String, Option<u64>, Option<Outcome>)> = specs
+                .par_iter()
+                .map(|&spec| {
+                    let path = renderer.path(spec);
+                    let digest = digest_of(spec);
+                    let kept = Outcome::kept(previous, &path, digest);
+                    (spec, path, digest, kept)
+                })
+                .collect();
+            let to_render = checked.iter().filter(|(.., kept)| kept.is_none()).count();
+            if to_render * 2 > checked.len() {
+                renderer.make_every_reply();
+            }
+            let templated = checked
+                .into_par_iter()
+                .map_init(LinkChecker::seen, |seen, page| {
+                    let (spec, path, digest, kept) = page;
+                    if let Some(outcome) = kept {
+                        return Ok(outcome);
+                    }
+                    let page = renderer
+                        .render(spec)
+                        .map_err(|problem| BuildError::Content(vec![problem]))?;
+                    let (changed, findings) = put(seen, page)?;
+                    Ok(Outcome {
+                        changed,
+                        findings,
+                        made: digest.map(|digest| Made::new(path, digest)),
                     })
-                    .map(|file| {
-                        let digest = digest_of(PageSpec::Data(file));
-                        self.stream(file, sink, previous, lines, digest)
-                    })
-                    .collect()
-            },
-        );
+                });
+            templated.chain(statics).collect()
+        };
+        let (results, data) = rayon::join(pages, || -> Vec<Result<Outcome, BuildError>> {
+            streamed
+                .iter()
+                .filter_map(|&spec| match spec {
+                    PageSpec::Data(file) => Some(file),
+                    _ => None,
+                })
+                .map(|file| {
+                    let digest = digest_of(PageSpec::Data(file));
+                    self.stream(file, sink, previous, lines, digest)
+                })
+                .collect()
+        });
         let mut changed = 0;
         let mut problems = Vec::new();
         let mut broken = Vec::new();
