@@ -10,14 +10,14 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::hash::{BuildHasher, DefaultHasher, Hash, Hasher};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
-use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::render::Page;
 
@@ -230,7 +230,6 @@ impl<'a> Tree<'a> {
     fn of(paths: &'a [String]) -> Tree<'a> {
         let mut folders: FxHashMap<&str, Folder> = FxHashMap::default();
         folders.insert("", Folder::default());
-        let names = FxBuildHasher;
         for path in paths {
             // Up from the file, until a folder already known.
             let mut child = path.as_str();
@@ -243,7 +242,7 @@ impl<'a> Tree<'a> {
                 if !entry.children.insert(name) {
                     break;
                 }
-                entry.names = entry.names.wrapping_add(names.hash_one(name_of(name)));
+                entry.names = entry.names.wrapping_add(name_of(name));
                 match folder.strip_suffix('/') {
                     Some(parent) => child = parent,
                     None => break,
@@ -254,8 +253,8 @@ impl<'a> Tree<'a> {
     }
 }
 
-/// A name as the listings hash it: not Fx's, which need not stay the same
-/// from one version to the next.
+/// A name as the listings hash it: not with Fx, which need not give the
+/// same from one version to the next.
 fn name_of(name: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
     name.hash(&mut hasher);

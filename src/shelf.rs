@@ -75,7 +75,7 @@ impl Shelf {
     pub fn beside(output: &Path, name: &str, whose: &'static str) -> Result<Shelf> {
         let dir = output.parent().filter(|dir| dir.is_dir());
         let (Some(dir), Some(output_name)) = (dir, output.file_name()) else {
-            // Beside the output, on its disk: a temporary folder may be memory.
+            // No folder beside the output yet to keep a shelf in.
             return Shelf::temporary(&std::env::temp_dir(), whose);
         };
         let output_name = output_name.to_string_lossy();

@@ -1,10 +1,11 @@
-//! A temporary file on the output's disk for what a build makes early and
-//! needs late: the replies' rendered bodies (some 165 MB at 10,000 replies,
-//! read once by their page, the open data and the search index) and the
-//! search index's intermediate streams (about six bytes a character of
-//! text). Holding them in memory would only raise the build's peak; the
-//! kernel keeps what fits in its page cache, and gives it back when asked.
-//! The file has no name and goes when the build ends, however it ends.
+//! A file on the output's disk for what a build makes early and needs
+//! late, written on at its end and read back anywhere: the search index's
+//! intermediate streams (about six bytes a character of text) in a
+//! temporary file that has no name and goes when the build ends, however
+//! it ends, and the shelves' entries (see `shelf`) in files kept beside
+//! the output. Holding them in memory would only raise the build's peak;
+//! the kernel keeps what fits in its page cache, and gives it back when
+//! asked.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
