@@ -71,7 +71,9 @@ fn decode_raw(bytes: &[u8]) -> Result<(String, Encoding), TextError> {
 }
 
 fn utf8(bytes: &[u8]) -> Result<(String, Encoding), TextError> {
-    match std::str::from_utf8(bytes) {
+    // Every content file goes through here on every build: SIMD validation
+    // takes a tenth of the time std's does on Chinese text.
+    match simdutf8::compat::from_utf8(bytes) {
         Ok(text) => Ok((text.to_string(), Encoding::Utf8)),
         Err(e) => Err(TextError::Undecodable {
             line: count_lines(&bytes[..e.valid_up_to()]),
