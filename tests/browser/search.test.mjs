@@ -32,6 +32,8 @@ const replies = JSON.parse(fs.readFileSync(path.join(SITE, 'data/replies.json'),
 
 // What search.js documents: whitespace, controls and zero-width marks are
 // not text; full-width ASCII folds to ASCII; ASCII letters are lowercased.
+// Results on a page of search results.
+const PER_PAGE = 10;
 const IGNORED = /[\u0000-\u0020\u007f-\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]/g;
 function norm(s) {
   return String(s ?? '')
@@ -193,18 +195,18 @@ test('typing a query shows results with the match highlighted, and pages', async
   assert.match(new URL(page.url()).search, /q=%E4%B8%AD%E5%B0%8F%E4%BC%81%E4%B8%9A/);
   const items = await page.$$eval('.dafu-result', (li) => li.length);
   const want = expected('中小企业').length;
-  assert.equal(items, Math.min(20, want));
+  assert.equal(items, Math.min(PER_PAGE, want));
   const marks = await page.$$eval('.dafu-result mark', (m) => m.map((x) => x.textContent));
   assert.ok(marks.length >= items && marks.every((m) => norm(m) === '中小企业'), marks.slice(0, 3).join());
   const status = await page.textContent('#dafu-search-status');
   assert.match(status, new RegExp('找到 ' + want + ' 条'));
   const first = await page.getAttribute('.dafu-result-title', 'href');
   assert.ok(first.startsWith(BASE), `${first} is under ${BASE}`);
-  if (want > 20) {
+  if (want > PER_PAGE) {
     await page.click('#dafu-search-pages a[rel=next]');
     await page.waitForSelector('#dafu-search-results[data-done]');
     assert.match(page.url(), /page=2/);
-    assert.equal(await page.getAttribute('#dafu-search-results', 'start'), '21');
+    assert.equal(await page.getAttribute('#dafu-search-results', 'start'), String(PER_PAGE + 1));
   }
   assert.deepEqual(errors, []);
   await page.close();
@@ -229,7 +231,7 @@ test('the year and department filters narrow results and show in the URL', async
   const depts = await page.$$eval('.dafu-result-department', (t) => t.map((x) => x.textContent));
   assert.ok(depts.every((d) => d === dept), depts.join());
   const both = replies.filter((r) => String(r.year) === year && r.department === dept).length;
-  assert.equal(depts.length, Math.min(20, both));
+  assert.equal(depts.length, Math.min(PER_PAGE, both));
   await page.close();
 });
 
