@@ -30,7 +30,7 @@ pub mod theme;
 pub mod timings;
 pub mod url;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use archive::Archive;
@@ -61,6 +61,8 @@ pub struct BuildOptions {
 #[derive(Debug)]
 pub enum BuildError {
     Content(Vec<Problem>),
+    /// What the command was asked to do cannot be done: exit status 2.
+    Usage(Problem),
     Io(anyhow::Error),
 }
 
@@ -489,6 +491,12 @@ pub fn check(options: &BuildOptions) -> Findings {
             replies,
             files: 0,
         },
+        Err(BuildError::Usage(problem)) => Findings {
+            errors: vec![problem],
+            warnings,
+            replies,
+            files: 0,
+        },
         Err(BuildError::Io(error)) => Findings {
             errors: vec![Problem::new("(rendering)", format!("{error:#}"))],
             warnings,
@@ -506,21 +514,11 @@ fn output_folder(options: &BuildOptions) -> Result<PathBuf, BuildError> {
             .join(dir),
         None => options.root.join("public"),
     };
-    // Replacing a folder that holds the site itself would lose the site.
-    if is_inside(&options.root, &output) {
-        return Err(BuildError::Content(vec![Problem::new(
-            &output,
-            "the output folder holds the site itself; choose a folder of its own",
-        )]));
-    }
-    Ok(output)
-}
-
-/// Whether `root` lies inside `dir` (or is it).
-fn is_inside(root: &Path, dir: &Path) -> bool {
-    match (root.canonicalize(), dir.canonicalize()) {
-        (Ok(root), Ok(dir)) => root.starts_with(dir),
-        _ => false,
+    match output::refusal(&options.root, &output) {
+        Some((path, why)) => Err(BuildError::Usage(Problem::new(path, why).hint(
+            "dafu replaces the output folder whole: give --output a new or empty folder, or one it built",
+        ))),
+        None => Ok(output),
     }
 }
 

@@ -160,6 +160,11 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(BuildError::Content(problems)) => report_problems(&problems),
+                Err(BuildError::Usage(problem)) => {
+                    eprintln!("{problem}");
+                    eprintln!("error: nothing was written");
+                    ExitCode::from(2)
+                }
                 Err(BuildError::Io(error)) => finish(Err(error)),
             }
         }

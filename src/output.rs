@@ -37,6 +37,62 @@ pub fn previous_folder(output: &Path) -> PathBuf {
     output.with_file_name(format!(".{name}.previous"))
 }
 
+/// The folders of a site that a build reads: a build may not write into them.
+const SOURCES: [&str; 4] = ["content", "static", "templates", "themes"];
+
+/// Why the site at `root` may not be built into `output`, if it may not.
+/// A build replaces its output folder whole and deletes, on the next build,
+/// whatever that folder held that the build did not make: so the folder must
+/// be new, empty, or a site already (one with a home page), never the site's
+/// own folders or a file.
+pub fn refusal(root: &Path, output: &Path) -> Option<(PathBuf, String)> {
+    let (root, out) = (root.canonicalize().ok()?, resolved(output)?);
+    if root.starts_with(&out) {
+        return Some((out, "the output folder holds the site itself".into()));
+    }
+    let source = SOURCES.iter().map(|name| root.join(name));
+    if let Some(source) = source.filter(|s| s.is_dir()).find(|s| out.starts_with(s)) {
+        let name = source.file_name().unwrap_or_default().to_string_lossy();
+        return Some((
+            out,
+            format!("the output folder is in the site's {name}/, which the build reads"),
+        ));
+    }
+    let Ok(meta) = fs::metadata(&out) else {
+        return None;
+    };
+    if !meta.is_dir() {
+        return Some((out, "the output is a file, not a folder".into()));
+    }
+    let empty = fs::read_dir(&out).is_ok_and(|mut entries| entries.next().is_none());
+    if !(empty || out.join("index.html").is_file()) {
+        return Some((
+            out,
+            "the output folder holds files and no index.html: not a site, and a build would delete them".into(),
+        ));
+    }
+    None
+}
+
+/// `path` with its nearest existing ancestor resolved (links, `..`), so that
+/// a folder yet to be made compares with those that exist.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    let mut rest = Vec::new();
+    let mut at = path;
+    loop {
+        if let Ok(real) = at.canonicalize() {
+            return Some(
+                rest.into_iter()
+                    .rev()
+                    .fold(real, |path, name| path.join(name)),
+            );
+        }
+        // A `..` in the part yet to be made: nothing to compare it with.
+        rest.push(at.file_name()?);
+        at = at.parent()?;
+    }
+}
+
 /// Where a build's files go as they are made, from any thread.
 pub trait Sink: Sync {
     /// Writes one page; true if that changed what was there.

@@ -296,8 +296,8 @@ fn output_goes_where_asked() {
     let into_root = site.run(&["build", "--output", site.root().to_str().unwrap()]);
     assert_eq!(
         into_root.status.code(),
-        Some(1),
-        "the site folder itself is refused"
+        Some(2),
+        "the site folder itself is refused, as a usage error"
     );
     assert!(site.path("content/a.md").is_file());
 }

@@ -262,3 +262,34 @@ fn a_static_file_where_dafu_makes_a_page_is_named() {
         &["static/robots.txt", "takes the place of the page"],
     );
 }
+
+#[test]
+fn an_output_folder_a_build_would_wipe_is_refused_and_left_alone() {
+    let (site, _) = built_site();
+    site.write("notes.txt", "备忘");
+    site.write("docs/notes.md", "编辑的笔记");
+    let everything = || common::snapshot(site.root());
+    let before = everything();
+    let refused = [
+        (".", "holds the site itself"),
+        ("content", "in the site's content/"),
+        ("content/new", "in the site's content/"),
+        ("notes.txt", "is a file, not a folder"),
+        ("docs", "holds files and no index.html"),
+    ];
+    for (output, why) in refused {
+        let out = site.run(&["build", "--output", &site.path(output).to_string_lossy()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "--output {output}: {stderr}");
+        assert!(stderr.contains(why), "--output {output}: {stderr}");
+        assert!(stderr.contains("nothing was written"), "{stderr}");
+        assert_eq!(everything(), before, "--output {output} changed the site");
+    }
+    // A new folder, an empty one, and one dafu built are fine.
+    std::fs::create_dir(site.path("empty")).unwrap();
+    for output in ["new", "empty", "new", "public"] {
+        let out = site.run(&["build", "--output", &site.path(output).to_string_lossy()]);
+        assert!(out.status.success(), "--output {output}: {out:?}");
+    }
+    assert!(site.path("empty/index.html").is_file());
+}
