@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::config::{CONFIG_FILE, Config};
+use crate::config::{CONFIG_FILE, Config, Slug};
 use crate::problem::Problem;
 use crate::reply::Reply;
 
@@ -88,7 +88,7 @@ impl Facet {
         }
     }
 
-    fn slugs(self, config: &Config) -> Option<&BTreeMap<String, String>> {
+    fn slugs(self, config: &Config) -> Option<&BTreeMap<String, Slug>> {
         match self {
             Facet::Year => None,
             Facet::Department => Some(&config.slugs.departments),
@@ -196,7 +196,7 @@ fn build_terms(facet: Facet, replies: &[Arc<Reply>], config: &Config) -> Vec<Ter
         .into_iter()
         .map(|(name, replies)| Term {
             slug: slugs
-                .and_then(|s| s.get(&name).cloned())
+                .and_then(|s| s.get(&name).map(|slug| slug.as_str().to_string()))
                 .unwrap_or_else(|| slugify(&name)),
             name,
             replies,
@@ -378,8 +378,9 @@ mod tests {
     #[test]
     fn a_configured_slug_replaces_the_name_and_clashes_are_found() {
         let mut config = Config::default();
-        config.slugs.departments.insert("甲局".into(), "jia".into());
-        config.slugs.departments.insert("乙局".into(), "jia".into());
+        let jia = Slug::try_from("jia".to_string()).unwrap();
+        config.slugs.departments.insert("甲局".into(), jia.clone());
+        config.slugs.departments.insert("乙局".into(), jia);
         let replies = vec![
             reply("a", "department: 甲局\nyear: 2021"),
             reply("b", "department: 乙局\nyear: 2021"),

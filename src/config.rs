@@ -41,9 +41,44 @@ pub struct Config {
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Slugs {
-    pub departments: BTreeMap<String, String>,
-    pub sessions: BTreeMap<String, String>,
-    pub proposers: BTreeMap<String, String>,
+    pub departments: BTreeMap<String, Slug>,
+    pub sessions: BTreeMap<String, Slug>,
+    pub proposers: BTreeMap<String, Slug>,
+}
+
+/// A term's URL segment as config.yaml gives it: ASCII letters, digits, `-`,
+/// `_` and `.`, not first. One folder name under its facet's folder: never a
+/// way out of it (`../..`), into another (`a/b`), or onto the facet's own
+/// page (an empty slug, `.`), which a build would write over.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Slug(String);
+
+impl Slug {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Slug {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Slug, String> {
+        let segment = |b: u8| b.is_ascii_alphanumeric() || b"-_.".contains(&b);
+        if !text.is_empty() && !text.starts_with('.') && text.bytes().all(segment) {
+            Ok(Slug(text))
+        } else {
+            Err(format!(
+                "slug `{text}` is not a URL segment: use ASCII letters, digits, `-`, `_` and `.` (not first)"
+            ))
+        }
+    }
+}
+
+impl From<Slug> for String {
+    fn from(slug: Slug) -> String {
+        slug.0
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -226,6 +261,29 @@ mod tests {
         let (message, line, _) = Config::parse("title: x\nper_pag: 3\n").unwrap_err();
         assert!(message.contains("per_pag"), "{message}");
         assert_eq!(line, Some(2));
+    }
+
+    #[test]
+    fn a_slug_that_is_not_one_url_segment_names_its_line() {
+        for bad in [
+            "\"\"",
+            ".",
+            "..",
+            "../../content",
+            "a/b",
+            "a\\\\b",
+            ".hidden",
+            "工信局",
+            "a b",
+        ] {
+            let yaml = format!("title: x\nslugs:\n  departments:\n    工信局: {bad}\n");
+            let (message, line, _) = Config::parse(&yaml).unwrap_err();
+            assert!(message.contains("is not a URL segment"), "{bad}: {message}");
+            assert_eq!(line, Some(4), "{bad}");
+        }
+        let yaml = "slugs:\n  departments:\n    工信局: gxj-2.0_a\n";
+        let config = Config::parse(yaml).unwrap();
+        assert_eq!(config.slugs.departments["工信局"].as_str(), "gxj-2.0_a");
     }
 
     #[test]

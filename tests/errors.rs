@@ -293,3 +293,27 @@ fn an_output_folder_a_build_would_wipe_is_refused_and_left_alone() {
     }
     assert!(site.path("empty/index.html").is_file());
 }
+
+#[test]
+fn a_slug_that_leads_out_of_its_folder_is_refused_before_anything_is_written() {
+    let (site, before) = built_site();
+    let outside = site.root().parent().unwrap().join("evil");
+    let slug = format!(
+        "../../../{}",
+        outside.file_name().unwrap().to_string_lossy()
+    );
+    site.write(
+        "config.yaml",
+        format!("title: 测试\nslugs:\n  departments:\n    甲局: \"{slug}\"\n"),
+    );
+    let stderr = site.build_fails();
+    assert!(stderr.contains("config.yaml:4:"), "{stderr}");
+    assert!(stderr.contains("is not a URL segment"), "{stderr}");
+    assert_eq!(
+        site.snapshot(),
+        before,
+        "public/ changed after a failed build"
+    );
+    assert!(!outside.exists(), "{} was written", outside.display());
+    assert!(site.path("content/good.md").is_file());
+}
