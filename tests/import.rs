@@ -780,6 +780,41 @@ fn binary_junk_is_an_error_that_names_the_file_and_the_rest_go_on() {
 }
 
 #[test]
+fn a_pdf_a_doc_or_an_rtf_is_refused_by_name_and_nothing_is_written() {
+    let dir = TempDir::new().expect("temp dir");
+    let kinds: [(&str, &[u8], &str); 3] = [
+        (
+            "reply.pdf",
+            b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\nBT (Hi) Tj ET\n%%EOF\n",
+            "a PDF",
+        ),
+        (
+            "reply.doc",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\xb9\xd8\xd3\xda",
+            "old Word",
+        ),
+        (
+            "reply.txt",
+            b"{\\rtf1\\ansi \\'b9\\'d8\\'d3\\'da}",
+            "an RTF",
+        ),
+    ];
+    for (name, bytes, what) in kinds {
+        let file = dir.path().join(name);
+        fs::write(&file, bytes).expect("write");
+        let out = import(dir.path(), &[&file], &[]);
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(name) && err.contains(what), "{name}: {err}");
+        assert!(err.contains("dafu imports .txt and .docx files"), "{err}");
+        assert!(
+            !dir.path().join("content").exists(),
+            "{name}: something was written"
+        );
+    }
+}
+
+#[test]
 fn a_missing_input_is_an_error_that_names_it() {
     let dir = TempDir::new().expect("temp dir");
     let out = dafu(dir.path(), &["no-such-reply.txt"]);

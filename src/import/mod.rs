@@ -205,6 +205,9 @@ fn read_text(input: &Path) -> anyhow::Result<String> {
         );
     }
     let bytes = fs::read(input).with_context(|| format!("{name}: cannot read"))?;
+    if let Some(format) = other_format(&bytes).filter(|_| !is_docx(input)) {
+        bail!("{name}: is {format}, not text; dafu imports .txt and .docx files");
+    }
     let text = if is_docx(input) {
         docx::text(&bytes).with_context(|| format!("{name}"))?
     } else {
@@ -216,6 +219,31 @@ fn read_text(input: &Path) -> anyhow::Result<String> {
         bail!("{name}: is empty; there is no reply to import");
     }
     Ok(text)
+}
+
+/// The kind of document `bytes` begin as, when it is one that would decode
+/// as text of sorts (GB18030 takes almost any bytes) and import as nonsense.
+fn other_format(bytes: &[u8]) -> Option<&'static str> {
+    const FORMATS: [(&[u8], &str); 7] = [
+        (b"%PDF-", "a PDF (copy its text into a .txt file)"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+            "an old Word or WPS document (save it as .docx)",
+        ),
+        (
+            b"PK\x03\x04",
+            "a zip archive (a .docx under another name? give it that ending)",
+        ),
+        (b"{\\rtf", "an RTF document (save it as .docx)"),
+        (b"\x89PNG", "an image"),
+        (b"\xff\xd8\xff", "an image"),
+        (b"GIF8", "an image"),
+    ];
+    let start = bytes.trim_ascii_start();
+    FORMATS
+        .iter()
+        .find(|(magic, _)| start.starts_with(magic))
+        .map(|(_, format)| *format)
 }
 
 fn is_docx(path: &Path) -> bool {
