@@ -34,7 +34,10 @@ enum Command {
         force: bool,
     },
     /// Write a reply skeleton at PATH, e.g. content/2021/ta-0152.md.
-    New { path: PathBuf },
+    New {
+        #[arg(value_parser = reply_file)]
+        path: PathBuf,
+    },
     /// Turn replies as they come (.txt in UTF-8, UTF-16 or GBK, .docx) into Markdown files.
     Import {
         /// Files or folders to import; folders are searched for .txt and .docx.
@@ -59,7 +62,7 @@ enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
         /// Override config.yaml's base_url for this build.
-        #[arg(long)]
+        #[arg(long, value_parser = base_url)]
         base_url: Option<String>,
         /// Publish replies marked `draft: true` too.
         #[arg(long)]
@@ -70,7 +73,7 @@ enum Command {
     /// ID numbers in published text.
     Check {
         /// Check as if config.yaml's base_url were this.
-        #[arg(long)]
+        #[arg(long, value_parser = base_url)]
         base_url: Option<String>,
         /// Check replies marked `draft: true` too.
         #[arg(long)]
@@ -95,8 +98,33 @@ enum Command {
     },
 }
 
+/// `--base-url`, checked as config.yaml's is, so that a wrong one is a
+/// usage error.
+fn base_url(text: &str) -> Result<String, String> {
+    dafu::config::BaseUrl::parse(text).map(|_| text.to_string())
+}
+
+/// The path of a new reply: a Markdown file.
+fn reply_file(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    match path.extension() {
+        Some(ending) if ending == "md" => Ok(path),
+        _ => Err("a reply file ends in .md, e.g. content/2021/ta-0152.md".into()),
+    }
+}
+
+/// What a command was asked that cannot be: exit status 2, as clap's own.
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let makes_root = matches!(cli.command, Command::Init { .. });
+    if !makes_root && !cli.root.is_dir() {
+        return usage_error(&format!("--root {}: no such folder", cli.root.display()));
+    }
     match cli.command {
         Command::Init { dir, force } => {
             let dir = dir.unwrap_or_else(|| cli.root.clone());
@@ -109,6 +137,14 @@ fn main() -> ExitCode {
             }))
         }
         Command::New { path } => {
+            let content = site_folder(&cli.root, "content");
+            if !dafu::output::lies_in(&path, &content) {
+                return usage_error(&format!(
+                    "{}: not in {}/, so no build would publish it",
+                    path.display(),
+                    content.display()
+                ));
+            }
             let year = jiff::Zoned::now().year();
             finish(dafu::scaffold::new_reply(&path, year).map(|()| {
                 println!("wrote {}", path.display());

@@ -74,6 +74,14 @@ pub fn refusal(root: &Path, output: &Path) -> Option<(PathBuf, String)> {
     None
 }
 
+/// Whether `path`, which need not exist yet, lies inside the folder `dir`.
+pub fn lies_in(path: &Path, dir: &Path) -> bool {
+    match (resolved(path), dir.canonicalize()) {
+        (Some(path), Ok(dir)) => path.starts_with(&dir) && path != dir,
+        _ => false,
+    }
+}
+
 /// `path` with its nearest existing ancestor resolved (links, `..`), so that
 /// a folder yet to be made compares with those that exist.
 fn resolved(path: &Path) -> Option<PathBuf> {

@@ -317,3 +317,38 @@ fn a_slug_that_leads_out_of_its_folder_is_refused_before_anything_is_written() {
     assert!(!outside.exists(), "{} was written", outside.display());
     assert!(site.path("content/good.md").is_file());
 }
+
+#[test]
+fn usage_errors_exit_2_name_what_was_wrong_and_write_nothing() {
+    let (site, _) = built_site();
+    let everything = || common::snapshot(site.root());
+    let before = everything();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["build", "--base-url", "zxta/"],
+            "must start with https://",
+        ),
+        (
+            &["check", "--base-url", "www.example.gov.cn"],
+            "must start with https://",
+        ),
+        (&["new", "content/2022/jy-1"], "a reply file ends in .md"),
+        (&["new", "2022/jy-1.md"], "not in"),
+        (
+            &["--root", "no-such-site", "build"],
+            "no-such-site: no such folder",
+        ),
+    ];
+    for (args, message) in cases {
+        // `new` takes its path from the current folder: the site's.
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dafu"))
+            .current_dir(site.root())
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert_eq!(everything(), before, "{args:?} wrote something");
+    }
+}
