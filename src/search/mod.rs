@@ -72,8 +72,9 @@ pub struct SearchDoc<'a> {
     /// "2021-06-10", or "2021" when only the year is known.
     pub date: &'a str,
     pub year: i32,
-    /// Session, proposal id, proposal title, each proposer, signer, handler,
-    /// phone, each cc: each a separate field, since no match spans two fields.
+    /// Session, proposal id, proposal title, signer, handler, phone, 索引号,
+    /// 主题分类, each proposer, each cc, each 主题词: each a separate field,
+    /// since no match spans two fields.
     pub fields: Vec<&'a str>,
     /// Plain text of the body, paragraphs separated by `\n`.
     pub body: &'a str,
@@ -274,12 +275,15 @@ fn shown_fields(reply: &Reply) -> Vec<&str> {
         &reply.signer,
         &reply.handler,
         &reply.phone,
+        &reply.index_number,
+        &reply.topic,
     ];
     single
         .into_iter()
         .filter_map(|field| field.as_deref())
         .chain(reply.proposers.iter().map(String::as_str))
         .chain(reply.cc.iter().map(String::as_str))
+        .chain(reply.keywords.iter().map(String::as_str))
         .collect()
 }
 
@@ -488,6 +492,38 @@ mod tests {
     use super::reader::{Index, terms};
     use super::*;
     use std::sync::Mutex;
+
+    #[test]
+    fn every_field_a_reply_page_shows_is_searched() {
+        let reply = crate::reply::sample(
+            "a",
+            "department: 甲局\ndate: 2021-06-10\nsession: 十四届五次会议\nproposal_id: \"0152\"\n\
+             proposal_title: 案由\nproposers: [周国平, 李二]\nsigner: 薛庆林\nhandler: 黄文明\n\
+             phone: \"85681230\"\ncc: [市政协提案委]\nindex_number: QX-2021-0999\n\
+             topic: 工业\nkeywords: [中小企业, 稳岗]",
+        );
+        let fields = shown_fields(&reply);
+        for shown in [
+            "十四届五次会议",
+            "0152",
+            "案由",
+            "周国平",
+            "李二",
+            "薛庆林",
+            "黄文明",
+            "85681230",
+            "市政协提案委",
+            "QX-2021-0999",
+            "工业",
+            "中小企业",
+            "稳岗",
+        ] {
+            assert!(
+                fields.contains(&shown),
+                "{shown} is not searched: {fields:?}"
+            );
+        }
+    }
 
     /// The index's files in memory, sorted by path.
     fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {

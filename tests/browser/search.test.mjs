@@ -46,7 +46,8 @@ function queryTerms(q) {
 }
 const fieldsOf = replies.map((r) =>
   [r.title, r.doc_number, r.department, r.session, r.proposal_id, r.proposal_title,
-    ...(r.proposers || []), r.signer, r.handler, r.phone, ...(r.cc || []), r.body_text]
+    ...(r.proposers || []), r.signer, r.handler, r.phone, ...(r.cc || []),
+    r.index_number, r.topic, ...(r.keywords || []), r.body_text]
     .map(norm));
 function expected(q) {
   const terms = queryTerms(q);
