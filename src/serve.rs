@@ -181,7 +181,7 @@ fn follow_edits(
         if changes.is_empty() {
             continue;
         }
-        let reload = if changes.only_statics() {
+        let reload = if changes.only_stylesheets() {
             Reload::Styles
         } else {
             Reload::Page

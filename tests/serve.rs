@@ -379,6 +379,11 @@ fn the_event_stream_tells_open_pages_to_reload_or_swap_styles() {
     assert!(events.wait_for("event: styles"), "{}", events.seen);
     let style = server.poll("/style.css", |r| r.body.contains("navy"));
     assert!(style.body.contains("navy"));
+    // A script is not swapped in place: the page loads again to run it.
+    site.write("static/textsize.js", "window.edited = true;\n");
+    assert!(events.wait_for("event: reload"), "{}", events.seen);
+    let script = server.poll("/textsize.js", |r| r.body.contains("edited"));
+    assert!(script.body.contains("edited"));
     site.write(SEED, format!("{}\n追加。\n", seed_reply()));
     assert!(events.wait_for("event: reload"), "{}", events.seen);
 }

@@ -40,6 +40,9 @@ pub struct Changes {
     pub config: bool,
     pub templates: bool,
     pub statics: bool,
+    /// A static file other than a stylesheet (a script, an image): the page
+    /// must load again to use it, where a stylesheet is swapped in place.
+    pub other_statics: bool,
 }
 
 impl Changes {
@@ -51,6 +54,7 @@ impl Changes {
             config: true,
             templates: true,
             statics: true,
+            other_statics: true,
         }
     }
 
@@ -58,9 +62,14 @@ impl Changes {
         *self == Changes::default()
     }
 
-    /// Only stylesheets and other static files: a page need not reload.
+    /// Only static files: no page, and not the search index, changes.
     pub fn only_statics(&self) -> bool {
         self.statics && !self.templates && !self.config && !self.rescan && self.replies.is_empty()
+    }
+
+    /// Only stylesheets: an open page swaps them and need not reload.
+    pub fn only_stylesheets(&self) -> bool {
+        self.only_statics() && !self.other_statics
     }
 }
 

@@ -145,12 +145,12 @@ pub fn sort_path(root: &Path, path: &Path, changes: &mut Changes) -> bool {
             }
         }
         [folder, ..] if *folder == OsStr::new("templates") => changes.templates = true,
-        [folder, ..] if *folder == OsStr::new("static") => changes.statics = true,
+        [folder, ..] if *folder == OsStr::new("static") => static_changed(changes, path),
         [folder, _theme, kind, ..] if *folder == OsStr::new("themes") => {
             if *kind == OsStr::new("templates") {
                 changes.templates = true;
             } else if *kind == OsStr::new("static") {
-                changes.statics = true;
+                static_changed(changes, path);
             } else {
                 return false;
             }
@@ -159,10 +159,21 @@ pub fn sort_path(root: &Path, path: &Path, changes: &mut Changes) -> bool {
         [folder, ..] if *folder == OsStr::new("themes") => {
             changes.templates = true;
             changes.statics = true;
+            changes.other_statics = true;
         }
         _ => return false,
     }
     true
+}
+
+fn static_changed(changes: &mut Changes, path: &Path) {
+    changes.statics = true;
+    if !path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("css"))
+    {
+        changes.other_statics = true;
+    }
 }
 
 fn is_markdown(path: &Path) -> bool {
@@ -210,7 +221,17 @@ mod tests {
         assert!(sorted("templates/base.html").1.templates);
         assert!(sorted("themes/default/templates/base.html").1.templates);
         let statics = sorted("themes/default/static/style.css").1;
-        assert!(statics.only_statics());
+        assert!(statics.only_statics() && statics.only_stylesheets());
+        for other in [
+            "static/textsize.js",
+            "static/logo.PNG",
+            "themes/default/static/search.js",
+        ] {
+            let changes = sorted(other).1;
+            assert!(changes.only_statics(), "{other}");
+            assert!(!changes.only_stylesheets(), "{other} reloads the page");
+        }
+        assert!(sorted("static/print.CSS").1.only_stylesheets());
         assert!(!sorted("themes/default/README.md").0);
         assert!(!sorted("public/index.html").0);
         assert!(!sorted("config.yaml.bak").0);
