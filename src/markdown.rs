@@ -96,6 +96,8 @@ pub fn render(markdown: &str, options: &Options) -> Rendered {
                 });
             }
             Event::Html(raw) | Event::InlineHtml(raw) => {
+                // Shown as text, so it is text: searched, in the open data.
+                text.push_str(raw);
                 *event = Event::Text(raw.clone());
             }
             _ => {}
@@ -267,6 +269,16 @@ mod tests {
         assert!(r.html.contains("&lt;script&gt;"));
         let r = render("<b>x</b>\n", &allowing_html());
         assert!(r.html.contains("<b>x</b>"));
+    }
+
+    #[test]
+    fn raw_html_shown_as_text_is_in_the_text_as_shown() {
+        let r = render(
+            "采用 C++ 与 <b>标签</b> & \"引号\"\n\n<div>块</div>\n",
+            &Options::default(),
+        );
+        assert!(r.html.contains("&lt;b&gt;标签&lt;/b&gt;"), "{}", r.html);
+        assert_eq!(r.text, "采用 C++ 与 <b>标签</b> & \"引号\"\n<div>块</div>");
     }
 
     #[test]
