@@ -243,6 +243,13 @@ test('nothing typed, nothing found, and odd input are handled', async () => {
   await page.waitForFunction(() => /没有找到/.test(document.getElementById('dafu-search-status').textContent));
   assert.equal(await page.$$eval('#dafu-search-status img', (l) => l.length), 0);
   await page.goto(origin + BASE + 'search/?q=%E0%A4%A');
+  // A year and department the archive lacks (an old link) filter nothing,
+  // as the selects, showing 全部, say.
+  await page.goto(origin + BASE + 'search/?q=' + encodeURIComponent('中小企业') + '&year=1999&department=nope');
+  await page.waitForSelector('#dafu-search-results[data-done]');
+  const status = await page.textContent('#dafu-search-status');
+  assert.match(status, new RegExp('找到 ' + expected('中小企业').length + ' 条'));
+  assert.equal(await page.inputValue('#dafu-search-year'), '');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -890,9 +890,12 @@
           dept = i;
         }
       }
+      // A year or department the archive does not have (an old or edited
+      // link) is no filter: the selects show 全部, and so do the results.
+      var byYear = year >= 0, byDept = dept >= 0;
       return filter(ids, function (id) {
         var d = f[m.docs + 2 * id] + 256 * f[m.docs + 2 * id + 1];
-        return (!state.year || f[id] === year) && (!state.department || d === dept);
+        return (!byYear || f[id] === year) && (!byDept || d === dept);
       });
     });
   }
