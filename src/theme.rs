@@ -123,11 +123,35 @@ fn compile(templates: BTreeMap<String, Source>, base: &BaseUrl) -> Result<Tera, 
         return Err(problems);
     }
     tera.add_raw_templates(texts).map_err(|e| {
-        vec![template_problem(&e, |name| {
-            templates.get(name).map(|s| s.shown.clone())
-        })]
+        let file_of = |name: &str| templates.get(name).map(|s| s.shown.clone());
+        match e.kind() {
+            ErrorKind::Msg(message) => {
+                reports(message, &file_of).unwrap_or_else(|| vec![template_problem(&e, file_of)])
+            }
+            _ => vec![template_problem(&e, file_of)],
+        }
     })?;
     Ok(tera)
+}
+
+/// Tera checks the filters, tests and functions templates use only once
+/// they are all added, and gives what it found as one message of reports,
+/// each `error: Unknown filter `x`` then ` --> term.html:5:21`: a problem
+/// each, at its file, line and column. None if the message is not that.
+fn reports(message: &str, file_of: &impl Fn(&str) -> Option<PathBuf>) -> Option<Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut lines = message.lines();
+    while let Some(line) = lines.next() {
+        let Some(what) = line.strip_prefix("error: ") else {
+            continue;
+        };
+        let place = lines.next()?.trim_start().strip_prefix("--> ")?;
+        let mut parts = place.rsplitn(3, ':');
+        let (col, line, name) = (parts.next()?, parts.next()?, parts.next()?);
+        let shown = file_of(name).unwrap_or_else(|| name.into());
+        problems.push(Problem::new(shown, what).at(line.parse().ok()?, col.parse().ok()?));
+    }
+    (!problems.is_empty()).then_some(problems)
 }
 
 /// `url(path="years/")` gives the link to a site path under the base path;
@@ -154,6 +178,10 @@ pub fn template_problem(error: &tera::Error, file_of: impl Fn(&str) -> Option<Pa
             Problem::new(shown, report.message().to_string())
                 .at(span.start_line, span.start_col + 1)
         }
+        ErrorKind::MissingParent { current, parent } => Problem::new(
+            file_of(current).unwrap_or_else(|| current.into()),
+            format!("extends `{parent}`, and the theme has no such template"),
+        ),
         _ => Problem::new("templates", error.to_string()),
     }
 }

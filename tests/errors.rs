@@ -179,6 +179,33 @@ fn a_broken_template_names_its_file_and_line() {
 }
 
 #[test]
+fn unknown_filters_functions_and_parents_name_their_template_and_line() {
+    let (site, before) = built_site();
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ site.title | shout }}</p>\n<p>{{ now2() }}</p>\n{% endblock %}\n",
+    );
+    let stderr = site.build_fails();
+    assert!(
+        stderr.contains("templates/404.html:3:20: Unknown filter `shout`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("templates/404.html:4:7: Unknown function `now2`"),
+        "{stderr}"
+    );
+    assert_eq!(site.snapshot(), before);
+    site.write("templates/404.html", "<p>找不到</p>\n");
+    site.write("templates/stats.html", "{% extends \"nobase.html\" %}\n");
+    let stderr = site.build_fails();
+    assert!(
+        stderr.contains("templates/stats.html: extends `nobase.html`"),
+        "{stderr}"
+    );
+    assert_eq!(site.snapshot(), before);
+}
+
+#[test]
 fn bad_config_names_its_line() {
     let (site, before) = built_site();
     site.write("config.yaml", "title: 档案\nper_pge: 10\n");
