@@ -144,11 +144,11 @@ impl Config {
             return Ok(Config::default());
         }
         let config: Config = serde_yaml::from_str(text).map_err(|e| {
-            let location = e.location();
+            let place = crate::yaml::place(&e, text);
             (
-                e.to_string(),
-                location.as_ref().map(|l| l.line()),
-                location.as_ref().map(|l| l.column()),
+                crate::yaml::message(&e),
+                place.map(|(line, _)| line),
+                place.map(|(_, col)| col),
             )
         })?;
         config.validate().map_err(|m| (m, None, None))?;

@@ -29,6 +29,7 @@ pub mod text;
 pub mod theme;
 pub mod timings;
 pub mod url;
+pub mod yaml;
 
 use std::path::PathBuf;
 use std::time::Instant;

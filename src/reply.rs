@@ -323,10 +323,15 @@ impl<'a> FrontMatter<'a> {
                 ]);
             }
             Err(e) => {
-                let (line, col) = e.location().map_or((1, 1), |l| (l.line() + 1, l.column()));
+                // The front matter starts on the line after `---`.
+                let (line, col) =
+                    crate::yaml::place(&e, self.yaml).map_or((1, 1), |(l, c)| (l + 1, c));
                 return Err(vec![
-                    Problem::new(self.source, format!("invalid YAML: {}", yaml_message(&e)))
-                        .at(line, col),
+                    Problem::new(
+                        self.source,
+                        format!("invalid YAML: {}", crate::yaml::message(&e)),
+                    )
+                    .at(line, col),
                 ]);
             }
         };
@@ -664,14 +669,6 @@ fn looks_like_iso_date(text: &str) -> bool {
 }
 
 /// serde_yaml appends " at line L column C"; the problem already says where.
-fn yaml_message(error: &serde_yaml::Error) -> String {
-    let message = error.to_string();
-    match message.find(" at line ") {
-        Some(at) => message[..at].to_string(),
-        None => message,
-    }
-}
-
 /// The canonical key of a key as written, English or Chinese.
 pub fn canonical_key(written: &str) -> Option<&'static str> {
     KEYS.iter()
