@@ -327,6 +327,16 @@ impl Broken {
             Broken::Malformed => format!("the link {href} has a % escape that does not decode"),
         }
     }
+
+    /// What to do about it, in a template.
+    fn hint(self) -> &'static str {
+        match self {
+            Broken::Missing => {
+                "a file belongs in static/, the site's or the theme's; a page's link is made with url(path=…)"
+            }
+            Broken::MissesBase | Broken::Malformed => "build links with url(path=…)",
+        }
+    }
 }
 
 /// What one page holds that is broken.
@@ -458,7 +468,7 @@ impl<'a> LinkChecker<'a> {
                     "templates",
                     format!("{} (on {page}{others})", kind.describe(&href, base)),
                 )
-                .hint("build links with url(path=…)"),
+                .hint(kind.hint()),
             );
         }
         problems
