@@ -272,7 +272,11 @@ fn overlay(problems: &[Problem]) -> String {
     };
     let items: String = problems
         .iter()
-        .map(|problem| format!("<li>{}</li>\n", escape(&problem.to_string())))
+        // Tera's reports point at a column with a caret a line below.
+        .map(|problem| {
+            let text = escape(&problem.to_string());
+            format!("<li style=\"white-space:pre-wrap\">{text}</li>\n")
+        })
         .collect();
     OVERLAY
         .replace("{{summary}}", &summary)
@@ -393,6 +397,17 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("<script>"));
+    }
+
+    #[test]
+    fn the_overlay_keeps_the_lines_of_a_problem() {
+        let report = "Unknown tag\n  |\n5 | {% endblock %}\n  |    ^^^^";
+        let html = overlay(&[Problem::new("templates/reply.html", report).at(5, 4)]);
+        assert!(
+            html.contains("<li style=\"white-space:pre-wrap\">"),
+            "{html}"
+        );
+        assert!(html.contains("{% endblock %}\n  |    ^^^^"), "{html}");
     }
 
     #[test]
