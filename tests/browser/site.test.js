@@ -45,6 +45,7 @@ const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const PAGES = {
   home: '/',
   reply: '/2021/ta-0152/',
+  'reply with long words': '/2021/long-words/',
   year: '/years/2021/',
   department: '/departments/常州市工业和信息化局/',
   stats: '/stats/',

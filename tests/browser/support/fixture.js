@@ -37,6 +37,24 @@ function buildFixture(options = {}) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dafu-browser-'));
   run('python3', [GEN_CORPUS, '--n', '30', '--out', root]);
   fs.cpSync(path.join(REPO, 'content'), path.join(root, 'content'), { recursive: true });
+  // Replies cite policies by URL and give e-mail addresses: words longer
+  // than a phone is wide, in the body, a table cell and a code line.
+  fs.writeFileSync(path.join(root, 'content', '2021', 'long-words.md'), [
+    '---',
+    'title: 关于进一步优化网上办事服务的答复',
+    'department: 常州市政务服务管理办公室',
+    'date: 2021-07-01',
+    'proposal_title: 关于https://www.changzhou.gov.cn/gi_news/202106/t20210610_1234567.html所列事项的建议',
+    '---',
+    '',
+    '详见常州市人民政府网站 https://www.changzhou.gov.cn/gi_news/202106/t20210610_1234567.html 的通知，',
+    '或发邮件至changzhougongxinjuzhongxiaoqiyechu@changzhou.gov.cn。',
+    '',
+    '```',
+    'https://www.changzhou.gov.cn/gi_news/202106/t20210610_1234567.html?from=zxta&page=1&size=20',
+    '```',
+    '',
+  ].join('\n'));
   const baseUrl = options.baseUrl ? `base_url: ${options.baseUrl}\n` : '';
   fs.writeFileSync(path.join(root, 'config.yaml'), `per_page: ${PER_PAGE}\n${baseUrl}`);
   run(path.join(REPO, 'target', 'debug', 'dafu'), ['--root', root, 'build']);
