@@ -43,7 +43,7 @@ impl DataFile {
 }
 
 /// The CSV header: the keys of a record, but `body_text`.
-pub const CSV_KEYS: [&str; 21] = [
+pub const CSV_KEYS: [&str; 22] = [
     "title",
     "doc_number",
     "session",
@@ -51,6 +51,7 @@ pub const CSV_KEYS: [&str; 21] = [
     "kind",
     "proposal_title",
     "proposers",
+    "addressee",
     "department",
     "date",
     "year",
@@ -77,6 +78,7 @@ struct Record<'a> {
     kind: Option<Kind>,
     proposal_title: Option<&'a str>,
     proposers: &'a [String],
+    addressee: Option<&'a str>,
     department: &'a str,
     /// The day it was written; `null` when only the year is known.
     date: Option<String>,
@@ -112,6 +114,7 @@ impl<'a> Record<'a> {
             kind: reply.kind,
             proposal_title: reply.proposal_title.as_deref(),
             proposers: &reply.proposers,
+            addressee: reply.addressee.as_deref(),
             department: &reply.department,
             date: day.map(|d| d.to_string()),
             year: reply.date.year(),
@@ -131,7 +134,7 @@ impl<'a> Record<'a> {
     }
 
     /// The CSV row, in the order of `CSV_KEYS`; lists joined with 、.
-    fn csv_row(&self) -> [String; 21] {
+    fn csv_row(&self) -> [String; 22] {
         let text = |value: Option<&str>| value.unwrap_or_default().to_string();
         let kind = self.kind.map(|k| match k {
             Kind::Proposal => "提案",
@@ -149,6 +152,7 @@ impl<'a> Record<'a> {
             text(kind),
             text(self.proposal_title),
             self.proposers.join("、"),
+            text(self.addressee),
             self.department.to_string(),
             self.date.clone().unwrap_or_default(),
             self.year.to_string(),

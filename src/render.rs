@@ -889,13 +889,16 @@ fn reply_view<'r>(
             url: term_link(archive, base, Facet::Proposer, name),
         })
         .collect();
-    let addressee = (!reply.proposers.is_empty()).then(|| {
-        let title = match reply.kind {
-            Some(Kind::Suggestion) => "代表",
-            Some(Kind::Proposal) => "委员",
-            None => "",
-        };
-        format!("{}{title}", reply.proposers.join("、"))
+    // As the letter has it, else its proposers as such letters name them.
+    let addressee = reply.addressee.clone().or_else(|| {
+        (!reply.proposers.is_empty()).then(|| {
+            let title = match reply.kind {
+                Some(Kind::Suggestion) => "代表",
+                Some(Kind::Proposal) => "委员",
+                None => "",
+            };
+            format!("{}{title}", reply.proposers.join("、"))
+        })
     });
     let result = reply.result.as_deref();
     ReplyView {

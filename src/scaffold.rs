@@ -71,6 +71,7 @@ proposal_id: "{number}"
 kind: {kind}
 proposal_title: ""
 proposers: []
+addressee: ""   # 主送, only if not the proposers: 李永莱等32名代表, 省交通运输厅
 role: 主办
 result: ""
 signer: ""

@@ -33,6 +33,33 @@ fn the_seed_reply_builds_into_a_page_laid_out_as_the_document() {
 }
 
 #[test]
+fn a_letter_opens_with_its_addressee_as_written_else_its_proposers() {
+    let site = TestSite::new();
+    site.write(
+        "content/2021/jy-9622.md",
+        "---\ntitle: 关于加快乡村道路建设的答复\nkind: 建议\nproposers: [李永莱]\naddressee: 李永莱等32名代表\ndepartment: 常州市交通运输局\ndate: 2021-06-19\n---\n正文。\n",
+    );
+    site.write(
+        "content/2021/jy-0001.md",
+        "---\ntitle: 关于公交线路的答复\nkind: 建议\nproposers: [王爱珍]\ndepartment: 常州市交通运输局\ndate: 2021-06-20\n---\n正文。\n",
+    );
+    site.build();
+    let addressee = |path: &str| {
+        let page = site.public(path);
+        let marker = "class=\"addressee\">";
+        let start = page.find(marker).expect("an addressee line") + marker.len();
+        page[start..start + page[start..].find('<').unwrap()].to_string()
+    };
+    assert_eq!(addressee("2021/jy-9622/index.html"), "李永莱等32名代表：");
+    assert_eq!(addressee("2021/jy-0001/index.html"), "王爱珍代表：");
+    let data = site.public("data/replies.json");
+    assert!(
+        data.contains("\"addressee\":\"李永莱等32名代表\""),
+        "{data}"
+    );
+}
+
+#[test]
 fn facets_list_terms_and_paginate_newest_first() {
     let site = TestSite::new();
     site.write("config.yaml", "per_page: 2\n");

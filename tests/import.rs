@@ -88,6 +88,7 @@ const KNOWN_KEYS: &[&str] = &[
     "kind",
     "proposal_title",
     "proposers",
+    "addressee",
     "department",
     "date",
     "signer",
@@ -314,6 +315,7 @@ proposal_id: "52"
 kind: 提案
 proposal_title: 关于进一步推进城乡居民养老服务体系建设的建议
 proposers: [马青, 周丽]
+addressee: 马青、周丽等委员
 department: 潼关县民政局
 date: 2024-06-27
 signer: 杨宏亮
@@ -350,6 +352,7 @@ proposal_id: "16"
 kind: 建议
 proposal_title: 关于开通区钱粮湖镇公交车线路的建议
 proposers: [王亚春]
+addressee: 尊敬的王亚春区人大代表
 date: 2020-07-15
 handler: 邓顺锡
 phone: "13789037627"
@@ -378,6 +381,7 @@ proposal_id: "71"
 kind: 建议
 proposal_title: 关于改善神农卫生院就医环境的建议
 proposers: [王爱珍]
+addressee: 尊敬的王爱珍代表
 department: 高平市卫生健康和体育局
 date: 2023-06-29
 "#,
@@ -421,6 +425,7 @@ proposal_id: "0029"
 kind: 提案
 proposal_title: 关于尽快规划建设湘桂运河项目的建议
 proposers: [吕斌]
+addressee: 省交通运输厅
 department: 湖南省水利厅
 date: 2021-05-14
 result: A
@@ -462,6 +467,7 @@ proposal_id: "9622"
 kind: 建议
 proposal_title: 关于强化充换电设施建设运营助力新能源汽车产业发展的建议
 proposers: [李永莱]
+addressee: 李永莱等32名代表
 department: 公路局
 index_number: "000019713O07/2022-00022"
 "#,

@@ -49,6 +49,8 @@ pub struct Fields {
     pub kind: Option<Kind>,
     pub proposal_title: Option<String>,
     pub proposers: Option<Vec<String>>,
+    /// The salutation, when the page would not give it from the proposers.
+    pub addressee: Option<String>,
     pub department: Option<String>,
     pub date: Option<Date>,
     pub signer: Option<String>,
@@ -117,11 +119,13 @@ pub fn extract(letter: &Letter) -> Fields {
     let session = session(&labelled, title.as_deref(), letter);
     let kind = kind(session.as_deref(), title.as_deref(), letter.salutation());
     let (handler_line, handler) = handler(&labelled);
+    let proposers = proposers(&labelled, letter);
     Fields {
+        addressee: addressee(letter, proposers.as_deref(), kind),
         doc_number: doc_number(&labelled, letter),
         proposal_id: proposal_id(&labelled, title.as_deref()),
         proposal_title: proposal_title(&labelled, letter, title.as_deref()),
-        proposers: proposers(&labelled, letter),
+        proposers,
         department: department(&labelled, letter, title.as_deref()),
         date: reply_date(&labelled, letter),
         signer: signer(&labelled, letter),
@@ -384,6 +388,21 @@ fn proposers(labelled: &Labelled, letter: &Letter) -> Option<Vec<String>> {
     };
     let in_body = || names(&PROPOSERS_IN_BODY.captures(&letter.opening(1))?[1]);
     labelled.or_else(saluted).or_else(in_body)
+}
+
+/// The letter's salutation as written, unless it is what a reply page
+/// shows without it: the proposers, then 委员 or 代表. `李永莱等32名代表`,
+/// `省交通运输厅` and `马青、周丽等委员` are kept, or the page would name
+/// one deputy of 32, the wrong recipient, or drop 等.
+fn addressee(letter: &Letter, proposers: Option<&[String]>, kind: Option<Kind>) -> Option<String> {
+    let written = compact(letter.salutation()?);
+    let title = match kind {
+        Some(Kind::Proposal) => "委员",
+        Some(Kind::Suggestion) => "代表",
+        None => "",
+    };
+    let shown = proposers.map(|names| format!("{}{title}", names.join("、")));
+    (shown.as_deref() != Some(written.as_str()) && !written.is_empty()).then_some(written)
 }
 
 /// Names split at 、 and commas (not at 和, which names contain); `None`

@@ -38,6 +38,7 @@ pub fn front_matter(f: &Fields) -> String {
     key("kind", f.kind.map(|k| k.as_str().to_string()));
     key("proposal_title", f.proposal_title.as_deref().map(scalar));
     key("proposers", f.proposers.as_deref().map(list));
+    key("addressee", f.addressee.as_deref().map(scalar));
     key("department", f.department.as_deref().map(scalar));
     key("date", f.date.map(|d| d.to_string()));
     key("signer", f.signer.as_deref().map(scalar));

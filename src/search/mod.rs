@@ -72,7 +72,7 @@ pub struct SearchDoc<'a> {
     /// "2021-06-10", or "2021" when only the year is known.
     pub date: &'a str,
     pub year: i32,
-    /// Session, proposal id, proposal title, signer, handler, phone, 索引号,
+    /// Session, proposal id, proposal title, addressee, signer, handler, phone, 索引号,
     /// 主题分类, each proposer, each cc, each 主题词: each a separate field,
     /// since no match spans two fields.
     pub fields: Vec<&'a str>,
@@ -272,6 +272,7 @@ fn shown_fields(reply: &Reply) -> Vec<&str> {
         &reply.session,
         &reply.proposal_id,
         &reply.proposal_title,
+        &reply.addressee,
         &reply.signer,
         &reply.handler,
         &reply.phone,

@@ -46,7 +46,7 @@ function queryTerms(q) {
 }
 const fieldsOf = replies.map((r) =>
   [r.title, r.doc_number, r.department, r.session, r.proposal_id, r.proposal_title,
-    ...(r.proposers || []), r.signer, r.handler, r.phone, ...(r.cc || []),
+    ...(r.proposers || []), r.addressee, r.signer, r.handler, r.phone, ...(r.cc || []),
     r.index_number, r.topic, ...(r.keywords || []), r.body_text]
     .map(norm));
 function expected(q) {
