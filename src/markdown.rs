@@ -64,6 +64,7 @@ pub fn render(markdown: &str, options: &Options) -> Rendered {
     let mut ids = Ids::default();
     let mut heading_start = None;
     for i in 0..events.len() {
+        let cjk_break = matches!(events[i].0, Event::SoftBreak) && joins_chinese(&events, i);
         let (event, range) = &mut events[i];
         match event {
             Event::Start(Tag::Heading { .. }) => heading_start = Some(i),
@@ -84,7 +85,11 @@ pub fn render(markdown: &str, options: &Options) -> Rendered {
                 });
             }
             Event::Text(t) | Event::Code(t) => text.push_str(t),
-            Event::SoftBreak | Event::HardBreak => text.push('\n'),
+            // A line wrapped in the Markdown is one line of the paragraph:
+            // between Chinese characters, which have no spaces, it is nothing.
+            Event::SoftBreak if cjk_break => *event = Event::Text(CowStr::Borrowed("")),
+            Event::SoftBreak => text.push(' '),
+            Event::HardBreak => text.push('\n'),
             Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => text.push('\n'),
             Event::Html(raw) | Event::InlineHtml(raw) if options.allow_html => {
                 let start = range.start;
@@ -113,6 +118,24 @@ pub fn render(markdown: &str, options: &Options) -> Rendered {
         text: collapse_blank_lines(&text),
         links,
     }
+}
+
+/// Whether the soft break at `i` has Chinese text on both sides.
+fn joins_chinese(events: &[(Event, std::ops::Range<usize>)], i: usize) -> bool {
+    let text_at = |j: Option<usize>| match events.get(j?) {
+        Some((Event::Text(t), _)) => Some(t),
+        _ => None,
+    };
+    let before = text_at(i.checked_sub(1)).and_then(|t| t.chars().next_back());
+    let after = text_at(Some(i + 1)).and_then(|t| t.chars().next());
+    before
+        .zip(after)
+        .is_some_and(|(a, b)| is_chinese(a) && is_chinese(b))
+}
+
+/// Han characters and the full-width punctuation written among them.
+fn is_chinese(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303f}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff00}'..='\u{ffef}')
 }
 
 /// `/2021/ta-0152/` under base path `/zxta/` → `/zxta/2021/ta-0152/`; `None`
@@ -279,6 +302,20 @@ mod tests {
         );
         assert!(r.html.contains("&lt;b&gt;标签&lt;/b&gt;"), "{}", r.html);
         assert_eq!(r.text, "采用 C++ 与 <b>标签</b> & \"引号\"\n<div>块</div>");
+    }
+
+    #[test]
+    fn a_wrapped_line_joins_chinese_without_a_space_and_latin_with_one() {
+        let r = render(
+            "决策部署，\n加快推动。\nSee\nthis。\n\n第二段。\n",
+            &Options::default(),
+        );
+        assert_eq!(r.text, "决策部署，加快推动。 See this。\n第二段。");
+        assert!(
+            r.html.contains("<p>决策部署，加快推动。\nSee\nthis。</p>"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]
