@@ -65,11 +65,13 @@ impl TryFrom<String> for Slug {
 
     fn try_from(text: String) -> Result<Slug, String> {
         let segment = |b: u8| b.is_ascii_alphanumeric() || b"-_.".contains(&b);
-        if !text.is_empty() && !text.starts_with('.') && text.bytes().all(segment) {
+        // `page` is where a term's second page of replies goes.
+        let reserved = text == "page";
+        if !text.is_empty() && !text.starts_with('.') && !reserved && text.bytes().all(segment) {
             Ok(Slug(text))
         } else {
             Err(format!(
-                "slug `{text}` is not a URL segment: use ASCII letters, digits, `-`, `_` and `.` (not first)"
+                "slug `{text}` is not a URL segment: use ASCII letters, digits, `-`, `_` and `.` (not first), and not `page`"
             ))
         }
     }
@@ -275,6 +277,7 @@ mod tests {
             ".hidden",
             "工信局",
             "a b",
+            "page",
         ] {
             let yaml = format!("title: x\nslugs:\n  departments:\n    工信局: {bad}\n");
             let (message, line, _) = Config::parse(&yaml).unwrap_err();

@@ -51,7 +51,6 @@ pub const CSV_KEYS: [&str; 22] = [
     "kind",
     "proposal_title",
     "proposers",
-    "addressee",
     "department",
     "date",
     "year",
@@ -66,6 +65,9 @@ pub const CSV_KEYS: [&str; 22] = [
     "keywords",
     "published",
     "url",
+    // Added after the first releases: last, so that columns read by
+    // position keep their place.
+    "addressee",
 ];
 
 /// One reply as open data. The field order is the order of the keys.
@@ -78,7 +80,6 @@ struct Record<'a> {
     kind: Option<Kind>,
     proposal_title: Option<&'a str>,
     proposers: &'a [String],
-    addressee: Option<&'a str>,
     department: &'a str,
     /// The day it was written; `null` when only the year is known.
     date: Option<String>,
@@ -95,6 +96,7 @@ struct Record<'a> {
     /// `published`, else the day it was written, else `null`.
     published: Option<String>,
     url: String,
+    addressee: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     body_text: Option<&'a str>,
 }
@@ -152,7 +154,6 @@ impl<'a> Record<'a> {
             text(kind),
             text(self.proposal_title),
             self.proposers.join("、"),
-            text(self.addressee),
             self.department.to_string(),
             self.date.clone().unwrap_or_default(),
             self.year.to_string(),
@@ -167,6 +168,7 @@ impl<'a> Record<'a> {
             self.keywords.join("、"),
             self.published.clone().unwrap_or_default(),
             self.url.clone(),
+            text(self.addressee),
         ]
     }
 }

@@ -138,6 +138,12 @@ fn main() -> ExitCode {
         }
         Command::New { path } => {
             let content = site_folder(&cli.root, "content");
+            if !content.is_dir() {
+                return usage_error(&format!(
+                    "no {}/ folder here: make a site with `dafu init` first",
+                    content.display()
+                ));
+            }
             if !dafu::output::lies_in(&path, &content) {
                 return usage_error(&format!(
                     "{}: not in {}/, so no build would publish it",

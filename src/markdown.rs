@@ -120,22 +120,40 @@ pub fn render(markdown: &str, options: &Options) -> Rendered {
     }
 }
 
-/// Whether the soft break at `i` has Chinese text on both sides.
+/// Whether the soft break at `i` lies within Chinese text: the nearest
+/// characters on both sides (looking through emphasis and links) are
+/// Chinese, or one is and the other a digit (`共计` / `102个`).
 fn joins_chinese(events: &[(Event, std::ops::Range<usize>)], i: usize) -> bool {
-    let text_at = |j: Option<usize>| match events.get(j?) {
-        Some((Event::Text(t), _)) => Some(t),
-        _ => None,
-    };
-    let before = text_at(i.checked_sub(1)).and_then(|t| t.chars().next_back());
-    let after = text_at(Some(i + 1)).and_then(|t| t.chars().next());
-    before
-        .zip(after)
-        .is_some_and(|(a, b)| is_chinese(a) && is_chinese(b))
+    let before = nearest_char(events[..i].iter().rev(), |t| t.chars().next_back());
+    let after = nearest_char(events[i + 1..].iter(), |t| t.chars().next());
+    before.zip(after).is_some_and(|(a, b)| {
+        (is_chinese(a) && (is_chinese(b) || b.is_ascii_digit()))
+            || (a.is_ascii_digit() && is_chinese(b))
+    })
 }
 
-/// Han characters and the full-width punctuation written among them.
+/// The character `end` takes from the first text among `events`, looking
+/// through the tags of emphasis and links; none past anything else.
+fn nearest_char<'e, 'a: 'e>(
+    mut events: impl Iterator<Item = &'e (Event<'a>, std::ops::Range<usize>)>,
+    end: impl Fn(&str) -> Option<char>,
+) -> Option<char> {
+    events
+        .find_map(|(event, _)| match event {
+            Event::Text(t) | Event::Code(t) => Some(end(t)),
+            Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. })
+            | Event::End(
+                TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link,
+            ) => None,
+            _ => Some(None),
+        })
+        .flatten()
+}
+
+/// Han characters and the punctuation written among them: full-width forms,
+/// CJK symbols, and the quotes, dashes and ellipsis of General Punctuation.
 fn is_chinese(c: char) -> bool {
-    matches!(c, '\u{3000}'..='\u{303f}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff00}'..='\u{ffef}')
+    matches!(c, '\u{2010}'..='\u{206f}' | '\u{3000}'..='\u{303f}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff00}'..='\u{ffef}')
 }
 
 /// `/2021/ta-0152/` under base path `/zxta/` → `/zxta/2021/ta-0152/`; `None`
@@ -311,6 +329,18 @@ mod tests {
             &Options::default(),
         );
         assert_eq!(r.text, "决策部署，加快推动。 See this。\n第二段。");
+        let r = render(
+            "关于您提出的\n“专精特新”企业\n共计\n102个项目，*重点*\n推进，\n**加快**落实\n",
+            &Options::default(),
+        );
+        assert_eq!(
+            r.text,
+            "关于您提出的“专精特新”企业共计102个项目，重点推进，加快落实"
+        );
+        let r = render(
+            "决策部署，\n加快推动。\nSee\nthis。\n\n第二段。\n",
+            &Options::default(),
+        );
         assert!(
             r.html.contains("<p>决策部署，加快推动。\nSee\nthis。</p>"),
             "{}",

@@ -50,8 +50,11 @@ pub fn refusal(root: &Path, output: &Path) -> Option<(PathBuf, String)> {
     if root.starts_with(&out) {
         return Some((out, "the output folder holds the site itself".into()));
     }
-    let source = SOURCES.iter().map(|name| root.join(name));
-    if let Some(source) = source.filter(|s| s.is_dir()).find(|s| out.starts_with(s)) {
+    // Resolved too: a content/ that is a link to elsewhere is still read.
+    let mut sources = SOURCES
+        .iter()
+        .filter_map(|name| root.join(name).canonicalize().ok());
+    if let Some(source) = sources.find(|s| s.is_dir() && out.starts_with(s)) {
         let name = source.file_name().unwrap_or_default().to_string_lossy();
         return Some((
             out,

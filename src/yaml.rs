@@ -29,18 +29,29 @@ fn duplicate_key(message: &str) -> Option<&str> {
     quoted("duplicate field `", '`').or_else(|| quoted("duplicate entry with key \"", '"'))
 }
 
-/// The line and column of the second `key:` in `yaml`.
+/// The line and column of the second `key:` in `yaml`, among the lines
+/// that start with it at one indentation: only when one indentation has it
+/// twice, so that a `key:` inside another value's text misleads nothing.
 fn second_line_of(yaml: &str, key: &str) -> Option<(usize, usize)> {
-    yaml.lines()
-        .enumerate()
-        .filter_map(|(i, line)| {
-            let indent = line.len() - line.trim_start().len();
-            let rest = line.trim_start().strip_prefix(key)?;
-            rest.trim_start()
-                .starts_with(':')
-                .then_some((i + 1, indent + 1))
-        })
-        .nth(1)
+    let mut seen: Vec<(usize, usize)> = Vec::new();
+    let mut twice = Vec::new();
+    for (i, line) in yaml.lines().enumerate() {
+        let indent = line.len() - line.trim_start().len();
+        let Some(rest) = line.trim_start().strip_prefix(key) else {
+            continue;
+        };
+        if !rest.trim_start().starts_with(':') {
+            continue;
+        }
+        if seen.iter().any(|&(_, at)| at == indent) && !twice.iter().any(|&(_, at)| at == indent) {
+            twice.push((i + 1, indent));
+        }
+        seen.push((i + 1, indent));
+    }
+    match twice.as_slice() {
+        [(line, indent)] => Some((*line, indent + 1)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -57,6 +68,12 @@ mod tests {
         let e = error(yaml);
         assert_eq!(place(&e, yaml), Some((3, 1)));
         assert_eq!(message(&e), "duplicate entry with key \"title\"");
+    }
+
+    #[test]
+    fn a_key_inside_another_values_text_is_not_taken_for_the_duplicate() {
+        let yaml = "title: a\nproposal_title: |\n  title: 的建议\ndepartment: 甲局\ntitle: b\n";
+        assert_eq!(place(&error(yaml), yaml), Some((5, 1)));
     }
 
     #[test]

@@ -379,3 +379,29 @@ fn usage_errors_exit_2_name_what_was_wrong_and_write_nothing() {
         assert_eq!(everything(), before, "{args:?} wrote something");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn an_output_in_a_content_folder_reached_through_a_link_is_refused() {
+    let site = TestSite::new();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let real = elsewhere.path().join("content");
+    std::fs::create_dir_all(real.join("2021")).unwrap();
+    std::fs::write(
+        real.join("2021/a.md"),
+        reply("答复甲", "甲局", "2021-01-01"),
+    )
+    .unwrap();
+    let _ = std::fs::remove_dir_all(site.path("content"));
+    std::os::unix::fs::symlink(&real, site.path("content")).unwrap();
+    let out = site.run(&["build", "--output", &real.join("out").to_string_lossy()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("in the site's content/"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(&real)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left, ["2021"], "nothing written beside the replies");
+}

@@ -294,7 +294,6 @@ fn replies_json_holds_every_published_reply_with_its_metadata_url_and_text() {
             "kind",
             "proposal_title",
             "proposers",
-            "addressee",
             "department",
             "date",
             "year",
@@ -309,6 +308,7 @@ fn replies_json_holds_every_published_reply_with_its_metadata_url_and_text() {
             "keywords",
             "published",
             "url",
+            "addressee",
             "body_text"
         ]
     );
@@ -348,10 +348,10 @@ fn replies_csv_is_utf8_with_a_bom_and_quoted_as_rfc_4180() {
     let bytes = std::fs::read(site.path("public/data/replies.csv")).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM, for Excel");
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
-    assert!(text.starts_with("title,doc_number,session,proposal_id,kind,proposal_title,proposers,addressee,department,date,year,role,result,signer,handler,phone,cc,index_number,topic,keywords,published,url\r\n"));
+    assert!(text.starts_with("title,doc_number,session,proposal_id,kind,proposal_title,proposers,department,date,year,role,result,signer,handler,phone,cc,index_number,topic,keywords,published,url,addressee\r\n"));
     assert!(
         text.contains(
-            "\"关于\"\"专精特新\"\"企业, 融资的答复\",,,,,,张三、李四,,甲局,2021-01-01,2021,主办,"
+            "\"关于\"\"专精特新\"\"企业, 融资的答复\",,,,,,张三、李四,甲局,2021-01-01,2021,主办,"
         ),
         "{text}"
     );
@@ -360,9 +360,9 @@ fn replies_csv_is_utf8_with_a_bom_and_quoted_as_rfc_4180() {
     assert_eq!(rows.len(), 3);
     assert_eq!(&rows[0][0], "关于营商环境的答复");
     assert_eq!(&rows[0][3], "0152", "leading zeros kept");
-    assert_eq!(&rows[0][16], "市政府办公室、市政协提案委");
-    assert_eq!(&rows[0][19], "中小企业、营商环境");
-    assert_eq!(&rows[0][21], format!("{GOV_BASE}2021/ta-0153/"));
+    assert_eq!(&rows[0][15], "市政府办公室、市政协提案委");
+    assert_eq!(&rows[0][18], "中小企业、营商环境");
+    assert_eq!(&rows[0][20], format!("{GOV_BASE}2021/ta-0153/"));
     assert_eq!(&rows[2][0], "关于\"专精特新\"企业, 融资的答复");
 }
 

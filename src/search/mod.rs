@@ -501,7 +501,7 @@ mod tests {
             "department: 甲局\ndate: 2021-06-10\nsession: 十四届五次会议\nproposal_id: \"0152\"\n\
              proposal_title: 案由\nproposers: [周国平, 李二]\nsigner: 薛庆林\nhandler: 黄文明\n\
              phone: \"85681230\"\ncc: [市政协提案委]\nindex_number: QX-2021-0999\n\
-             topic: 工业\nkeywords: [中小企业, 稳岗]",
+             topic: 工业\nkeywords: [中小企业, 稳岗]\naddressee: 周国平等委员",
         );
         let fields = shown_fields(&reply);
         for shown in [
@@ -518,6 +518,7 @@ mod tests {
             "工业",
             "中小企业",
             "稳岗",
+            "周国平等委员",
         ] {
             assert!(
                 fields.contains(&shown),

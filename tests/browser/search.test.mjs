@@ -249,7 +249,8 @@ test('nothing typed, nothing found, and odd input are handled', async () => {
   await page.waitForSelector('#dafu-search-results[data-done]');
   const status = await page.textContent('#dafu-search-status');
   assert.match(status, new RegExp('找到 ' + expected('中小企业').length + ' 条'));
-  assert.equal(await page.inputValue('#dafu-search-year'), '');
+  assert.equal(await page.$eval('#dafu-search-year', (s) => s.selectedIndex), 0);
+  assert.equal(await page.$eval('#dafu-search-department', (s) => s.selectedIndex), 0);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -689,6 +689,10 @@
       }
     }
     select.value = current;
+    // A value it lacks leaves a select blank: show 全部, as filtered.
+    if (select.selectedIndex < 0) {
+      select.selectedIndex = 0;
+    }
   }
 
   function setText(e, text) {
