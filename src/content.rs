@@ -29,7 +29,7 @@ pub fn find(root: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| !is_hidden(e.file_name()));
+        .filter_entry(|e| !is_skipped(e.file_name()));
     for entry in walk {
         match entry {
             Ok(entry) if entry.file_type().is_file() && is_markdown(entry.path()) => {
@@ -97,14 +97,21 @@ pub fn site_path(content_dir: &Path, file: &Path) -> String {
     path
 }
 
-fn is_markdown(path: &Path) -> bool {
+pub fn is_markdown(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("md"))
 }
 
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_str()
-        .is_some_and(|n| n.starts_with('.') && n.len() > 1)
+/// Whether a file or folder of the site is none of its content, templates
+/// or static files: hidden ones (`.git`, an editor's `.x.swp`) and an
+/// editor's backups (`style.css~`, Emacs' `#reply.md#`), which would
+/// otherwise be published or reload the preview.
+pub fn is_skipped(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| {
+        (n.starts_with('.') && n.len() > 1)
+            || n.ends_with('~')
+            || (n.len() > 1 && n.starts_with('#') && n.ends_with('#'))
+    })
 }
 
 #[cfg(test)]
@@ -118,5 +125,16 @@ mod tests {
             site_path(dir, Path::new("/s/content/2021/ta-0152.md")),
             "2021/ta-0152/"
         );
+    }
+
+    #[test]
+    fn hidden_files_and_editors_backups_are_no_part_of_the_site() {
+        use std::ffi::OsStr;
+        for skipped in [".git", ".ta-0152.md.swp", "style.css~", "#reply.html#"] {
+            assert!(is_skipped(OsStr::new(skipped)), "{skipped}");
+        }
+        for kept in ["ta-0152.md", "style.css", "#", "c#.md", "."] {
+            assert!(!is_skipped(OsStr::new(kept)), "{kept}");
+        }
     }
 }

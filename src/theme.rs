@@ -201,7 +201,7 @@ fn read_folder(
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        .filter_entry(|e| e.depth() == 0 || !crate::content::is_skipped(e.file_name()));
     for entry in walk {
         let entry = match entry {
             Ok(entry) => entry,
@@ -255,10 +255,6 @@ fn read_embedded(theme: &Dir<'static>, folder: &str, into: &mut BTreeMap<String,
             );
         }
     }
-}
-
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_str().is_some_and(|n| n.starts_with('.'))
 }
 
 /// A file's name inside its folder, with `/` separators on every system.

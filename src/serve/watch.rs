@@ -126,15 +126,19 @@ pub fn sort_path(root: &Path, path: &Path, changes: &mut Changes) -> bool {
             _ => None,
         })
         .collect();
-    // Hidden files and folders are skipped when the site is read (an
-    // editor's swap file, .git), so their changes change nothing.
-    if parts.iter().skip(1).any(|part| is_hidden(part)) {
+    // Hidden files and folders and editors' backups are skipped when the
+    // site is read (see `content::is_skipped`): their changes change nothing.
+    if parts
+        .iter()
+        .skip(1)
+        .any(|part| crate::content::is_skipped(part))
+    {
         return false;
     }
     match parts.as_slice() {
         [file] if *file == OsStr::new(CONFIG_FILE) => changes.config = true,
         [folder, ..] if *folder == OsStr::new(CONTENT_DIR) => {
-            if parts.len() > 1 && is_markdown(path) {
+            if parts.len() > 1 && crate::content::is_markdown(path) {
                 changes.replies.insert(path.to_path_buf());
             } else if parts.len() == 1 || path.is_dir() || !path.exists() {
                 // The folder itself, a sub-folder, or something gone that may
@@ -174,16 +178,6 @@ fn static_changed(changes: &mut Changes, path: &Path) {
     {
         changes.other_statics = true;
     }
-}
-
-fn is_markdown(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("md"))
-}
-
-fn is_hidden(name: &OsStr) -> bool {
-    name.to_str()
-        .is_some_and(|n| n.starts_with('.') && n.len() > 1)
 }
 
 #[cfg(test)]
@@ -232,6 +226,8 @@ mod tests {
             assert!(!changes.only_stylesheets(), "{other} reloads the page");
         }
         assert!(sorted("static/print.CSS").1.only_stylesheets());
+        assert!(!sorted("static/style.css~").0, "an editor's backup");
+        assert!(!sorted("templates/#reply.html#").0, "an editor's autosave");
         assert!(!sorted("themes/default/README.md").0);
         assert!(!sorted("public/index.html").0);
         assert!(!sorted("config.yaml.bak").0);
