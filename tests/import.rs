@@ -412,6 +412,21 @@ date: 2023-06-29
 }
 
 #[test]
+fn a_doc_number_completed_from_a_damaged_one_is_reported_for_a_look() {
+    let dir = TempDir::new().expect("temp dir");
+    let out = import(dir.path(), &[&real("12.txt")], &[]);
+    assert!(
+        stdout(&out).contains(
+            "check:   doc_number 湘水提〔2021〕115号 was completed from `湘水提〔2021115`"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let out = import(dir.path(), &[&seed()], &["--into", "other"]);
+    assert!(!stdout(&out).contains("check:"), "{}", stdout(&out));
+}
+
+#[test]
 fn sample_12_a_damaged_doc_number_and_a_collapsed_date() {
     let (_dir, reply) = import_sample(&real("12.txt"), "2021/ta-0029.md");
     assert_fields(

@@ -44,6 +44,9 @@ impl Kind {
 pub struct Fields {
     pub title: Option<String>,
     pub doc_number: Option<String>,
+    /// The damaged 文号 as the text has it, when `doc_number` was completed
+    /// from it: the report asks for a look.
+    pub doc_number_completed_from: Option<String>,
     pub session: Option<String>,
     pub proposal_id: Option<String>,
     pub kind: Option<Kind>,
@@ -120,9 +123,11 @@ pub fn extract(letter: &Letter) -> Fields {
     let kind = kind(session.as_deref(), title.as_deref(), letter.salutation());
     let (handler_line, handler) = handler(&labelled);
     let proposers = proposers(&labelled, letter);
+    let doc_number = doc_number(&labelled, letter);
     Fields {
+        doc_number_completed_from: completed_from(&labelled, letter, doc_number.as_deref()),
         addressee: addressee(letter, proposers.as_deref(), kind),
-        doc_number: doc_number(&labelled, letter),
+        doc_number,
         proposal_id: proposal_id(&labelled, title.as_deref()),
         proposal_title: proposal_title(&labelled, letter, title.as_deref()),
         proposers,
@@ -218,6 +223,16 @@ fn doc_number(labelled: &Labelled, letter: &Letter) -> Option<String> {
         .values(Label::DocNumber)
         .find_map(|(_, v)| doc_number_in(v).or_else(|| Some(compact(v))))
         .or_else(|| letter.header().find_map(|(_, line)| doc_number_in(line)))
+}
+
+/// The damaged 文号 as the text has it, if `read` was completed from one.
+fn completed_from(labelled: &Labelled, letter: &Letter, read: Option<&str>) -> Option<String> {
+    let read = read?;
+    let labels = labelled.values(Label::DocNumber).map(|(_, v)| compact(v));
+    let header = letter.header().map(|(_, line)| compact(line));
+    labels.chain(header).find(|line| {
+        DAMAGED_DOC_NUMBER.is_match(line) && doc_number_in(line).as_deref() == Some(read)
+    })
 }
 
 fn doc_number_in(line: &str) -> Option<String> {

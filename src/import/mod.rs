@@ -372,6 +372,12 @@ fn write_report(
     let found: Vec<String> = found.iter().map(|k| k.to_string()).collect();
     writeln!(out, "  found:   {}", join_or_none(&found))?;
     writeln!(out, "  missing: {}", join_or_none(&missing))?;
+    if let (Some(read), Some(damaged)) = (&fields.doc_number, &fields.doc_number_completed_from) {
+        writeln!(
+            out,
+            "  check:   doc_number {read} was completed from `{damaged}`"
+        )?;
+    }
     let edits = needed_edits(fields);
     if !edits.is_empty() {
         writeln!(out, "  needs an edit: add {}", edits.join("; "))?;
