@@ -34,11 +34,9 @@ pub fn init(dir: &Path, force: bool) -> Result<()> {
 }
 
 /// Writes a reply skeleton with every field, guessing what its path tells:
-/// `content/2021/ta-0152.md` is proposal 0152 of 2021.
+/// `content/2021/ta-0152.md` is proposal 0152 of 2021. The command line
+/// has checked that `path` is a `.md` file in the site's content/.
 pub fn new_reply(path: &Path, today_year: i16) -> Result<()> {
-    if path.extension().is_none_or(|e| e != "md") {
-        bail!("{}: a reply file ends in .md", path.display());
-    }
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
