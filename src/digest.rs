@@ -19,6 +19,9 @@
 //! builds of it, and nobody gains from forcing it.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher as _;
+
+use rustc_hash::FxBuildHasher;
 use std::fs;
 use std::hash::{DefaultHasher, Hash, Hasher as _};
 use std::io::{self, Write as _};
@@ -180,7 +183,12 @@ impl Previous<'_> {
 /// what each of its folders held when the build left it.
 #[derive(Debug, Default)]
 pub struct Digests {
-    pages: HashMap<String, Record>,
+    /// Sorted by path, so that the files under a folder are one run of it,
+    /// in order (the search index asks for its 38,000 at every build).
+    pages: Vec<(String, Record)>,
+    /// Where in `pages` each path is, by a hash of the path: a lookup per
+    /// page, and a path whose hash another's took is only made again.
+    at: HashMap<u64, usize, FxBuildHasher>,
     pub folders: Listings,
 }
 
@@ -195,8 +203,18 @@ impl Digests {
         let text = fs::read_to_string(&path).unwrap_or_default();
         let (folders, pages): (Vec<&str>, Vec<&str>) =
             text.lines().partition(|line| line.starts_with(FOLDER));
+        let mut pages: Vec<(String, Record)> = pages.into_iter().filter_map(parse_line).collect();
+        // Written in path order: this only checks it.
+        pages.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        pages.dedup_by(|a, b| a.0 == b.0);
+        let at = pages
+            .iter()
+            .enumerate()
+            .map(|(i, (page, _))| (path_hash(page), i))
+            .collect();
         let digests = Digests {
-            pages: pages.into_iter().filter_map(parse_line).collect(),
+            pages,
+            at,
             folders: folders.into_iter().filter_map(parse_folder).collect(),
         };
         match fs::remove_file(&path) {
@@ -207,19 +225,28 @@ impl Digests {
         }
     }
 
+    fn get(&self, path: &str) -> Option<&Record> {
+        let (page, record) = self.pages.get(*self.at.get(&path_hash(path))?)?;
+        (page == path).then_some(record)
+    }
+
     /// The digest the file at `path` of `folder` was made with, if it is
     /// still there as it was left.
     pub fn intact(&self, folder: &Path, path: &str) -> Option<u64> {
-        let made = self.pages.get(path)?;
+        let made = self.get(path)?;
         (Stamp::of(&folder.join(path)) == Some(made.file)).then_some(made.digest)
     }
 
-    /// Every file recorded whose path starts with `prefix`, with its digest.
+    /// Every file recorded whose path starts with `prefix`, with its
+    /// digest, in path order.
     pub fn under<'d>(&'d self, prefix: &'d str) -> impl Iterator<Item = (&'d str, u64)> + 'd {
-        self.pages
+        let start = self
+            .pages
+            .partition_point(|(page, _)| page.as_str() < prefix);
+        self.pages[start..]
             .iter()
-            .filter(move |(path, _)| path.starts_with(prefix))
-            .map(|(path, made)| (path.as_str(), made.digest))
+            .take_while(move |(page, _)| page.starts_with(prefix))
+            .map(|(page, made)| (page.as_str(), made.digest))
     }
 
     /// Writes the digests of the files just made in `folder`, and what its
@@ -236,21 +263,23 @@ impl Digests {
         let Some(path) = file_for(folder, output) else {
             return Ok(());
         };
-        let mut lines: Vec<String> = made
+        let mut lines: Vec<(&str, String)> = made
             .par_iter()
             .filter_map(|made| {
-                let was = self.pages.get(&made.path).filter(|_| made.kept);
+                let was = self.get(&made.path).filter(|_| made.kept);
                 let file = match was {
                     Some(record) => record.file,
                     None => Stamp::of(&folder.join(&made.path))?,
                 };
-                Some(format!(
+                let line = format!(
                     "{:016x} {} {} {}\n",
                     made.digest, file.len, file.modified, made.path
-                ))
+                );
+                Some((made.path.as_str(), line))
             })
             .collect();
-        lines.sort_unstable();
+        lines.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut lines: Vec<String> = lines.into_iter().map(|(_, line)| line).collect();
         lines.extend(folders.iter().map(|(rel, listing)| {
             format!(
                 "{FOLDER}{} {:016x} {rel}\n",
@@ -328,6 +357,10 @@ fn parse_folder(line: &str) -> Option<(String, Listing)> {
     let modified = parts.next()?.parse().ok()?;
     let names = u64::from_str_radix(parts.next()?, 16).ok()?;
     Some((parts.next()?.to_string(), Listing { modified, names }))
+}
+
+fn path_hash(path: &str) -> u64 {
+    FxBuildHasher.hash_one(path)
 }
 
 fn parse_line(line: &str) -> Option<(String, Record)> {

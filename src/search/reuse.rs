@@ -84,11 +84,7 @@ pub fn kept(previous: &Previous, fingerprint: &str, identities: &[u64]) -> Optio
             has_data[id] |= is_data;
         }
     }
-    let digits = shards::hex_digits(shards);
-    let all_shards = (0..shards)
-        .flat_map(|shard| shards::names(shard, digits))
-        .all(|name| files.binary_search_by(|(path, _)| path.cmp(&name)).is_ok());
-    if !(all_shards && has_data.iter().all(|&has| has)) {
+    if !(shards::all_present(&files, shards) && has_data.iter().all(|&has| has)) {
         return None;
     }
     files.push((MANIFEST.to_string(), previous.intact(MANIFEST)?));
@@ -96,20 +92,19 @@ pub fn kept(previous: &Previous, fingerprint: &str, identities: &[u64]) -> Optio
         .into_iter()
         .map(|(path, digest)| Made::kept(path, digest))
         .collect();
-    made.sort_unstable();
+    made.sort();
     Some(Written { made, changed: 0 })
 }
 
 /// Every index file but the manifest that the folder's digests record,
 /// sorted, with the digest each was made with, if each is as it was left.
 pub fn recorded(previous: &Previous) -> Option<Vec<(String, u64)>> {
-    let mut files: Vec<(String, u64)> = previous
+    let files: Vec<(String, u64)> = previous
         .digests
         .under("search/")
         .filter(|(path, _)| super::is_index_file(path) && *path != MANIFEST)
         .map(|(path, digest)| (path.to_string(), digest))
         .collect();
-    files.sort_unstable();
     files
         .par_iter()
         .all(|(path, digest)| previous.intact(path) == Some(*digest))

@@ -110,6 +110,28 @@ pub fn names(shard: usize, digits: usize) -> [String; 2] {
     ]
 }
 
+/// Whether `files` (index files, sorted by path) hold every shard's two
+/// files of an index of `shards` shards, and no other shard.
+pub fn all_present(files: &[(String, u64)], shards: usize) -> bool {
+    let digits = hex_digits(shards);
+    ["search/g/", "search/p/"].iter().all(|folder| {
+        let start = files.partition_point(|(path, _)| path.as_str() < *folder);
+        let run = files[start..]
+            .iter()
+            .take_while(|(path, _)| path.starts_with(folder));
+        let mut count = 0;
+        let in_order = run.enumerate().all(|(shard, (path, _))| {
+            count += 1;
+            // As `names` makes it, without making it: 16,000 names a build.
+            let stem = path[folder.len()..].strip_suffix(".bin").unwrap_or("");
+            stem.len() == digits
+                && stem.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+                && usize::from_str_radix(stem, 16) == Ok(shard)
+        });
+        in_order && count == shards
+    })
+}
+
 /// The number of hex digits of the largest shard number, the width of every
 /// shard's file name (`search.js` pads the same way).
 pub fn hex_digits(shards: usize) -> usize {
@@ -121,4 +143,56 @@ fn key<'b>(bytes: &'b [u8], range: &std::ops::Range<usize>) -> &'b [u8] {
     let mut at = range.start;
     let len = varint::get(bytes, &mut at).unwrap_or(0) as usize;
     &bytes[at..at + len]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(names: &[&str]) -> Vec<(String, u64)> {
+        let mut files: Vec<(String, u64)> = names.iter().map(|n| (n.to_string(), 0)).collect();
+        files.sort_unstable();
+        files
+    }
+
+    #[test]
+    fn every_shard_and_no_other_is_present() {
+        let mut whole: Vec<String> = (0..16)
+            .flat_map(|shard| names(shard, hex_digits(16)))
+            .collect();
+        whole.push("search/d/0/0.json".to_string());
+        let whole: Vec<&str> = whole.iter().map(String::as_str).collect();
+        assert!(all_present(&files(&whole), 16));
+        assert!(!all_present(&files(&whole), 32), "too few");
+        assert!(!all_present(&files(&whole), 8), "too many");
+
+        let missing: Vec<&str> = whole
+            .iter()
+            .copied()
+            .filter(|n| *n != "search/p/7.bin")
+            .collect();
+        assert!(!all_present(&files(&missing), 16));
+        let renamed: Vec<&str> = whole
+            .iter()
+            .map(|n| {
+                if *n == "search/g/a.bin" {
+                    "search/g/A.bin"
+                } else {
+                    n
+                }
+            })
+            .collect();
+        assert!(!all_present(&files(&renamed), 16));
+        let wide: Vec<&str> = whole
+            .iter()
+            .map(|n| {
+                if *n == "search/g/3.bin" {
+                    "search/g/03.bin"
+                } else {
+                    n
+                }
+            })
+            .collect();
+        assert!(!all_present(&files(&wide), 16));
+    }
 }
