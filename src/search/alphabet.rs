@@ -8,11 +8,11 @@ use rayon::prelude::*;
 use super::layout::for_each_unit;
 use super::{Corpus, SPAN, spans};
 
-const CODE_POINTS: usize = 0x11_0000;
+use rustc_hash::FxHashMap;
 
 pub struct Alphabet {
     /// Code point → id, 0 where the character does not occur.
-    ids: Vec<u32>,
+    ids: ByCodePoint,
     /// Id → code point; index 0 is unused.
     chars: Vec<u32>,
     /// How often each id occurs, to balance the work between threads.
@@ -36,48 +36,43 @@ pub struct Survey {
 impl Alphabet {
     /// Reads every reply once, in parallel, counting characters.
     pub fn survey(docs: &(impl Corpus + ?Sized)) -> anyhow::Result<Survey> {
-        // One table per thread, not per rayon job: a table is 4 MB.
+        // One tally per thread, not per rayon job.
         let chunk = docs.count().div_ceil(rayon::current_num_threads()).max(1);
         let ranges: Vec<_> = spans(0..docs.count(), chunk).collect();
-        let parts: Vec<(Vec<u32>, usize, u64)> = ranges
+        let parts: Vec<Tally> = ranges
             .into_par_iter()
             .map(|range| {
-                let mut counts = vec![0u32; CODE_POINTS];
-                let (mut max_head, mut units) = (0, 0u64);
+                let mut tally = Tally::new();
                 for span in spans(range, SPAN) {
                     docs.with(span, |docs| {
                         for doc in docs {
-                            let head = for_each_unit(doc, |u| {
-                                units += 1;
-                                if let Some(c) = u {
-                                    counts[c as usize] = counts[c as usize].saturating_add(1);
-                                }
-                            });
-                            max_head = max_head.max(head);
+                            let head = for_each_unit(doc, |u| tally.add(u));
+                            tally.max_head = tally.max_head.max(head);
                         }
                     })?;
                 }
-                Ok((counts, max_head, units))
+                Ok(tally)
             })
             .collect::<anyhow::Result<_>>()?;
-        let mut counts = vec![0u64; CODE_POINTS];
-        let (mut max_head, mut units) = (0, 0);
-        for (part, h, u) in parts {
-            for (total, n) in counts.iter_mut().zip(part) {
-                *total += u64::from(n);
-            }
-            max_head = max_head.max(h);
-            units += u;
-        }
-        let mut ids = vec![0u32; CODE_POINTS];
+        let (max_head, units) = parts.iter().fold((0, 0), |(h, u), part| {
+            (h.max(part.max_head), u + part.units)
+        });
+        // Only the characters seen are visited, not every code point.
+        let mut seen: Vec<u32> = parts.iter().flat_map(|part| part.seen.clone()).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        let mut ids = ByCodePoint::default();
         let mut chars = vec![0u32];
         let mut by_id = vec![0u64];
-        for (cp, &n) in counts.iter().enumerate() {
-            if n > 0 {
-                ids[cp] = chars.len() as u32;
-                chars.push(cp as u32);
-                by_id.push(n);
-            }
+        for cp in seen {
+            *ids.at(cp) = chars.len() as u32;
+            chars.push(cp);
+            by_id.push(
+                parts
+                    .iter()
+                    .map(|part| u64::from(part.counts.get(cp)))
+                    .sum(),
+            );
         }
         let bits = (32 - (chars.len() as u32).leading_zeros()).max(1);
         let gram = (64 / bits as usize).min(4);
@@ -95,7 +90,7 @@ impl Alphabet {
     }
 
     pub fn id(&self, c: char) -> u32 {
-        self.ids[c as usize]
+        self.ids.get(c as u32)
     }
 
     pub fn code_point(&self, id: u32) -> u32 {
@@ -117,5 +112,112 @@ impl Alphabet {
 
     pub fn gram(&self) -> usize {
         self.gram
+    }
+}
+
+/// One thread's count of the characters of its replies.
+struct Tally {
+    counts: ByCodePoint,
+    /// The code points counted, in the order first seen.
+    seen: Vec<u32>,
+    max_head: usize,
+    units: u64,
+}
+
+impl Tally {
+    fn new() -> Tally {
+        Tally {
+            counts: ByCodePoint::default(),
+            seen: Vec::new(),
+            max_head: 0,
+            units: 0,
+        }
+    }
+
+    fn add(&mut self, unit: Option<char>) {
+        self.units += 1;
+        if let Some(c) = unit {
+            let count = self.counts.at(c as u32);
+            if *count == 0 {
+                self.seen.push(c as u32);
+            }
+            *count = count.saturating_add(1);
+        }
+    }
+}
+
+/// A number for each code point, 0 by default: in a table for the Basic
+/// Multilingual Plane, where nearly every character of a reply is, and in a
+/// map above it. A table of all 1.1 million code points is 4 MB, and making
+/// one for each reply a patched edit indexes cost more than the reply.
+struct ByCodePoint {
+    low: Vec<u32>,
+    high: FxHashMap<u32, u32>,
+}
+
+impl Default for ByCodePoint {
+    fn default() -> ByCodePoint {
+        ByCodePoint {
+            low: vec![0; 0x1_0000],
+            high: FxHashMap::default(),
+        }
+    }
+}
+
+impl ByCodePoint {
+    fn get(&self, cp: u32) -> u32 {
+        match self.low.get(cp as usize) {
+            Some(&n) => n,
+            None => self.high.get(&cp).copied().unwrap_or(0),
+        }
+    }
+
+    fn at(&mut self, cp: u32) -> &mut u32 {
+        match self.low.get_mut(cp as usize) {
+            Some(n) => n,
+            None => self.high.entry(cp).or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::SearchDoc;
+    use super::*;
+
+    #[test]
+    fn characters_above_the_basic_plane_are_numbered_in_code_point_order() {
+        let doc = SearchDoc {
+            url: "/a/",
+            title: "𠀀答复",
+            doc_number: None,
+            department: "局",
+            date: "2021",
+            year: 2021,
+            fields: vec![],
+            body: "答😀复𠀀",
+        };
+        let alphabet = Alphabet::survey(std::slice::from_ref(&doc))
+            .unwrap()
+            .alphabet;
+        let ids: Vec<u32> = ['复', '答', '局', '😀', '𠀀']
+            .iter()
+            .map(|&c| alphabet.id(c))
+            .collect();
+        assert!(ids.iter().all(|&id| id != 0), "{ids:?}");
+        for (&c, &id) in ['复', '答', '局', '😀', '𠀀'].iter().zip(&ids) {
+            assert_eq!(alphabet.code_point(id), c as u32);
+        }
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        let by_code_point: Vec<u32> = {
+            let mut chars = ['复', '答', '局', '😀', '𠀀'];
+            chars.sort_unstable();
+            chars.iter().map(|&c| alphabet.id(c)).collect()
+        };
+        assert_eq!(sorted, by_code_point);
+        assert_eq!(alphabet.count(alphabet.id('𠀀')), 2);
+        assert_eq!(alphabet.id('无'), 0);
+        assert_eq!(alphabet.id('🙂'), 0);
     }
 }
