@@ -919,7 +919,7 @@ mod tests {
         assert_same(&files_in(&out), &made_afresh(&docs(&c)), "the first build");
 
         type Edit = fn(&mut Corpus);
-        let edits: [(&str, Edit, bool); 7] = [
+        let edits: [(&str, Edit, bool); 9] = [
             (
                 "a sentence added at the end",
                 |c| c.bodies[10].push_str("中小企业发展工作。"),
@@ -953,6 +953,16 @@ mod tests {
                 true,
             ),
             ("nothing", |_| {}, false),
+            (
+                "the longest title made longer than the head span",
+                |c| c.titles[60] = "关于稳岗返还的答复".repeat(12),
+                false,
+            ),
+            (
+                "the longest title cut back, so the head span shrinks",
+                |c| c.titles[60] = "答复".to_string(),
+                false,
+            ),
             (
                 "a reply added",
                 |c| {

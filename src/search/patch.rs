@@ -145,13 +145,19 @@ fn layout_after(
         layout.units = layout.units - measure(&was.doc()).0 + units;
         layout.chars += chars;
     }
-    let max_head = (0..docs.count())
-        .map(|id| {
-            let brief = docs.brief(id);
-            head_len(brief.title, brief.doc_number)
-        })
-        .max()
-        .unwrap_or(0);
+    let head = |id: usize| {
+        let brief = docs.brief(id);
+        head_len(brief.title, brief.doc_number)
+    };
+    // The span holds the longest head. The others' heads are as they were,
+    // no longer than it held; an edited reply's head that still needs it
+    // settles the question without measuring 10,000 heads.
+    let longest_edited = edited.iter().map(|&id| head(id)).max().unwrap_or(0);
+    let max_head = if Layout::head_span(longest_edited) == old.head_span {
+        longest_edited
+    } else {
+        (0..docs.count()).map(head).max().unwrap_or(0)
+    };
     let same = Layout::shard_bits(layout.units) == old.shard_bits
         && Layout::head_span(max_head) == old.head_span
         && layout.chars <= MAX_CHARS;
