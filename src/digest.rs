@@ -177,6 +177,97 @@ impl Previous<'_> {
     pub fn intact(&self, path: &str) -> Option<u64> {
         self.digests.intact(self.folder, path)
     }
+
+    /// Whether each of `files` was made with its digest and is as left:
+    /// `intact` for each, but with each folder opened once for all its
+    /// files, which spares the system walking its path again for every
+    /// file (a third of the cost of each look, and the search index has
+    /// 38,000 files in 44 folders). `files` are sorted by path, so that a
+    /// folder's files are together.
+    pub fn all_intact(&self, files: &[(String, u64)]) -> bool {
+        files
+            .par_chunk_by(|a, b| folder_of(&a.0) == folder_of(&b.0))
+            .all(|together| {
+                let folder = folder_of(&together[0].0);
+                let Some(opened) = Opened::open(&self.folder.join(folder)) else {
+                    return false;
+                };
+                together.iter().all(|(path, digest)| {
+                    let Some(made) = self.digests.get(path) else {
+                        return false;
+                    };
+                    let name = path
+                        .rsplit_once('/')
+                        .map_or(path.as_str(), |(_, name)| name);
+                    made.digest == *digest && opened.stamp(name) == Some(made.file)
+                })
+            })
+    }
+}
+
+/// The folder part of a path relative to the output ("" for a file at its root).
+fn folder_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
+/// A folder held open to look at its files by name.
+struct Opened {
+    #[cfg(unix)]
+    folder: fs::File,
+    #[cfg(not(unix))]
+    folder: PathBuf,
+}
+
+impl Opened {
+    #[cfg(unix)]
+    fn open(folder: &Path) -> Option<Opened> {
+        let folder = fs::File::open(folder).ok()?;
+        Some(Opened { folder })
+    }
+
+    /// As `Stamp::of` the file `name` in the folder, but a link is no file.
+    #[cfg(unix)]
+    fn stamp(&self, name: &str) -> Option<Stamp> {
+        use std::os::fd::AsRawFd;
+        let name = std::ffi::CString::new(name).ok()?;
+        let mut stat = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: the folder is open for the call, `name` is NUL-terminated
+        // and outlives it, and `stat` has room for what fstatat writes.
+        let rc = unsafe {
+            libc::fstatat(
+                self.folder.as_raw_fd(),
+                name.as_ptr(),
+                stat.as_mut_ptr(),
+                libc::AT_SYMLINK_NOFOLLOW,
+            )
+        };
+        if rc != 0 {
+            return None;
+        }
+        // SAFETY: fstatat filled it in, as it returned 0.
+        let stat = unsafe { stat.assume_init() };
+        if stat.st_mode & libc::S_IFMT != libc::S_IFREG {
+            return None;
+        }
+        let seconds = u128::try_from(stat.st_mtime).ok()?;
+        let nanos = u128::try_from(stat.st_mtime_nsec).ok()?;
+        Some(Stamp {
+            len: u64::try_from(stat.st_size).ok()?,
+            modified: seconds * 1_000_000_000 + nanos,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn open(folder: &Path) -> Option<Opened> {
+        Some(Opened {
+            folder: folder.to_path_buf(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn stamp(&self, name: &str) -> Option<Stamp> {
+        Stamp::of(&self.folder.join(name))
+    }
 }
 
 /// The pages of one output folder, by path, as its build made them, and
@@ -427,6 +518,51 @@ mod tests {
         fs::write(&page, "<p>頁</p>").unwrap();
         assert!(!previous.kept("2021/a/index.html", 0xfeed));
         assert!(Digests::take(&folder, &output).unwrap().pages.is_empty());
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn files_are_intact_folder_by_folder_until_one_is_changed_or_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("public");
+        let names = [
+            "search/g/0.bin",
+            "search/g/1.bin",
+            "search/p/0.bin",
+            "top.json",
+        ];
+        for name in names {
+            let path = folder.join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, name).unwrap();
+        }
+        let made: Vec<Made> = names.iter().map(|n| Made::new(n.to_string(), 7)).collect();
+        Digests::default()
+            .write(&folder, &folder, &made, &Default::default())
+            .unwrap();
+        let previous = Previous {
+            folder: &folder,
+            digests: Digests::take(&folder, &folder).unwrap(),
+        };
+        let files: Vec<(String, u64)> = names.iter().map(|n| (n.to_string(), 7)).collect();
+        assert!(previous.all_intact(&files));
+        assert!(
+            !previous.all_intact(&[("search/g/0.bin".to_string(), 8)]),
+            "another digest"
+        );
+        assert!(
+            !previous.all_intact(&[("search/g/2.bin".to_string(), 7)]),
+            "not recorded"
+        );
+
+        // The same length, a moment later: edited by hand.
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        fs::write(folder.join("search/p/0.bin"), "search/p/0.bix").unwrap();
+        assert!(!previous.all_intact(&files));
+        assert!(previous.all_intact(&files[..2]));
+
+        fs::remove_file(folder.join("search/g/1.bin")).unwrap();
+        assert!(!previous.all_intact(&files[..2]), "gone");
     }
 
     #[test]

@@ -105,10 +105,7 @@ pub fn recorded(previous: &Previous) -> Option<Vec<(String, u64)>> {
         .filter(|(path, _)| super::is_index_file(path) && *path != MANIFEST)
         .map(|(path, digest)| (path.to_string(), digest))
         .collect();
-    files
-        .par_iter()
-        .all(|(path, digest)| previous.intact(path) == Some(*digest))
-        .then_some(files)
+    previous.all_intact(&files).then_some(files)
 }
 
 /// Removes the manifest from `folder` before index files are written there.
