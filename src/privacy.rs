@@ -8,7 +8,8 @@
 //! - a resident ID number: seventeen digits and a digit or `X`;
 //!
 //! neither inside a longer run of digits (an 8-digit office line such as
-//! 85681230, a long account number). Full-width digits count as digits.
+//! 85681230, a long account number) nor, for a mobile number, followed by
+//! 元, 万, 亿 or % (a sum). Full-width digits count as digits.
 //! Findings are warnings: the lint cannot know whose number it is.
 
 /// What was found, and where it starts (a byte offset into the text).
@@ -98,7 +99,9 @@ pub fn scan(text: &str) -> Vec<Finding> {
             masked,
         };
         match digits.len() {
-            11 if is_mobile(&digits) => findings.push(found(Kind::Mobile, mask(&digits, 3, 4))),
+            11 if is_mobile(&digits) && !is_amount(&text[end..]) => {
+                findings.push(found(Kind::Mobile, mask(&digits, 3, 4)));
+            }
             13 if offset > 0
                 && bytes[offset - 1] == b'+'
                 && digits.starts_with("86")
@@ -165,6 +168,15 @@ fn next_candidate(bytes: &[u8], mut at: usize, full_width: bool) -> Option<usize
     rest.iter()
         .position(|&b| b.is_ascii_digit() || (full_width && b == 0xEF))
         .map(|p| at + p)
+}
+
+/// Whether the text after a run of digits makes it a sum or a share
+/// (`13912345678元`, `…万元`, `…%`), which no phone number is followed by.
+fn is_amount(after: &str) -> bool {
+    after
+        .chars()
+        .next()
+        .is_some_and(|c| "元万亿%％".contains(c))
 }
 
 fn is_mobile_prefix(digits: &str) -> bool {
@@ -235,6 +247,9 @@ mod tests {
         assert!(scan("账号 6222021234567890123").is_empty());
         assert!(scan("12912345678 与 139123456789").is_empty());
         assert!(scan("2021年6月10日，共17万个岗位").is_empty());
+        assert!(scan("投入资金13912345678元，另有13912345678万元").is_empty());
+        assert!(scan("占比13912345678%").is_empty());
+        assert_eq!(masked("手机13912345678，捐款100元"), ["139****5678"]);
     }
 
     #[test]
