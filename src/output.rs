@@ -400,8 +400,13 @@ fn write_page(dir: &Path, page: &Page) -> Result<bool> {
     if same_bytes(&path, &page.bytes) {
         return Ok(false);
     }
-    if path.is_dir() {
-        fs::remove_dir_all(&path).with_context(|| format!("cannot replace {}", path.display()))?;
+    let cannot_replace = || format!("cannot replace {}", path.display());
+    // A link left where a page goes is replaced, never written through:
+    // what it leads to is not the build's.
+    if fs::symlink_metadata(&path).is_ok_and(|meta| meta.file_type().is_symlink()) {
+        fs::remove_file(&path).with_context(cannot_replace)?;
+    } else if path.is_dir() {
+        fs::remove_dir_all(&path).with_context(cannot_replace)?;
     }
     if let Some(parent) = path.parent() {
         make_folder(dir, parent)?;
@@ -415,8 +420,9 @@ fn write_page(dir: &Path, page: &Page) -> Result<bool> {
     Ok(true)
 }
 
+/// Whether `path` is a file (not a link to one) holding exactly `bytes`.
 fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
-    match fs::metadata(path) {
+    match fs::symlink_metadata(path) {
         Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
             fs::File::open(path).is_ok_and(|file| reads_as(file, bytes))
         }
@@ -657,6 +663,23 @@ mod tests {
         );
         assert!(error.contains("a link or a file"), "{error}");
         assert!(elsewhere.join("notes.txt").exists());
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_link_where_a_page_goes_is_replaced_and_what_it_leads_to_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = Staging::open(&dir.path().join("public")).unwrap();
+        for (name, there) in [("same.html", "页"), ("other.html", "我的")] {
+            let target = dir.path().join(name);
+            fs::write(&target, there).unwrap();
+            std::os::unix::fs::symlink(&target, staging.dir().join(name)).unwrap();
+            assert!(staging.put(&page(name, "页")).unwrap(), "{name}");
+            let put = staging.dir().join(name);
+            assert!(fs::symlink_metadata(&put).unwrap().is_file(), "{name}");
+            assert_eq!(fs::read_to_string(&put).unwrap(), "页");
+            assert_eq!(fs::read_to_string(&target).unwrap(), there, "{name}");
+        }
     }
 
     #[test]
