@@ -68,11 +68,19 @@ fn the_stats_page_counts_replies_by_year_department_result_and_kind() {
         squeezed.find("常州市教育局").unwrap() < squeezed.find("常州市民政局").unwrap(),
         "the busiest department first"
     );
-    // The chart is SVG drawn at build time: the longest bar takes 80 %, the
-    // others their share of it, and no script is needed to see it.
-    assert_eq!(stats.matches("<svg").count(), 4);
-    assert!(stats.contains("<rect x=\"0\" y=\"1.6em\" width=\"40.0%\""));
-    assert!(stats.contains("<rect x=\"0\" y=\"4.6em\" width=\"80.0%\""));
+    // The chart is drawn at build time, a label in text and an SVG bar for
+    // each row: the longest bar takes 80 %, the others their share of it,
+    // and no script is needed to see it.
+    assert_eq!(
+        stats.matches("<svg").count(),
+        2 + 2 + 4 + 2,
+        "a bar per row"
+    );
+    assert!(squeezed.contains(
+        "<li><spanclass=\"bar-label\">2020年</span><svgclass=\"bar\"focusable=\"false\"width=\"100%\"height=\"1.5em\"><rectx=\"0\"y=\"0.25em\"width=\"40.0%\""
+    ));
+    assert!(squeezed.contains("<spanclass=\"bar-label\">2021年</span>"));
+    assert!(stats.contains("<rect x=\"0\" y=\"0.25em\" width=\"80.0%\""));
     assert!(!stats.contains("<script>"));
     assert!(
         site.public("index.html")
