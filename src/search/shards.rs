@@ -172,27 +172,20 @@ mod tests {
             .filter(|n| *n != "search/p/7.bin")
             .collect();
         assert!(!all_present(&files(&missing), 16));
-        let renamed: Vec<&str> = whole
-            .iter()
-            .map(|n| {
-                if *n == "search/g/a.bin" {
-                    "search/g/A.bin"
-                } else {
-                    n
-                }
-            })
-            .collect();
-        assert!(!all_present(&files(&renamed), 16));
-        let wide: Vec<&str> = whole
-            .iter()
-            .map(|n| {
-                if *n == "search/g/3.bin" {
-                    "search/g/03.bin"
-                } else {
-                    n
-                }
-            })
-            .collect();
-        assert!(!all_present(&files(&wide), 16));
+        // `whole` with one name written another way.
+        let renamed = |from: &str, to: &'static str| -> Vec<&str> {
+            whole
+                .iter()
+                .map(|&n| if n == from { to } else { n })
+                .collect()
+        };
+        assert!(!all_present(
+            &files(&renamed("search/g/a.bin", "search/g/A.bin")),
+            16
+        ));
+        assert!(!all_present(
+            &files(&renamed("search/g/3.bin", "search/g/03.bin")),
+            16
+        ));
     }
 }
