@@ -19,11 +19,8 @@
 //! builds of it, and nobody gains from forcing it.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher as _;
-
-use rustc_hash::FxBuildHasher;
 use std::fs;
-use std::hash::{DefaultHasher, Hash, Hasher as _};
+use std::hash::{BuildHasher as _, DefaultHasher, Hash, Hasher as _};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -32,6 +29,7 @@ use anyhow::Context as _;
 
 use crate::output::{Listing, Listings};
 use rayon::prelude::*;
+use rustc_hash::FxBuildHasher;
 use serde::Serialize;
 
 /// A hasher that also takes anything serde can serialise.
@@ -186,9 +184,9 @@ impl Previous<'_> {
     /// folder's files are together.
     pub fn all_intact(&self, files: &[(String, u64)]) -> bool {
         files
-            .par_chunk_by(|a, b| folder_of(&a.0) == folder_of(&b.0))
+            .par_chunk_by(|a, b| folder_and_name(&a.0).0 == folder_and_name(&b.0).0)
             .all(|together| {
-                let folder = folder_of(&together[0].0);
+                let (folder, _) = folder_and_name(&together[0].0);
                 let Some(opened) = Opened::open(&self.folder.join(folder)) else {
                     return false;
                 };
@@ -196,18 +194,16 @@ impl Previous<'_> {
                     let Some(made) = self.digests.get(path) else {
                         return false;
                     };
-                    let name = path
-                        .rsplit_once('/')
-                        .map_or(path.as_str(), |(_, name)| name);
+                    let (_, name) = folder_and_name(path);
                     made.digest == *digest && opened.stamp(name) == Some(made.file)
                 })
             })
     }
 }
 
-/// The folder part of a path relative to the output ("" for a file at its root).
-fn folder_of(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |(folder, _)| folder)
+/// A path relative to the output as its folder ("" at the root) and name.
+fn folder_and_name(path: &str) -> (&str, &str) {
+    path.rsplit_once('/').unwrap_or(("", path))
 }
 
 /// A folder held open to look at its files by name.

@@ -4,11 +4,10 @@
 //! grams sorts them as their UTF-8 keys sort; id 0 means "no character".
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::layout::for_each_unit;
 use super::{Corpus, SPAN, spans};
-
-use rustc_hash::FxHashMap;
 
 pub struct Alphabet {
     /// Code point → id, 0 where the character does not occur.
@@ -42,7 +41,7 @@ impl Alphabet {
         let parts: Vec<Tally> = ranges
             .into_par_iter()
             .map(|range| {
-                let mut tally = Tally::new();
+                let mut tally = Tally::default();
                 for span in spans(range, SPAN) {
                     docs.with(span, |docs| {
                         for doc in docs {
@@ -116,6 +115,7 @@ impl Alphabet {
 }
 
 /// One thread's count of the characters of its replies.
+#[derive(Default)]
 struct Tally {
     counts: ByCodePoint,
     /// The code points counted, in the order first seen.
@@ -125,15 +125,6 @@ struct Tally {
 }
 
 impl Tally {
-    fn new() -> Tally {
-        Tally {
-            counts: ByCodePoint::default(),
-            seen: Vec::new(),
-            max_head: 0,
-            units: 0,
-        }
-    }
-
     fn add(&mut self, unit: Option<char>) {
         self.units += 1;
         if let Some(c) = unit {
