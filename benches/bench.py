@@ -4,13 +4,13 @@
     python3 benches/bench.py --sizes 1000,10000
     python3 benches/bench.py --sizes 1000,10000,100000 --runs 3
 
-For each size it generates a corpus with shared/tools/gen-corpus.py (cached
+For each size it generates a corpus with benches/gen_corpus.py (cached
 under --work), builds dafu in release, and times `dafu build` several times:
 "fresh" into an empty output folder, "rebuild" over the output of an
 earlier build with nothing changed, and "edit" over it after one reply's
 text changed (a sentence added to the same reply in both corpora), which
 is an editor's usual next build. Where `hugo` is installed it builds the
-same replies (`gen-corpus.py --format hugo`) with the minimal templates in
+same replies (`gen_corpus.py --format hugo`) with the minimal templates in
 benches/hugo/, interleaved run by run with dafu's so that both meet the same
 load on a shared machine, and the ratio dafu/hugo is printed per size.
 After each fresh Hugo build it times `cp -r` of Hugo's output into a new
@@ -51,7 +51,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-DEFAULT_GEN = REPO.parent / "shared" / "tools" / "gen-corpus.py"
+DEFAULT_GEN = HERE / "gen_corpus.py"
 CASES = ("fresh", "rebuild", "edit")
 # The reply the "edit" case changes: the first of every generated corpus.
 EDITED = Path("content/2015/jy-0001-001.md")
@@ -63,7 +63,7 @@ def main():
     ap.add_argument("--sizes", default="1000,10000", help="comma-separated reply counts (default 1000,10000)")
     ap.add_argument("--runs", type=int, default=5, help="timed runs per size and case (default 5)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/dafu-bench"), help="corpora and outputs (default /tmp/dafu-bench)")
-    ap.add_argument("--gen", type=Path, default=None, help="gen-corpus.py (default: shared/tools/ beside the repo, or $DAFU_GEN_CORPUS)")
+    ap.add_argument("--gen", type=Path, default=None, help="corpus generator (default: benches/gen_corpus.py, or $DAFU_GEN_CORPUS)")
     ap.add_argument("--no-hugo", action="store_true", help="do not build with Hugo even if installed")
     ap.add_argument("--hugo-max", type=int, default=10000,
                     help="largest size Hugo builds (default 10000: at 100,000 replies it needs some 20 GB of memory)")
@@ -167,8 +167,8 @@ def measure(tools, runs, outputs):
                 report("fresh", i, "index cp", index_copies[-1])
             if tool.name == "hugo":
                 # The floor of a build into an empty folder on this disk:
-                # only creating the files Hugo made (fewer than DESIGN.md's
-                # layout asks dafu for), read back from the page cache.
+                # only creating the files Hugo made (fewer than dafu's
+                # layout writes), read back from the page cache.
                 copies.append(timed(["cp", "-r", str(out), str(outputs / f"copy-{i}")]))
                 report("fresh", i, "cp -r", copies[-1])
     # Rebuilds go over the last fresh build. One untimed build first fills

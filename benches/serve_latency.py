@@ -7,7 +7,7 @@ file would) and polls the reply's page until the marker is served. Prints the
 median and the maximum time from the write to the page, over --edits edits.
 
     cargo build --release
-    python3 /work/shared/tools/gen-corpus.py --n 10000 --out /tmp/serve10k
+    python3 benches/gen_corpus.py --n 10000 --out /tmp/serve10k
     python3 benches/serve_latency.py --root /tmp/serve10k
 
 The site's files are restored when the benchmark ends. The goal is a median

@@ -5,7 +5,7 @@
 //! holding the build before last. A build overwrites the previous folder in
 //! place (unchanged files are not rewritten, files that are gone are
 //! deleted), then swaps the two. Overwriting in place is many times faster
-//! than creating every file fresh on these disks (see DESIGN.md), and a
+//! than creating every file fresh on these disks (BENCHMARKS.md), and a
 //! failure at any point leaves `public/` as it was.
 
 use std::collections::HashMap;

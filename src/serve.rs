@@ -8,8 +8,8 @@
 //! input never stops the server: the last good site stays, with an overlay
 //! naming every problem until it is mended.
 //!
-//! DESIGN.md names tower-http's ServeDir; the pages live in memory, so a
-//! map lookup serves them and no folder is needed.
+//! The pages live in memory, so a map lookup serves them and no folder
+//! (nor a static-file service such as tower-http's ServeDir) is needed.
 
 mod http;
 mod preview;

@@ -10,18 +10,10 @@ use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
-/// The samples live in the project's `shared/` folder, beside the
-/// repository: one level up from the crate in the real repository, two from
-/// the scratch crate this was written in.
+/// Real replies kept in the repository (`tests/samples/`, each with its
+/// source in a `SOURCES.md`).
 fn samples() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    [
-        manifest.join("../shared/samples"),
-        manifest.join("../../shared/samples"),
-    ]
-    .into_iter()
-    .find(|p| p.join("reply-changzhou-2021-28.txt").is_file())
-    .expect("shared/samples beside the repository")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/samples")
 }
 
 fn seed() -> PathBuf {

@@ -1,5 +1,5 @@
 //! What an imported reply becomes on disk: the YAML front matter with the
-//! English keys of DESIGN.md, the Markdown body after it, and the file's name
+//! English keys the README documents, the Markdown body after it, and the file's name
 //! (`{year}/ta-{number}.md`, `{year}/jy-{number}.md`). The YAML is written by
 //! hand so that `proposal_id` and `phone` are always quoted strings and lists
 //! keep the one-line form of the repository's own replies.

@@ -11,8 +11,8 @@ const os = require('node:os');
 const path = require('node:path');
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
-/* shared/ sits beside the repository on every machine, CI included. */
-const GEN_CORPUS = path.resolve(REPO, '..', 'shared', 'tools', 'gen-corpus.py');
+/* The project's own corpus generator. */
+const GEN_CORPUS = path.resolve(REPO, 'benches', 'gen_corpus.py');
 const PER_PAGE = 3;
 
 function run(command, args, options) {
