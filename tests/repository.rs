@@ -24,10 +24,8 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
         }
         if path.is_dir() {
             files(&path, out);
-        } else if let Ok(text) = fs::read_to_string(&path) {
-            if !text.is_empty() {
-                out.push(path);
-            }
+        } else if fs::read_to_string(&path).is_ok_and(|text| !text.is_empty()) {
+            out.push(path);
         }
     }
 }
