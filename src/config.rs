@@ -6,8 +6,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 
+use crate::lang::Lang;
 use crate::problem::Problem;
 
 pub const CONFIG_FILE: &str = "config.yaml";
@@ -22,6 +24,9 @@ pub struct Config {
     /// Where the site will live: `/`, or a full URL that may carry a sub-path.
     pub base_url: String,
     pub language: String,
+    /// The language of dafu's own messages, `zh` or `en`; unset, the
+    /// locale's (see `crate::lang`).
+    pub message_language: Option<String>,
     /// A folder under `themes/`; `default` needs none, it is compiled in.
     pub theme: String,
     /// Replies on one page of a term's list.
@@ -100,6 +105,7 @@ impl Default for Config {
             description: "政协委员提案和人大代表建议的办理答复全文公开。".into(),
             base_url: "/".into(),
             language: "zh-CN".into(),
+            message_language: None,
             theme: "default".into(),
             per_page: 20,
             latest: 10,
@@ -146,18 +152,24 @@ impl Config {
             return Ok(Config::default());
         }
         let config: Config = serde_yaml::from_str(text).map_err(|e| {
-            let place = crate::yaml::place(&e, text);
-            (
-                crate::yaml::message(&e),
-                place.map(|(line, _)| line),
-                place.map(|(_, col)| col),
-            )
+            let d = crate::yaml::diagnose(&e, text);
+            let message = match d.hint {
+                Some(hint) => format!("{}{}", d.message, t!("problem.hint", hint = hint)),
+                None => d.message,
+            };
+            (message, Some(d.line), Some(d.col))
         })?;
         config.validate().map_err(|m| (m, None, None))?;
+        crate::lang::adopt(config.message_language.as_deref().and_then(Lang::parse));
         Ok(config)
     }
 
     fn validate(&self) -> Result<(), String> {
+        if let Some(text) = &self.message_language
+            && Lang::parse(text).is_none()
+        {
+            return Err(t!("config.message_language", value = text).into_owned());
+        }
         if self.per_page == 0 {
             return Err("per_page must be at least 1".into());
         }

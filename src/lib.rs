@@ -12,6 +12,7 @@ pub mod content;
 pub mod data;
 pub mod digest;
 pub mod import;
+pub mod lang;
 pub mod links;
 pub mod markdown;
 pub mod output;
@@ -525,7 +526,7 @@ fn output_folder(options: &BuildOptions) -> Result<PathBuf, BuildError> {
 
 /// `1 reply`, `2 replies`: for the summary lines.
 pub fn replies_count(n: usize) -> String {
-    format!("{n} {}", if n == 1 { "reply" } else { "replies" })
+    lang::count(n, "count.replies")
 }
 
 fn sorted(mut problems: Vec<Problem>) -> Vec<Problem> {
@@ -533,3 +534,7 @@ fn sorted(mut problems: Vec<Problem>) -> Vec<Problem> {
     problems.dedup();
     problems
 }
+
+// The message catalogue, `locales/dafu.yml`, compiled in: English, the
+// fallback, and Chinese. `lang` picks which one speaks.
+rust_i18n::i18n!("locales", fallback = "en");

@@ -6,9 +6,15 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use dafu::lang::{self, Lang};
 use dafu::problem::{Problem, Warning};
 use dafu::{BuildError, BuildOptions};
+use rust_i18n::t;
+
+// The same catalogue as the library's: this binary asks it for the command
+// line's own words.
+rust_i18n::i18n!("locales", fallback = "en");
 
 #[derive(Parser)]
 #[command(
@@ -20,6 +26,10 @@ struct Cli {
     /// The site's folder (holding config.yaml and content/).
     #[arg(long, global = true, default_value = ".")]
     root: PathBuf,
+    /// The language of dafu's messages: zh (Chinese) or en (English);
+    /// by default config.yaml's message_language, else the locale (LANG).
+    #[arg(long, global = true, value_parser = language)]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -98,6 +108,11 @@ enum Command {
     },
 }
 
+/// `--lang`: a language dafu's messages come in.
+fn language(text: &str) -> Result<Lang, String> {
+    Lang::parse(text).ok_or_else(|| t!("cli.lang_unknown", value = text).into_owned())
+}
+
 /// `--base-url`, checked as config.yaml's is, so that a wrong one is a
 /// usage error.
 fn base_url(text: &str) -> Result<String, String> {
@@ -109,51 +124,105 @@ fn reply_file(text: &str) -> Result<PathBuf, String> {
     let path = PathBuf::from(text);
     match path.extension() {
         Some(ending) if ending == "md" => Ok(path),
-        _ => Err("a reply file ends in .md, e.g. content/2021/ta-0152.md".into()),
+        _ => Err(t!("cli.new_not_md").into_owned()),
     }
 }
 
 /// What a command was asked that cannot be: exit status 2, as clap's own.
 fn usage_error(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+    eprintln!("{}", t!("cli.error", message = message));
     ExitCode::from(2)
 }
 
+/// The locale (or `--lang`) is known before clap prints help or an error,
+/// so the help is in the language the messages are in.
+fn early_language() -> Option<Lang> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().enumerate().find_map(|(i, arg)| {
+        let value = match arg.strip_prefix("--lang") {
+            Some("") => args.get(i + 1)?.as_str(),
+            Some(rest) => rest.strip_prefix('=')?,
+            None => return None,
+        };
+        Lang::parse(value)
+    })
+}
+
+/// The command line with its help in the messages' language: each
+/// command's and option's text is looked up as `help.COMMAND.OPTION`
+/// (`help.COMMAND` for the command itself), the English doc comments above
+/// being the fallback.
+fn command_line() -> clap::Command {
+    let localise_args = |command: clap::Command, prefix: String| {
+        let ids: Vec<String> = command
+            .get_arguments()
+            .map(|arg| arg.get_id().to_string())
+            .collect();
+        ids.into_iter().fold(command, |command, id| {
+            match localised(&format!("{prefix}.{id}")) {
+                Some(text) => command.mut_arg(&id, |arg| arg.help(text)),
+                None => command,
+            }
+        })
+    };
+    let mut command = localise_args(Cli::command(), "help".into());
+    if let Some(about) = localised("help.about") {
+        command = command.about(about);
+    }
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_string())
+        .collect();
+    for name in names {
+        command = command.mut_subcommand(&name, |sub| {
+            let sub = localise_args(sub, format!("help.{name}"));
+            match localised(&format!("help.{name}")) {
+                Some(about) => sub.about(about),
+                None => sub,
+            }
+        });
+    }
+    command
+}
+
+/// The catalogue's text for `key` in the current language, if it has one.
+fn localised(key: &str) -> Option<String> {
+    let text = t!(key);
+    (text != key && lang::is_chinese()).then(|| text.into_owned())
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    lang::choose(early_language());
+    let cli = match Cli::from_arg_matches(&command_line().get_matches()) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
     let makes_root = matches!(cli.command, Command::Init { .. });
     if !makes_root && !cli.root.is_dir() {
-        return usage_error(&format!("--root {}: no such folder", cli.root.display()));
+        return usage_error(&t!("cli.no_root", root = cli.root.display()));
     }
     match cli.command {
         Command::Init { dir, force } => {
             let dir = dir.unwrap_or_else(|| cli.root.clone());
             finish(dafu::scaffold::init(&dir, force).map(|()| {
-                println!(
-                    "created a site in {}; build it with `dafu --root {} build`",
-                    dir.display(),
-                    dir.display()
-                );
+                println!("{}", t!("cli.init_done", dir = dir.display()));
             }))
         }
         Command::New { path } => {
             let content = site_folder(&cli.root, "content");
             if !content.is_dir() {
-                return usage_error(&format!(
-                    "no {}/ folder here: make a site with `dafu init` first",
-                    content.display()
-                ));
+                return usage_error(&t!("cli.new_no_content", content = content.display()));
             }
             if !dafu::output::lies_in(&path, &content) {
-                return usage_error(&format!(
-                    "{}: not in {}/, so no build would publish it",
-                    path.display(),
-                    content.display()
+                return usage_error(&t!(
+                    "cli.new_outside_content",
+                    path = path.display(),
+                    content = content.display()
                 ));
             }
             let year = jiff::Zoned::now().year();
             finish(dafu::scaffold::new_reply(&path, year).map(|()| {
-                println!("wrote {}", path.display());
+                println!("{}", t!("cli.wrote", path = path.display()));
             }))
         }
         Command::Import {
@@ -191,20 +260,23 @@ fn main() -> ExitCode {
                 Ok(report) => {
                     print_warnings(&report.warnings);
                     println!(
-                        "built {} into {} files in {} ms ({} changed, {} removed) → {}",
-                        dafu::replies_count(report.replies),
-                        report.pages,
-                        report.millis,
-                        report.written.changed,
-                        report.written.removed,
-                        report.output.display()
+                        "{}",
+                        t!(
+                            "cli.built",
+                            replies = dafu::replies_count(report.replies),
+                            files = report.pages,
+                            ms = report.millis,
+                            changed = report.written.changed,
+                            removed = report.written.removed,
+                            output = report.output.display()
+                        )
                     );
                     ExitCode::SUCCESS
                 }
                 Err(BuildError::Content(problems)) => report_problems(&problems),
                 Err(BuildError::Usage(problem)) => {
                     eprintln!("{problem}");
-                    eprintln!("error: nothing was written");
+                    eprintln!("{}", t!("cli.nothing_written"));
                     ExitCode::from(2)
                 }
                 Err(BuildError::Io(error)) => finish(Err(error)),
@@ -222,14 +294,12 @@ fn main() -> ExitCode {
                 eprintln!("{problem}");
             }
             print_warnings(&findings.warnings);
-            let count =
-                |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-            let summary = format!(
-                "checked {} replies and {} files: {}, {}; nothing was written",
-                findings.replies,
-                findings.files,
-                count(findings.errors.len(), "error"),
-                count(findings.warnings.len(), "warning"),
+            let summary = t!(
+                "cli.checked",
+                replies = dafu::replies_count(findings.replies),
+                files = findings.files,
+                errors = lang::count(findings.errors.len(), "count.errors"),
+                warnings = lang::count(findings.warnings.len(), "count.warnings"),
             );
             if findings.errors.is_empty() {
                 println!("{summary}");
@@ -275,9 +345,11 @@ fn report_problems(problems: &[Problem]) -> ExitCode {
         eprintln!("{problem}");
     }
     eprintln!(
-        "error: {} problem{}; nothing was written",
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" }
+        "{}",
+        t!(
+            "cli.problems",
+            problems = lang::count(problems.len(), "count.problems")
+        )
     );
     ExitCode::from(1)
 }
@@ -286,7 +358,7 @@ fn finish(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("{}", t!("cli.error", message = format!("{error:#}")));
             ExitCode::from(1)
         }
     }

@@ -76,7 +76,7 @@ impl Problem {
     fn rest(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.message)?;
         if let Some(hint) = &self.hint {
-            write!(f, " (hint: {hint})")?;
+            write!(f, "{}", rust_i18n::t!("problem.hint", hint = hint))?;
         }
         Ok(())
     }
@@ -89,7 +89,7 @@ pub struct Warning<'a>(pub &'a Problem);
 impl fmt::Display for Warning<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.place(f)?;
-        write!(f, ": warning: ")?;
+        write!(f, ": {}", rust_i18n::t!("problem.warning"))?;
         self.0.rest(f)
     }
 }

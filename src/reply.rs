@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
+use rust_i18n::t;
 use serde::Serialize;
 use serde_yaml::Value;
 
@@ -311,6 +312,16 @@ struct Fields {
     extra: BTreeMap<String, Value>,
 }
 
+/// A YAML diagnosis of the front matter as a problem of `source`: the
+/// front matter starts on the line after `---`.
+fn diagnosed(source: &Path, d: crate::yaml::Diagnosis) -> Problem {
+    let problem = Problem::new(source, d.message).at(d.line + 1, d.col);
+    match d.hint {
+        Some(hint) => problem.hint(hint),
+        None => problem,
+    }
+}
+
 impl<'a> FrontMatter<'a> {
     fn into_reply(
         mut self,
@@ -322,22 +333,17 @@ impl<'a> FrontMatter<'a> {
             Ok(Value::Mapping(m)) => m,
             Ok(Value::Null) => serde_yaml::Mapping::new(),
             Ok(_) => {
-                return Err(vec![
-                    Problem::new(self.source, "the front matter must be `key: value` lines")
-                        .at(2, 1),
-                ]);
+                let problem = match crate::yaml::full_width_colon(self.yaml) {
+                    Some(d) => diagnosed(self.source, d),
+                    None => Problem::new(self.source, t!("reply.not_a_mapping")).at(2, 1),
+                };
+                return Err(vec![problem]);
             }
             Err(e) => {
-                // The front matter starts on the line after `---`.
-                let (line, col) =
-                    crate::yaml::place(&e, self.yaml).map_or((1, 1), |(l, c)| (l + 1, c));
-                return Err(vec![
-                    Problem::new(
-                        self.source,
-                        format!("invalid YAML: {}", crate::yaml::message(&e)),
-                    )
-                    .at(line, col),
-                ]);
+                return Err(vec![diagnosed(
+                    self.source,
+                    crate::yaml::diagnose(&e, self.yaml),
+                )]);
             }
         };
         let mut fields = Fields::default();

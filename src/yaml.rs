@@ -1,7 +1,82 @@
 //! A YAML error as an editor needs it: the message without the parser's own
 //! "at line N column M" (the problem carries the place), and for a key
 //! written twice, the line of the second one rather than the start of the
-//! mapping, where the parser points.
+//! mapping, where the parser points. And the slip editors make most, a key
+//! typed with the full-width colon `：` of a Chinese keyboard, named as such
+//! on its own line, where the parser would point at the line after it with
+//! "could not find expected ':'".
+
+use rust_i18n::t;
+
+/// A YAML error as it is reported: where, what, and what to do.
+pub struct Diagnosis {
+    /// 1-based line and column in the YAML text given.
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// Why `yaml` did not parse, in the messages' language.
+pub fn diagnose(error: &serde_yaml::Error, yaml: &str) -> Diagnosis {
+    if let Some(slip) = full_width_colon(yaml) {
+        return slip;
+    }
+    let (line, col) = place(error, yaml).unwrap_or((1, 1));
+    let message = message(error);
+    let message = match known(&message) {
+        Some(key) => t!(key).into_owned(),
+        None => message,
+    };
+    Diagnosis {
+        line,
+        col,
+        message: t!("yaml.invalid", message = message).into_owned(),
+        hint: None,
+    }
+}
+
+/// The first line that starts with a key followed by `：` where YAML wants
+/// `:`. Only unindented lines are read: indented ones are a list's items
+/// or a block of text, where `：` is the text's own.
+pub fn full_width_colon(yaml: &str) -> Option<Diagnosis> {
+    yaml.lines().enumerate().find_map(|(i, line)| {
+        let at = line.find('：')?;
+        let key = line[..at].trim_end();
+        let looks_like_key = !key.is_empty()
+            && !line.starts_with([' ', '\t', '-', '#', '"', '\''])
+            && !key.contains([':', ' ', '"', '\'', '[', '{', '#', ','])
+            && key.chars().count() <= 20;
+        looks_like_key.then(|| Diagnosis {
+            line: i + 1,
+            col: line[..at].chars().count() + 1,
+            message: t!("yaml.full_width_colon", key = key).into_owned(),
+            hint: Some(t!("yaml.full_width_colon_hint", key = key).into_owned()),
+        })
+    })
+}
+
+/// The catalogue's key for a message of the YAML parser that editors meet.
+fn known(message: &str) -> Option<&'static str> {
+    const KNOWN: [(&str, &str); 6] = [
+        (
+            "mapping values are not allowed in this context",
+            "yaml.mapping_values",
+        ),
+        ("did not find expected key", "yaml.expected_key"),
+        ("could not find expected ':'", "yaml.expected_colon"),
+        (
+            "found character that cannot start any token",
+            "yaml.bad_character",
+        ),
+        ("did not find expected node content", "yaml.expected_value"),
+        ("found unexpected end of stream", "yaml.unexpected_end"),
+    ];
+    KNOWN
+        .iter()
+        .find(|(english, _)| message.starts_with(english))
+        .map(|&(_, key)| key)
+}
 
 /// The error's message without the position it ends with.
 pub fn message(error: &serde_yaml::Error) -> String {
@@ -60,6 +135,22 @@ mod tests {
 
     fn error(yaml: &str) -> serde_yaml::Error {
         serde_yaml::from_str::<serde_yaml::Value>(yaml).unwrap_err()
+    }
+
+    #[test]
+    fn a_full_width_colon_is_named_on_its_own_line() {
+        let yaml = "title: 关于x的答复\ndepartment：甲局\ndate: 2021-06-01\n";
+        let d = diagnose(&error(yaml), yaml);
+        assert_eq!((d.line, d.col), (2, 11));
+        assert!(d.message.contains("full-width colon"), "{}", d.message);
+        assert!(d.hint.is_some_and(|h| h.contains("department:")));
+    }
+
+    #[test]
+    fn a_full_width_colon_inside_a_value_or_a_block_is_the_texts_own() {
+        assert!(full_width_colon("title: 一、说明：x\n").is_none());
+        assert!(full_width_colon("body: |\n  二、措施：加强\n").is_none());
+        assert!(full_width_colon("- 甲：乙\n").is_none());
     }
 
     #[test]

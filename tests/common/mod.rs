@@ -60,9 +60,18 @@ impl TestSite {
         self
     }
 
-    /// Runs `dafu --root SITE ARGS…`.
+    /// Runs `dafu --root SITE ARGS…` in an English locale, whatever the
+    /// machine's, so that messages can be compared.
     pub fn run(&self, args: &[&str]) -> Output {
+        self.run_in_locale("en_US.UTF-8", args)
+    }
+
+    /// Runs `dafu --root SITE ARGS…` with `LANG` set to `locale`.
+    pub fn run_in_locale(&self, locale: &str, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_dafu"))
+            .env("LANG", locale)
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .arg("--root")
             .arg(self.root())
             .args(args)
