@@ -12,6 +12,7 @@ use std::sync::Arc;
 use crate::config::{CONFIG_FILE, Config, Slug};
 use crate::problem::Problem;
 use crate::reply::Reply;
+use rust_i18n::t;
 
 /// The term under which replies without a session or proposer are listed.
 pub const UNSPECIFIED: &str = "未注明";
@@ -245,24 +246,21 @@ fn url_clashes(replies: &[Arc<Reply>]) -> Vec<Problem> {
         let first = reply.path.split('/').next().unwrap_or_default();
         if RESERVED.contains(&first) {
             problems.push(
-                Problem::new(
-                    &reply.source,
-                    format!("its URL /{} is used by the archive's own pages", reply.path),
-                )
-                .hint("move the file out of that folder"),
+                Problem::new(&reply.source, t!("archive.reserved_url", url = reply.path))
+                    .hint(t!("archive.reserved_url_hint")),
             );
         }
         if let Some(other) = seen.insert(reply.path.to_lowercase(), reply) {
             problems.push(
                 Problem::new(
                     &reply.source,
-                    format!(
-                        "lands on the same URL /{} as {}",
-                        reply.path,
-                        other.source.display()
+                    t!(
+                        "archive.same_url",
+                        url = reply.path,
+                        other = other.source.display()
                     ),
                 )
-                .hint("rename one of the two files"),
+                .hint(t!("archive.same_url_hint")),
             );
         }
     }
@@ -278,19 +276,16 @@ fn slug_clashes(facet: Facet, terms: &[Term]) -> Vec<Problem> {
             Some(
                 Problem::new(
                     Path::new(CONFIG_FILE),
-                    format!(
-                        "{} `{}` and `{}` both land on /{}/{}/",
-                        facet.name(),
-                        other,
-                        term.name,
-                        facet.key(),
-                        term.slug
+                    t!(
+                        "archive.same_slug",
+                        facet = facet.name(),
+                        first = other,
+                        second = term.name,
+                        key = facet.key(),
+                        slug = term.slug
                     ),
                 )
-                .hint(format!(
-                    "give them distinct slugs under `slugs: {}:`",
-                    facet.key()
-                )),
+                .hint(t!("archive.same_slug_hint", key = facet.key())),
             )
         })
         .collect()
@@ -309,10 +304,11 @@ pub fn doc_number_clashes<'r>(replies: impl IntoIterator<Item = &'r Reply>) -> V
             problems.push(
                 Problem::new(
                     &reply.source,
-                    format!(
-                        "文号 {number} of {} is also the 文号 of {}",
-                        reply.department,
-                        other.source.display()
+                    t!(
+                        "archive.same_doc_number",
+                        number = number,
+                        department = reply.department,
+                        other = other.source.display()
                     ),
                 )
                 .at_line(reply.doc_number_line),

@@ -75,9 +75,7 @@ impl TryFrom<String> for Slug {
         if !text.is_empty() && !text.starts_with('.') && !reserved && text.bytes().all(segment) {
             Ok(Slug(text))
         } else {
-            Err(format!(
-                "slug `{text}` is not a URL segment: use ASCII letters, digits, `-`, `_` and `.` (not first), and not `page`"
-            ))
+            Err(t!("config.bad_slug", slug = text).into_owned())
         }
     }
 }
@@ -136,7 +134,7 @@ impl Config {
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(e) => return Err(Problem::new(&path, format!("cannot read: {e}"))),
+            Err(e) => return Err(Problem::new(&path, t!("file.cannot_read", error = e))),
         };
         Config::parse(&text).map_err(|(message, line, col)| {
             let problem = Problem::new(&path, message);
@@ -171,7 +169,7 @@ impl Config {
             return Err(t!("config.message_language", value = text).into_owned());
         }
         if self.per_page == 0 {
-            return Err("per_page must be at least 1".into());
+            return Err(t!("config.per_page").into_owned());
         }
         BaseUrl::parse(&self.base_url).map(|_| ())
     }
@@ -219,18 +217,16 @@ impl BaseUrl {
             let scheme_len = text.len() - rest.len();
             let host_end = rest.find('/').unwrap_or(rest.len());
             if host_end == 0 {
-                return Err(format!("base_url `{text}` has no host"));
+                return Err(t!("config.base_url_no_host", url = text).into_owned());
             }
             (&text[..scheme_len + host_end], &rest[host_end..])
         } else if text.is_empty() || text.starts_with('/') {
             ("", text)
         } else {
-            return Err(format!(
-                "base_url `{text}` must start with https://, http:// or /"
-            ));
+            return Err(t!("config.base_url_scheme", url = text).into_owned());
         };
         if path.contains(['?', '#', ' ']) {
-            return Err(format!("base_url `{text}` must be a plain path"));
+            return Err(t!("config.base_url_plain", url = text).into_owned());
         }
         let mut path = path.trim_end_matches('/').to_string();
         if !path.starts_with('/') {

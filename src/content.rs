@@ -11,6 +11,7 @@ use crate::body::Bodies;
 use crate::problem::Problem;
 use crate::reply::{self, Reply};
 use crate::text;
+use rust_i18n::t;
 
 pub const CONTENT_DIR: &str = "content";
 
@@ -18,10 +19,7 @@ pub const CONTENT_DIR: &str = "content";
 pub fn find(root: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
     let dir = root.join(CONTENT_DIR);
     if !dir.is_dir() {
-        return Err(vec![Problem::new(
-            &dir,
-            "no content folder: a site keeps its replies in content/ (run `dafu init` to start one)",
-        )]);
+        return Err(vec![Problem::new(&dir, t!("content.missing"))]);
     }
     let mut files = Vec::new();
     let mut problems = Vec::new();
@@ -40,12 +38,13 @@ pub fn find(root: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
             Err(e) => {
                 let path = e.path().unwrap_or(&dir).to_path_buf();
                 let message = if e.loop_ancestor().is_some() {
-                    "a symbolic link loops back to a folder above it".to_string()
+                    t!("content.link_loop").into_owned()
                 } else {
-                    format!(
-                        "cannot read: {}",
-                        e.io_error().map_or(e.to_string(), ToString::to_string)
+                    t!(
+                        "file.cannot_read",
+                        error = e.io_error().map_or(e.to_string(), ToString::to_string)
                     )
+                    .into_owned()
                 };
                 problems.push(Problem::new(path, message));
             }
@@ -77,8 +76,8 @@ pub fn load_one(
     bodies: Bodies,
 ) -> Result<Reply, Vec<Problem>> {
     let shown = path.strip_prefix(root).unwrap_or(path);
-    let bytes =
-        std::fs::read(path).map_err(|e| vec![Problem::new(shown, format!("cannot read: {e}"))])?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| vec![Problem::new(shown, t!("file.cannot_read", error = e))])?;
     let (text, _) = text::decode(&bytes)
         .map_err(|e| vec![Problem::new(shown, e.to_string()).at_line(Some(e.line()))])?;
     reply::parse(shown, site_path, &text, bodies)

@@ -45,6 +45,7 @@ use output::Sink;
 use problem::Problem;
 use rayon::prelude::*;
 use render::{Page, PageSpec, Renderer};
+use rust_i18n::t;
 use shelf::Shelf;
 use theme::Theme;
 use timings::Stages;
@@ -399,9 +400,9 @@ fn static_clashes(pages: &[String], theme: &Theme) -> Vec<Problem> {
         .map(|path| {
             Problem::new(
                 format!("static/{path}"),
-                format!("a static file takes the place of the page dafu makes at {path}"),
+                t!("build.static_clash", path = path),
             )
-            .hint("remove the static file; to change that page, change its template in templates/")
+            .hint(t!("build.static_clash_hint"))
         })
         .collect()
 }
@@ -471,12 +472,9 @@ pub fn check(options: &BuildOptions) -> Findings {
             0,
             Problem::new(
                 CONFIG_FILE,
-                format!(
-                    "base_url `{}` has no host, so sitemap.xml, robots.txt and the feeds give paths where full URLs belong",
-                    site.config.base_url
-                ),
+                t!("build.relative_base_url", url = site.config.base_url),
             )
-            .hint("set base_url to the address the site is published at, e.g. https://www.example.gov.cn/zxta/"),
+            .hint(t!("build.relative_base_url_hint")),
         );
     }
     let replies = site.archive.replies().len();
@@ -517,9 +515,9 @@ fn output_folder(options: &BuildOptions) -> Result<PathBuf, BuildError> {
         None => options.root.join("public"),
     };
     match output::refusal(&options.root, &output) {
-        Some((path, why)) => Err(BuildError::Usage(Problem::new(path, why).hint(
-            "dafu replaces the output folder whole: give --output a new or empty folder, or one it built",
-        ))),
+        Some((path, why)) => Err(BuildError::Usage(
+            Problem::new(path, why).hint(t!("build.output_hint")),
+        )),
         None => Ok(output),
     }
 }

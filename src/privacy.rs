@@ -12,6 +12,8 @@
 //! 元, 万, 亿 or % (a sum). Full-width digits count as digits.
 //! Findings are warnings: the lint cannot know whose number it is.
 
+use rust_i18n::t;
+
 /// What was found, and where it starts (a byte offset into the text).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -29,14 +31,11 @@ pub enum Kind {
 
 impl Finding {
     pub fn message(&self) -> String {
-        let what = match self.kind {
-            Kind::Mobile => "a mobile phone number",
-            Kind::ResidentId => "a resident ID number (身份证号)",
+        let key = match self.kind {
+            Kind::Mobile => "privacy.mobile",
+            Kind::ResidentId => "privacy.resident_id",
         };
-        format!(
-            "{what} {} would be published; a member's own contact details must be removed before publishing",
-            self.masked
-        )
+        t!(key, number = self.masked).into_owned()
     }
 }
 

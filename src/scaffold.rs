@@ -9,6 +9,7 @@ use std::fs;
 use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
+use rust_i18n::t;
 
 const CONFIG: &str = include_str!("../config.yaml");
 const EXAMPLE_REPLY: &str = include_str!("../content/2021/ta-0152.md");
@@ -19,10 +20,7 @@ const GITIGNORE: &str = "/public/\n/.public.*\n";
 /// Creates a site in `dir`, refusing a folder that holds anything unless forced.
 pub fn init(dir: &Path, force: bool) -> Result<()> {
     if !force && dir.is_dir() && fs::read_dir(dir)?.next().is_some() {
-        bail!(
-            "{} is not empty; use --force to write the new site into it",
-            dir.display()
-        );
+        bail!(t!("scaffold.not_empty", dir = dir.display()));
     }
     write_new(&dir.join("config.yaml"), CONFIG, force)?;
     // A site already in git keeps its own, --force or not.
@@ -92,11 +90,11 @@ draft: true
 
 fn write_new(path: &Path, text: &str, force: bool) -> Result<()> {
     if path.exists() && !force {
-        bail!("{} exists; it was left as it is", path.display());
+        bail!(t!("scaffold.exists", path = path.display()));
     }
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
+            .with_context(|| t!("file.cannot_create", path = parent.display()))?;
     }
-    fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    fs::write(path, text).with_context(|| t!("file.cannot_write", path = path.display()))
 }

@@ -13,6 +13,7 @@ use tera::{ErrorKind, Kwargs, State, Tera};
 
 use crate::config::{BaseUrl, Config};
 use crate::problem::Problem;
+use rust_i18n::t;
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -62,10 +63,10 @@ impl Theme {
         } else {
             return Err(vec![Problem::new(
                 crate::config::CONFIG_FILE,
-                format!(
-                    "theme `{}` not found: no folder {}",
-                    config.theme,
-                    theme_dir.display()
+                t!(
+                    "theme.not_found",
+                    theme = config.theme,
+                    folder = theme_dir.display()
                 ),
             )]);
         }
@@ -116,7 +117,7 @@ fn compile(templates: BTreeMap<String, Source>, base: &BaseUrl) -> Result<Tera, 
     for (name, source) in &templates {
         match std::str::from_utf8(&source.bytes) {
             Ok(text) => texts.push((name.as_str(), text)),
-            Err(_) => problems.push(Problem::new(&source.shown, "a template must be UTF-8 text")),
+            Err(_) => problems.push(Problem::new(&source.shown, t!("theme.not_utf8"))),
         }
     }
     if !problems.is_empty() {
@@ -180,7 +181,7 @@ pub fn template_problem(error: &tera::Error, file_of: impl Fn(&str) -> Option<Pa
         }
         ErrorKind::MissingParent { current, parent } => Problem::new(
             file_of(current).unwrap_or_else(|| current.into()),
-            format!("extends `{parent}`, and the theme has no such template"),
+            t!("theme.no_parent", parent = parent),
         ),
         _ => Problem::new("templates", error.to_string()),
     }
@@ -208,7 +209,7 @@ fn read_folder(
             Err(e) => {
                 problems.push(Problem::new(
                     e.path().unwrap_or(dir),
-                    format!("cannot read: {e}"),
+                    t!("file.cannot_read", error = e),
                 ));
                 continue;
             }
@@ -226,7 +227,7 @@ fn read_folder(
             Ok(bytes) => {
                 into.insert(name, Source { shown, bytes });
             }
-            Err(e) => problems.push(Problem::new(shown, format!("cannot read: {e}"))),
+            Err(e) => problems.push(Problem::new(shown, t!("file.cannot_read", error = e))),
         }
     }
     if problems.is_empty() {
