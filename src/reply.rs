@@ -201,24 +201,21 @@ pub fn parse(
     text: &str,
     bodies: Bodies,
 ) -> Result<Reply, Vec<Problem>> {
-    let problem = |message: &str| vec![Problem::new(source, message)];
     if text.trim().is_empty() {
-        return Err(problem(
-            "the file is empty: a reply needs front matter between two `---` lines and a body",
-        ));
+        return Err(vec![Problem::new(source, t!("reply.empty"))]);
     }
     let Some(split) = split_front_matter(text) else {
         return Err(vec![
-            Problem::new(source, "no front matter: a reply starts with a line `---`")
+            Problem::new(source, t!("reply.no_front_matter"))
                 .at(1, 1)
-                .hint("put the fields (title, department, date, …) between two `---` lines"),
+                .hint(t!("reply.no_front_matter_hint")),
         ]);
     };
     let Some((yaml, body)) = split else {
         return Err(vec![
-            Problem::new(source, "the front matter is never closed")
+            Problem::new(source, t!("reply.unclosed"))
                 .at(1, 1)
-                .hint("add a line `---` after the last field"),
+                .hint(t!("reply.unclosed_hint")),
         ]);
     };
     let fields = FrontMatter {
@@ -350,18 +347,22 @@ impl<'a> FrontMatter<'a> {
         let mut seen: BTreeMap<&'static str, String> = BTreeMap::new();
         for (key, value) in &mapping {
             let Some(name) = key.as_str() else {
-                self.problem(None, "a key must be text".into(), None);
+                self.problem(None, t!("reply.key_not_text").into(), None);
                 continue;
             };
             let line = self.line_of(name);
             let Some(canonical) = canonical_key(name) else {
-                self.problem(line, format!("unknown key `{name}`"), nearest_key(name));
+                self.problem(
+                    line,
+                    t!("reply.unknown_key", key = name).into(),
+                    nearest_key(name),
+                );
                 continue;
             };
             if let Some(first) = seen.insert(canonical, name.to_string()) {
                 self.problem(
                     line,
-                    format!("`{name}` repeats `{first}`: they are the same field"),
+                    t!("reply.repeated_key", key = name, first = first).into(),
                     None,
                 );
                 continue;
@@ -374,7 +375,7 @@ impl<'a> FrontMatter<'a> {
                 let alias = KEYS.iter().find(|(k, _)| *k == key).map_or("", |(_, a)| a);
                 self.problem(
                     Some(1),
-                    format!("missing required key `{key}` ({alias})"),
+                    t!("reply.missing_key", key = key, alias = alias).into(),
                     None,
                 );
             }
@@ -497,7 +498,7 @@ impl<'a> FrontMatter<'a> {
             "draft" => match value {
                 Value::Bool(b) => fields.draft = *b,
                 Value::Null => {}
-                _ => self.wrong_type(written, "true or false", value, line),
+                _ => self.wrong_type(written, "kind.true_or_false", value, line),
             },
             "extra" => match value {
                 Value::Mapping(m) => {
@@ -507,7 +508,7 @@ impl<'a> FrontMatter<'a> {
                         .collect();
                 }
                 Value::Null => {}
-                _ => self.wrong_type(written, "a map of `key: value`", value, line),
+                _ => self.wrong_type(written, "kind.key_values", value, line),
             },
             _ => unreachable!("every key of KEYS is handled"),
         }
@@ -521,7 +522,7 @@ impl<'a> FrontMatter<'a> {
             Value::Number(n) => Some(self.raw_value(line).unwrap_or_else(|| n.to_string())),
             Value::Null => None,
             _ => {
-                self.wrong_type(key, "text", value, line);
+                self.wrong_type(key, "kind.text", value, line);
                 None
             }
         }
@@ -543,7 +544,7 @@ impl<'a> FrontMatter<'a> {
                 .collect(),
             Value::Null => Vec::new(),
             _ => {
-                self.wrong_type(key, "a list", value, line);
+                self.wrong_type(key, "kind.list", value, line);
                 Vec::new()
             }
         }
@@ -562,7 +563,13 @@ impl<'a> FrontMatter<'a> {
         if choice.is_none() {
             self.problem(
                 line,
-                format!("`{key}` is `{text}`, which is not one of {allowed}"),
+                t!(
+                    "reply.not_one_of",
+                    key = key,
+                    text = text,
+                    allowed = allowed
+                )
+                .into(),
                 None,
             );
         }
@@ -576,15 +583,15 @@ impl<'a> FrontMatter<'a> {
             Ok(_) | Err(_) if !looks_like_iso_date(&text) => {
                 self.problem(
                     line,
-                    format!("`{key}` is `{text}`, not a date"),
-                    Some("write it as YYYY-MM-DD, for example 2021-06-10".into()),
+                    t!("reply.not_a_date", key = key, text = text).into(),
+                    Some(t!("reply.not_a_date_hint").into()),
                 );
                 None
             }
             _ => {
                 self.problem(
                     line,
-                    format!("`{key}` is `{text}`, which is not a day of the calendar"),
+                    t!("reply.no_such_day", key = key, text = text).into(),
                     None,
                 );
                 None
@@ -601,7 +608,7 @@ impl<'a> FrontMatter<'a> {
         match year {
             Some(y @ 1949..=2200) => i16::try_from(y).ok(),
             _ => {
-                self.wrong_type(key, "a year such as 2021", value, line);
+                self.wrong_type(key, "kind.year", value, line);
                 None
             }
         }
@@ -619,30 +626,29 @@ impl<'a> FrontMatter<'a> {
             return Some(ReplyDate::Year(year));
         }
         if self.problems.is_empty() {
-            self.problem(
-                Some(1),
-                "no date: give `date` (成文日期), or `year` (年度), or a 文号 with the year in 〔〕".into(),
-                None,
-            );
+            self.problem(Some(1), t!("reply.no_date").into(), None);
         }
         None
     }
 
+    /// `expected` names the catalogue's words for it: `kind.text`, ….
     fn wrong_type(&mut self, key: &str, expected: &str, value: &Value, line: Option<usize>) {
         let found = match value {
-            Value::Null => "nothing",
-            Value::Bool(_) => "true/false",
-            Value::Number(_) => "a number",
-            Value::String(_) => "text",
-            Value::Sequence(_) => "a list",
-            Value::Mapping(_) => "a map",
-            Value::Tagged(_) => "a tagged value",
+            Value::Null => "kind.nothing",
+            Value::Bool(_) => "kind.bool",
+            Value::Number(_) => "kind.number",
+            Value::String(_) => "kind.text",
+            Value::Sequence(_) => "kind.list",
+            Value::Mapping(_) => "kind.map",
+            Value::Tagged(_) => "kind.tagged",
         };
-        self.problem(
-            line,
-            format!("`{key}` must be {expected}, not {found}"),
-            None,
+        let message = t!(
+            "reply.wrong_type",
+            key = key,
+            expected = t!(expected),
+            found = t!(found)
         );
+        self.problem(line, message.into(), None);
     }
 
     fn problem(&mut self, line: Option<usize>, message: String, hint: Option<String>) {
@@ -699,9 +705,9 @@ fn nearest_key(written: &str) -> Option<String> {
         .min_by_key(|(distance, _, _)| *distance)
         .map(|(_, candidate, key)| {
             if candidate == key {
-                format!("did you mean `{key}`?")
+                t!("reply.did_you_mean", key = key).into_owned()
             } else {
-                format!("did you mean `{candidate}` ({key})?")
+                t!("reply.did_you_mean_alias", key = key, alias = candidate).into_owned()
             }
         })
 }

@@ -27,6 +27,7 @@ use notify_debouncer_full::DebounceEventResult;
 
 use http::{Reload, Shared};
 use preview::{Changes, Outcome, Preview, Snapshot};
+use rust_i18n::t;
 
 /// The switches of `dafu serve`.
 #[derive(Debug, Clone)]
@@ -45,21 +46,18 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
     let root = options
         .root
         .canonicalize()
-        .with_context(|| format!("cannot open the site folder {}", options.root.display()))?;
+        .with_context(|| t!("serve.cannot_open", root = options.root.display()))?;
     // Listen first: a taken port is known before a long first build.
     let listener = listen(SocketAddr::new(options.interface, options.port))?;
     let address = listener.local_addr()?;
     if !options.interface.is_loopback() {
-        eprintln!(
-            "warning: listening on {address}: the preview is reachable from the network, \
-             unpublished edits and all; `--interface 127.0.0.1` keeps it on this machine"
-        );
+        eprintln!("{}", t!("serve.public_interface", address = address));
     }
 
     let (sender, batches) = mpsc::channel();
     // Watching starts before the first read, so no edit falls between them.
     let watcher = watch::Watcher::start(&root, sender)
-        .with_context(|| format!("cannot watch {}", root.display()))?;
+        .with_context(|| t!("serve.cannot_watch", root = root.display()))?;
     let mut preview = Preview::new(&root, options.drafts);
     let started = Instant::now();
     let outcome = preview.apply(&Changes::everything());
@@ -68,14 +66,18 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
     let indexer = index_in_background(shared.clone());
     request_index(&indexer, &preview);
     println!(
-        "first build: {summary} in {} ms",
-        started.elapsed().as_millis()
+        "{}",
+        t!(
+            "serve.first_build",
+            summary = summary,
+            ms = started.elapsed().as_millis()
+        )
     );
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("cannot start the server")?;
+        .context(t!("serve.cannot_start"))?;
     // Listening for Ctrl-C from before the address is printed: whoever
     // reads it may stop the server at once.
     let stop = {
@@ -84,7 +86,7 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
     };
 
     let url = format!("http://{}{}", shown(address), preview.home_link());
-    println!("serving {} at {url} (Ctrl-C stops)", root.display());
+    println!("{}", t!("serve.serving", root = root.display(), url = url));
     if options.open {
         open_browser(&url);
     }
@@ -93,7 +95,7 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
     std::thread::Builder::new()
         .name("dafu-rebuild".into())
         .spawn(move || follow_edits(&root, preview, watcher, &batches, &following, &indexer))
-        .context("cannot start the rebuilding thread")?;
+        .context(t!("serve.cannot_start_thread"))?;
 
     runtime.block_on(async move {
         listener.set_nonblocking(true)?;
@@ -107,7 +109,7 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
             })
             .await
     })?;
-    println!("stopped");
+    println!("{}", t!("serve.stopped"));
     Ok(())
 }
 
@@ -129,7 +131,7 @@ fn listen(address: SocketAddr) -> anyhow::Result<std::net::TcpListener> {
                 "cannot listen on {address}: {} is not an address of this machine (--interface)",
                 address.ip()
             ),
-            _ => anyhow!(e).context(format!("cannot listen on {address} (port {port})")),
+            _ => anyhow!(e).context(t!("serve.cannot_listen", address = address, port = port)),
         }
     })
 }
@@ -172,11 +174,11 @@ fn follow_edits(
                 }
                 Err(errors) => errors
                     .iter()
-                    .for_each(|e| eprintln!("warning: watching: {e}")),
+                    .for_each(|e| eprintln!("{}", t!("serve.watch_warning", error = e))),
             }
         }
         for error in watcher.follow_folders() {
-            eprintln!("warning: {error}");
+            eprintln!("{}", t!("serve.warning", message = error));
         }
         if changes.is_empty() {
             continue;
@@ -192,9 +194,13 @@ fn follow_edits(
             request_index(indexer, &preview);
         }
         println!(
-            "{} → {summary} in {} ms",
-            describe(&changed),
-            started.elapsed().as_millis()
+            "{}",
+            t!(
+                "serve.rebuilt",
+                changed = describe(&changed),
+                summary = summary,
+                ms = started.elapsed().as_millis()
+            )
         );
     }
 }
@@ -214,9 +220,7 @@ fn index_in_background(shared: Arc<Shared>) -> mpsc::Sender<Snapshot> {
     let pool = match pool {
         Ok(pool) => pool,
         Err(e) => {
-            eprintln!(
-                "warning: cannot start the background thread ({e}); search will not work in the preview"
-            );
+            eprintln!("{}", t!("serve.no_background", error = e));
             return sender;
         }
     };
@@ -267,9 +271,14 @@ fn publish(shared: &Shared, preview: &Preview, outcome: Outcome, reload: Reload)
             site.update(pages, &removed, whole);
             site.show_problems(&[]);
             if whole {
-                format!("{}, all {rendered} pages", crate::replies_count(replies))
+                t!(
+                    "serve.all_pages",
+                    replies = crate::replies_count(replies),
+                    pages = rendered
+                )
+                .into_owned()
             } else {
-                format!("{rendered} pages")
+                t!("serve.some_pages", pages = rendered).into_owned()
             }
         }
         Outcome::Problems(problems) => {
@@ -277,11 +286,11 @@ fn publish(shared: &Shared, preview: &Preview, outcome: Outcome, reload: Reload)
                 eprintln!("{problem}");
             }
             site.show_problems(&problems);
-            format!(
-                "{} problem{}, the last good site stays",
-                problems.len(),
-                if problems.len() == 1 { "" } else { "s" }
+            t!(
+                "serve.problems",
+                problems = crate::lang::count(problems.len(), "count.problems")
             )
+            .into_owned()
         }
     };
     // An overlay that comes or goes needs the page itself reloaded.
@@ -303,7 +312,7 @@ fn describe(changed: &[PathBuf]) -> String {
         .map(|p| p.display().to_string())
         .collect();
     if changed.len() > 3 {
-        shown.push(format!("{} more", changed.len() - 3));
+        shown.push(t!("serve.more", n = changed.len() - 3).into_owned());
     }
     shown.join(", ")
 }
@@ -372,6 +381,6 @@ fn open_browser(url: &str) {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
     if let Err(e) = command.spawn() {
-        eprintln!("warning: cannot open a browser ({e}); open {url} yourself");
+        eprintln!("{}", t!("serve.no_browser", error = e, url = url));
     }
 }

@@ -529,3 +529,19 @@ fn search_in_the_preview_follows_an_edit() {
     let updated = server.poll("/search/index.json", |r| r.body.contains("\"docs\":2"));
     assert!(updated.body.contains("\"docs\":2"), "{}", updated.body);
 }
+
+#[test]
+fn the_overlay_speaks_the_editors_language() {
+    let site = TestSite::new();
+    site.write(SEED, "---\ntitle: 无单位\ndate: 2021-06-01\n---\n正文\n");
+    let server = Server::start(&site, &["--lang", "zh"]);
+    let home = server.get("/");
+    assert!(home.body.contains("lang=\"zh-CN\""), "{}", home.body);
+    assert!(home.body.contains("预览未更新"), "{}", home.body);
+    assert!(
+        home.body.contains("缺少必填项 `department`"),
+        "{}",
+        home.body
+    );
+    assert!(server.stdout().contains("正在预览"), "{}", server.stdout());
+}

@@ -22,6 +22,7 @@ use tokio::sync::watch;
 
 use crate::problem::Problem;
 use crate::render::Page;
+use rust_i18n::t;
 
 /// Where, under the base path, the reload script listens for rebuilds. A
 /// reply in `content/__dafu/` would be hidden behind it while previewing.
@@ -30,7 +31,8 @@ const EVENTS: &str = "__dafu/events";
 /// The reload script, as data; see the file for what it does.
 const LIVE_JS: &str = include_str!("live.js");
 
-/// The overlay that lists problems; `{{summary}}` and `{{problems}}` are filled in.
+/// The overlay that lists problems; `{{lang}}`, `{{heading}}`, `{{problems}}`
+/// and `{{footer}}` are filled in, in the messages' language.
 const OVERLAY: &str = include_str!("overlay.html");
 
 /// What a page should do after a rebuild.
@@ -266,10 +268,7 @@ fn rfind_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// The overlay listing every problem, each escaped: a message quotes the
 /// user's own text, which may hold `<`.
 fn overlay(problems: &[Problem]) -> String {
-    let summary = match problems.len() {
-        1 => "1 problem".to_string(),
-        n => format!("{n} problems"),
-    };
+    let summary = crate::lang::count(problems.len(), "count.problems");
     let items: String = problems
         .iter()
         // Tera's reports point at a column with a caret a line below.
@@ -279,7 +278,19 @@ fn overlay(problems: &[Problem]) -> String {
         })
         .collect();
     OVERLAY
-        .replace("{{summary}}", &summary)
+        .replace(
+            "{{lang}}",
+            if crate::lang::is_chinese() {
+                "zh-CN"
+            } else {
+                "en"
+            },
+        )
+        .replace(
+            "{{heading}}",
+            &escape(&t!("overlay.heading", summary = summary)),
+        )
+        .replace("{{footer}}", &escape(&t!("overlay.footer")))
         .replace("{{problems}}", &items)
 }
 
