@@ -6,6 +6,8 @@
 #   pages are Chinese: without one, text is measured and drawn as boxes),
 #   Java for the Nu HTML checker, Node.js 20 and the npm packages in
 #   tests/browser/package-lock.json.
+#   Deployment tests (tests/deploy.rs): Debian's nginx, which they run as
+#   the test user on a loopback port with the README's own server block.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +24,7 @@ missing=()
 command -v java >/dev/null || missing+=(default-jre-headless)
 command -v fc-list >/dev/null && fc-list :lang=zh family | grep -q . || missing+=(fonts-noto-cjk)
 command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing ${missing[*]}" >&2
