@@ -43,7 +43,7 @@ impl DataFile {
 }
 
 /// The CSV header: the keys of a record, but `body_text`.
-pub const CSV_KEYS: [&str; 22] = [
+pub const CSV_KEYS: [&str; 23] = [
     "title",
     "doc_number",
     "session",
@@ -68,6 +68,7 @@ pub const CSV_KEYS: [&str; 22] = [
     // Added after the first releases: last, so that columns read by
     // position keep their place.
     "addressee",
+    "cc_report",
 ];
 
 /// One reply as open data. The field order is the order of the keys.
@@ -84,7 +85,8 @@ struct Record<'a> {
     /// The day it was written; `null` when only the year is known.
     date: Option<String>,
     year: i16,
-    role: Role,
+    /// `null` when the reply does not say.
+    role: Option<Role>,
     result: Option<&'a str>,
     signer: Option<&'a str>,
     handler: Option<&'a str>,
@@ -97,6 +99,7 @@ struct Record<'a> {
     published: Option<String>,
     url: String,
     addressee: Option<&'a str>,
+    cc_report: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     body_text: Option<&'a str>,
 }
@@ -126,6 +129,7 @@ impl<'a> Record<'a> {
             handler: reply.handler.as_deref(),
             phone: reply.phone.as_deref(),
             cc: &reply.cc,
+            cc_report: &reply.cc_report,
             index_number: reply.index_number.as_deref(),
             topic: reply.topic.as_deref(),
             keywords: &reply.keywords,
@@ -136,16 +140,12 @@ impl<'a> Record<'a> {
     }
 
     /// The CSV row, in the order of `CSV_KEYS`; lists joined with 、.
-    fn csv_row(&self) -> [String; 22] {
+    fn csv_row(&self) -> [String; 23] {
         let text = |value: Option<&str>| value.unwrap_or_default().to_string();
         let kind = self.kind.map(|k| match k {
             Kind::Proposal => "提案",
             Kind::Suggestion => "建议",
         });
-        let role = match self.role {
-            Role::Lead => "主办",
-            Role::Joint => "会办",
-        };
         [
             self.title.to_string(),
             text(self.doc_number),
@@ -157,7 +157,7 @@ impl<'a> Record<'a> {
             self.department.to_string(),
             self.date.clone().unwrap_or_default(),
             self.year.to_string(),
-            role.to_string(),
+            text(self.role.map(Role::as_str)),
             text(self.result),
             text(self.signer),
             text(self.handler),
@@ -169,6 +169,7 @@ impl<'a> Record<'a> {
             self.published.clone().unwrap_or_default(),
             self.url.clone(),
             text(self.addressee),
+            self.cc_report.join("、"),
         ]
     }
 }

@@ -365,15 +365,28 @@ impl Site {
         })
     }
 
-    /// The privacy lint's findings in the published replies.
+    /// What `build` and `check` both warn of: a `base_url` without a host,
+    /// then the privacy lint's findings in the published replies.
+    ///
+    /// Without a host, sitemap.xml is written all the same, so that a site
+    /// tried out before it has an address builds the same set of files;
+    /// but a sitemap's `<loc>` must be a full URL, so it is said here, at
+    /// every build, until `base_url` names the address.
     pub fn warnings(&self) -> Vec<Problem> {
-        sorted(
-            self.archive
-                .replies()
-                .iter()
-                .flat_map(|reply| reply.warnings.iter().cloned())
-                .collect(),
-        )
+        let base_url = self.base.origin.is_empty().then(|| {
+            Problem::new(
+                CONFIG_FILE,
+                t!("build.relative_base_url", url = self.config.base_url),
+            )
+            .hint(t!("build.relative_base_url_hint"))
+        });
+        let privacy = self
+            .archive
+            .replies()
+            .iter()
+            .flat_map(|reply| reply.warnings.iter().cloned())
+            .collect();
+        base_url.into_iter().chain(sorted(privacy)).collect()
     }
 }
 
@@ -466,17 +479,7 @@ pub fn check(options: &BuildOptions) -> Findings {
             };
         }
     };
-    let mut warnings = site.warnings();
-    if site.base.origin.is_empty() {
-        warnings.insert(
-            0,
-            Problem::new(
-                CONFIG_FILE,
-                t!("build.relative_base_url", url = site.config.base_url),
-            )
-            .hint(t!("build.relative_base_url_hint")),
-        );
-    }
+    let warnings = site.warnings();
     let replies = site.archive.replies().len();
     match site.each_page(&output::Discard, None, None, &mut Stages::off()) {
         Ok(Built { paths, .. }) => Findings {

@@ -22,7 +22,7 @@ use crate::config::{BaseUrl, Config};
 use crate::data::DataFile;
 use crate::digest;
 use crate::problem::Problem;
-use crate::reply::{Kind, Reply};
+use crate::reply::{Kind, Reply, ReplyDate};
 use crate::stats::{Stats, Tally};
 use crate::theme::Theme;
 
@@ -65,11 +65,13 @@ pub enum PageSpec {
     Data(DataFile),
 }
 
-/// The date of a feed or list without replies: an empty archive has no
-/// date of its own, and the clock must not give one.
+/// The `updated` of a feed without entries, which Atom requires: such a
+/// feed has no date of its own, and the clock must not give one.
 const NO_DATE: &str = "2000-01-01";
 
-/// Replies in a feed: the latest, as most feeds give.
+/// Replies in a feed: the latest whose day is known, as most feeds give.
+/// A reply dated only by its year is in none: Atom dates every entry to
+/// the second, and a day the letter does not give is never made up.
 pub const FEED_ENTRIES: usize = 50;
 
 /// Facets whose terms have a feed: a department, a session, a member can be
@@ -99,8 +101,9 @@ pub struct Renderer<'a> {
     /// Each reply's [`reply_value`], made when a page first shows it: a
     /// build that renders few pages needs few.
     replies: Vec<OnceLock<Value>>,
-    /// Each reply's publication date, ISO, for feeds and the sitemap.
-    published: Vec<String>,
+    /// Each reply's publication date, ISO, for feeds and the sitemap;
+    /// `None` when only its year is known.
+    published: Vec<Option<String>>,
 }
 
 /// A reply as templates see it: every field, the links to its terms, and
@@ -114,6 +117,8 @@ struct ReplyView<'a> {
     department_url: String,
     date: String,
     date_cn: String,
+    /// Whether the day it was written is known, not only the year.
+    day_known: bool,
     year: i16,
     year_url: String,
     doc_number: Option<&'a str>,
@@ -125,17 +130,22 @@ struct ReplyView<'a> {
     proposers: Vec<Link<'a>>,
     /// 周国平委员 / 王爱珍代表: how the letter addresses the proposers.
     addressee: Option<String>,
-    role: crate::reply::Role,
+    role: Option<crate::reply::Role>,
     result: Option<&'a str>,
     result_label: Option<&'a str>,
     signer: Option<&'a str>,
     handler: Option<&'a str>,
     phone: Option<&'a str>,
     cc: &'a [String],
+    cc_report: &'a [String],
     index_number: Option<&'a str>,
     topic: Option<&'a str>,
     keywords: &'a [String],
-    published: String,
+    /// `published`, else the day it was written: for feeds and meta tags.
+    published: Option<String>,
+    /// `published` as the reply gives it, in Chinese (`2021年6月12日`), for
+    /// the page's 发布日期: never the day it was written in its place.
+    published_cn: Option<String>,
     /// The first characters of the text, for descriptions and feeds.
     summary: &'a str,
     extra: &'a std::collections::BTreeMap<String, serde_yaml::Value>,
@@ -198,7 +208,8 @@ struct PageView<'a> {
 #[derive(Serialize)]
 struct SitemapUrl<'a> {
     path: &'a str,
-    lastmod: &'a str,
+    /// Absent when no reply it shows has a known day.
+    lastmod: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -308,14 +319,15 @@ impl<'a> Renderer<'a> {
                 );
                 inputs
             }
-            // A term's feed: the term's list and the replies it carries.
+            // A term's feed: the term's list and the replies it looked at
+            // for its entries, a reply that gains a day among them too.
             PageSpec::TermFeed(facet, index) => {
                 let term = &self.archive.terms(facet)[index];
                 let mut inputs = vec![Input::Term(facet, &term.name)];
+                let (_, looked_at) = self.feed_entries(&term.replies);
                 inputs.extend(
-                    term.replies
+                    term.replies[..looked_at]
                         .iter()
-                        .take(FEED_ENTRIES)
                         .map(|&id| Input::Reply(&self.archive.replies()[id].path)),
                 );
                 inputs
@@ -520,7 +532,8 @@ impl<'a> Renderer<'a> {
                 "term.html"
             }
             PageSpec::Feed => {
-                let ids: Vec<usize> = (0..self.replies.len().min(FEED_ENTRIES)).collect();
+                let all: Vec<usize> = (0..self.replies.len()).collect();
+                let (ids, _) = self.feed_entries(&all);
                 self.feed_context(&mut put, "", &ids, reply);
                 put("term", Value::none());
                 "atom.xml"
@@ -528,8 +541,8 @@ impl<'a> Renderer<'a> {
             PageSpec::TermFeed(facet, index) => {
                 let term = &self.archive.terms(facet)[index];
                 let first = term_path(facet, term);
-                let ids = &term.replies[..term.replies.len().min(FEED_ENTRIES)];
-                self.feed_context(&mut put, &first, ids, reply);
+                let (ids, _) = self.feed_entries(&term.replies);
+                self.feed_context(&mut put, &first, &ids, reply);
                 put("facet", Value::from_serializable(&self.facet_view(facet)));
                 put(
                     "term",
@@ -541,7 +554,10 @@ impl<'a> Renderer<'a> {
                 let urls = self.sitemap_urls();
                 let urls: Vec<SitemapUrl> = urls
                     .iter()
-                    .map(|(path, lastmod)| SitemapUrl { path, lastmod })
+                    .map(|(path, lastmod)| SitemapUrl {
+                        path,
+                        lastmod: lastmod.as_deref(),
+                    })
                     .collect();
                 put("urls", Value::from_serializable(&urls));
                 "sitemap.xml"
@@ -563,6 +579,24 @@ impl<'a> Renderer<'a> {
         (template, fields)
     }
 
+    /// The entries of a feed over `ids`, newest first: the first
+    /// `FEED_ENTRIES` whose day is known; and how many of `ids` it looked at
+    /// to find them.
+    fn feed_entries(&self, ids: &[usize]) -> (Vec<usize>, usize) {
+        let mut entries = Vec::new();
+        let mut looked_at = 0;
+        for &id in ids {
+            if entries.len() == FEED_ENTRIES {
+                break;
+            }
+            looked_at += 1;
+            if self.published[id].is_some() {
+                entries.push(id);
+            }
+        }
+        (entries, looked_at)
+    }
+
     /// A feed's context: what it follows, and its entries (`replies`).
     fn feed_context(
         &self,
@@ -573,7 +607,7 @@ impl<'a> Renderer<'a> {
     ) {
         let updated = ids
             .iter()
-            .map(|&id| self.published[id].as_str())
+            .filter_map(|&id| self.published[id].as_deref())
             .max()
             .unwrap_or(NO_DATE);
         let feed = FeedView {
@@ -589,21 +623,14 @@ impl<'a> Renderer<'a> {
     }
 
     /// Every HTML page a search engine should know (all but 404.html), with
-    /// the newest publication date of what it shows.
-    fn sitemap_urls(&self) -> Vec<(String, String)> {
+    /// the newest publication date of what it shows, if any is known.
+    fn sitemap_urls(&self) -> Vec<(String, Option<String>)> {
         let newest = |ids: &[usize]| {
             ids.iter()
-                .map(|&id| self.published[id].as_str())
+                .filter_map(|&id| self.published[id].clone())
                 .max()
-                .unwrap_or(NO_DATE)
-                .to_string()
         };
-        let everything = self
-            .published
-            .iter()
-            .max()
-            .map_or(NO_DATE, String::as_str)
-            .to_string();
+        let everything = self.published.iter().flatten().max().cloned();
         let mut urls = Vec::new();
         for spec in self.plan() {
             match spec {
@@ -909,6 +936,7 @@ fn reply_view<'r>(
         department_url: term_link(archive, base, Facet::Department, &reply.department),
         date: reply.date.iso(),
         date_cn: reply.date.chinese(),
+        day_known: matches!(reply.date, ReplyDate::Day(_)),
         year: reply.date.year(),
         year_url: term_link(archive, base, Facet::Year, &reply.date.year().to_string()),
         doc_number: reply.doc_number.as_deref(),
@@ -928,10 +956,12 @@ fn reply_view<'r>(
         handler: reply.handler.as_deref(),
         phone: reply.phone.as_deref(),
         cc: &reply.cc,
+        cc_report: &reply.cc_report,
         index_number: reply.index_number.as_deref(),
         topic: reply.topic.as_deref(),
         keywords: &reply.keywords,
         published: reply.published_date(),
+        published_cn: reply.published.map(|day| ReplyDate::Day(day).chinese()),
         summary: &reply.body.summary,
         extra: &reply.extra,
     }

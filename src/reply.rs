@@ -35,6 +35,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("handler", "经办人"),
     ("phone", "联系电话"),
     ("cc", "抄送"),
+    ("cc_report", "抄报"),
     ("index_number", "索引号"),
     ("topic", "主题分类"),
     ("keywords", "主题词"),
@@ -74,14 +75,37 @@ impl Kind {
     }
 }
 
-/// Whether the department led the answer or joined another's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+/// How the department took part in answering (办理方式), as the letter
+/// says: it led the answer, joined or assisted another's, or answered its
+/// own part of a proposal shared out among departments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Role {
-    #[default]
     #[serde(rename = "主办")]
     Lead,
     #[serde(rename = "会办")]
     Joint,
+    #[serde(rename = "协办")]
+    Assisting,
+    #[serde(rename = "分办")]
+    Separate,
+}
+
+impl Role {
+    const ALL: [Role; 4] = [Role::Lead, Role::Joint, Role::Assisting, Role::Separate];
+
+    /// The word the letter and the front matter use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Lead => "主办",
+            Role::Joint => "会办",
+            Role::Assisting => "协办",
+            Role::Separate => "分办",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == text)
+    }
 }
 
 /// The disclosure attribute (公开属性). Only `Public` replies are published.
@@ -157,12 +181,17 @@ pub struct Reply {
     /// Whom the letter addresses (`李永莱等32名代表`, `省交通运输厅`), when
     /// that is not simply its proposers.
     pub addressee: Option<String>,
-    pub role: Role,
+    /// 办理方式, only when the reply states it: nothing is assumed.
+    pub role: Option<Role>,
     pub result: Option<String>,
     pub signer: Option<String>,
     pub handler: Option<String>,
     pub phone: Option<String>,
+    /// 抄送: the copies' recipients, under the label 抄送.
     pub cc: Vec<String>,
+    /// 抄报: copies reported to higher bodies, which a letter lists under
+    /// its own label.
+    pub cc_report: Vec<String>,
     pub index_number: Option<String>,
     pub topic: Option<String>,
     pub keywords: Vec<String>,
@@ -183,12 +212,13 @@ impl Reply {
         self.disclosure == Disclosure::Public && (with_drafts || !self.draft)
     }
 
-    /// The date a feed or sitemap gives: `published`, else the reply's date.
-    pub fn published_date(&self) -> String {
+    /// The day a feed, the sitemap and the `PubDate` meta give:
+    /// `published`, else the day it was written; `None` when only the year
+    /// is known, since a day is never made up.
+    pub fn published_date(&self) -> Option<String> {
         match (self.published, self.date) {
-            (Some(day), _) => day.to_string(),
-            (None, ReplyDate::Day(day)) => day.to_string(),
-            (None, ReplyDate::Year(y)) => format!("{y}-01-01"),
+            (Some(day), _) | (None, ReplyDate::Day(day)) => Some(day.to_string()),
+            (None, ReplyDate::Year(_)) => None,
         }
     }
 }
@@ -294,12 +324,13 @@ struct Fields {
     proposal_title: Option<String>,
     proposers: Vec<String>,
     addressee: Option<String>,
-    role: Role,
+    role: Option<Role>,
     result: Option<String>,
     signer: Option<String>,
     handler: Option<String>,
     phone: Option<String>,
     cc: Vec<String>,
+    cc_report: Vec<String>,
     index_number: Option<String>,
     topic: Option<String>,
     keywords: Vec<String>,
@@ -419,6 +450,7 @@ impl<'a> FrontMatter<'a> {
             handler: fields.handler,
             phone: fields.phone,
             cc: fields.cc,
+            cc_report: fields.cc_report,
             index_number: fields.index_number,
             topic: fields.topic,
             keywords: fields.keywords,
@@ -463,19 +495,19 @@ impl<'a> FrontMatter<'a> {
             "topic" => fields.topic = self.text(written, value, line),
             "proposers" => fields.proposers = self.list(written, value, line),
             "cc" => fields.cc = self.list(written, value, line),
+            "cc_report" => fields.cc_report = self.list(written, value, line),
             "keywords" => fields.keywords = self.list(written, value, line),
             "kind" => {
                 fields.kind = self.choice(written, value, line, Kind::parse, "提案 or 建议");
             }
             "role" => {
-                let parse = |t: &str| match t {
-                    "主办" => Some(Role::Lead),
-                    "会办" => Some(Role::Joint),
-                    _ => None,
-                };
-                fields.role = self
-                    .choice(written, value, line, parse, "主办 or 会办")
-                    .unwrap_or_default();
+                fields.role = self.choice(
+                    written,
+                    value,
+                    line,
+                    Role::parse,
+                    "主办, 会办, 协办 or 分办",
+                );
             }
             "disclosure" => {
                 let parse = |t: &str| match t {

@@ -68,12 +68,13 @@ kind: {kind}
 proposal_title: ""
 proposers: []
 addressee: ""   # 主送, only if not the proposers: 李永莱等32名代表, 省交通运输厅
-role: 主办
+role: ""        # 办理方式 as the letter says it: 主办, 会办, 协办 or 分办
 result: ""
 signer: ""
 handler: ""
 phone: ""
-cc: []
+cc: []         # 抄送
+cc_report: []  # 抄报, when the letter lists copies under that label
 index_number: ""
 topic: ""
 keywords: []

@@ -621,3 +621,184 @@ fn a_link_to_a_reply_removed_since_is_found_in_a_page_left_alone() {
         "public/ as it was"
     );
 }
+
+/// The text of a reply page's 公开信息 table row `heading`, if it has one.
+fn disclosure_row(page: &str, heading: &str) -> Option<String> {
+    let marker = format!("<th scope=\"row\">{heading}</th><td>");
+    let start = page.find(&marker)? + marker.len();
+    Some(page[start..start + page[start..].find("</td>")?].to_string())
+}
+
+#[test]
+fn a_reply_shows_only_the_role_and_copy_labels_its_letter_gives() {
+    let site = TestSite::new();
+    site.write(
+        "content/2024/jy-2024085.md",
+        "---\ntitle: 关于整治学校周边环境建议的答复\ndepartment: 平阴县公安局\ndate: 2024-11-15\nrole: 分办\ncc_report: [县人大常委会]\ncc: [县人大代表工作委员会, 县政府办公室]\n---\n\n正文。\n",
+    );
+    site.write(
+        "content/2024/jy-2024086.md",
+        "---\ntitle: 关于道路照明的答复\ndepartment: 平阴县公安局\ndate: 2024-11-16\n---\n\n正文。\n",
+    );
+    site.build();
+    let shared = site.public("2024/jy-2024085/index.html");
+    assert_eq!(disclosure_row(&shared, "办理方式").as_deref(), Some("分办"));
+    assert!(
+        shared.contains("<p class=\"cc\">抄报：县人大常委会</p>"),
+        "{shared}"
+    );
+    assert!(shared.contains("<p class=\"cc\">抄送：县人大代表工作委员会、县政府办公室</p>"));
+    assert!(!shared.contains("主办"));
+
+    let unstated = site.public("2024/jy-2024086/index.html");
+    assert_eq!(
+        disclosure_row(&unstated, "办理方式"),
+        None,
+        "no role is assumed"
+    );
+    assert!(!unstated.contains("主办") && !unstated.contains("抄报") && !unstated.contains("抄送"));
+
+    let data: serde_json::Value = serde_json::from_str(&site.public("data/replies.json")).unwrap();
+    let by_title = |title: &str| {
+        data.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["title"] == title)
+            .cloned()
+            .unwrap()
+    };
+    let shared = by_title("关于整治学校周边环境建议的答复");
+    assert_eq!(shared["role"], "分办");
+    assert_eq!(shared["cc_report"], serde_json::json!(["县人大常委会"]));
+    assert_eq!(
+        by_title("关于道路照明的答复")["role"],
+        serde_json::Value::Null
+    );
+}
+
+#[test]
+fn a_role_the_reply_cannot_have_is_named() {
+    let site = TestSite::new();
+    site.write(
+        "content/a.md",
+        "---\ntitle: t\ndepartment: d\ndate: 2024-11-15\nrole: 主持\n---\n",
+    );
+    let stderr = site.build_fails();
+    assert!(
+        stderr.contains(
+            "content/a.md:5:1: `role` is `主持`, which is not one of 主办, 会办, 协办 or 分办"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_reply_dated_only_by_its_year_shows_the_year_and_no_made_up_day() {
+    let site = TestSite::new();
+    site.write(
+        "config.yaml",
+        "base_url: https://www.example.gov.cn/zxta/\n",
+    );
+    site.write(
+        "content/2025/ta-0007.md",
+        "---\ntitle: 关于老旧小区改造的答复\ndepartment: 常州市住房和城乡建设局\ndoc_number: 常建复〔2025〕7号\n---\n\n正文。\n",
+    );
+    site.write(
+        "content/2025/ta-0008.md",
+        "---\ntitle: 关于加装电梯的答复\ndepartment: 常州市住房和城乡建设局\ndate: 2025-05-20\n---\n\n正文。\n",
+    );
+    site.build();
+    let page = site.public("2025/ta-0007/index.html");
+    assert_eq!(disclosure_row(&page, "年度").as_deref(), Some("2025"));
+    assert_eq!(disclosure_row(&page, "成文日期"), None);
+    assert!(
+        page.contains("<p class=\"signature\">常州市住房和城乡建设局</p>"),
+        "no date under the signature: {page}"
+    );
+    assert!(!page.contains("PubDate"), "no PubDate meta without a day");
+    assert!(!page.contains("2025-01-01") && !page.contains("2025年1月1日"));
+
+    let sitemap = site.public("sitemap.xml");
+    assert!(
+        sitemap.contains("<url><loc>https://www.example.gov.cn/zxta/2025/ta-0007/</loc></url>"),
+        "no lastmod for it: {sitemap}"
+    );
+    assert!(sitemap.contains(
+        "<loc>https://www.example.gov.cn/zxta/2025/ta-0008/</loc><lastmod>2025-05-20</lastmod>"
+    ));
+    // Atom dates every entry to the second: a reply without a day is in
+    // no feed, rather than in one under a day it does not give.
+    for feed in ["atom.xml", "departments/常州市住房和城乡建设局/atom.xml"] {
+        let feed = site.public(feed);
+        assert!(!feed.contains("关于老旧小区改造的答复"), "{feed}");
+        assert!(feed.contains("关于加装电梯的答复"), "{feed}");
+        assert!(!feed.contains("2025-01-01"), "{feed}");
+        assert!(feed.contains("<updated>2025-05-20T00:00:00+08:00</updated>"));
+    }
+    for file in snapshot(&site.path("public")) {
+        let text = String::from_utf8_lossy(&file.1);
+        assert!(
+            !text.contains("2025-01-01"),
+            "{} makes up 2025-01-01",
+            file.0
+        );
+    }
+}
+
+#[test]
+fn a_reply_shows_its_publication_date_when_it_gives_one() {
+    let site = TestSite::new();
+    site.write(
+        "content/a.md",
+        "---\ntitle: 答复甲\ndepartment: 甲局\ndate: 2021-06-10\npublished: 2021-06-18\n---\n\n正文。\n",
+    );
+    site.write("content/b.md", reply("答复乙", "甲局", "2021-06-11"));
+    site.build();
+    let page = site.public("a/index.html");
+    assert_eq!(
+        disclosure_row(&page, "成文日期").as_deref(),
+        Some("2021年6月10日")
+    );
+    assert_eq!(
+        disclosure_row(&page, "发布日期").as_deref(),
+        Some("2021年6月18日")
+    );
+    assert!(page.contains("<meta name=\"PubDate\" content=\"2021-06-18 00:00\">"));
+    // Without `published`, the day it went online is not known: not shown.
+    assert_eq!(
+        disclosure_row(&site.public("b/index.html"), "发布日期"),
+        None
+    );
+}
+
+#[test]
+fn a_build_for_a_site_without_a_host_says_its_sitemap_is_not_valid() {
+    let site = TestSite::new();
+    site.write("content/a.md", reply("答复甲", "甲局", "2021-06-10"));
+    let out = site.run(&["build"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "config.yaml: warning: base_url `/` has no host, so sitemap.xml is not a valid sitemap"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("https://www.example.gov.cn/zxta/"),
+        "{stderr}"
+    );
+
+    site.write(
+        "config.yaml",
+        "base_url: https://www.example.gov.cn/zxta/\n",
+    );
+    let out = site.run(&["build"]);
+    assert!(out.status.success());
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("base_url"),
+        "no warning once base_url names the host"
+    );
+    let out = site.run(&["build", "--base-url", "/zxta/"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("base_url `/zxta/` has no host"));
+}

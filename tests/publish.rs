@@ -309,6 +309,7 @@ fn replies_json_holds_every_published_reply_with_its_metadata_url_and_text() {
             "published",
             "url",
             "addressee",
+            "cc_report",
             "body_text"
         ]
     );
@@ -318,7 +319,11 @@ fn replies_json_holds_every_published_reply_with_its_metadata_url_and_text() {
     assert_eq!(first["proposers"], serde_json::json!(["王爱珍"]));
     assert_eq!(first["date"], "2021-06-12");
     assert_eq!(first["year"], 2021);
-    assert_eq!(first["role"], "主办");
+    assert_eq!(
+        first["role"],
+        serde_json::Value::Null,
+        "no role the reply does not state"
+    );
     assert_eq!(first["result"], serde_json::Value::Null);
     assert_eq!(
         first["cc"],
@@ -348,10 +353,10 @@ fn replies_csv_is_utf8_with_a_bom_and_quoted_as_rfc_4180() {
     let bytes = std::fs::read(site.path("public/data/replies.csv")).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM, for Excel");
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
-    assert!(text.starts_with("title,doc_number,session,proposal_id,kind,proposal_title,proposers,department,date,year,role,result,signer,handler,phone,cc,index_number,topic,keywords,published,url,addressee\r\n"));
+    assert!(text.starts_with("title,doc_number,session,proposal_id,kind,proposal_title,proposers,department,date,year,role,result,signer,handler,phone,cc,index_number,topic,keywords,published,url,addressee,cc_report\r\n"));
     assert!(
         text.contains(
-            "\"关于\"\"专精特新\"\"企业, 融资的答复\",,,,,,张三、李四,甲局,2021-01-01,2021,主办,"
+            "\"关于\"\"专精特新\"\"企业, 融资的答复\",,,,,,张三、李四,甲局,2021-01-01,2021,,"
         ),
         "{text}"
     );

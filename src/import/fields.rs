@@ -60,6 +60,7 @@ pub struct Fields {
     pub handler: Option<String>,
     pub phone: Option<String>,
     pub cc: Option<Vec<String>>,
+    pub cc_report: Option<Vec<String>>,
     pub result: Option<String>,
     pub index_number: Option<String>,
 }
@@ -92,6 +93,7 @@ impl Fields {
             ("handler", self.handler.is_some()),
             ("phone", self.phone.is_some()),
             ("cc", self.cc.is_some()),
+            ("cc_report", self.cc_report.is_some()),
             ("result", self.result.is_some()),
             ("index_number", self.index_number.is_some()),
         ];
@@ -135,7 +137,8 @@ pub fn extract(letter: &Letter) -> Fields {
         date: reply_date(&labelled, letter),
         signer: signer(&labelled, letter),
         phone: phone(&labelled, handler_line),
-        cc: cc(&labelled),
+        cc: copies(&labelled, Label::Cc),
+        cc_report: copies(&labelled, Label::CcReport),
         result: result(&labelled, letter),
         index_number: index_number(&labelled),
         title,
@@ -607,8 +610,9 @@ fn phone(labelled: &Labelled, handler_line: Option<usize>) -> Option<String> {
     after_handler.or(phones.first()).map(|(_, p)| p.clone())
 }
 
-fn cc(labelled: &Labelled) -> Option<Vec<String>> {
-    labelled.values(Label::Cc).find_map(|(_, v)| {
+/// The list after 抄送 or after 抄报, by `label`.
+fn copies(labelled: &Labelled, label: Label) -> Option<Vec<String>> {
+    labelled.values(label).find_map(|(_, v)| {
         let list: Vec<String> = v
             .split(['、', '，', ',', '；', ';', ' ', '\u{3000}'])
             .map(|s| trim(s).trim_end_matches(['。', '.']))
@@ -756,6 +760,18 @@ mod tests {
             Some(vec!["市政府办公室".to_string(), "市政协提案委".to_string()])
         );
         assert_eq!(f.department.as_deref(), Some("某市工业和信息化局"));
+    }
+
+    #[test]
+    fn copies_reported_up_keep_their_own_label() {
+        let f = fields(
+            "张三委员：\n正文。\n某市工业和信息化局\n抄报：市人大常委会\n抄送：市政府办公室、市政协提案委",
+        );
+        assert_eq!(f.cc_report, Some(vec!["市人大常委会".to_string()]));
+        assert_eq!(
+            f.cc,
+            Some(vec!["市政府办公室".to_string(), "市政协提案委".to_string()])
+        );
     }
 
     #[test]

@@ -28,7 +28,10 @@ pub enum Label {
     Signer,
     Handler,
     Phone,
+    /// 抄送.
     Cc,
+    /// 抄报: a list of its own, which a reply keeps under its own label.
+    CcReport,
     /// Known, and of no use to a reply: page furniture and the like.
     Other,
 }
@@ -120,7 +123,7 @@ const LABELS: &[(&str, Label)] = &[
     ("联系方式", Label::Phone),
     ("办公电话", Label::Phone),
     ("抄送", Label::Cc),
-    ("抄报", Label::Cc),
+    ("抄报", Label::CcReport),
     ("抄送单位", Label::Cc),
     // The head of the handling office: neither the signer nor the handler.
     ("承办负责人", Label::Other),

@@ -45,6 +45,7 @@ pub fn front_matter(f: &Fields) -> String {
     key("handler", f.handler.as_deref().map(scalar));
     key("phone", f.phone.as_deref().map(quoted));
     key("cc", f.cc.as_deref().map(list));
+    key("cc_report", f.cc_report.as_deref().map(list));
     key("result", f.result.as_deref().map(scalar));
     key("index_number", f.index_number.as_deref().map(scalar));
     out.push_str("---\n");
@@ -197,6 +198,24 @@ mod tests {
             front_matter(&seed()),
             "---\ntitle: 关于对市政协十四届五次会议提案第0152号的答复\ndoc_number: 常工信复〔2021〕第28号\nsession: 市政协十四届五次会议\nproposal_id: \"0152\"\nkind: 提案\nproposal_title: 关于精准精细做好中小企业提质增效服务工作的建议\nproposers: [周国平]\ndepartment: 常州市工业和信息化局\nsigner: 薛庆林\nhandler: 黄文明\nphone: \"85681230\"\ncc: [市政府办公室, 市政协提案委]\n---\n"
         );
+    }
+
+    #[test]
+    fn copies_reported_up_are_written_under_the_key_the_build_reads() {
+        let fields = Fields {
+            cc_report: Some(vec!["市人大常委会".into()]),
+            ..seed()
+        };
+        let text = document(&fields, "正文。\n");
+        assert!(text.contains("cc: [市政府办公室, 市政协提案委]\ncc_report: [市人大常委会]\n"));
+        let reply = crate::reply::parse(
+            Path::new("content/2021/ta-0152.md"),
+            "2021/ta-0152/".into(),
+            &text,
+            crate::body::Bodies::Held(&crate::markdown::Options::default()),
+        )
+        .expect("an imported reply builds");
+        assert_eq!(reply.cc_report, ["市人大常委会"]);
     }
 
     #[test]

@@ -284,6 +284,7 @@ fn shown_fields(reply: &Reply) -> Vec<&str> {
         .filter_map(|field| field.as_deref())
         .chain(reply.proposers.iter().map(String::as_str))
         .chain(reply.cc.iter().map(String::as_str))
+        .chain(reply.cc_report.iter().map(String::as_str))
         .chain(reply.keywords.iter().map(String::as_str))
         .collect()
 }
