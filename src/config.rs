@@ -39,7 +39,8 @@ pub struct Config {
     pub result_legend: BTreeMap<String, String>,
     /// ASCII slugs for terms, per facet: `departments: {常州市工业和信息化局: gxj}`.
     pub slugs: Slugs,
-    /// The page-specification meta tags of government websites.
+    /// Who runs the site, for the meta tags of the page specification of
+    /// government websites and the footer of every page.
     pub gov: GovMeta,
 }
 
@@ -94,6 +95,16 @@ pub struct GovMeta {
     pub site_id_code: String,
     pub column_name: String,
     pub column_type: String,
+    /// 主办单位: the body the site belongs to.
+    pub owner: String,
+    /// 承办单位: the office that runs it.
+    pub operator: String,
+    /// ICP 备案号: `苏ICP备05012345号`.
+    pub icp_record: String,
+    /// 公安机关备案号: `苏公网安备32041102000123号`.
+    pub police_record: String,
+    /// How to reach the site's office: a phone number, an e-mail address.
+    pub contact: String,
 }
 
 impl Default for Config {

@@ -432,6 +432,59 @@ fn pages_carry_the_government_meta_tags_canonical_and_open_graph() {
     assert!(!page.contains("SiteName"), "no gov settings, no gov tags");
 }
 
+/// The items of a page's footer list of who runs the site, as text.
+fn site_owner(page: &str) -> Vec<String> {
+    let Some(start) = page.find("<ul class=\"site-owner\">") else {
+        return Vec::new();
+    };
+    let list = &page[start..start + page[start..].find("</ul>").unwrap()];
+    list.split("<li>")
+        .skip(1)
+        .map(|item| item[..item.find("</li>").unwrap()].trim().to_string())
+        .collect()
+}
+
+#[test]
+fn every_page_names_who_runs_the_site_in_its_footer() {
+    let site = sub_path_site();
+    site.write(
+        "config.yaml",
+        format!(
+            "base_url: {GOV_BASE}\ngov:\n  site_id_code: \"3204000001\"\n  owner: 常州市人民政府办公室\n  operator: 常州市大数据管理中心\n  icp_record: 苏ICP备05012345号\n  police_record: 苏公网安备32041102000123号\n  contact: 0519-85681234\n"
+        ),
+    );
+    site.build();
+    let expected = [
+        "主办单位：常州市人民政府办公室",
+        "承办单位：常州市大数据管理中心",
+        "联系方式：0519-85681234",
+        "网站标识码：3204000001",
+        "<a href=\"https://beian.miit.gov.cn/\">苏ICP备05012345号</a>",
+        "<a href=\"https://beian.mps.gov.cn/\">苏公网安备32041102000123号</a>",
+    ];
+    for (path, page) in html_pages(&site) {
+        assert_eq!(site_owner(&page), expected, "the footer of {path}");
+    }
+
+    // Each line only when it is set; none at all when nothing is.
+    site.write(
+        "config.yaml",
+        format!("base_url: {GOV_BASE}\ngov:\n  owner: 常州市人民政府办公室\n"),
+    );
+    site.build();
+    assert_eq!(
+        site_owner(&site.public("index.html")),
+        ["主办单位：常州市人民政府办公室"]
+    );
+    site.write("config.yaml", format!("base_url: {GOV_BASE}\n"));
+    site.build();
+    let home = site.public("index.html");
+    assert!(
+        !home.contains("site-owner") && !home.contains("主办单位"),
+        "{home}"
+    );
+}
+
 #[test]
 fn the_same_input_gives_the_same_bytes_in_any_folder() {
     let site = sub_path_site();

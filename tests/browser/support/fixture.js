@@ -56,7 +56,19 @@ function buildFixture(options = {}) {
     '',
   ].join('\n'));
   const baseUrl = options.baseUrl ? `base_url: ${options.baseUrl}\n` : '';
-  fs.writeFileSync(path.join(root, 'config.yaml'), `per_page: ${PER_PAGE}\n${baseUrl}`);
+  // Who runs the site, every setting given, so that the checks read the
+  // footer as a real column shows it.
+  const gov = [
+    'gov:',
+    '  site_id_code: "3204000001"',
+    '  owner: 常州市人民政府办公室',
+    '  operator: 常州市大数据管理中心',
+    '  icp_record: 苏ICP备05012345号',
+    '  police_record: 苏公网安备32041102000123号',
+    '  contact: 0519-85681234',
+    '',
+  ].join('\n');
+  fs.writeFileSync(path.join(root, 'config.yaml'), `per_page: ${PER_PAGE}\n${baseUrl}${gov}`);
   run(path.join(REPO, 'target', 'debug', 'dafu'), ['--root', root, 'build']);
   const publicDir = path.join(root, 'public');
   const replyPaths = walk(path.join(root, 'content'))
