@@ -411,6 +411,45 @@ test('every page, at 375 and 1280 px, loads with no console error or failed requ
   assert.deepEqual(found, [], found.join('\n'));
 });
 
+test('on the home page, at 375 and 1280 px, the index cards of a row set their words on one line', { timeout: 60_000 }, async () => {
+  const found = [];
+  for (const width of [375, 1280]) {
+    const context = await newContext({ viewport: { width, height: 800 } });
+    const page = await newPage(context);
+    await open(page, PAGES.home);
+    // Each card's top and height, and where its link's text ends: the
+    // bottom of a run of 16 px text is its baseline plus a fixed depth.
+    const cards = await page.$$eval('.facet-cards li', (items) =>
+      items.map((li) => {
+        const box = li.getBoundingClientRect();
+        const link = li.querySelector('a');
+        return {
+          text: li.textContent.trim().replace(/\s+/g, ' '),
+          top: Math.round(box.top),
+          height: box.height,
+          textBottom: link ? link.getBoundingClientRect().bottom : null,
+        };
+      }),
+    );
+    assert.ok(cards.some((card) => card.text === '统计图表'), `the cards: ${JSON.stringify(cards)}`);
+    const rows = new Map();
+    for (const card of cards) rows.set(card.top, [...(rows.get(card.top) || []), card]);
+    for (const row of rows.values()) {
+      const linked = row.filter((card) => card.textBottom !== null);
+      for (const card of linked) {
+        if (Math.abs(card.textBottom - linked[0].textBottom) > 0.5) {
+          found.push(`at ${width} px "${card.text}" sits ${(card.textBottom - linked[0].textBottom).toFixed(1)} px off "${linked[0].text}"`);
+        }
+      }
+      for (const card of row) {
+        if (Math.abs(card.height - row[0].height) > 0.5) found.push(`at ${width} px "${card.text}" is ${card.height} px high, "${row[0].text}" ${row[0].height}`);
+      }
+    }
+    await context.close();
+  }
+  assert.deepEqual(found, [], found.join('\n'));
+});
+
 test('nothing is fetched from any host but 127.0.0.1', () => {
   assert.ok(requested.size > 50, `${requested.size} requests seen`);
   const elsewhere = [...requested].filter((u) => !u.startsWith('data:') && new URL(u).hostname !== '127.0.0.1');
