@@ -42,7 +42,7 @@ impl DataFile {
     }
 }
 
-/// The CSV header: the keys of a record, but `body_text`.
+/// The CSV's columns: the keys of a record, but `body_text`.
 pub const CSV_KEYS: [&str; 23] = [
     "title",
     "doc_number",
@@ -70,6 +70,20 @@ pub const CSV_KEYS: [&str; 23] = [
     "addressee",
     "cc_report",
 ];
+
+/// The CSV's header row: each column's Chinese name, for the office staff
+/// who open it in Excel. A front matter key's is its Chinese alias (so a
+/// column is named as the field is in a reply); `url`, made by the build,
+/// is 网址.
+fn csv_header() -> [&'static str; 23] {
+    CSV_KEYS.map(|key| match key {
+        "url" => "网址",
+        _ => crate::reply::KEYS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(key, |(_, alias)| alias),
+    })
+}
 
 /// One reply as open data. The field order is the order of the keys.
 #[derive(Serialize)]
@@ -316,7 +330,7 @@ fn csv(replies: &[Arc<Reply>], base: &BaseUrl) -> Vec<u8> {
         .collect();
     let mut writer = csv_writer(Vec::with_capacity(4096));
     writer
-        .write_record(CSV_KEYS)
+        .write_record(csv_header())
         .expect("writing to memory does not fail");
     let header = writer
         .into_inner()

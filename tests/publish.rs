@@ -28,6 +28,15 @@ fn links_of(html: &str) -> Vec<String> {
     links
 }
 
+/// What a page shows: the text of its body, without tags.
+fn visible_text(html: &str) -> String {
+    let body = &html[html.find("<body").unwrap()..];
+    regex::Regex::new(r"<[^>]*>")
+        .unwrap()
+        .replace_all(body, " ")
+        .into_owned()
+}
+
 /// Every file of the built site that is HTML, as (path, text).
 fn html_pages(site: &TestSite) -> Vec<(String, String)> {
     site.snapshot()
@@ -230,9 +239,14 @@ fn each_department_session_and_proposer_has_a_feed_linked_from_its_page() {
     let page = site.public("departments/gxj/index.html");
     assert!(page.contains("<link rel=\"alternate\" type=\"application/atom+xml\" href=\"/zxta/departments/gxj/atom.xml\""));
     assert!(
-        page.contains("<a href=\"/zxta/departments/gxj/atom.xml\" type=\"application/atom+xml\">订阅“常州市工业和信息化局”的新答复"),
-        "a visible link to follow the department"
+        page.contains("<a href=\"/zxta/departments/gxj/atom.xml\" type=\"application/atom+xml\">订阅“常州市工业和信息化局”的新答复</a>"),
+        "a visible link to follow the department, in words a citizen reads"
     );
+    // `Atom` is a format's name, no word of the citizens': no page shows it.
+    for (path, html) in html_pages(&site) {
+        let text = visible_text(&html);
+        assert!(!text.contains("Atom"), "{path} shows Atom: {text}");
+    }
     let member = site.public("proposers/王爱珍/atom.xml");
     assert!(member.contains("关于营商环境的答复") && !member.contains("关于中小企业的答复"));
     assert!(
@@ -353,7 +367,12 @@ fn replies_csv_is_utf8_with_a_bom_and_quoted_as_rfc_4180() {
     let bytes = std::fs::read(site.path("public/data/replies.csv")).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM, for Excel");
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
-    assert!(text.starts_with("title,doc_number,session,proposal_id,kind,proposal_title,proposers,department,date,year,role,result,signer,handler,phone,cc,index_number,topic,keywords,published,url,addressee,cc_report\r\n"));
+    // Office staff open it in Excel: the header is Chinese, each column
+    // named as its field is in a reply (the JSON keeps the keys).
+    assert!(
+        text.starts_with("标题,文号,会议,编号,类型,案由,提案人,办理单位,成文日期,年度,办理方式,办理结果,签发人,经办人,联系电话,抄送,索引号,主题分类,主题词,发布日期,网址,主送,抄报\r\n"),
+        "{text}"
+    );
     assert!(
         text.contains(
             "\"关于\"\"专精特新\"\"企业, 融资的答复\",,,,,,张三、李四,甲局,2021-01-01,2021,,"
