@@ -1,6 +1,7 @@
 //! The repository stands on its own: a clone with nothing beside it builds,
 //! tests and benchmarks. No source, test, script or document may name a
-//! file outside it.
+//! file outside it. And its code map, docs/ARCHITECTURE.md, names only
+//! files and functions that exist.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -77,4 +78,99 @@ fn the_kept_samples_say_where_they_came_from() {
             }
         }
     }
+}
+
+/// Endings that make a backticked word of the code map a file of the
+/// repository, even without a folder in front.
+const FILE_ENDINGS: [&str; 14] = [
+    ".rs", ".md", ".js", ".mjs", ".html", ".css", ".yml", ".yaml", ".json", ".py", ".sh", ".toml",
+    ".xml", ".txt",
+];
+
+/// The repository path a backticked word of the code map names, if it names
+/// one: it holds a `/` or ends like a file, less a trailing `:line` or
+/// `::item`. A URL of the built site (`/atom.xml`) and a command (it has
+/// spaces) are not paths.
+fn cited_path(word: &str) -> Option<&str> {
+    if word.starts_with('/') || word.contains(char::is_whitespace) {
+        return None;
+    }
+    let path = word.split("::").next().unwrap_or(word);
+    let path = match path.rsplit_once(':') {
+        Some((file, line)) if line.parse::<usize>().is_ok() => file,
+        _ => path,
+    };
+    (path.contains('/') || FILE_ENDINGS.iter().any(|ending| path.ends_with(ending))).then_some(path)
+}
+
+/// Whether `text` defines `name`: `fn name`, `struct name`, … or, in
+/// JavaScript, `function name`.
+fn defines(text: &str, name: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let kinds = [
+        "fn", "struct", "enum", "trait", "type", "const", "static", "mod", "function",
+    ];
+    kinds.iter().any(|kind| {
+        let definition = format!("{kind} {name}");
+        text.match_indices(&definition).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + definition.len()..].chars().next();
+            !before.is_some_and(is_word) && !after.is_some_and(is_word)
+        })
+    })
+}
+
+/// docs/ARCHITECTURE.md names only files that exist, and where it writes
+/// `path`: `name`, `Type::item`, every name is defined in that file; its
+/// table of questions has at least ten rows, each naming a file.
+#[test]
+fn the_code_map_names_only_real_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let map = fs::read_to_string(root.join("docs/ARCHITECTURE.md")).expect("the code map");
+    let mut wrong = Vec::new();
+    let mut questions = 0;
+    for (n, line) in map.lines().enumerate() {
+        let place = format!("docs/ARCHITECTURE.md:{}", n + 1);
+        // Between backticks: the odd pieces; what separates them, the even.
+        let pieces: Vec<&str> = line.split('`').collect();
+        for i in (1..pieces.len()).step_by(2) {
+            let Some(path) = cited_path(pieces[i]) else {
+                continue;
+            };
+            if !root.join(path).exists() {
+                wrong.push(format!("{place}: no file {path}"));
+                continue;
+            }
+            let text = fs::read_to_string(root.join(path)).unwrap_or_default();
+            let mut separator = ": ";
+            let mut j = i + 2;
+            while j < pieces.len() && pieces[j - 1] == separator && cited_path(pieces[j]).is_none()
+            {
+                for name in pieces[j].trim_end_matches("()").split("::") {
+                    if !defines(&text, name) {
+                        wrong.push(format!("{place}: {path} defines no {name}"));
+                    }
+                }
+                separator = ", ";
+                j += 2;
+            }
+        }
+        let first_cell = line.strip_prefix('|').and_then(|row| row.split('|').next());
+        if first_cell.is_some_and(|cell| cell.trim().ends_with('?')) {
+            questions += 1;
+            let mut words = pieces.iter().skip(1).step_by(2);
+            if !words.any(|word| cited_path(word).is_some()) {
+                wrong.push(format!("{place}: a question answered with no file"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "the code map is wrong:\n{}",
+        wrong.join("\n")
+    );
+    assert!(
+        questions >= 10,
+        "the code map answers {questions} questions; at least ten, please"
+    );
 }
