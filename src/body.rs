@@ -173,7 +173,7 @@ mod tests {
     #[test]
     fn a_shelved_body_reads_back_as_the_body_held() {
         let dir = tempfile::tempdir().unwrap();
-        let shelf = Shelf::beside(&dir.path().join("public"), "bodies", "a test's").unwrap();
+        let shelf = Shelf::in_cache(dir.path(), "bodies", "a test's").unwrap();
         let options = markdown::Options::default();
         let markdown = "# 答复\n\n关于[第0152号](/2021/ta-0152/)提案。\n\n二段。";
         let held = Bodies::Held(&options).make(markdown).unwrap();
@@ -198,18 +198,18 @@ mod tests {
     #[test]
     fn a_shelved_body_that_is_not_utf8_any_more_is_an_error_naming_the_shelf() {
         let dir = tempfile::tempdir().unwrap();
-        let shelf = Shelf::beside(&dir.path().join("public"), "bodies", "a test's").unwrap();
+        let shelf = Shelf::in_cache(dir.path(), "bodies", "a test's").unwrap();
         let options = markdown::Options::default();
         let body = Bodies::Shelved(&options, &shelf).make("答复正文").unwrap();
         shelf.keep().unwrap();
         // The HTML comes first in the entry: cut its first character in two.
-        let data = dir.path().join(".public.bodies");
+        let data = dir.path().join("bodies");
         let mut bytes = std::fs::read(&data).unwrap();
         let first = bytes.iter().position(|&b| b >= 0x80).unwrap();
         bytes[first] = 0xff;
         std::fs::write(&data, bytes).unwrap();
         let error = body.html().unwrap_err().to_string();
-        assert!(error.starts_with(".public.bodies in "), "{error}");
+        assert!(error.starts_with("bodies in "), "{error}");
         assert!(
             error.ends_with(" is damaged: delete it and build again"),
             "{error}"
@@ -220,21 +220,21 @@ mod tests {
     #[test]
     fn a_body_whose_outline_is_damaged_is_rendered_again_and_kept_anew() {
         let dir = tempfile::tempdir().unwrap();
-        let output = dir.path().join("public");
+        let output = dir.path();
         let options = markdown::Options::default();
         let markdown = "关于[第0152号](/2021/ta-0152/)提案。";
-        let first = Shelf::beside(&output, "bodies", "a test's").unwrap();
+        let first = Shelf::in_cache(output, "bodies", "a test's").unwrap();
         Bodies::Shelved(&options, &first).make(markdown).unwrap();
         first.keep().unwrap();
         // Damage the outline, the last part of the only entry.
-        let data = dir.path().join(".public.bodies");
+        let data = dir.path().join("bodies");
         let mut bytes = std::fs::read(&data).unwrap();
         let end = bytes.len();
         bytes[end - 2..].copy_from_slice(b"\0\0");
         std::fs::write(&data, bytes).unwrap();
         let mut lens = Vec::new();
         for _ in 0..2 {
-            let shelf = Shelf::beside(&output, "bodies", "a test's").unwrap();
+            let shelf = Shelf::in_cache(output, "bodies", "a test's").unwrap();
             let body = Bodies::Shelved(&options, &shelf).make(markdown).unwrap();
             assert_eq!(body.summary, "关于第0152号提案。");
             assert_eq!(body.links.len(), 1);

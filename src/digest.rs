@@ -7,10 +7,10 @@
 //! A page's digest covers what all pages share (the site's settings, the
 //! theme's templates, the `site` data every template gets, the path of
 //! every page, and this dafu executable) and its own context, as
-//! `Renderer::digest` makes it. A folder's digests are kept beside it, not
-//! in it (the folder is what gets published), in a file named after the
-//! folder's inode, which stays with the folder when a build swaps it with
-//! the output. The file is removed before any page is written into the
+//! `Renderer::digest` makes it. A folder's digests are kept in the output's
+//! cache, not in the folder (the folder is what gets published), in a file
+//! named after the folder's inode, which stays with the folder when a build
+//! swaps it with the output. The file is removed before any page is written into the
 //! folder and written after all of them, so a build that fails half-way
 //! leaves none, and the next one renders every page. Where there are no
 //! inodes (Windows), every build renders every page.
@@ -280,11 +280,11 @@ pub struct Digests {
 }
 
 impl Digests {
-    /// Reads the digests of `folder`, where the build of `output` writes,
-    /// and removes their file, before the folder is written into; none if
-    /// it has none or they cannot be read.
-    pub fn take(folder: &Path, output: &Path) -> anyhow::Result<Digests> {
-        let Some(path) = file_for(folder, output) else {
+    /// Reads the digests of `folder`, kept in `cache`, and removes their
+    /// file, before the folder is written into; none if it has none or
+    /// they cannot be read.
+    pub fn take(folder: &Path, cache: &Path) -> anyhow::Result<Digests> {
+        let Some(path) = file_for(folder, cache) else {
             return Ok(Digests::default());
         };
         let text = fs::read_to_string(&path).unwrap_or_default();
@@ -336,18 +336,19 @@ impl Digests {
             .map(|(page, made)| (page.as_str(), made.digest))
     }
 
-    /// Writes the digests of the files just made in `folder`, and what its
-    /// folders hold, last, and removes those of folders gone (all but
-    /// `folder`'s and `output`'s). `self` is what the folder held before: a
-    /// file kept is as it says.
+    /// Writes the digests of the files just made in `folder` into `cache`,
+    /// and what its folders hold, last, and removes those of folders gone
+    /// (all but `folder`'s and `output`'s). `self` is what the folder held
+    /// before: a file kept is as it says.
     pub fn write(
         &self,
         folder: &Path,
         output: &Path,
+        cache: &Path,
         made: &[Made],
         folders: &Listings,
     ) -> anyhow::Result<()> {
-        let Some(path) = file_for(folder, output) else {
+        let Some(path) = file_for(folder, cache) else {
             return Ok(());
         };
         let mut lines: Vec<(&str, String)> = made
@@ -381,20 +382,18 @@ impl Digests {
             .try_for_each(|line| file.write_all(line.as_bytes()))
             .and_then(|()| file.flush())
             .with_context(|| format!("cannot write {}", path.display()))?;
-        tidy(&path, file_for(output, output).as_deref());
+        tidy(&path, file_for(output, cache).as_deref());
         Ok(())
     }
 }
 
-/// The digests file of `folder`, one of the two folders the build of
-/// `output` swaps: `.public.3a2f1.digests` beside `public` for the folder
-/// of inode 0x3a2f1.
+/// The digests file of `folder`, one of the two folders a build swaps, in
+/// their `cache`: `3a2f1.digests` for the folder of inode 0x3a2f1.
 #[cfg(unix)]
-fn file_for(folder: &Path, output: &Path) -> Option<PathBuf> {
+fn file_for(folder: &Path, cache: &Path) -> Option<PathBuf> {
     use std::os::unix::fs::MetadataExt;
     let inode = fs::metadata(folder).ok()?.ino();
-    let name = output.file_name()?.to_string_lossy();
-    Some(output.with_file_name(format!(".{name}.{inode:x}.digests")))
+    Some(cache.join(format!("{inode:x}.digests")))
 }
 
 #[cfg(not(unix))]
@@ -402,32 +401,21 @@ fn file_for(_: &Path, _: &Path) -> Option<PathBuf> {
     None
 }
 
-/// Removes the digests files beside `kept` named like it, but `also`: those
-/// of folders since deleted.
+/// Removes the digests files beside `kept`, but `also`: those of folders
+/// since deleted.
 fn tidy(kept: &Path, also: Option<&Path>) {
-    let (Some(dir), Some(name)) = (kept.parent(), kept.file_name()) else {
+    let Some(dir) = kept.parent() else {
         return;
     };
-    let name = name.to_string_lossy();
-    let Some((stem, _)) = name
-        .strip_suffix(".digests")
-        .and_then(|n| n.rsplit_once('.'))
-    else {
-        return;
-    };
-    // `.public.3a2f1.digests`, not `.public.v2.3a2f1.digests`: another
-    // output's.
-    let ours = |other: &str| {
-        other
-            .strip_prefix(stem)
-            .and_then(|rest| rest.strip_prefix('.'))
-            .and_then(|rest| rest.strip_suffix(".digests"))
+    let digests = |name: &str| {
+        name.strip_suffix(".digests")
             .is_some_and(|inode| !inode.is_empty() && inode.bytes().all(|b| b.is_ascii_hexdigit()))
     };
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();
-        let other = entry.file_name().to_string_lossy().into_owned();
-        let stale = ours(&other) && path != kept && Some(path.as_path()) != also;
+        let stale = entry.file_name().to_str().is_some_and(digests)
+            && path != kept
+            && Some(path.as_path()) != also;
         if stale {
             // Best effort: a stale file costs only disk space.
             let _ = fs::remove_file(&path);
@@ -465,28 +453,29 @@ mod tests {
 
     #[test]
     #[cfg(unix)]
-    fn digests_go_beside_the_folder_and_hold_while_the_page_is_as_left() {
+    fn digests_go_in_the_cache_and_hold_while_the_page_is_as_left() {
         let dir = tempfile::tempdir().unwrap();
-        let folder = dir.path().join(".public.previous");
+        let cache = dir.path().join(".dafu/public");
+        let folder = cache.join("previous");
         let output = dir.path().join("public");
         let page = folder.join("2021/a/index.html");
         fs::create_dir_all(page.parent().unwrap()).unwrap();
         fs::create_dir_all(&output).unwrap();
         fs::write(&page, "<p>页</p>").unwrap();
-        // Left by a folder deleted since, and another output's.
-        fs::write(dir.path().join(".public.1.digests"), "").unwrap();
-        fs::write(dir.path().join(".public.v2.1.digests"), "").unwrap();
+        // Left by a folder deleted since, and a file not dafu's.
+        fs::write(cache.join("1.digests"), "").unwrap();
+        fs::write(cache.join("notes.digests"), "").unwrap();
         let made = [Made::new("2021/a/index.html".to_string(), 0xfeed)];
         Digests::default()
-            .write(&folder, &output, &made, &Default::default())
+            .write(&folder, &output, &cache, &made, &Default::default())
             .unwrap();
-        let beside: Vec<String> = fs::read_dir(dir.path())
+        let kept: Vec<String> = fs::read_dir(&cache)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|name| name.ends_with(".digests"))
             .collect();
-        assert_eq!(beside.len(), 2, "{beside:?}");
-        assert!(beside.contains(&".public.v2.1.digests".to_string()));
+        assert_eq!(kept.len(), 2, "{kept:?}");
+        assert!(kept.contains(&"notes.digests".to_string()));
         assert!(
             fs::read_dir(&folder).unwrap().all(|e| !e
                 .unwrap()
@@ -495,9 +484,9 @@ mod tests {
                 .contains("digests"))
         );
 
-        let digests = Digests::take(&folder, &output).unwrap();
+        let digests = Digests::take(&folder, &cache).unwrap();
         assert!(
-            file_for(&folder, &output).is_some_and(|f| !f.exists()),
+            file_for(&folder, &cache).is_some_and(|f| !f.exists()),
             "taken before pages are written"
         );
         let previous = Previous {
@@ -513,7 +502,7 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(10));
         fs::write(&page, "<p>頁</p>").unwrap();
         assert!(!previous.kept("2021/a/index.html", 0xfeed));
-        assert!(Digests::take(&folder, &output).unwrap().pages.is_empty());
+        assert!(Digests::take(&folder, &cache).unwrap().pages.is_empty());
     }
 
     #[test]
@@ -534,11 +523,11 @@ mod tests {
         }
         let made: Vec<Made> = names.iter().map(|n| Made::new(n.to_string(), 7)).collect();
         Digests::default()
-            .write(&folder, &folder, &made, &Default::default())
+            .write(&folder, &folder, dir.path(), &made, &Default::default())
             .unwrap();
         let previous = Previous {
             folder: &folder,
-            digests: Digests::take(&folder, &folder).unwrap(),
+            digests: Digests::take(&folder, dir.path()).unwrap(),
         };
         let files: Vec<(String, u64)> = names.iter().map(|n| (n.to_string(), 7)).collect();
         assert!(previous.all_intact(&files));

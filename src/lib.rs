@@ -7,6 +7,7 @@
 
 pub mod archive;
 pub mod body;
+pub mod cache;
 pub mod config;
 pub mod content;
 pub mod data;
@@ -37,6 +38,7 @@ use std::time::Instant;
 
 use archive::Archive;
 use body::Bodies;
+use cache::Cache;
 use config::{BaseUrl, CONFIG_FILE, Config};
 use data::DataFile;
 use digest::{Digests, Made, Previous};
@@ -425,33 +427,25 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
     let started = Instant::now();
     let mut stages = Stages::from_env();
     let output = output_folder(options)?;
-    let bodies = Shelf::beside(&output, "bodies", "the replies' bodies'");
+    let cache = Cache::open(&output).map_err(BuildError::Io)?;
+    // Again, now that no other build can change it: one that held the lock
+    // may have made the folder, or changed its mind about it.
+    let output = output_folder(options)?;
+    let bodies = Shelf::in_cache(cache.dir(), "bodies", "the replies' bodies'");
     let bodies = bodies.map_err(BuildError::Io)?;
     let site = Site::load_timed(options, Some(&bodies), &mut stages)?;
-    let lines = Shelf::beside(&output, "lines", "the open data's lines'");
+    let lines = Shelf::in_cache(cache.dir(), "lines", "the open data's lines'");
     let lines = lines.map_err(BuildError::Io)?;
-    let staging = output::Staging::open(&output).map_err(BuildError::Io)?;
-    let previous = Previous {
-        folder: staging.dir(),
-        digests: Digests::take(staging.dir(), &output).map_err(BuildError::Io)?,
+    let staging = output::Staging::open(&output, &cache).map_err(BuildError::Io)?;
+    let written = match write_site(&site, &staging, &output, &cache, &lines, &mut stages) {
+        Ok(written) => written,
+        Err(BuildError::Io(error)) => {
+            staging.discard();
+            return Err(BuildError::Io(error));
+        }
+        Err(error) => return Err(error),
     };
-    let Built {
-        paths,
-        changed,
-        made,
-    } = site.each_page(&staging, Some(&previous), Some(&lines), &mut stages)?;
-    let (removed, folders) =
-        (staging.prune(&paths, &previous.digests.folders)).map_err(BuildError::Io)?;
-    // Last, so that a build that fails before leaves no digests.
-    (previous.digests)
-        .write(staging.dir(), &output, &made, &folders)
-        .map_err(BuildError::Io)?;
     staging.swap().map_err(BuildError::Io)?;
-    let written = output::Written {
-        changed,
-        unchanged: paths.len() - changed,
-        removed,
-    };
     // The site is built: a shelf that cannot be kept costs only the next
     // build's time, making what it held again.
     let _ = bodies.keep();
@@ -459,11 +453,43 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
     stages.done("commit");
     Ok(Report {
         replies: site.archive.replies().len(),
-        pages: paths.len(),
+        pages: written.changed + written.unchanged,
         written,
         output,
         millis: started.elapsed().as_millis(),
         warnings: site.warnings(),
+    })
+}
+
+/// Writes every page of `site` into `staging` and deletes what it does not
+/// make, ready to swap in.
+fn write_site(
+    site: &Site,
+    staging: &output::Staging,
+    output: &std::path::Path,
+    cache: &Cache,
+    lines: &Shelf,
+    stages: &mut Stages,
+) -> Result<output::Written, BuildError> {
+    let previous = Previous {
+        folder: staging.dir(),
+        digests: Digests::take(staging.dir(), cache.dir()).map_err(BuildError::Io)?,
+    };
+    let Built {
+        paths,
+        changed,
+        made,
+    } = site.each_page(staging, Some(&previous), Some(lines), stages)?;
+    let (removed, folders) =
+        (staging.prune(&paths, &previous.digests.folders)).map_err(BuildError::Io)?;
+    // Last, so that a build that fails before leaves no digests.
+    (previous.digests)
+        .write(staging.dir(), output, cache.dir(), &made, &folders)
+        .map_err(BuildError::Io)?;
+    Ok(output::Written {
+        changed,
+        unchanged: paths.len() - changed,
+        removed,
     })
 }
 
@@ -517,12 +543,7 @@ fn output_folder(options: &BuildOptions) -> Result<PathBuf, BuildError> {
             .join(dir),
         None => options.root.join("public"),
     };
-    match output::refusal(&options.root, &output) {
-        Some((path, why)) => Err(BuildError::Usage(
-            Problem::new(path, why).hint(t!("build.output_hint")),
-        )),
-        None => Ok(output),
-    }
+    output::checked(&options.root, &output).map_err(BuildError::Usage)
 }
 
 /// `1 reply`, `2 replies`: for the summary lines.

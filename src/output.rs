@@ -1,24 +1,26 @@
 //! Writing the site atomically: the public folder is replaced whole, by a
 //! rename, only once every page of the new build is on disk.
 //!
-//! Two folders take turns: `public/` and, beside it, `.public.previous/`
-//! holding the build before last. A build overwrites the previous folder in
-//! place (unchanged files are not rewritten, files that are gone are
-//! deleted), then swaps the two. Overwriting in place is many times faster
-//! than creating every file fresh on these disks (BENCHMARKS.md), and a
-//! failure at any point leaves `public/` as it was.
+//! Two folders take turns: `public/` and `previous/` in its cache (see
+//! `cache`), holding the build before last. A build overwrites the previous
+//! folder in place (unchanged files are not rewritten, files that are gone
+//! are deleted), then swaps the two. Overwriting in place is many times
+//! faster than creating every file fresh on these disks (BENCHMARKS.md),
+//! and a failure at any point leaves `public/` as it was.
 
 use std::collections::HashMap;
 use std::fs;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::cache::{self, CACHE_DIR, Cache};
+use crate::problem::Problem;
 use crate::render::Page;
 
 /// What a write did, for the summary line.
@@ -29,26 +31,36 @@ pub struct Written {
     pub removed: usize,
 }
 
-/// The folder that holds the build before last, beside `output`.
-pub fn previous_folder(output: &Path) -> PathBuf {
-    let name = output
-        .file_name()
-        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-    output.with_file_name(format!(".{name}.previous"))
-}
-
 /// The folders of a site that a build reads: a build may not write into them.
 const SOURCES: [&str; 4] = ["content", "static", "templates", "themes"];
 
-/// Why the site at `root` may not be built into `output`, if it may not.
-/// A build replaces its output folder whole and deletes, on the next build,
-/// whatever that folder held that the build did not make: so the folder must
-/// be new, empty, or a site already (one with a home page), never the site's
-/// own folders or a file.
-pub fn refusal(root: &Path, output: &Path) -> Option<(PathBuf, String)> {
-    let (root, out) = (root.canonicalize().ok()?, resolved(output)?);
+/// The folder the site at `root` is built into for `output`: `output` with
+/// its links resolved, so that a build replaces the folder a link leads to
+/// and the link stays a link. A problem if it may not be: a build replaces
+/// its output folder whole and deletes, on the next build, whatever that
+/// folder held that the build did not make, so the folder must be new,
+/// empty, or one a build of dafu made there; never the site's own folders,
+/// a file, or dafu's cache.
+pub fn checked(root: &Path, output: &Path) -> Result<PathBuf, Problem> {
+    let refused = |path: &Path, why: &str| {
+        Problem::new(path, why).hint(
+            "dafu replaces the output folder whole: give --output a new or empty folder, or one it built",
+        )
+    };
+    let root = root
+        .canonicalize()
+        .map_err(|e| Problem::new(root, format!("cannot open the site folder: {e}")))?;
+    let Some(out) = resolved(output) else {
+        return Err(refused(output, "the output folder cannot be found"));
+    };
+    if fs::symlink_metadata(&out).is_ok_and(|meta| meta.file_type().is_symlink()) {
+        return Err(refused(
+            &out,
+            "the output is a symbolic link that leads nowhere",
+        ));
+    }
     if root.starts_with(&out) {
-        return Some((out, "the output folder holds the site itself".into()));
+        return Err(refused(&out, "the output folder holds the site itself"));
     }
     // Resolved too: a content/ that is a link to elsewhere is still read.
     let mut sources = SOURCES
@@ -56,25 +68,45 @@ pub fn refusal(root: &Path, output: &Path) -> Option<(PathBuf, String)> {
         .filter_map(|name| root.join(name).canonicalize().ok());
     if let Some(source) = sources.find(|s| s.is_dir() && out.starts_with(s)) {
         let name = source.file_name().unwrap_or_default().to_string_lossy();
-        return Some((
-            out,
-            format!("the output folder is in the site's {name}/, which the build reads"),
+        return Err(refused(
+            &out,
+            &format!("the output folder is in the site's {name}/, which the build reads"),
+        ));
+    }
+    if out
+        .components()
+        .any(|part| part == Component::Normal(CACHE_DIR.as_ref()))
+    {
+        return Err(refused(
+            &out,
+            &format!(
+                "the output folder is in a {CACHE_DIR}/ folder, where dafu keeps what its builds need"
+            ),
         ));
     }
     let Ok(meta) = fs::metadata(&out) else {
-        return None;
+        return Ok(out);
     };
     if !meta.is_dir() {
-        return Some((out, "the output is a file, not a folder".into()));
+        return Err(refused(&out, "the output is a file, not a folder"));
     }
     let empty = fs::read_dir(&out).is_ok_and(|mut entries| entries.next().is_none());
-    if !(empty || out.join("index.html").is_file()) {
-        return Some((
-            out,
-            "the output folder holds files and no index.html: not a site, and a build would delete them".into(),
-        ));
+    if empty || cache::marked(&out) {
+        return Ok(out);
     }
-    None
+    let old_build = out.join("index.html").is_file();
+    Err(if old_build {
+        Problem::new(
+            &out,
+            "the output folder holds a site that dafu has no record of building (an older dafu's build, or another site): a build would replace it whole",
+        )
+        .hint("if it is an earlier build of this site, delete the folder or empty it, and build again; otherwise give --output a new or empty folder")
+    } else {
+        refused(
+            &out,
+            "the output folder holds files that dafu did not make: a build would delete them",
+        )
+    })
 }
 
 /// Whether `path`, which need not exist yet, lies inside the folder `dir`.
@@ -132,20 +164,42 @@ impl Sink for Discard {
 }
 
 /// A build being written: pages go into the folder of the build before
-/// last as they are rendered, from any thread; `commit` swaps it in.
+/// last as they are rendered, from any thread; `swap` puts it in place.
 pub struct Staging {
     output: PathBuf,
     dir: PathBuf,
+    /// Made by this build: if the build fails, it goes (see `Drop`).
+    made: bool,
+    swapped: bool,
 }
 
 impl Staging {
-    pub fn open(output: &Path) -> Result<Staging> {
-        let dir = previous_folder(output);
-        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Staging {
+    /// The folder to write the build of `output` into, in its `cache`:
+    /// made if need be, and marked, with the output, as dafu's own.
+    pub fn open(output: &Path, cache: &Cache) -> Result<Staging> {
+        let dir = cache.previous();
+        let cannot = || format!("cannot create {}", dir.display());
+        // A link there would lead the writes out of the cache: it goes,
+        // and what it leads to stays.
+        if fs::symlink_metadata(&dir).is_ok_and(|meta| !meta.is_dir()) {
+            fs::remove_file(&dir).with_context(cannot)?;
+        }
+        let made = !dir.is_dir();
+        fs::create_dir_all(&dir).with_context(cannot)?;
+        let staging = Staging {
             output: output.to_path_buf(),
             dir,
-        })
+            made,
+            swapped: false,
+        };
+        cache.mark(&[output, &staging.dir])?;
+        Ok(staging)
+    }
+
+    /// Gives up the build: the folder goes whether this build made it or
+    /// not, as what went wrong may be a full disk.
+    pub fn discard(mut self) {
+        self.made = true;
     }
 
     /// The folder being written: the build before last, until `commit`.
@@ -265,8 +319,21 @@ impl Staging {
     }
 
     /// Puts the folder written in place of the output folder.
-    pub fn swap(self) -> Result<()> {
-        swap(&self.dir, &self.output)
+    pub fn swap(mut self) -> Result<()> {
+        swap(&self.dir, &self.output)?;
+        self.swapped = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    /// A build that failed leaves no folder it made: a first build that
+    /// stopped half-way may have written much.
+    fn drop(&mut self) {
+        if self.made && !self.swapped && self.dir.is_dir() {
+            // Best effort: a folder left over is only written over next time.
+            let _ = remove_tree(&self.dir);
+        }
     }
 }
 
@@ -385,7 +452,8 @@ impl Sink for Staging {
 
 /// Writes `pages` as the new content of `output`, atomically.
 pub fn write(output: &Path, pages: &[Page]) -> Result<Written> {
-    let staging = Staging::open(output)?;
+    let cache = Cache::open(output)?;
+    let staging = Staging::open(output, &cache)?;
     let changed = pages
         .par_iter()
         .map(|page| staging.put(page))
@@ -498,12 +566,8 @@ fn swap(staging: &Path, output: &Path) -> Result<()> {
     }
     // Without an atomic exchange, three renames: `output` is missing only for
     // the instant between the first two, and never holds a partial build.
-    let aside = output.with_file_name(format!(
-        ".{}.swap",
-        output
-            .file_name()
-            .map_or_else(|| "public".into(), |n| n.to_string_lossy())
-    ));
+    // The old output waits in the cache, on the same disk as both.
+    let aside = staging.with_file_name("swap");
     let _ = fs::remove_dir_all(&aside);
     fs::rename(output, &aside).with_context(|| format!("cannot move {}", output.display()))?;
     if let Err(e) = fs::rename(staging, output) {
@@ -545,6 +609,14 @@ fn exchange(_: &Path, _: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A folder to write the build of `dir/public` into, and its cache.
+    fn staging(dir: &Path) -> (Cache, Staging) {
+        let output = dir.join("public");
+        let cache = Cache::open(&output).unwrap();
+        let staging = Staging::open(&output, &cache).unwrap();
+        (cache, staging)
+    }
 
     fn page(path: &str, text: &str) -> Page {
         Page {
@@ -611,7 +683,7 @@ mod tests {
     #[test]
     fn pruning_reads_only_folders_changed_since_they_were_listed() {
         let dir = tempfile::tempdir().unwrap();
-        let staging = Staging::open(&dir.path().join("public")).unwrap();
+        let (_cache, staging) = staging(dir.path());
         let paths = ["index.html", "a/index.html", "b/index.html"].map(String::from);
         for path in &paths {
             staging.put(&page(path, "页")).unwrap();
@@ -650,7 +722,7 @@ mod tests {
     #[cfg(unix)]
     fn a_link_where_a_folder_goes_is_an_error_and_what_it_leads_to_stays() {
         let dir = tempfile::tempdir().unwrap();
-        let staging = Staging::open(&dir.path().join("public")).unwrap();
+        let (_cache, staging) = staging(dir.path());
         let elsewhere = dir.path().join("elsewhere");
         fs::create_dir_all(&elsewhere).unwrap();
         fs::write(elsewhere.join("notes.txt"), "mine").unwrap();
@@ -669,7 +741,7 @@ mod tests {
     #[cfg(unix)]
     fn a_link_where_a_page_goes_is_replaced_and_what_it_leads_to_stays() {
         let dir = tempfile::tempdir().unwrap();
-        let staging = Staging::open(&dir.path().join("public")).unwrap();
+        let (_cache, staging) = staging(dir.path());
         for (name, there) in [("same.html", "页"), ("other.html", "我的")] {
             let target = dir.path().join(name);
             fs::write(&target, there).unwrap();
@@ -685,7 +757,7 @@ mod tests {
     #[test]
     fn a_file_in_parts_replaces_the_old_one_only_when_it_differs() {
         let dir = tempfile::tempdir().unwrap();
-        let staging = Staging::open(&dir.path().join("public")).unwrap();
+        let (_cache, staging) = staging(dir.path());
         let put = |parts: &[&str]| {
             let mut parts = parts.iter().map(|p| Ok(p.as_bytes().to_vec()));
             staging.put_parts("data/replies.json", &mut parts).unwrap()

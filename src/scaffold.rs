@@ -15,7 +15,7 @@ const CONFIG: &str = include_str!("../config.yaml");
 const EXAMPLE_REPLY: &str = include_str!("../content/2021/ta-0152.md");
 const EXAMPLE_PATH: &str = "content/2021/ta-0152.md";
 /// The output, the build before last and what builds keep beside them.
-const GITIGNORE: &str = "/public/\n/.public.*\n";
+const GITIGNORE: &str = "/public/\n/.dafu/\n";
 
 /// Creates a site in `dir`, refusing a folder that holds anything unless forced.
 pub fn init(dir: &Path, force: bool) -> Result<()> {

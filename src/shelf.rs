@@ -1,7 +1,7 @@
 //! A shelf: what a build made once and the next build may need again,
-//! kept beside the output, by the 64-bit digest of what it is made of. Two
-//! shelves: the replies' rendered bodies (`.public.bodies`), and the lines
-//! of the open data JSON (`.public.lines`). Rendering every body's Markdown
+//! kept in the output's cache (see `cache`), by the 64-bit digest of what
+//! it is made of. Two shelves: the replies' rendered bodies (`bodies`), and
+//! the lines of the open data JSON (`lines`). Rendering every body's Markdown
 //! was a third of a build that changed nothing, and escaping every text
 //! into the JSON most of what an edit to one reply added to a build; a
 //! build now finds those it made before here, and makes only the new or
@@ -69,21 +69,14 @@ struct Index {
 }
 
 impl Shelf {
-    /// The shelf `name` kept beside `output` (`.public.bodies` for
-    /// "bodies"); one of the build's own (`whose`), in the same folder, if
-    /// another build holds that one or the folder is not there.
-    pub fn beside(output: &Path, name: &str, whose: &'static str) -> Result<Shelf> {
-        let dir = output.parent().filter(|dir| dir.is_dir());
-        let (Some(dir), Some(output_name)) = (dir, output.file_name()) else {
-            // No folder beside the output yet to keep a shelf in.
-            return Shelf::temporary(&std::env::temp_dir(), whose);
-        };
-        let output_name = output_name.to_string_lossy();
-        let data = dir.join(format!(".{output_name}.{name}"));
-        let index = dir.join(format!(".{output_name}.{name}.index"));
+    /// The shelf `name` kept in the folder `cache`; one of the build's own
+    /// (`whose`), in the same folder, if another build holds that one.
+    pub fn in_cache(cache: &Path, name: &str, whose: &'static str) -> Result<Shelf> {
+        let data = cache.join(name);
+        let index = cache.join(format!("{name}.index"));
         match Shelf::open(&data, index)? {
             Some(shelf) => Ok(shelf),
-            None => Shelf::temporary(dir, whose),
+            None => Shelf::temporary(cache, whose),
         }
     }
 
@@ -249,8 +242,8 @@ fn remove(path: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn shelf(output: &Path) -> Shelf {
-        Shelf::beside(output, "bodies", "a test's").unwrap()
+    fn shelf(cache: &Path) -> Shelf {
+        Shelf::in_cache(cache, "bodies", "a test's").unwrap()
     }
 
     fn put(shelf: &Shelf, digest: u64, html: &str) -> Spilled {
@@ -266,19 +259,19 @@ mod tests {
     #[test]
     fn the_next_build_finds_what_the_last_one_used_and_nothing_else() {
         let dir = tempfile::tempdir().unwrap();
-        let output = dir.path().join("public");
-        let first = shelf(&output);
+        let output = dir.path();
+        let first = shelf(output);
         put(&first, 1, "<p>一</p>");
         put(&first, 2, "<p>二</p>");
         first.keep().unwrap();
 
-        let second = shelf(&output);
+        let second = shelf(output);
         assert_eq!(html(&second, 1).as_deref(), Some("<p>一</p>"));
         put(&second, 3, "<p>三</p>");
         second.keep().unwrap();
 
         // Entry 2 went unused by the second build: the third has no record of it.
-        let third = shelf(&output);
+        let third = shelf(output);
         assert_eq!(html(&third, 2), None);
         assert_eq!(html(&third, 3).as_deref(), Some("<p>三</p>"));
         assert_eq!(html(&third, 1).as_deref(), Some("<p>一</p>"));
@@ -287,19 +280,19 @@ mod tests {
     #[test]
     fn a_build_that_did_not_finish_leaves_the_last_kept_shelf_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
-        let output = dir.path().join("public");
-        let first = shelf(&output);
+        let output = dir.path();
+        let first = shelf(output);
         put(&first, 1, "<p>一</p>");
         first.keep().unwrap();
-        let data = dir.path().join(".public.bodies");
+        let data = dir.path().join("bodies");
         let kept_len = fs::metadata(&data).unwrap().len();
 
-        let failed = shelf(&output);
+        let failed = shelf(output);
         put(&failed, 2, "<p>二</p>");
         drop(failed);
         assert!(fs::metadata(&data).unwrap().len() > kept_len);
 
-        let next = shelf(&output);
+        let next = shelf(output);
         assert_eq!(fs::metadata(&data).unwrap().len(), kept_len, "cut back");
         assert_eq!(html(&next, 2), None);
         assert_eq!(html(&next, 1).as_deref(), Some("<p>一</p>"));
@@ -308,9 +301,9 @@ mod tests {
     #[test]
     fn a_damaged_or_foreign_index_starts_the_shelf_over() {
         let dir = tempfile::tempdir().unwrap();
-        let output = dir.path().join("public");
-        let index = dir.path().join(".public.bodies.index");
-        let first = shelf(&output);
+        let output = dir.path();
+        let index = dir.path().join("bodies.index");
+        let first = shelf(output);
         put(&first, 1, "<p>一</p>");
         first.keep().unwrap();
         let described: serde_json::Value =
@@ -320,7 +313,7 @@ mod tests {
         foreign["made_by"] = serde_json::json!(made_by().wrapping_add(1));
         for written in [b"{not json".to_vec(), serde_json::to_vec(&foreign).unwrap()] {
             fs::write(&index, written).unwrap();
-            let again = shelf(&output);
+            let again = shelf(output);
             assert_eq!(html(&again, 1), None);
             assert!(!index.exists(), "removed before anything is written");
             assert_eq!(again.spill().end(), 0);
@@ -332,16 +325,16 @@ mod tests {
         let mut long = described;
         long["len"] = serde_json::json!(1u64 << 40);
         fs::write(&index, serde_json::to_vec(&long).unwrap()).unwrap();
-        assert_eq!(html(&shelf(&output), 1), None);
+        assert_eq!(html(&shelf(output), 1), None);
     }
 
     #[test]
     fn a_second_build_at_once_gets_a_shelf_of_its_own() {
         let dir = tempfile::tempdir().unwrap();
-        let output = dir.path().join("public");
-        let first = shelf(&output);
+        let output = dir.path();
+        let first = shelf(output);
         put(&first, 1, "<p>一</p>");
-        let second = shelf(&output);
+        let second = shelf(output);
         assert!(second.index.is_none(), "the first holds the kept shelf");
         let spot = put(&second, 2, "<p>二</p>");
         assert_eq!(
@@ -350,7 +343,7 @@ mod tests {
         );
         second.keep().unwrap();
         first.keep().unwrap();
-        let third = shelf(&output);
+        let third = shelf(output);
         assert!(html(&third, 1).is_some());
         assert_eq!(html(&third, 2), None);
     }
@@ -358,41 +351,43 @@ mod tests {
     #[test]
     fn what_a_build_did_not_use_leaves_no_bytes_behind() {
         let dir = tempfile::tempdir().unwrap();
-        let output = dir.path().join("public");
-        let first = shelf(&output);
+        let output = dir.path();
+        let first = shelf(output);
         put(&first, 1, "<p>一</p>");
         put(&first, 2, "<p>机密</p>");
         first.keep().unwrap();
-        let second = shelf(&output);
+        let second = shelf(output);
         assert!(html(&second, 1).is_some());
         second.keep().unwrap();
-        let data = fs::read(dir.path().join(".public.bodies")).unwrap();
+        let data = fs::read(dir.path().join("bodies")).unwrap();
         let secret = "<p>机密</p>".as_bytes();
         assert!(!data.windows(secret.len()).any(|w| w == secret));
-        assert_eq!(html(&shelf(&output), 1).as_deref(), Some("<p>一</p>"));
+        assert_eq!(html(&shelf(output), 1).as_deref(), Some("<p>一</p>"));
     }
 
     #[test]
     fn a_build_that_used_nothing_leaves_the_shelf_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
-        let output = dir.path().join("public");
-        let first = shelf(&output);
+        let output = dir.path();
+        let first = shelf(output);
         put(&first, 1, "<p>一</p>");
         first.keep().unwrap();
-        shelf(&output).keep().unwrap();
-        assert_eq!(html(&shelf(&output), 1).as_deref(), Some("<p>一</p>"));
+        shelf(output).keep().unwrap();
+        assert_eq!(html(&shelf(output), 1).as_deref(), Some("<p>一</p>"));
     }
 
     #[test]
-    fn shelves_of_two_names_or_two_outputs_are_apart() {
+    fn shelves_of_two_names_or_two_caches_are_apart() {
         let dir = tempfile::tempdir().unwrap();
-        let output = dir.path().join("public");
-        let bodies = shelf(&output);
+        let output = dir.path();
+        let bodies = shelf(output);
         put(&bodies, 1, "<p>一</p>");
         bodies.keep().unwrap();
-        let lines = Shelf::beside(&output, "lines", "a test's").unwrap();
+        let lines = Shelf::in_cache(output, "lines", "a test's").unwrap();
         assert!(lines.index.is_some());
         assert_eq!(html(&lines, 1), None);
-        assert_eq!(html(&shelf(&dir.path().join("other")), 1), None);
+        let other = dir.path().join("other");
+        fs::create_dir(&other).unwrap();
+        assert_eq!(html(&shelf(&other), 1), None);
     }
 }

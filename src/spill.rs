@@ -2,8 +2,8 @@
 //! late, written on at its end and read back anywhere: the search index's
 //! intermediate streams (about six bytes a character of text) in a
 //! temporary file that has no name and goes when the build ends, however
-//! it ends, and the shelves' entries (see `shelf`) in files kept beside
-//! the output. Holding them in memory would only raise the build's peak;
+//! it ends, and the shelves' entries (see `shelf`) in files kept in the
+//! output's cache. Holding them in memory would only raise the build's peak;
 //! the kernel keeps what fits in its page cache, and gives it back when
 //! asked.
 
@@ -141,7 +141,7 @@ impl Spill {
         file.read_exact(bytes)
     }
 
-    /// The file, for messages: ".public.bodies in /srv/site".
+    /// The file, for messages: "bodies in /srv/site/.dafu/public".
     pub fn name(&self) -> String {
         format!("{} in {}", self.what, self.dir.display())
     }

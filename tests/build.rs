@@ -221,7 +221,7 @@ fn init_makes_a_site_that_builds_without_a_theme_folder() {
     assert!(site_dir.join("content/2021/ta-0152.md").is_file());
     assert!(!site_dir.join("themes").exists());
     let ignored = std::fs::read_to_string(site_dir.join(".gitignore")).unwrap();
-    assert!(ignored.contains("/public/") && ignored.contains("/.public.*"));
+    assert!(ignored.contains("/public/") && ignored.contains("/.dafu/"));
     let out = std::process::Command::new(dafu)
         .arg("--root")
         .arg(&site_dir)
@@ -437,7 +437,7 @@ fn rebuilds_after_any_edit_give_what_a_fresh_build_gives() {
         (
             "files and folders added by hand to the folder to write over",
             Box::new(|site: &TestSite| {
-                let folder = site.path(".public.previous");
+                let folder = site.path(".dafu/public/previous");
                 std::fs::write(folder.join("google1234.html"), "x").unwrap();
                 std::fs::write(folder.join("a/notes.txt"), "x").unwrap();
                 std::fs::create_dir_all(folder.join("old/deep")).unwrap();
@@ -447,7 +447,7 @@ fn rebuilds_after_any_edit_give_what_a_fresh_build_gives() {
         (
             "a page of the folder to write over edited by hand, its length kept",
             Box::new(|site: &TestSite| {
-                let page = site.path(".public.previous/c/index.html");
+                let page = site.path(".dafu/public/previous/c/index.html");
                 let html = std::fs::read_to_string(&page).unwrap();
                 assert!(html.contains("答复丙"));
                 std::fs::write(&page, html.replace("答复丙", "答复丁")).unwrap();
@@ -497,33 +497,44 @@ fn rebuilds_after_any_edit_give_what_a_fresh_build_gives() {
     }
 }
 
-/// What lets a build leave pages alone is kept beside the output, one file
-/// for each of the two folders it swaps, and never published.
+/// What lets a build leave pages alone is kept in one folder beside the
+/// output, `.dafu/public/`: a digests file for each of the two folders it
+/// swaps, the shelves and the build before last; nothing else is left
+/// beside the output, and none of it is published.
 #[test]
-fn the_digests_and_the_shelf_stay_beside_the_output_and_out_of_it() {
+fn what_builds_keep_is_in_one_folder_beside_the_output_and_out_of_it() {
     let site = TestSite::new();
     site.write("content/a.md", reply("答复甲", "甲局", "2021-01-01"));
     for _ in 0..3 {
         site.build();
     }
-    let beside: Vec<String> = std::fs::read_dir(site.root())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    let digests: Vec<&String> = beside.iter().filter(|n| n.ends_with(".digests")).collect();
-    assert_eq!(digests.len(), 2, "{beside:?}");
-    assert!(digests.iter().all(|name| name.starts_with(".public.")));
-    for shelf in [
-        ".public.bodies",
-        ".public.bodies.index",
-        ".public.lines",
-        ".public.lines.index",
+    let names = |dir: &std::path::Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(site.root()), [".dafu", "content", "public"]);
+    assert_eq!(names(&site.path(".dafu")), ["public"]);
+    let kept = names(&site.path(".dafu/public"));
+    let digests: Vec<&String> = kept.iter().filter(|n| n.ends_with(".digests")).collect();
+    assert_eq!(digests.len(), 2, "{kept:?}");
+    for entry in [
+        "bodies",
+        "bodies.index",
+        "lines",
+        "lines.index",
+        "lock",
+        "folders",
+        "previous",
     ] {
-        assert!(beside.iter().any(|name| name == shelf), "{beside:?}");
+        assert!(kept.iter().any(|name| name == entry), "{kept:?}");
     }
     let published = snapshot(&site.path("public"));
     assert!(
-        (published.iter()).all(|(path, _)| !path.contains("digests") && !path.contains(".public"))
+        (published.iter()).all(|(path, _)| !path.contains("digests") && !path.contains(".dafu"))
     );
 }
 

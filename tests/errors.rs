@@ -268,17 +268,24 @@ fn a_symlink_loop_and_an_unreadable_file_are_named() {
     assert_eq!(site.snapshot(), before);
 }
 
+#[cfg(unix)]
 #[test]
 fn a_failed_write_leaves_public_as_it_was() {
     let (site, before) = built_site();
     site.write("content/new.md", reply("新答复", "甲局", "2021-02-01"));
-    // A file where the previous-build folder must go makes the write fail.
-    let previous = site.path(".public.previous");
-    let _ = std::fs::remove_dir_all(&previous);
-    std::fs::write(&previous, "in the way").unwrap();
+    // A link that leads nowhere, where the build makes the folder of the
+    // new reply's page, makes the write fail.
+    let previous = site.path(".dafu/public/previous");
+    std::fs::create_dir_all(&previous).unwrap();
+    std::os::unix::fs::symlink(site.path("nowhere"), previous.join("new")).unwrap();
     let out = site.run(&["build"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("previous/new"), "{stderr}");
     assert_eq!(site.snapshot(), before);
+    assert!(!previous.exists(), "what the failed build wrote is gone");
+    site.build();
+    assert!(site.has_public("new/index.html"));
 }
 
 #[test]
@@ -302,7 +309,7 @@ fn an_output_folder_a_build_would_wipe_is_refused_and_left_alone() {
         ("content", "in the site's content/"),
         ("content/new", "in the site's content/"),
         ("notes.txt", "is a file, not a folder"),
-        ("docs", "holds files and no index.html"),
+        ("docs", "holds files that dafu did not make"),
     ];
     for (output, why) in refused {
         let out = site.run(&["build", "--output", &site.path(output).to_string_lossy()]);

@@ -589,3 +589,210 @@ fn a_theme_without_feed_templates_gets_the_default_ones() {
     site.build();
     assert_eq!(site.public("robots.txt"), "User-agent: *\nDisallow: /\n");
 }
+
+/// `dafu build ARGS…` started, not waited for, its output piped.
+fn spawn_build(site: &TestSite, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_dafu"))
+        .arg("--root")
+        .arg(site.root())
+        .arg("build")
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("dafu runs")
+}
+
+/// A site of a few dozen replies, so that a build takes a moment.
+fn some_replies() -> TestSite {
+    let site = TestSite::new();
+    for n in 0..40 {
+        site.write(
+            &format!("content/2021/r{n}.md"),
+            reply(&format!("答复{n}"), &format!("局{}", n % 5), "2021-03-01"),
+        );
+    }
+    site
+}
+
+/// Builds started together take turns: each exits 0, none trips over
+/// another's folders, and what is left is what one build gives.
+#[test]
+fn builds_started_together_take_turns_and_leave_a_whole_site() {
+    let site = some_replies();
+    site.build();
+    site.write(
+        "content/2021/r0.md",
+        reply("改过的答复", "局0", "2021-03-01"),
+    );
+    let builds: Vec<_> = (0..4).map(|_| spawn_build(&site, &[])).collect();
+    for build in builds {
+        let out = build.wait_with_output().expect("a build ends");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(!stderr.contains("cannot"), "{stderr}");
+    }
+    let fresh = site.path("fresh");
+    assert!(
+        site.run(&["build", "--output", &fresh.to_string_lossy()])
+            .status
+            .success()
+    );
+    assert_eq!(site.snapshot(), snapshot(&fresh));
+    assert!(site.public("2021/r0/index.html").contains("改过的答复"));
+}
+
+/// While a build holds the output (here the test holds its lock), another
+/// says it waits, and goes on when the first is done.
+#[test]
+fn a_build_waits_for_the_one_running_and_says_so() {
+    let site = some_replies();
+    site.build();
+    let lock = std::fs::File::open(site.path(".dafu/public/lock")).expect("the lock file");
+    lock.lock().expect("the test holds the lock");
+    let mut waiting = spawn_build(&site, &[]);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        waiting.try_wait().expect("a status").is_none(),
+        "the second build did not wait"
+    );
+    drop(lock);
+    let out = waiting.wait_with_output().expect("a build ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let public = site.path("public");
+    assert!(
+        stderr.contains(&format!(
+            "waiting for another build of {} to finish",
+            public.display()
+        )),
+        "{stderr}"
+    );
+}
+
+/// The lock is the system's: a build killed while it holds it leaves none.
+#[cfg(unix)]
+#[test]
+fn a_build_killed_leaves_no_lock_behind() {
+    let site = some_replies();
+    site.build();
+    for pause in [0, 50, 150] {
+        let mut build = spawn_build(&site, &[]);
+        std::thread::sleep(std::time::Duration::from_millis(pause));
+        let pid = i32::try_from(build.id()).expect("a pid");
+        // SAFETY: sending a signal to our own child process.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        build.wait().expect("a status");
+        let next = spawn_build(&site, &[])
+            .wait_with_output()
+            .expect("a build ends");
+        let stderr = String::from_utf8_lossy(&next.stderr);
+        assert!(next.status.success(), "{stderr}");
+        assert!(!stderr.contains("waiting"), "{stderr}");
+    }
+}
+
+/// `--output` through a link builds into the folder it leads to, build after
+/// build, and the link stays a link.
+#[cfg(unix)]
+#[test]
+fn an_output_through_a_link_is_built_where_it_leads_and_stays_a_link() {
+    let site = some_replies();
+    let deploy = site.path("deploy");
+    std::fs::create_dir(&deploy).unwrap();
+    let link = site.path("out");
+    std::os::unix::fs::symlink(&deploy, &link).unwrap();
+    for _ in 0..3 {
+        let out = site.run(&["build", "--output", &link.to_string_lossy()]);
+        assert!(out.status.success(), "{out:?}");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(deploy.join("2021/r1/index.html").is_file());
+    }
+}
+
+/// Only a new or empty folder, or one dafu built, is replaced: a link to a
+/// folder of someone's files, a home folder with an index.html, an older
+/// dafu's build, a folder made again where a build was.
+#[cfg(unix)]
+#[test]
+fn only_a_folder_dafu_built_is_replaced_and_others_are_left_as_they_were() {
+    let site = some_replies();
+    let home = site.path("home");
+    let everything = || snapshot(site.root());
+    site.write("deploy/precious.txt", "我的");
+    site.write("deploy/index.html", "<p>另一个网站</p>");
+    std::os::unix::fs::symlink(site.path("deploy"), site.path("out")).unwrap();
+    site.write("home/.ssh/id_ed25519", "秘密");
+    site.write("home/index.html", "<p>我的主页</p>");
+    // An older dafu kept the build before last beside its output.
+    site.write("old/index.html", "<p>旧版构建</p>");
+    site.write(".old.previous/index.html", "<p>更旧的构建</p>");
+    let before = everything();
+    for output in ["out", "deploy", "home", "old"] {
+        let out = site.run(&["build", "--output", &site.path(output).to_string_lossy()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "--output {output}: {stderr}");
+        assert!(stderr.contains("no record of building"), "{stderr}");
+        assert!(stderr.contains("delete the folder or empty it"), "{stderr}");
+        assert_eq!(everything(), before, "--output {output} changed something");
+        assert!(!site.path(".dafu").exists());
+    }
+    assert!(home.join(".ssh/id_ed25519").is_file());
+
+    // Emptied, the old build's folder is dafu's from then on.
+    std::fs::remove_file(site.path("old/index.html")).unwrap();
+    for _ in 0..2 {
+        let out = site.run(&["build", "--output", &site.path("old").to_string_lossy()]);
+        assert!(out.status.success(), "{out:?}");
+    }
+    // A folder made again where dafu's build was is not its build.
+    std::fs::remove_dir_all(site.path("old")).unwrap();
+    site.write("old/notes.txt", "新的笔记");
+    let out = site.run(&["build", "--output", &site.path("old").to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(site.path("old/notes.txt").is_file());
+}
+
+/// A build that fails leaves no folder behind it made: not the output, not
+/// the folder it was writing.
+#[test]
+fn a_first_build_that_fails_leaves_no_folder_it_made() {
+    let site = TestSite::new();
+    site.write(
+        "content/a.md",
+        "---\ntitle: 答复甲\ndepartment: 甲局\ndate: 2021-01-01\n---\n\n见[答复乙](/b/)。\n",
+    );
+    let stderr = site.build_fails();
+    assert!(stderr.contains("/b/"), "{stderr}");
+    let mut left: Vec<String> = walkdir::WalkDir::new(site.root())
+        .min_depth(1)
+        .into_iter()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .strip_prefix(site.root())
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .filter(|path| !path.starts_with("content"))
+        .filter(|path| {
+            !path.ends_with(".index") && !path.ends_with("bodies") && !path.ends_with("lines")
+        })
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            ".dafu",
+            ".dafu/public",
+            ".dafu/public/folders",
+            ".dafu/public/lock"
+        ]
+    );
+}

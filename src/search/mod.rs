@@ -820,7 +820,7 @@ mod tests {
         use crate::digest::Digests;
         let previous = Previous {
             folder: out,
-            digests: Digests::take(out, out).unwrap(),
+            digests: Digests::take(out, out.parent().unwrap()).unwrap(),
         };
         let handed = std::sync::atomic::AtomicUsize::new(0);
         let written = update_or_build(docs, Some(&previous), &|path, bytes| {
@@ -846,7 +846,13 @@ mod tests {
             }
         }
         (previous.digests)
-            .write(out, out, &written.made, &Default::default())
+            .write(
+                out,
+                out,
+                out.parent().unwrap(),
+                &written.made,
+                &Default::default(),
+            )
             .unwrap();
         handed.into_inner()
     }

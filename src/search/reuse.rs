@@ -155,7 +155,7 @@ mod tests {
         })
         .unwrap();
         Digests::default()
-            .write(&public, &public, &written.made, &Default::default())
+            .write(&public, &public, folder, &written.made, &Default::default())
             .unwrap();
         written.made.into_iter().map(|made| made.path).collect()
     }
@@ -164,7 +164,7 @@ mod tests {
         let public = folder.join("public");
         let previous = Previous {
             folder: &public,
-            digests: Digests::take(&public, &public).unwrap(),
+            digests: Digests::take(&public, folder).unwrap(),
         };
         let written = kept(&previous, &fp(docs), &identities(docs))?;
         Some(written.made.into_iter().map(|made| made.path).collect())
