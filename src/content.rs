@@ -23,11 +23,13 @@ pub fn find(root: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
     }
     let mut files = Vec::new();
     let mut problems = Vec::new();
+    let mut outside = Vec::new();
+    let site = Inside::new(root)?;
     let walk = walkdir::WalkDir::new(&dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| !is_skipped(e.file_name()));
+        .filter_entry(|e| !is_skipped(e.file_name()) && site.admits(e, &mut outside));
     for entry in walk {
         match entry {
             Ok(entry) if entry.file_type().is_file() && is_markdown(entry.path()) => {
@@ -50,10 +52,77 @@ pub fn find(root: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
             }
         }
     }
+    problems.append(&mut outside);
     if problems.is_empty() {
         Ok(files)
     } else {
         Err(problems)
+    }
+}
+
+/// The site's folder, to tell what is in it from what a link leads to.
+/// dafu publishes nothing from outside the site's folder: a link in it is
+/// followed only where it leads to a file or folder of the site, and not
+/// to a hidden one (`.git/`, `.dafu/`), which no build reads.
+pub struct Inside {
+    /// As given, to show paths from it.
+    root: PathBuf,
+    /// Resolved, to compare with where links lead.
+    real: PathBuf,
+}
+
+impl Inside {
+    pub fn new(root: &Path) -> Result<Inside, Vec<Problem>> {
+        let real = root.canonicalize().map_err(|e| {
+            vec![Problem::new(
+                root,
+                format!("cannot open the site folder: {e}"),
+            )]
+        })?;
+        Ok(Inside {
+            root: root.to_path_buf(),
+            real,
+        })
+    }
+
+    /// Whether a walk of the site goes into `entry`; if not, why, in
+    /// `problems`. Only links and the folder the walk starts from (whose
+    /// own folders may be links) are resolved: the walk knows the rest are
+    /// neither, so an ordinary file costs nothing more.
+    pub fn admits(&self, entry: &walkdir::DirEntry, problems: &mut Vec<Problem>) -> bool {
+        if entry.depth() > 0 && !entry.path_is_symlink() {
+            return true;
+        }
+        match self.outside(entry.path()) {
+            Some(problem) => {
+                problems.push(problem);
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// Why the file or folder at `path` is not the site's to read, if it
+    /// is not: it is, or is in, a link that leads outside the site.
+    pub fn outside(&self, path: &Path) -> Option<Problem> {
+        let shown = path.strip_prefix(&self.root).unwrap_or(path);
+        let target = match path.canonicalize() {
+            Ok(target) => target,
+            Err(e) => return Some(Problem::new(shown, format!("cannot read: {e}"))),
+        };
+        let inside = target
+            .strip_prefix(&self.real)
+            .is_ok_and(|rest| !rest.components().any(|part| is_skipped(part.as_os_str())));
+        (!inside).then(|| {
+            Problem::new(
+                shown,
+                format!(
+                    "a symbolic link to {}, outside the site's folder: dafu publishes nothing from outside it",
+                    target.display()
+                ),
+            )
+            .hint("copy what it leads to into the site, or remove the link")
+        })
     }
 }
 

@@ -157,7 +157,11 @@ impl Site {
         }
         let base = config.base();
         let mut problems = Vec::new();
-        let files = content::find(root)?;
+        // Problems finding replies too: the theme's are reported with them.
+        let files = content::find(root).unwrap_or_else(|found| {
+            problems.extend(found);
+            Vec::new()
+        });
         let mut replies = Vec::with_capacity(files.len());
         let body_options = config.body_options();
         let bodies = match shelf {

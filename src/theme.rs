@@ -12,6 +12,7 @@ use include_dir::{Dir, include_dir};
 use tera::{ErrorKind, Kwargs, State, Tera};
 
 use crate::config::{BaseUrl, Config};
+use crate::content::Inside;
 use crate::problem::Problem;
 use rust_i18n::t;
 
@@ -70,12 +71,19 @@ impl Theme {
                 ),
             )]);
         }
+        // Both folders' problems at once.
+        let mut problems = Vec::new();
         for (folder, into) in [("templates", &mut templates), ("static", &mut statics)] {
             let dir = root.join(folder);
             if dir.is_dir() {
-                read_folder(&dir, root, into)?;
+                if let Err(found) = read_folder(&dir, root, into) {
+                    problems.extend(found);
+                }
                 folders.push(dir);
             }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
         }
         let template_files = templates
             .iter()
@@ -196,13 +204,19 @@ fn read_folder(
         return Ok(());
     }
     let mut problems = Vec::new();
+    let mut outside = Vec::new();
+    let site = Inside::new(root)?;
     // Hidden files are skipped as in content/: an editor's swap file beside
-    // an open template (`.base.html.swp`) is no template.
+    // an open template (`.base.html.swp`) is no template. A link is
+    // followed only inside the site: a template or static file is published.
     let walk = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !crate::content::is_skipped(e.file_name()));
+        .filter_entry(|e| {
+            (e.depth() == 0 || !crate::content::is_skipped(e.file_name()))
+                && site.admits(e, &mut outside)
+        });
     for entry in walk {
         let entry = match entry {
             Ok(entry) => entry,
@@ -230,6 +244,7 @@ fn read_folder(
             Err(e) => problems.push(Problem::new(shown, t!("file.cannot_read", error = e))),
         }
     }
+    problems.append(&mut outside);
     if problems.is_empty() {
         Ok(())
     } else {

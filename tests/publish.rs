@@ -796,3 +796,84 @@ fn a_first_build_that_fails_leaves_no_folder_it_made() {
         ]
     );
 }
+
+/// Nothing from outside the site's folder is published: a link to a file
+/// or folder outside it, in content/, static/, templates/ or a theme, is a
+/// problem naming the link, in `build` and `check` alike, and public/
+/// stays as it was. A link that stays inside the site is followed.
+#[cfg(unix)]
+#[test]
+fn links_that_lead_outside_the_site_are_problems_and_links_inside_are_followed() {
+    use std::os::unix::fs::symlink;
+    let elsewhere = tempfile::tempdir().unwrap();
+    let secret = elsewhere.path().join("passwd");
+    std::fs::write(&secret, "root:x:0:0:SECRET-ROOT").unwrap();
+    std::fs::create_dir(elsewhere.path().join("docs")).unwrap();
+    std::fs::write(elsewhere.path().join("docs/a.txt"), "SECRET-DOCS").unwrap();
+    std::fs::write(
+        elsewhere.path().join("r.md"),
+        reply("SECRET-REPLY", "甲局", "2021-01-01"),
+    )
+    .unwrap();
+    let site = TestSite::new();
+    site.write("content/a.md", reply("答复甲", "甲局", "2021-01-01"));
+    // Inside the site: followed.
+    site.write("shared/b.md", reply("共享的答复", "乙局", "2021-01-02"));
+    symlink(site.path("shared/b.md"), site.path("content/b.md")).unwrap();
+    site.write("assets/logo.txt", "标志");
+    site.write("static/.keep", "");
+    symlink(site.path("assets"), site.path("static/assets")).unwrap();
+    site.build();
+    assert!(site.public("b/index.html").contains("共享的答复"));
+    assert_eq!(site.public("assets/logo.txt"), "标志");
+    let before = site.snapshot();
+
+    site.write(".git/config", "[remote] url = https://token@example.com/");
+    let links = [
+        ("static/passwd", secret.clone()),
+        ("static/docs", elsewhere.path().join("docs")),
+        ("content/r.md", elsewhere.path().join("r.md")),
+        ("templates/footer.html", secret.clone()),
+        ("static/config", site.path(".git/config")),
+    ];
+    for (link, target) in &links {
+        std::fs::create_dir_all(site.path(link).parent().unwrap()).unwrap();
+        symlink(target, site.path(link)).unwrap();
+    }
+    for command in ["build", "check"] {
+        let out = site.run(&[command]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
+        for (link, _) in &links {
+            assert!(
+                stderr.contains(&format!("{link}: a symbolic link to ")),
+                "{command} {link}: {stderr}"
+            );
+        }
+        assert!(stderr.contains("outside the site's folder"), "{stderr}");
+    }
+    assert_eq!(site.snapshot(), before);
+    let written: String = snapshot(site.root())
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with(".git"))
+        .map(|(_, bytes)| String::from_utf8_lossy(&bytes).into_owned())
+        .collect();
+    assert!(!written.contains("SECRET") && !written.contains("token@"));
+
+    // A theme folder that is a link to elsewhere is outside too.
+    for (link, _) in &links {
+        std::fs::remove_file(site.path(link)).unwrap();
+    }
+    let theme = elsewhere.path().join("theme");
+    std::fs::create_dir_all(theme.join("templates")).unwrap();
+    std::fs::write(theme.join("templates/index.html"), "SECRET-THEME").unwrap();
+    site.write("config.yaml", "theme: linked\n");
+    std::fs::create_dir(site.path("themes")).unwrap();
+    symlink(&theme, site.path("themes/linked")).unwrap();
+    let stderr = site.build_fails();
+    assert!(
+        stderr.contains("themes/linked/templates: a symbolic link to"),
+        "{stderr}"
+    );
+    assert_eq!(site.snapshot(), before);
+}

@@ -254,11 +254,17 @@ impl Preview {
         }
         let content_dir = self.root.join(CONTENT_DIR);
         let options = self.config.body_options();
+        let site = content::Inside::new(&self.root);
         // `None`: the file is gone.
         let loaded: Vec<(PathBuf, Option<Loaded>)> = dirty
             .into_par_iter()
             .map(|file| {
                 let reply = file.is_file().then(|| {
+                    // A file saved since the folder was last read may be a
+                    // link: read as `content::find` would.
+                    if let Some(problem) = site.as_ref().ok().and_then(|site| site.outside(&file)) {
+                        return Err(vec![problem]);
+                    }
                     let site_path = content::site_path(&content_dir, &file);
                     content::load_one(&self.root, &file, site_path, Bodies::Held(&options))
                         .map(Arc::new)
