@@ -101,13 +101,13 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let app = http::router(shared.clone());
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                stop.wait().await;
-                // Event streams never end by themselves.
-                shared.stop();
-            })
-            .await
+        http::run(listener, app, async move {
+            stop.wait().await;
+            // Event streams never end by themselves.
+            shared.stop();
+        })
+        .await;
+        io::Result::Ok(())
     })?;
     println!("{}", t!("serve.stopped"));
     Ok(())

@@ -31,11 +31,32 @@ struct Server {
 impl Server {
     /// Starts `dafu --root SITE serve --port 0 ARGS…` and waits for its address.
     fn start(site: &TestSite, args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dafu"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dafu"));
+        command
             .arg("--root")
             .arg(site.root())
             .args(["serve", "--port", "0"])
-            .args(args)
+            .args(args);
+        Server::run(command)
+    }
+
+    /// As `start`, with at most `files` open files.
+    #[cfg(unix)]
+    fn start_with_files(site: &TestSite, files: u32) -> Server {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("ulimit -n {files} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_dafu"))
+            .arg("--root")
+            .arg(site.root())
+            .args(["serve", "--port", "0"]);
+        Server::run(command)
+    }
+
+    /// Runs a `dafu serve` command and waits for its address.
+    fn run(mut command: Command) -> Server {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -544,4 +565,74 @@ fn the_overlay_speaks_the_editors_language() {
         home.body
     );
     assert!(server.stdout().contains("正在预览"), "{}", server.stdout());
+}
+
+/// Connections that send half a request and nothing more are closed after
+/// a few seconds, so that they cannot take every file the server may open
+/// and stall every request after them.
+#[cfg(unix)]
+#[test]
+fn half_sent_requests_do_not_stall_the_server() {
+    let site = seed_site();
+    let server = Server::start_with_files(&site, 256);
+    assert_eq!(server.get("/").status, 200);
+    let stalled: Vec<TcpStream> = (0..300)
+        .map(|_| {
+            let mut stream = TcpStream::connect(server.address).expect("connects");
+            write!(stream, "GET / HTTP/1.1\r\nHost: {}\r\n", server.address).expect("sent");
+            stream
+        })
+        .collect();
+    let started = Instant::now();
+    let response = get(server.address, SEED_PAGE);
+    assert_eq!(response.status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(9),
+        "answered after {:?}",
+        started.elapsed()
+    );
+    drop(stalled);
+}
+
+/// A static file that is a link to outside the site is not served: the
+/// overlay names it, as `build` does.
+#[cfg(unix)]
+#[test]
+fn a_link_to_outside_the_site_is_a_problem_and_not_served() {
+    let site = seed_site();
+    let elsewhere = tempfile::tempdir().expect("a folder");
+    let secret = elsewhere.path().join("passwd");
+    std::fs::write(&secret, "root:x:0:0:SECRET").expect("written");
+    site.write("static/robots-extra.txt", "ok");
+    std::os::unix::fs::symlink(&secret, site.path("static/passwd")).expect("a link");
+    let server = Server::start(&site, &[]);
+    let page = server.get(SEED_PAGE);
+    assert!(
+        page.body.contains("static/passwd: a symbolic link to"),
+        "{}",
+        page.body
+    );
+    let served = server.get("/passwd");
+    assert_eq!(served.status, 404);
+    assert!(!served.body.contains("SECRET"));
+    assert!(
+        server.stderr().contains("static/passwd"),
+        "{}",
+        server.stderr()
+    );
+}
+
+/// `serve` neither waits for nor disturbs a build running beside it.
+#[test]
+fn serve_works_while_a_build_holds_the_output() {
+    let site = seed_site();
+    let built = site.run(&["build"]);
+    assert!(built.status.success(), "{built:?}");
+    let before = site.snapshot();
+    let lock = std::fs::File::open(site.path(".dafu/public/lock")).expect("the lock file");
+    lock.lock().expect("the test holds the lock");
+    let server = Server::start(&site, &[]);
+    assert_eq!(server.get(SEED_PAGE).status, 200);
+    drop(lock);
+    assert_eq!(site.snapshot(), before);
 }

@@ -9,7 +9,10 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::io;
+use std::pin::pin;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -17,8 +20,12 @@ use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use tokio::sync::broadcast::{self, error::RecvError};
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use tokio::task::JoinSet;
 
 use crate::problem::Problem;
 use crate::render::Page;
@@ -126,6 +133,100 @@ impl Served {
 
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new().fallback(respond).with_state(shared)
+}
+
+/// How long a connection may take to send a request's head, and may sit
+/// idle between requests, before it is closed. A browser sends a head at
+/// once, and opens a new connection when an idle one was closed; a
+/// connection that holds a file of the server's for nothing is let go.
+/// An open event stream is a response, and is not timed.
+pub const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Serves `app` on the connections `listener` accepts until `stop`, then
+/// lets those open finish for a moment. At most `connections()` at once:
+/// the rest wait to be accepted, and the rebuilds keep files to read the
+/// site with.
+pub async fn run(listener: tokio::net::TcpListener, app: Router, stop: impl Future<Output = ()>) {
+    let slots = Arc::new(Semaphore::new(connections()));
+    let (closing, _) = watch::channel(false);
+    let mut open = JoinSet::new();
+    let mut stop = pin!(stop);
+    loop {
+        let accepted = tokio::select! {
+            () = &mut stop => break,
+            accepted = accept(&listener, &slots) => accepted,
+        };
+        let Some((stream, slot)) = accepted else {
+            continue;
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let mut closed = closing.subscribe();
+        open.spawn(async move {
+            let _slot = slot;
+            let mut builder = http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEAD_TIMEOUT);
+            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            let mut connection = pin!(connection);
+            tokio::select! {
+                // An error is the client's: it went, or sent no head in time.
+                _ = connection.as_mut() => return,
+                _ = closed.wait_for(|closing| *closing) => {}
+            }
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        });
+        // Those done are forgotten as they end, not at the end.
+        while open.try_join_next().is_some() {}
+    }
+    closing.send_replace(true);
+    let finished = async { while open.join_next().await.is_some() {} };
+    // A client that does not read its response does not hold up the stop.
+    let _ = tokio::time::timeout(Duration::from_secs(1), finished).await;
+}
+
+/// The next connection, once there is a slot for it; none after an error
+/// (a client that went before it was accepted, or no file left for it: a
+/// pause lets connections time out and give theirs back).
+async fn accept(
+    listener: &tokio::net::TcpListener,
+    slots: &Arc<Semaphore>,
+) -> Option<(tokio::net::TcpStream, OwnedSemaphorePermit)> {
+    // The semaphore is never closed.
+    let slot = slots.clone().acquire_owned().await.ok()?;
+    match listener.accept().await {
+        Ok((stream, _)) => Some((stream, slot)),
+        Err(e) => {
+            if !matches!(
+                e.kind(),
+                io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset
+            ) {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            None
+        }
+    }
+}
+
+/// How many connections to serve at once: three quarters of the files the
+/// process may open, the rest kept for reading the site.
+fn connections() -> usize {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes into the struct it is given, which lives
+        // through the call.
+        let known = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
+        if known && limit.rlim_cur != libc::RLIM_INFINITY {
+            let files = usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX);
+            return (files / 4 * 3).clamp(8, 10_000);
+        }
+    }
+    1_000
 }
 
 async fn respond(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Response {
