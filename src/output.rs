@@ -96,11 +96,20 @@ pub fn checked(root: &Path, output: &Path) -> Result<PathBuf, Problem> {
     }
     let old_build = out.join("index.html").is_file();
     Err(if old_build {
+        // An older dafu kept the build before last beside its output, with
+        // more files named after it: they are no use to this one.
+        let name = out.file_name().unwrap_or_default().to_string_lossy();
+        let beside = out.with_file_name(format!(".{name}.previous"));
+        let leftovers = if beside.is_dir() {
+            format!(" (and the .{name}.* files beside it, which an older dafu kept)")
+        } else {
+            String::new()
+        };
         Problem::new(
             &out,
             "the output folder holds a site that dafu has no record of building (an older dafu's build, or another site): a build would replace it whole",
         )
-        .hint("if it is an earlier build of this site, delete the folder or empty it, and build again; otherwise give --output a new or empty folder")
+        .hint(format!("if it is an earlier build of this site, delete the folder{leftovers} or empty it, and build again; otherwise give --output a new or empty folder"))
     } else {
         refused(
             &out,

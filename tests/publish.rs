@@ -738,7 +738,12 @@ fn only_a_folder_dafu_built_is_replaced_and_others_are_left_as_they_were() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "--output {output}: {stderr}");
         assert!(stderr.contains("no record of building"), "{stderr}");
-        assert!(stderr.contains("delete the folder or empty it"), "{stderr}");
+        assert!(stderr.contains("delete the folder"), "{stderr}");
+        assert_eq!(
+            stderr.contains("and the .old.* files beside it"),
+            output == "old",
+            "{stderr}"
+        );
         assert_eq!(everything(), before, "--output {output} changed something");
         assert!(!site.path(".dafu").exists());
     }
