@@ -26,6 +26,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
+use rust_i18n::t;
 
 /// The folder, beside an output, that holds what its builds keep.
 pub const CACHE_DIR: &str = ".dafu";
@@ -55,15 +56,12 @@ impl Cache {
         let path = dir.join("lock");
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
-        let cannot = || format!("cannot lock {}", path.display());
+        let cannot = || t!("file.cannot_lock", path = path.display()).into_owned();
         let file = options.open(&path).with_context(cannot)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
-                eprintln!(
-                    "waiting for another build of {} to finish",
-                    output.display()
-                );
+                eprintln!("{}", t!("cache.waiting", output = output.display()));
                 file.lock().with_context(cannot)?;
             }
             Err(fs::TryLockError::Error(e)) => return Err(e).with_context(cannot),
@@ -93,7 +91,7 @@ impl Cache {
         let fresh = self.dir.join(format!("{MARKS}.new"));
         fs::write(&fresh, lines)
             .and_then(|()| fs::rename(&fresh, &path))
-            .with_context(|| format!("cannot write {}", path.display()))
+            .with_context(|| t!("file.cannot_write", path = path.display()).into_owned())
     }
 }
 
@@ -141,7 +139,7 @@ fn born(meta: &fs::Metadata) -> Option<u128> {
 /// Makes `dir` and the `.dafu/` it is in, `.dafu/` readable by its owner
 /// only (see the module's comment).
 fn make_private(dir: &Path) -> Result<()> {
-    let cannot = || format!("cannot create {}", dir.display());
+    let cannot = || t!("file.cannot_create", path = dir.display()).into_owned();
     if let Some(cache) = dir.parent() {
         // The folder the output goes in, as any build would make it.
         if let Some(above) = cache.parent() {

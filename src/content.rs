@@ -73,12 +73,9 @@ pub struct Inside {
 
 impl Inside {
     pub fn new(root: &Path) -> Result<Inside, Vec<Problem>> {
-        let real = root.canonicalize().map_err(|e| {
-            vec![Problem::new(
-                root,
-                format!("cannot open the site folder: {e}"),
-            )]
-        })?;
+        let real = root
+            .canonicalize()
+            .map_err(|e| vec![Problem::new(root, t!("site.cannot_open", error = e))])?;
         Ok(Inside {
             root: root.to_path_buf(),
             real,
@@ -108,20 +105,14 @@ impl Inside {
         let shown = path.strip_prefix(&self.root).unwrap_or(path);
         let target = match path.canonicalize() {
             Ok(target) => target,
-            Err(e) => return Some(Problem::new(shown, format!("cannot read: {e}"))),
+            Err(e) => return Some(Problem::new(shown, t!("file.cannot_read", error = e))),
         };
         let inside = target
             .strip_prefix(&self.real)
             .is_ok_and(|rest| !rest.components().any(|part| is_skipped(part.as_os_str())));
         (!inside).then(|| {
-            Problem::new(
-                shown,
-                format!(
-                    "a symbolic link to {}, outside the site's folder: dafu publishes nothing from outside it",
-                    target.display()
-                ),
-            )
-            .hint("copy what it leads to into the site, or remove the link")
+            Problem::new(shown, t!("content.link_outside", target = target.display()))
+                .hint(t!("content.link_outside_hint"))
         })
     }
 }

@@ -8,6 +8,7 @@
 //! faster than creating every file fresh on these disks (BENCHMARKS.md),
 //! and a failure at any point leaves `public/` as it was.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -17,6 +18,7 @@ use std::time::UNIX_EPOCH;
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
+use rust_i18n::t;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cache::{self, CACHE_DIR, Cache};
@@ -42,25 +44,19 @@ const SOURCES: [&str; 4] = ["content", "static", "templates", "themes"];
 /// empty, or one a build of dafu made there; never the site's own folders,
 /// a file, or dafu's cache.
 pub fn checked(root: &Path, output: &Path) -> Result<PathBuf, Problem> {
-    let refused = |path: &Path, why: &str| {
-        Problem::new(path, why).hint(
-            "dafu replaces the output folder whole: give --output a new or empty folder, or one it built",
-        )
-    };
+    let refused =
+        |path: &Path, why: Cow<str>| Problem::new(path, why).hint(t!("build.output_hint"));
     let root = root
         .canonicalize()
-        .map_err(|e| Problem::new(root, format!("cannot open the site folder: {e}")))?;
+        .map_err(|e| Problem::new(root, t!("site.cannot_open", error = e)))?;
     let Some(out) = resolved(output) else {
-        return Err(refused(output, "the output folder cannot be found"));
+        return Err(refused(output, t!("output.cannot_find")));
     };
     if fs::symlink_metadata(&out).is_ok_and(|meta| meta.file_type().is_symlink()) {
-        return Err(refused(
-            &out,
-            "the output is a symbolic link that leads nowhere",
-        ));
+        return Err(refused(&out, t!("output.dangling_link")));
     }
     if root.starts_with(&out) {
-        return Err(refused(&out, "the output folder holds the site itself"));
+        return Err(refused(&out, t!("output.holds_site")));
     }
     // Resolved too: a content/ that is a link to elsewhere is still read.
     let mut sources = SOURCES
@@ -68,27 +64,19 @@ pub fn checked(root: &Path, output: &Path) -> Result<PathBuf, Problem> {
         .filter_map(|name| root.join(name).canonicalize().ok());
     if let Some(source) = sources.find(|s| s.is_dir() && out.starts_with(s)) {
         let name = source.file_name().unwrap_or_default().to_string_lossy();
-        return Err(refused(
-            &out,
-            &format!("the output folder is in the site's {name}/, which the build reads"),
-        ));
+        return Err(refused(&out, t!("output.in_source", name = name)));
     }
     if out
         .components()
         .any(|part| part == Component::Normal(CACHE_DIR.as_ref()))
     {
-        return Err(refused(
-            &out,
-            &format!(
-                "the output folder is in a {CACHE_DIR}/ folder, where dafu keeps what its builds need"
-            ),
-        ));
+        return Err(refused(&out, t!("output.in_cache", cache = CACHE_DIR)));
     }
     let Ok(meta) = fs::metadata(&out) else {
         return Ok(out);
     };
     if !meta.is_dir() {
-        return Err(refused(&out, "the output is a file, not a folder"));
+        return Err(refused(&out, t!("output.is_file")));
     }
     let empty = fs::read_dir(&out).is_ok_and(|mut entries| entries.next().is_none());
     if empty || cache::marked(&out) {
@@ -101,20 +89,14 @@ pub fn checked(root: &Path, output: &Path) -> Result<PathBuf, Problem> {
         let name = out.file_name().unwrap_or_default().to_string_lossy();
         let beside = out.with_file_name(format!(".{name}.previous"));
         let leftovers = if beside.is_dir() {
-            format!(" (and the .{name}.* files beside it, which an older dafu kept)")
+            t!("output.leftovers", name = name)
         } else {
-            String::new()
+            Cow::Borrowed("")
         };
-        Problem::new(
-            &out,
-            "the output folder holds a site that dafu has no record of building (an older dafu's build, or another site): a build would replace it whole",
-        )
-        .hint(format!("if it is an earlier build of this site, delete the folder{leftovers} or empty it, and build again; otherwise give --output a new or empty folder"))
+        Problem::new(&out, t!("output.unknown_site"))
+            .hint(t!("output.unknown_site_hint", leftovers = leftovers))
     } else {
-        refused(
-            &out,
-            "the output folder holds files that dafu did not make: a build would delete them",
-        )
+        refused(&out, t!("output.unknown_files"))
     })
 }
 

@@ -738,6 +738,15 @@ fn only_a_folder_dafu_built_is_replaced_and_others_are_left_as_they_were() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "--output {output}: {stderr}");
         assert!(stderr.contains("no record of building"), "{stderr}");
+        let chinese = site.run(&[
+            "--lang",
+            "zh",
+            "build",
+            "--output",
+            &site.path(output).to_string_lossy(),
+        ]);
+        let chinese = String::from_utf8_lossy(&chinese.stderr);
+        assert!(chinese.contains("没有 dafu 生成它的记录"), "{chinese}");
         assert!(stderr.contains("delete the folder"), "{stderr}");
         assert_eq!(
             stderr.contains("and the .old.* files beside it"),
@@ -857,6 +866,12 @@ fn links_that_lead_outside_the_site_are_problems_and_links_inside_are_followed()
         }
         assert!(stderr.contains("outside the site's folder"), "{stderr}");
     }
+    let chinese = site.run(&["--lang", "zh", "build"]);
+    let stderr = String::from_utf8_lossy(&chinese.stderr);
+    assert!(
+        stderr.contains("static/passwd：这是指向") || stderr.contains("static/passwd: 这是指向"),
+        "{stderr}"
+    );
     assert_eq!(site.snapshot(), before);
     let written: String = snapshot(site.root())
         .into_iter()
