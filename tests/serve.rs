@@ -615,6 +615,26 @@ fn a_link_to_outside_the_site_is_a_problem_and_not_served() {
     let served = server.get("/passwd");
     assert_eq!(served.status, 404);
     assert!(!served.body.contains("SECRET"));
+    // A reply linked in while the preview runs is no more read.
+    std::fs::remove_file(site.path("static/passwd")).expect("removed");
+    let mended = server.poll(SEED_PAGE, |r| {
+        r.status == 200 && !r.body.contains("dafu-problems")
+    });
+    assert_eq!(mended.status, 200, "{}", mended.body);
+    let outside = elsewhere.path().join("r.md");
+    std::fs::write(&outside, reply("SECRET-REPLY", "甲局", "2021-01-01")).expect("written");
+    std::os::unix::fs::symlink(&outside, site.path("content/2021/r.md")).expect("a link");
+    let page = server.poll(SEED_PAGE, |r| {
+        r.body.contains("content/2021/r.md: a symbolic link to")
+    });
+    assert!(
+        page.body.contains("content/2021/r.md: a symbolic link to"),
+        "{}",
+        page.body
+    );
+    let served = server.get("/2021/r/");
+    assert_eq!(served.status, 404);
+    assert!(!served.body.contains("SECRET-REPLY"));
     assert!(
         server.stderr().contains("static/passwd"),
         "{}",

@@ -232,6 +232,9 @@ impl Preview {
 
     fn reload_content(&mut self, changes: &Changes) {
         let mut dirty = changes.replies.clone();
+        // What a walk of content/ found just now: no link among them leads
+        // outside the site. Any other file is checked as the walk would.
+        let mut admitted = BTreeSet::new();
         // allow_html and the base path change how every body is rendered:
         // the one case where a reply is parsed again without being edited.
         let reparse = self.config.body_options() != self.parsed_with;
@@ -244,9 +247,11 @@ impl Preview {
                     dirty.extend(self.files.keys().filter(|f| !found.contains(*f)).cloned());
                     dirty.extend(
                         found
-                            .into_iter()
-                            .filter(|f| reparse || !self.files.contains_key(f)),
+                            .iter()
+                            .filter(|f| reparse || !self.files.contains_key(*f))
+                            .cloned(),
                     );
+                    admitted = found;
                     self.parsed_with = self.config.body_options();
                 }
                 Err(problems) => self.content_problems = problems,
@@ -262,7 +267,10 @@ impl Preview {
                 let reply = file.is_file().then(|| {
                     // A file saved since the folder was last read may be a
                     // link: read as `content::find` would.
-                    if let Some(problem) = site.as_ref().ok().and_then(|site| site.outside(&file)) {
+                    let outside = || site.as_ref().ok().and_then(|site| site.outside(&file));
+                    if !admitted.contains(&file)
+                        && let Some(problem) = outside()
+                    {
                         return Err(vec![problem]);
                     }
                     let site_path = content::site_path(&content_dir, &file);
