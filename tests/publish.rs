@@ -651,23 +651,34 @@ fn a_build_waits_for_the_one_running_and_says_so() {
     let lock = std::fs::File::open(site.path(".dafu/public/lock")).expect("the lock file");
     lock.lock().expect("the test holds the lock");
     let mut waiting = spawn_build(&site, &[]);
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // Its first line, read as it comes: that it waits.
+    let stderr = waiting.stderr.take().expect("stderr");
+    let (said, heard) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // Every line is read, so that the build never writes to a closed pipe.
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+            let _ = said.send(line.unwrap_or_default());
+        }
+    });
+    let first = heard
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the second build says something while it waits");
+    let public = site.path("public");
+    assert_eq!(
+        first,
+        format!(
+            "waiting for another build of {} to finish",
+            public.display()
+        )
+    );
     assert!(
         waiting.try_wait().expect("a status").is_none(),
         "the second build did not wait"
     );
     drop(lock);
     let out = waiting.wait_with_output().expect("a build ends");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    let public = site.path("public");
-    assert!(
-        stderr.contains(&format!(
-            "waiting for another build of {} to finish",
-            public.display()
-        )),
-        "{stderr}"
-    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("built "));
 }
 
 /// The lock is the system's: a build killed while it holds it leaves none.
