@@ -40,7 +40,7 @@ pub struct Cache {
 }
 
 /// The folder where the builds of `output` keep what they need.
-pub fn folder_for(output: &Path) -> PathBuf {
+fn folder_for(output: &Path) -> PathBuf {
     let name = output
         .file_name()
         .map_or_else(|| "public".into(), |n| n.to_os_string());
