@@ -10,6 +10,12 @@
 //! starts with a UTF-8 byte order mark, without which Excel on Chinese
 //! Windows reads UTF-8 as GBK, and quotes as RFC 4180 says.
 //!
+//! A CSV cell that a spreadsheet would take for a formula (it starts with
+//! `=`, `+`, `-`, `@`, a tab or a carriage return: `=HYPERLINK(…)`,
+//! `+cmd|…`) gets a `'` before it, which Excel and LibreOffice show as
+//! text, as OWASP advises against CSV injection; the JSON keeps every value
+//! as written.
+//!
 //! The CSV serialises in parallel, in chunks; the JSON, many times larger,
 //! in parts made one after another as they are written (see `parts`).
 
@@ -185,6 +191,17 @@ impl<'a> Record<'a> {
             text(self.addressee),
             self.cc_report.join("、"),
         ]
+        .map(as_text)
+    }
+}
+
+/// A CSV cell as a spreadsheet shows it as text: one that would start a
+/// formula gets a `'` before it.
+fn as_text(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
     }
 }
 
