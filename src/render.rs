@@ -130,6 +130,10 @@ struct ReplyView<'a> {
     proposers: Vec<Link<'a>>,
     /// 周国平委员 / 王爱珍代表: how the letter addresses the proposers.
     addressee: Option<String>,
+    /// The same, short, for lists: `甲、乙、丙等40名代表`. A reply is on a
+    /// list page of each of its proposers, so a list that showed every
+    /// name would grow with the square of the names.
+    addressee_short: Option<String>,
     role: Option<crate::reply::Role>,
     result: Option<&'a str>,
     result_label: Option<&'a str>,
@@ -917,16 +921,26 @@ fn reply_view<'r>(
         })
         .collect();
     // As the letter has it, else its proposers as such letters name them.
+    let title = match reply.kind {
+        Some(Kind::Suggestion) => "代表",
+        Some(Kind::Proposal) => "委员",
+        None => "",
+    };
     let addressee = reply.addressee.clone().or_else(|| {
-        (!reply.proposers.is_empty()).then(|| {
-            let title = match reply.kind {
-                Some(Kind::Suggestion) => "代表",
-                Some(Kind::Proposal) => "委员",
-                None => "",
-            };
-            format!("{}{title}", reply.proposers.join("、"))
-        })
+        (!reply.proposers.is_empty()).then(|| format!("{}{title}", reply.proposers.join("、")))
     });
+    let addressee_short = match &reply.addressee {
+        Some(given) => Some(shortened(given, SHORT_ADDRESSEE_CHARS)),
+        None if reply.proposers.len() > SHORT_PROPOSERS => {
+            let first = reply.proposers[..SHORT_PROPOSERS].join("、");
+            let count = reply.proposers.len();
+            Some(match title {
+                "" => format!("{first}等{count}人"),
+                title => format!("{first}等{count}名{title}"),
+            })
+        }
+        None => addressee.clone(),
+    };
     let result = reply.result.as_deref();
     ReplyView {
         url: base.link(&reply.path),
@@ -947,6 +961,7 @@ fn reply_view<'r>(
         proposal_title: reply.proposal_title.as_deref(),
         proposers,
         addressee,
+        addressee_short,
         role: reply.role,
         result,
         result_label: result
@@ -964,6 +979,20 @@ fn reply_view<'r>(
         published_cn: reply.published.map(|day| ReplyDate::Day(day).chinese()),
         summary: &reply.body.summary,
         extra: &reply.extra,
+    }
+}
+
+/// Proposers a list names before `等N名…`.
+const SHORT_PROPOSERS: usize = 3;
+
+/// Characters of an addressee as written that a list shows.
+const SHORT_ADDRESSEE_CHARS: usize = 40;
+
+/// `text` cut to `max` characters, with `…` if cut.
+fn shortened(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
     }
 }
 
