@@ -160,6 +160,22 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
+        // The title and the gov: settings are on every page and in every
+        // feed, which a control character would make unreadable as XML.
+        let unpublishable = |c| {
+            t!(
+                "config.unpublishable_char",
+                char = crate::text::char_name(c)
+            )
+            .into_owned()
+        };
+        if let Some((line, col, c)) = crate::yaml::first_unpublishable(text) {
+            return Err((unpublishable(c), Some(line), Some(col)));
+        }
+        if let Some((line, col)) = crate::yaml::too_deep(text) {
+            let message = t!("config.too_deep", max = crate::yaml::MAX_DEPTH).into_owned();
+            return Err((message, Some(line), Some(col)));
+        }
         let config: Config = serde_yaml::from_str(text).map_err(|e| {
             let d = crate::yaml::diagnose(&e, text);
             let message = match d.hint {
@@ -168,21 +184,43 @@ impl Config {
             };
             (message, Some(d.line), Some(d.col))
         })?;
-        config.validate().map_err(|m| (m, None, None))?;
+        config.validate().map_err(|(key, message)| {
+            // The key's own line; the file's first when it is not written
+            // at the start of one.
+            let line = text.lines().position(|line| {
+                line.strip_prefix(key)
+                    .is_some_and(|r| r.trim_start().starts_with(':'))
+            });
+            (message, Some(line.map_or(1, |l| l + 1)), Some(1))
+        })?;
+        // One written as an escape (`"\f"`): on the line whose own text
+        // makes it, read as YAML alone.
+        let value = serde_yaml::to_value(&config).unwrap_or_default();
+        if let Some(c) = crate::yaml::unpublishable_in(&value) {
+            let line = text.lines().position(|line| {
+                serde_yaml::from_str::<serde_yaml::Value>(line.trim())
+                    .is_ok_and(|v| crate::yaml::unpublishable_in(&v).is_some())
+            });
+            return Err((unpublishable(c), Some(line.map_or(1, |l| l + 1)), Some(1)));
+        }
         crate::lang::adopt(config.message_language.as_deref().and_then(Lang::parse));
         Ok(config)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    /// A setting that no build can use: its key and why.
+    fn validate(&self) -> Result<(), (&'static str, String)> {
         if let Some(text) = &self.message_language
             && Lang::parse(text).is_none()
         {
-            return Err(t!("config.message_language", value = text).into_owned());
+            let message = t!("config.message_language", value = text).into_owned();
+            return Err(("message_language", message));
         }
         if self.per_page == 0 {
-            return Err(t!("config.per_page").into_owned());
+            return Err(("per_page", t!("config.per_page").into_owned()));
         }
-        BaseUrl::parse(&self.base_url).map(|_| ())
+        BaseUrl::parse(&self.base_url)
+            .map(|_| ())
+            .map_err(|message| ("base_url", message))
     }
 
     /// How reply bodies are rendered: raw HTML or not, and the base path
@@ -269,6 +307,21 @@ impl BaseUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_in_settings_are_refused_at_their_line() {
+        let (message, line, col) =
+            Config::parse("title: 档案\ndescription: 一\u{c}二\n").unwrap_err();
+        assert_eq!((line, col), (Some(2), Some(15)));
+        assert!(
+            message.starts_with("U+000C form feed cannot be published"),
+            "{message}"
+        );
+        let (message, line, _) =
+            Config::parse("title: 档案\ngov:\n  site_name: \"政府\\v网站\"\n").unwrap_err();
+        assert_eq!(line, Some(3));
+        assert!(message.starts_with("U+000B vertical tab"), "{message}");
+    }
 
     #[test]
     fn a_missing_config_gives_the_defaults() {

@@ -155,7 +155,10 @@ fn find_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> usize {
     bytes.len()
 }
 
-/// The character references an attribute value may hold in our pages.
+/// The character references an attribute value may hold: the ones our
+/// pages write, numeric ones (`&#106;`, `&#x6A;`, with or without `;`,
+/// as browsers read them), and the named ones that spell out a URL's
+/// scheme (`javascript&colon;`).
 pub fn decode_entities(value: &str) -> Cow<'_, str> {
     if !value.contains('&') {
         return Cow::Borrowed(value);
@@ -165,29 +168,74 @@ pub fn decode_entities(value: &str) -> Cow<'_, str> {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let decoded = [
+        let named = [
             ("&amp;", '&'),
             ("&quot;", '"'),
             ("&#x27;", '\''),
             ("&#39;", '\''),
             ("&lt;", '<'),
             ("&gt;", '>'),
+            ("&colon;", ':'),
+            ("&Tab;", '\t'),
+            ("&NewLine;", '\n'),
         ]
         .into_iter()
         .find(|(entity, _)| rest.starts_with(entity));
-        match decoded {
-            Some((entity, c)) => {
-                out.push(c);
-                rest = &rest[entity.len()..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
+        if let Some((entity, c)) = named {
+            out.push(c);
+            rest = &rest[entity.len()..];
+        } else if let Some((c, len)) = numeric_reference(rest) {
+            out.push(c);
+            rest = &rest[len..];
+        } else {
+            out.push('&');
+            rest = &rest[1..];
         }
     }
     out.push_str(rest);
     Cow::Owned(out)
+}
+
+/// `&#106;` or `&#x6a` at the start of `text`: the character and the
+/// reference's length; an invalid code point reads as U+FFFD, as in HTML.
+fn numeric_reference(text: &str) -> Option<(char, usize)> {
+    let digits = text.strip_prefix("&#")?;
+    let (radix, digits, skip) = match digits.strip_prefix(['x', 'X']) {
+        Some(hex) => (16, hex, 3),
+        None => (10, digits, 2),
+    };
+    let len = digits
+        .find(|c: char| !c.is_digit(radix))
+        .unwrap_or(digits.len());
+    if len == 0 {
+        return None;
+    }
+    // Leading zeros aside, more digits than any code point has.
+    let value = u32::from_str_radix(&digits[..len.min(8)], radix).unwrap_or(u32::MAX);
+    let c = char::from_u32(value)
+        .filter(|&c| c != '\0')
+        .unwrap_or('\u{fffd}');
+    let semicolon = usize::from(digits[len..].starts_with(';'));
+    Some((c, skip + len + semicolon))
+}
+
+/// The scheme of a link that runs script or carries a document of its own
+/// (`javascript:`, `vbscript:`, `data:`), as a browser reads the link:
+/// ignoring case, the spaces and controls around it, and tabs and line
+/// breaks anywhere in it.
+pub fn script_scheme(href: &str) -> Option<&'static str> {
+    let scheme: String = href
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .take_while(|&c| c != ':')
+        .take(11)
+        .flat_map(char::to_lowercase)
+        .collect();
+    let rest = href.trim_start_matches(|c: char| c <= ' ');
+    ["javascript", "vbscript", "data"]
+        .into_iter()
+        .find(|&s| scheme == s && rest.contains(':'))
 }
 
 /// What a link points at, seen from the archive.
@@ -401,7 +449,7 @@ impl<'a> LinkChecker<'a> {
                 if let Some(broken) = self.files.verdict(&target) {
                     body.push(
                         Problem::new(&reply.source, broken.describe(&link.href, base))
-                            .on_line(reply.body_line + link.line - 1),
+                            .at(reply.body_line + link.line - 1, link.col),
                     );
                     body_targets.insert(target);
                 }
@@ -519,6 +567,41 @@ mod tests {
         assert_eq!(t("mailto:a@b.cn"), Target::Outside);
         assert_eq!(t("#top"), Target::Outside);
         assert_eq!(t("/zxta/%zz"), Target::Malformed);
+    }
+
+    #[test]
+    fn numeric_and_scheme_references_decode() {
+        assert_eq!(decode_entities("&#106;avascript&colon;x"), "javascript:x");
+        assert_eq!(decode_entities("&#x6A&#X61;"), "ja");
+        assert_eq!(
+            decode_entities("&#0;&#99999999999;&#;"),
+            "\u{fffd}\u{fffd}&#;"
+        );
+    }
+
+    #[test]
+    fn script_schemes_are_found_as_a_browser_reads_them() {
+        for href in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " \u{1}\tjava\tscript:x",
+            "java\nscript:x",
+            "vbscript:msgbox",
+            "data:text/html,<script>",
+            "DATA:image/svg+xml;base64,AAAA",
+        ] {
+            assert!(script_scheme(href).is_some(), "{href:?}");
+        }
+        for href in [
+            "/javascript:x/",
+            "https://a/javascript:x",
+            "javascript",
+            "data/x.csv",
+            "mailto:a@b.cn",
+            "./data:x",
+        ] {
+            assert_eq!(script_scheme(href), None, "{href:?}");
+        }
     }
 
     #[test]

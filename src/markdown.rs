@@ -2,7 +2,12 @@
 //!
 //! Headings get `id`s so that the numbered parts of a reply (一、二、…) can be
 //! linked to. Raw HTML is shown as text unless the site allows it: a reply is
-//! an official document, and a stray `<script>` in one must not run.
+//! an official document, and a stray `<script>` in one must not run. Where
+//! the site allows it, the body's HTML is passed through an allowlist
+//! (ammonia) that keeps markup and drops script, event handlers, styles and
+//! `javascript:` URLs. A heading's `{…}` attributes keep only an id and
+//! classes, of letters, digits, `-` and `_`: any other attribute
+//! (`onfocus=…`, `style=…`) would reach the page as written.
 //!
 //! A root-relative link written in a body (`[答复](/2021/ta-0152/)`) means a
 //! page of the archive, so it gets the base path of `base_url` here, once:
@@ -48,6 +53,8 @@ pub struct BodyLink {
     pub href: String,
     /// 1-based line in the Markdown body.
     pub line: usize,
+    /// 1-based column, in characters, where the link starts on its line.
+    pub col: usize,
 }
 
 pub fn render(markdown: &str, options: &Options) -> Rendered {
@@ -67,11 +74,18 @@ pub fn render(markdown: &str, options: &Options) -> Rendered {
         let cjk_break = matches!(events[i].0, Event::SoftBreak) && joins_chinese(&events, i);
         let (event, range) = &mut events[i];
         match event {
-            Event::Start(Tag::Heading { .. }) => heading_start = Some(i),
+            Event::Start(Tag::Heading { classes, attrs, .. }) => {
+                // `{onfocus=…}` or `{style=…}` would be written into the
+                // page as given: only an id and classes are kept.
+                attrs.clear();
+                let kept = classes.iter().filter_map(|class| class_name(class));
+                *classes = kept.map(CowStr::from).collect();
+                heading_start = Some(i);
+            }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(start) = heading_start.take() {
-                    let id = ids.unique(&heading_text(&events[start + 1..i]));
-                    set_heading_id(&mut events[start].0, id);
+                    let text = heading_text(&events[start + 1..i]);
+                    set_heading_id(&mut events[start].0, &mut ids, &text);
                 }
                 text.push('\n');
             }
@@ -79,10 +93,17 @@ pub fn render(markdown: &str, options: &Options) -> Rendered {
                 if let Some(rebased) = rebase(dest_url, &options.base_path) {
                     *dest_url = CowStr::from(rebased);
                 }
+                let (line, col) = lines.place(range.start);
                 links.push(BodyLink {
                     href: dest_url.to_string(),
-                    line: lines.line_of(range.start),
+                    line,
+                    col,
                 });
+                // A reply with such a link is refused (see `reply`), but
+                // its HTML must not carry the link whoever renders it.
+                if crate::links::script_scheme(dest_url).is_some() {
+                    *dest_url = CowStr::Borrowed("");
+                }
             }
             Event::Text(t) | Event::Code(t) => text.push_str(t),
             // A line wrapped in the Markdown is one line of the paragraph:
@@ -94,9 +115,11 @@ pub fn render(markdown: &str, options: &Options) -> Rendered {
             Event::Html(raw) | Event::InlineHtml(raw) if options.allow_html => {
                 let start = range.start;
                 crate::links::for_each_link(raw.as_bytes(), |href, at| {
+                    let (line, col) = lines.place(start + at);
                     links.push(BodyLink {
                         href: crate::links::decode_entities(href).into_owned(),
-                        line: lines.line_of(start + at),
+                        line,
+                        col,
                     });
                 });
             }
@@ -110,14 +133,55 @@ pub fn render(markdown: &str, options: &Options) -> Rendered {
     }
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter().map(|(event, _)| event));
+    if options.allow_html {
+        out = sanitise(&out);
+    }
+    // A reply whose file holds a control character is refused (see
+    // `reply`), but a character reference (`&#12;`) makes one here; XML
+    // cannot carry it, so the feeds would break: it is shown as �, as
+    // CommonMark shows `&#0;`.
+    let mut out = publishable(out);
     // Every body is held for the whole build; the guess above leaves a third
     // of it unused for Chinese text, where HTML adds little.
     out.shrink_to_fit();
     Rendered {
         html: out,
-        text: collapse_blank_lines(&text),
+        text: publishable(collapse_blank_lines(&text)),
         links,
     }
+}
+
+/// `text` with every character that HTML and XML cannot carry replaced by �.
+fn publishable(text: String) -> String {
+    if text.contains(crate::text::unpublishable) {
+        text.replace(crate::text::unpublishable, "\u{fffd}")
+    } else {
+        text
+    }
+}
+
+/// A body's HTML with raw HTML allowed, through ammonia's allowlist: its
+/// tags and URL schemes (no `javascript:`, `vbscript:` or `data:`), no
+/// `<script>`, `<style>`, `<iframe>`, event handlers or `style`, and the
+/// ids and classes the Markdown's headings and footnotes have.
+fn sanitise(html: &str) -> String {
+    ammonia::Builder::default()
+        .add_generic_attributes(["id", "class"])
+        // Links keep their `rel` as written: ammonia would add noopener
+        // to every one, which the archive's own links do not need.
+        .link_rel(None)
+        .clean(html)
+        .to_string()
+}
+
+/// A heading's class as written, with only letters, digits, `-` and `_`;
+/// none if nothing is left.
+fn class_name(class: &str) -> Option<String> {
+    let kept: String = class
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        .collect();
+    (!kept.is_empty()).then_some(kept)
 }
 
 /// Whether the soft break at `i` lies within Chinese text: the nearest
@@ -195,6 +259,8 @@ struct Lines<'t> {
     text: &'t str,
     at: usize,
     line: usize,
+    /// Where the line of `at` starts.
+    line_start: usize,
 }
 
 impl<'t> Lines<'t> {
@@ -203,18 +269,29 @@ impl<'t> Lines<'t> {
             text,
             at: 0,
             line: 1,
+            line_start: 0,
         }
     }
 
-    fn line_of(&mut self, offset: usize) -> usize {
-        let offset = offset.min(self.text.len());
+    /// The 1-based line and column (in characters) of a byte offset.
+    fn place(&mut self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         if offset < self.at {
             self.at = 0;
             self.line = 1;
+            self.line_start = 0;
         }
-        self.line += memchr::memchr_iter(b'\n', &self.text.as_bytes()[self.at..offset]).count();
+        let passed = &self.text.as_bytes()[self.at..offset];
+        self.line += memchr::memchr_iter(b'\n', passed).count();
+        if let Some(last) = memchr::memrchr(b'\n', passed) {
+            self.line_start = self.at + last + 1;
+        }
         self.at = offset;
-        self.line
+        let col = self.text[self.line_start..offset].chars().count() + 1;
+        (self.line, col)
     }
 }
 
@@ -228,11 +305,12 @@ fn heading_text(events: &[(Event, Range<usize>)]) -> String {
         .collect()
 }
 
-fn set_heading_id<'a>(event: &mut Event<'a>, new_id: String) {
-    if let Event::Start(Tag::Heading { id, .. }) = event
-        && id.is_none()
-    {
-        *id = Some(CowStr::from(new_id));
+/// The heading's id: the one its `{#…}` gives, else one from its text,
+/// made safe and unique either way.
+fn set_heading_id<'a>(event: &mut Event<'a>, ids: &mut Ids, text: &str) {
+    if let Event::Start(Tag::Heading { id, .. }) = event {
+        let made = ids.unique(id.as_deref().unwrap_or(text));
+        *id = Some(CowStr::from(made));
     }
 }
 
@@ -247,7 +325,7 @@ impl Ids {
             .trim()
             .chars()
             .map(|c| {
-                if c.is_whitespace() || "\"'<>&#%?/\\`".contains(c) {
+                if c.is_whitespace() || c.is_control() || "\"'<>&#%?/\\`".contains(c) {
                     '-'
                 } else {
                     c
@@ -394,11 +472,13 @@ mod tests {
             vec![
                 BodyLink {
                     href: "/a/".into(),
-                    line: 3
+                    line: 3,
+                    col: 1
                 },
                 BodyLink {
                     href: "/b/".into(),
-                    line: 5
+                    line: 5,
+                    col: 10
                 }
             ]
         );

@@ -102,6 +102,29 @@ impl fmt::Display for Problem {
     }
 }
 
+/// A user's text as a message quotes it: on one line (a line break shows as
+/// `\n`, a control character as `\u{c}`), and cut after 60 characters, so
+/// that every problem stays one `path:line:col: message` line.
+pub fn quoted(text: &str) -> String {
+    const MAX: usize = 60;
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if crate::text::unpublishable(c) || c == '\r' => {
+                out.extend(c.escape_unicode());
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The number of characters before byte `index` on its line, plus one.
 pub fn column_of(text: &str, index: usize) -> usize {
     let start = text[..index].rfind('\n').map_or(0, |i| i + 1);
@@ -130,6 +153,13 @@ mod tests {
             p.to_string(),
             "content/a.md:3:1: unknown key `titel` (hint: did you mean `title`?)"
         );
+    }
+
+    #[test]
+    fn quoted_text_stays_on_one_short_line() {
+        assert_eq!(quoted("2021\n六月"), "2021\\n六月");
+        assert_eq!(quoted("a\u{c}b"), "a\\u{c}b");
+        assert_eq!(quoted(&"长".repeat(100)), format!("{}…", "长".repeat(60)));
     }
 
     #[test]

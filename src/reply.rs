@@ -45,6 +45,23 @@ pub const KEYS: &[(&str, &str)] = &[
     ("extra", "其他"),
 ];
 
+/// The most characters a text field may hold: a title, a 文号 or a name is
+/// at most a few dozen, and each reply's fields are shown on as many list
+/// pages as it has terms, so an absurd value is refused, not published.
+pub const MAX_TEXT_CHARS: usize = 1000;
+
+/// The most entries a list field (proposers, cc, keywords) may hold: each
+/// proposer gets a page of their own.
+pub const MAX_LIST: usize = 1000;
+
+/// The most bytes a department's, session's or proposer's name may take as
+/// the folder name of its page: most file systems hold 255.
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// The most problems reported for characters that cannot be published in
+/// one file: a PDF pasted whole has a form feed on every page.
+const MAX_CHAR_PROBLEMS: usize = 20;
+
 /// 提案 (to a CPPCC member) or 建议 (to a People's Congress deputy).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Kind {
@@ -232,7 +249,11 @@ pub fn parse(
     bodies: Bodies,
 ) -> Result<Reply, Vec<Problem>> {
     if text.trim().is_empty() {
-        return Err(vec![Problem::new(source, t!("reply.empty"))]);
+        return Err(vec![Problem::new(source, t!("reply.empty")).at(1, 1)]);
+    }
+    let unpublishable = unpublishable_chars(source, text);
+    if !unpublishable.is_empty() {
+        return Err(unpublishable);
     }
     let Some(split) = split_front_matter(text) else {
         return Err(vec![
@@ -255,8 +276,81 @@ pub fn parse(
     };
     let mut reply = fields.into_reply(site_path, body, bodies)?;
     reply.body_line = crate::problem::line_of(text, offset_in(text, body));
+    let refused = script_links(&reply);
+    if !refused.is_empty() {
+        return Err(refused);
+    }
     reply.warnings = privacy_warnings(source, text, yaml, body);
     Ok(reply)
+}
+
+/// Every character of the file that HTML and XML cannot carry (a form feed
+/// pasted from a PDF, a vertical tab), at its line and column.
+fn unpublishable_chars(source: &Path, text: &str) -> Vec<Problem> {
+    let found: Vec<(usize, char)> = text
+        .char_indices()
+        .filter(|&(_, c)| crate::text::unpublishable(c))
+        .collect();
+    let mut problems: Vec<Problem> = found
+        .iter()
+        .take(MAX_CHAR_PROBLEMS)
+        .map(|&(at, c)| {
+            Problem::new(
+                source,
+                t!("reply.unpublishable_char", char = crate::text::char_name(c)),
+            )
+            .at(
+                crate::problem::line_of(text, at),
+                crate::problem::column_of(text, at),
+            )
+            .hint(t!("reply.unpublishable_char_hint"))
+        })
+        .collect();
+    if let (Some(&(at, _)), true) = (
+        found.get(MAX_CHAR_PROBLEMS),
+        found.len() > MAX_CHAR_PROBLEMS,
+    ) {
+        problems.push(
+            Problem::new(
+                source,
+                t!(
+                    "reply.more_unpublishable",
+                    n = found.len() - MAX_CHAR_PROBLEMS
+                ),
+            )
+            .at(
+                crate::problem::line_of(text, at),
+                crate::problem::column_of(text, at),
+            ),
+        );
+    }
+    problems
+}
+
+/// Every link or image of the body that would run script (`javascript:`,
+/// `vbscript:`) or show a document of its own (`data:`) in a citizen's
+/// browser, at its line and column.
+fn script_links(reply: &Reply) -> Vec<Problem> {
+    reply
+        .body
+        .links
+        .iter()
+        .filter_map(|link| {
+            let scheme = crate::links::script_scheme(&link.href)?;
+            Some(
+                Problem::new(
+                    &reply.source,
+                    t!(
+                        "reply.script_link",
+                        href = crate::problem::quoted(&link.href),
+                        scheme = scheme
+                    ),
+                )
+                .at(reply.body_line + link.line - 1, link.col)
+                .hint(t!("reply.script_link_hint")),
+            )
+        })
+        .collect()
 }
 
 /// Where `part`, a slice of `text`, starts in it.
@@ -357,6 +451,16 @@ impl<'a> FrontMatter<'a> {
         body: &str,
         bodies: Bodies,
     ) -> Result<Reply, Vec<Problem>> {
+        if let Some((line, col)) = crate::yaml::too_deep(self.yaml) {
+            return Err(vec![
+                Problem::new(
+                    self.source,
+                    t!("reply.too_deep", max = crate::yaml::MAX_DEPTH),
+                )
+                .at(line + 1, col)
+                .hint(t!("reply.too_deep_hint")),
+            ]);
+        }
         let mapping = match serde_yaml::from_str::<Value>(self.yaml) {
             Ok(Value::Mapping(m)) => m,
             Ok(Value::Null) => serde_yaml::Mapping::new(),
@@ -376,16 +480,25 @@ impl<'a> FrontMatter<'a> {
         };
         let mut fields = Fields::default();
         let mut seen: BTreeMap<&'static str, String> = BTreeMap::new();
-        for (key, value) in &mapping {
+        let key_lines = top_level_lines(self.yaml);
+        for (index, (key, value)) in mapping.iter().enumerate() {
+            // The mapping keeps the file's order, so its n-th key is on the
+            // n-th line that starts a key, when the two counts agree.
+            let placed = (key_lines.len() == mapping.len()).then(|| key_lines[index]);
             let Some(name) = key.as_str() else {
-                self.problem(None, t!("reply.key_not_text").into(), None);
+                let line = placed.unwrap_or(2);
+                self.problem(Some(line), t!("reply.key_not_text").into(), None);
                 continue;
             };
-            let line = self.line_of(name);
+            // The front matter's first line when nothing better is known.
+            let line = placed
+                .filter(|&line| self.starts_with_key(line, name))
+                .or_else(|| self.line_of(name))
+                .or(Some(2));
             let Some(canonical) = canonical_key(name) else {
                 self.problem(
                     line,
-                    t!("reply.unknown_key", key = name).into(),
+                    t!("reply.unknown_key", key = crate::problem::quoted(name)).into(),
                     nearest_key(name),
                 );
                 continue;
@@ -475,7 +588,10 @@ impl<'a> FrontMatter<'a> {
     ) {
         match key {
             "title" => fields.title = self.text(written, value, line),
-            "department" => fields.department = self.text(written, value, line),
+            "department" => {
+                fields.department = self.text(written, value, line);
+                self.name(written, fields.department.as_deref(), line);
+            }
             "date" => fields.date = self.day(written, value, line),
             "published" => fields.published = self.day(written, value, line),
             "year" => fields.year = self.year(written, value, line),
@@ -483,7 +599,10 @@ impl<'a> FrontMatter<'a> {
                 fields.doc_number = self.text(written, value, line);
                 fields.doc_number_line = line;
             }
-            "session" => fields.session = self.text(written, value, line),
+            "session" => {
+                fields.session = self.text(written, value, line);
+                self.name(written, fields.session.as_deref(), line);
+            }
             "proposal_id" => fields.proposal_id = self.text(written, value, line),
             "proposal_title" => fields.proposal_title = self.text(written, value, line),
             "addressee" => fields.addressee = self.text(written, value, line),
@@ -493,7 +612,13 @@ impl<'a> FrontMatter<'a> {
             "phone" => fields.phone = self.text(written, value, line),
             "index_number" => fields.index_number = self.text(written, value, line),
             "topic" => fields.topic = self.text(written, value, line),
-            "proposers" => fields.proposers = self.list(written, value, line),
+            "proposers" => {
+                fields.proposers = self.list(written, value, line);
+                for name in std::mem::take(&mut fields.proposers) {
+                    self.name(written, Some(&name), line);
+                    fields.proposers.push(name);
+                }
+            }
             "cc" => fields.cc = self.list(written, value, line),
             "cc_report" => fields.cc_report = self.list(written, value, line),
             "keywords" => fields.keywords = self.list(written, value, line),
@@ -529,10 +654,24 @@ impl<'a> FrontMatter<'a> {
             }
             "draft" => match value {
                 Value::Bool(b) => fields.draft = *b,
-                Value::Null => {}
+                // As an empty `disclosure:` withholds, an empty `draft:`
+                // keeps the reply back: neither publishes by default.
+                Value::Null => fields.draft = true,
                 _ => self.wrong_type(written, "kind.true_or_false", value, line),
             },
             "extra" => match value {
+                Value::Mapping(_) if let Some(c) = crate::yaml::unpublishable_in(value) => {
+                    self.problem(
+                        line,
+                        t!(
+                            "reply.field_unpublishable",
+                            key = written,
+                            char = crate::text::char_name(c)
+                        )
+                        .into(),
+                        Some(t!("reply.field_unpublishable_hint").into()),
+                    );
+                }
                 Value::Mapping(m) => {
                     fields.extra = m
                         .iter()
@@ -550,7 +689,7 @@ impl<'a> FrontMatter<'a> {
     /// keeps its leading zero; an empty value counts as absent.
     fn text(&mut self, key: &str, value: &Value, line: Option<usize>) -> Option<String> {
         match value {
-            Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+            Value::String(s) => self.checked(key, s.trim(), line),
             Value::Number(n) => Some(self.raw_value(line).unwrap_or_else(|| n.to_string())),
             Value::Null => None,
             _ => {
@@ -563,22 +702,87 @@ impl<'a> FrontMatter<'a> {
     /// A list field: a YAML list, or one string that may hold several names
     /// separated by 、 or commas.
     fn list(&mut self, key: &str, value: &Value, line: Option<usize>) -> Vec<String> {
-        match value {
+        let items = match value {
             Value::Sequence(items) => items
                 .iter()
                 .filter_map(|item| self.text(key, item, line))
                 .collect(),
             Value::String(s) => s
                 .split(['、', '，', ',', '；', ';'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(String::from)
+                .filter_map(|s| self.checked(key, s.trim(), line))
                 .collect(),
             Value::Null => Vec::new(),
             _ => {
                 self.wrong_type(key, "kind.list", value, line);
                 Vec::new()
             }
+        };
+        if items.len() > MAX_LIST {
+            self.problem(
+                line,
+                t!("reply.too_many", key = key, n = items.len(), max = MAX_LIST).into(),
+                Some(t!("reply.too_many_hint").into()),
+            );
+        }
+        items
+    }
+
+    /// A text as a field holds it: none when empty; a problem when it
+    /// holds a character that cannot be published (written as an escape,
+    /// `\f`) or is longer than any real one.
+    fn checked(&mut self, key: &str, text: &str, line: Option<usize>) -> Option<String> {
+        if text.is_empty() {
+            return None;
+        }
+        if let Some(c) = text.chars().find(|&c| crate::text::unpublishable(c)) {
+            self.problem(
+                line,
+                t!(
+                    "reply.field_unpublishable",
+                    key = key,
+                    char = crate::text::char_name(c)
+                )
+                .into(),
+                Some(t!("reply.field_unpublishable_hint").into()),
+            );
+            return None;
+        }
+        let chars = text.chars().count();
+        if chars > MAX_TEXT_CHARS {
+            self.problem(
+                line,
+                t!(
+                    "reply.too_long",
+                    key = key,
+                    chars = chars,
+                    max = MAX_TEXT_CHARS
+                )
+                .into(),
+                Some(t!("reply.too_long_hint").into()),
+            );
+            return None;
+        }
+        Some(text.to_string())
+    }
+
+    /// A department's, session's or proposer's name, which names the folder
+    /// of its list: a problem if no file system would take it.
+    fn name(&mut self, key: &str, name: Option<&str>, line: Option<usize>) {
+        let Some(name) = name else { return };
+        let bytes = crate::archive::slugify(name).len();
+        if bytes > MAX_NAME_BYTES {
+            self.problem(
+                line,
+                t!(
+                    "reply.name_too_long",
+                    key = key,
+                    name = crate::problem::quoted(name),
+                    bytes = bytes,
+                    max = MAX_NAME_BYTES
+                )
+                .into(),
+                Some(t!("reply.name_too_long_hint").into()),
+            );
         }
     }
 
@@ -598,7 +802,7 @@ impl<'a> FrontMatter<'a> {
                 t!(
                     "reply.not_one_of",
                     key = key,
-                    text = text,
+                    text = crate::problem::quoted(&text),
                     allowed = allowed
                 )
                 .into(),
@@ -615,7 +819,12 @@ impl<'a> FrontMatter<'a> {
             Ok(_) | Err(_) if !looks_like_iso_date(&text) => {
                 self.problem(
                     line,
-                    t!("reply.not_a_date", key = key, text = text).into(),
+                    t!(
+                        "reply.not_a_date",
+                        key = key,
+                        text = crate::problem::quoted(&text)
+                    )
+                    .into(),
                     Some(t!("reply.not_a_date_hint").into()),
                 );
                 None
@@ -623,7 +832,12 @@ impl<'a> FrontMatter<'a> {
             _ => {
                 self.problem(
                     line,
-                    t!("reply.no_such_day", key = key, text = text).into(),
+                    t!(
+                        "reply.no_such_day",
+                        key = key,
+                        text = crate::problem::quoted(&text)
+                    )
+                    .into(),
                     None,
                 );
                 None
@@ -700,6 +914,15 @@ impl<'a> FrontMatter<'a> {
             .map(|index| index + 2)
     }
 
+    /// Whether file line `line` starts with `key`, bare or quoted.
+    fn starts_with_key(&self, line: usize, key: &str) -> bool {
+        let Some(text) = self.yaml.lines().nth(line.saturating_sub(2)) else {
+            return false;
+        };
+        let text = text.trim_start_matches(['"', '\'']);
+        text.starts_with(key) || key.is_empty()
+    }
+
     /// The value on a key's line exactly as written, without quotes or comment.
     fn raw_value(&self, line: Option<usize>) -> Option<String> {
         let text = self.yaml.lines().nth(line? - 2)?;
@@ -707,6 +930,22 @@ impl<'a> FrontMatter<'a> {
         let value = value.split(" #").next().unwrap_or(value).trim();
         Some(value.to_string()).filter(|v| !v.is_empty())
     }
+}
+
+/// The file lines (counting `---` as line 1) where the front matter's
+/// top-level keys start: each line at no indentation that is not a comment,
+/// the `: value` line of a `? key`, or the end of a bracket opened above.
+fn top_level_lines(yaml: &str) -> Vec<usize> {
+    let starts_a_key = |line: &str| match line.chars().next() {
+        None | Some(' ' | '\t' | '#' | ']' | '}') => false,
+        Some(':') => !(line == ":" || line[1..].starts_with([' ', '\t'])),
+        Some(_) => true,
+    };
+    yaml.lines()
+        .enumerate()
+        .filter(|(_, line)| starts_a_key(line))
+        .map(|(index, _)| index + 2)
+        .collect()
 }
 
 fn looks_like_iso_date(text: &str) -> bool {

@@ -81,6 +81,68 @@ fn utf8(bytes: &[u8]) -> Result<(String, Encoding), TextError> {
     }
 }
 
+/// Whether a character may not be published: the controls but tab and
+/// line feed (XML 1.0 cannot carry most of them, so one in a title breaks
+/// every feed it is in; HTML counts all of them as errors), and the
+/// noncharacters (U+FDD0–U+FDEF and the last two of every plane).
+pub fn unpublishable(c: char) -> bool {
+    let code = u32::from(c);
+    (c.is_control() && !matches!(c, '\t' | '\n'))
+        || (0xFDD0..=0xFDEF).contains(&code)
+        || code & 0xFFFE == 0xFFFE
+}
+
+/// How a message names a character: `U+000C form feed`.
+pub fn char_name(c: char) -> String {
+    const C0: [&str; 32] = [
+        "null",
+        "start of heading",
+        "start of text",
+        "end of text",
+        "end of transmission",
+        "enquiry",
+        "acknowledge",
+        "bell",
+        "backspace",
+        "tab",
+        "line feed",
+        "vertical tab",
+        "form feed",
+        "carriage return",
+        "shift out",
+        "shift in",
+        "data link escape",
+        "device control one",
+        "device control two",
+        "device control three",
+        "device control four",
+        "negative acknowledge",
+        "synchronous idle",
+        "end of transmission block",
+        "cancel",
+        "end of medium",
+        "substitute",
+        "escape",
+        "file separator",
+        "group separator",
+        "record separator",
+        "unit separator",
+    ];
+    let code = u32::from(c);
+    let name = match code {
+        0..=0x1F => C0[code as usize],
+        0x7F => "delete",
+        0x80..=0x9F => "control character",
+        _ if unpublishable(c) => "noncharacter",
+        _ => "",
+    };
+    if name.is_empty() {
+        format!("U+{code:04X}")
+    } else {
+        format!("U+{code:04X} {name}")
+    }
+}
+
 fn count_lines(before: &[u8]) -> usize {
     before.iter().filter(|&&b| b == b'\n').count() + 1
 }
@@ -124,6 +186,27 @@ mod tests {
     #[test]
     fn a_nul_byte_is_refused_with_its_line() {
         assert_eq!(decode(b"a\nb\0"), Err(TextError::Nul { line: 2 }));
+    }
+
+    #[test]
+    fn controls_but_tab_and_newline_are_unpublishable_and_named() {
+        for c in [
+            '\u{c}',
+            '\u{b}',
+            '\u{1b}',
+            '\u{7f}',
+            '\u{85}',
+            '\u{fffe}',
+            '\u{1ffff}',
+        ] {
+            assert!(unpublishable(c), "{c:?}");
+        }
+        for c in ['\t', '\n', 'a', '答', '\u{3000}', '\u{fffd}'] {
+            assert!(!unpublishable(c), "{c:?}");
+        }
+        assert_eq!(char_name('\u{c}'), "U+000C form feed");
+        assert_eq!(char_name('\u{b}'), "U+000B vertical tab");
+        assert_eq!(char_name('\u{9c}'), "U+009C control character");
     }
 
     #[test]

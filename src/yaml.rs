@@ -78,6 +78,97 @@ fn known(message: &str) -> Option<&'static str> {
         .map(|&(_, key)| key)
 }
 
+/// How deep lists and maps written in brackets (`[…]`, `{…}`) may nest in
+/// front matter or config. A reply's fields nest two deep at most; the YAML
+/// parser takes seconds to refuse an unclosed `[[[[…` of 100 KB, so such
+/// text is refused before it is parsed.
+pub const MAX_DEPTH: usize = 32;
+
+/// Where the bracket that nests deeper than [`MAX_DEPTH`] is in `yaml`, as
+/// (line, column) from 1, if one does. Brackets in quoted text and
+/// comments do not count; in plain text they may (`title: a[b`), which
+/// only matters for text with dozens of unclosed brackets.
+pub fn too_deep(yaml: &str) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    for (index, line) in yaml.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        // Whether a quote here would open a quoted scalar: at a value's
+        // start, not inside plain text such as `关于"十四五"规划`.
+        let mut at_start = true;
+        let mut chars = line.char_indices().peekable();
+        let mut col = 0;
+        let mut after_space = true;
+        while let Some((_, c)) = chars.next() {
+            col += 1;
+            let comment_may_start = after_space;
+            after_space = c == ' ' || c == '\t';
+            match quote {
+                Some('"') if c == '\\' => {
+                    chars.next();
+                    col += 1;
+                }
+                Some(q) if c == q => {
+                    // `''` inside single quotes is a quote.
+                    if q == '\'' && chars.peek().is_some_and(|&(_, n)| n == '\'') {
+                        chars.next();
+                        col += 1;
+                    } else {
+                        quote = None;
+                        at_start = false;
+                    }
+                }
+                Some(_) => {}
+                None => match c {
+                    '#' if comment_may_start => break,
+                    '\'' | '"' if at_start => quote = Some(c),
+                    '[' | '{' => {
+                        depth += 1;
+                        if depth > MAX_DEPTH {
+                            return Some((index + 1, col));
+                        }
+                        at_start = true;
+                    }
+                    ']' | '}' => {
+                        depth = depth.saturating_sub(1);
+                        at_start = false;
+                    }
+                    ',' | ':' | '-' | '?' | ' ' | '\t' => at_start = true,
+                    _ => at_start = false,
+                },
+            }
+        }
+    }
+    None
+}
+
+/// The first character that cannot be published in any text of `value`,
+/// its keys too.
+pub fn unpublishable_in(value: &serde_yaml::Value) -> Option<char> {
+    let find = |text: &str| text.chars().find(|&c| crate::text::unpublishable(c));
+    match value {
+        serde_yaml::Value::String(text) => find(text),
+        serde_yaml::Value::Sequence(items) => items.iter().find_map(unpublishable_in),
+        serde_yaml::Value::Mapping(map) => map
+            .iter()
+            .find_map(|(k, v)| unpublishable_in(k).or_else(|| unpublishable_in(v))),
+        serde_yaml::Value::Tagged(tagged) => unpublishable_in(&tagged.value),
+        serde_yaml::Value::Null | serde_yaml::Value::Bool(_) | serde_yaml::Value::Number(_) => None,
+    }
+}
+
+/// The line and column of the first character of `text` that cannot be
+/// published (see `text::unpublishable`), and the character.
+pub fn first_unpublishable(text: &str) -> Option<(usize, usize, char)> {
+    let (at, c) = text
+        .char_indices()
+        .find(|&(_, c)| crate::text::unpublishable(c))?;
+    Some((
+        crate::problem::line_of(text, at),
+        crate::problem::column_of(text, at),
+        c,
+    ))
+}
+
 /// The error's message without the position it ends with.
 pub fn message(error: &serde_yaml::Error) -> String {
     let message = error.to_string();
@@ -165,6 +256,16 @@ mod tests {
     fn a_key_inside_another_values_text_is_not_taken_for_the_duplicate() {
         let yaml = "title: a\nproposal_title: |\n  title: 的建议\ndepartment: 甲局\ntitle: b\n";
         assert_eq!(place(&error(yaml), yaml), Some((5, 1)));
+    }
+
+    #[test]
+    fn brackets_nested_too_deep_are_found_before_parsing() {
+        let deep = format!("title: t\ndepartment: {}", "[".repeat(100_000));
+        assert_eq!(too_deep(&deep), Some((2, 12 + MAX_DEPTH + 1)));
+        let quoted = format!("title: \"{}\"\n# {}\n", "[".repeat(50), "{".repeat(50));
+        assert_eq!(too_deep(&quoted), None);
+        let closed = "a: [[1], [2], {b: [3]}]\n".repeat(100);
+        assert_eq!(too_deep(&closed), None);
     }
 
     #[test]

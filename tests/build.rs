@@ -161,10 +161,10 @@ fn front_matter_values_and_raw_html_are_escaped() {
     assert!(!page.contains("<img src=/favicon.svg"));
     site.write("config.yaml", "allow_html: true\n");
     site.build();
-    assert!(
-        site.public("x/index.html")
-            .contains("<img src=/favicon.svg")
-    );
+    // Allowed raw HTML keeps its markup, not its script.
+    let page = site.public("x/index.html");
+    assert!(page.contains("<img src=\"/favicon.svg\">"), "{page}");
+    assert!(!page.contains("onerror"), "{page}");
 }
 
 #[test]

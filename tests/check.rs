@@ -60,12 +60,12 @@ fn a_broken_link_in_a_body_is_named_at_its_file_and_line() {
     let err = stderr(&out);
     assert!(
         err.contains(
-            "content/2021/b.md:8: the link /2021/c/ goes to no page or file that the build produces"
+            "content/2021/b.md:8:2: the link /2021/c/ goes to no page or file that the build produces"
         ),
         "{err}"
     );
     assert!(
-        err.contains("content/2021/b.md:10: the link files/missing.png goes to no page"),
+        err.contains("content/2021/b.md:10:1: the link files/missing.png goes to no page"),
         "{err}"
     );
     assert!(err.contains("2 errors"), "{err}");
@@ -89,7 +89,7 @@ fn build_stops_on_a_broken_link_and_leaves_public_as_it_was() {
     );
     let err = site.build_fails();
     assert!(
-        err.contains("content/b.md:6: the link /2019/gone/ goes to no page"),
+        err.contains("content/b.md:6:2: the link /2019/gone/ goes to no page"),
         "{err}"
     );
     assert!(err.contains("nothing was written"));
@@ -112,7 +112,7 @@ fn under_a_sub_path_a_body_link_gets_the_base_path_and_still_resolves() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("content/2021/b.md:6: the link /zxta/2021/z/ goes to no page"),
+        err.contains("content/2021/b.md:6:18: the link /zxta/2021/z/ goes to no page"),
         "the link is named as published: {err}"
     );
     assert_eq!(err.matches("the link").count(), 1, "{err}");

@@ -101,7 +101,7 @@ fn unclosed_missing_and_empty_front_matter_are_named() {
     fails_with(
         "content/bad.md",
         b"",
-        &["content/bad.md: the file is empty"],
+        &["content/bad.md:1:1: the file is empty"],
     );
 }
 
