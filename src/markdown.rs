@@ -5,9 +5,10 @@
 //! an official document, and a stray `<script>` in one must not run. Where
 //! the site allows it, the body's HTML is passed through an allowlist
 //! (ammonia) that keeps markup and drops script, event handlers, styles and
-//! `javascript:` URLs. A heading's `{…}` attributes keep only an id and
-//! classes, of letters, digits, `-` and `_`: any other attribute
-//! (`onfocus=…`, `style=…`) would reach the page as written.
+//! `javascript:` URLs. A heading's `{…}` attributes keep only an id (made
+//! safe as the ids made from a heading's text are) and classes of letters,
+//! digits, `-` and `_`: any other attribute (`onfocus=…`, `style=…`) would
+//! reach the page as written.
 //!
 //! A root-relative link written in a body (`[答复](/2021/ta-0152/)`) means a
 //! page of the archive, so it gets the base path of `base_url` here, once:
@@ -259,8 +260,8 @@ struct Lines<'t> {
     text: &'t str,
     at: usize,
     line: usize,
-    /// Where the line of `at` starts.
-    line_start: usize,
+    /// The 1-based column, in characters, of `at`.
+    col: usize,
 }
 
 impl<'t> Lines<'t> {
@@ -269,7 +270,7 @@ impl<'t> Lines<'t> {
             text,
             at: 0,
             line: 1,
-            line_start: 0,
+            col: 1,
         }
     }
 
@@ -282,16 +283,18 @@ impl<'t> Lines<'t> {
         if offset < self.at {
             self.at = 0;
             self.line = 1;
-            self.line_start = 0;
+            self.col = 1;
         }
-        let passed = &self.text.as_bytes()[self.at..offset];
-        self.line += memchr::memchr_iter(b'\n', passed).count();
-        if let Some(last) = memchr::memrchr(b'\n', passed) {
-            self.line_start = self.at + last + 1;
-        }
+        // Only what lies between the last place and this one is counted,
+        // so that a long line with many links is read once, not per link.
+        let passed = &self.text[self.at..offset];
+        self.line += memchr::memchr_iter(b'\n', passed.as_bytes()).count();
+        self.col = match memchr::memrchr(b'\n', passed.as_bytes()) {
+            Some(last) => passed[last + 1..].chars().count() + 1,
+            None => self.col + passed.chars().count(),
+        };
         self.at = offset;
-        let col = self.text[self.line_start..offset].chars().count() + 1;
-        (self.line, col)
+        (self.line, self.col)
     }
 }
 

@@ -48,15 +48,15 @@ pub const KEYS: &[(&str, &str)] = &[
 /// The most characters a text field may hold: a title, a 文号 or a name is
 /// at most a few dozen, and each reply's fields are shown on as many list
 /// pages as it has terms, so an absurd value is refused, not published.
-pub const MAX_TEXT_CHARS: usize = 1000;
+const MAX_TEXT_CHARS: usize = 1000;
 
 /// The most entries a list field (proposers, cc, keywords) may hold: each
 /// proposer gets a page of their own.
-pub const MAX_LIST: usize = 1000;
+const MAX_LIST: usize = 1000;
 
 /// The most bytes a department's, session's or proposer's name may take as
 /// the folder name of its page: most file systems hold 255.
-pub const MAX_NAME_BYTES: usize = 255;
+const MAX_NAME_BYTES: usize = 255;
 
 /// The most problems reported for characters that cannot be published in
 /// one file: a PDF pasted whole has a form feed on every page.
@@ -272,6 +272,7 @@ pub fn parse(
     let fields = FrontMatter {
         source,
         yaml,
+        lines: yaml.lines().collect(),
         problems: Vec::new(),
     };
     let mut reply = fields.into_reply(site_path, body, bodies)?;
@@ -306,10 +307,7 @@ fn unpublishable_chars(source: &Path, text: &str) -> Vec<Problem> {
             .hint(t!("reply.unpublishable_char_hint"))
         })
         .collect();
-    if let (Some(&(at, _)), true) = (
-        found.get(MAX_CHAR_PROBLEMS),
-        found.len() > MAX_CHAR_PROBLEMS,
-    ) {
+    if let Some(&(at, _)) = found.get(MAX_CHAR_PROBLEMS) {
         problems.push(
             Problem::new(
                 source,
@@ -400,6 +398,9 @@ fn split_front_matter(text: &str) -> Option<Option<(&str, &str)>> {
 struct FrontMatter<'a> {
     source: &'a Path,
     yaml: &'a str,
+    /// The YAML's lines, to look one up by number: a front matter of many
+    /// keys must not be read again for each.
+    lines: Vec<&'a str>,
     problems: Vec<Problem>,
 }
 
@@ -613,11 +614,11 @@ impl<'a> FrontMatter<'a> {
             "index_number" => fields.index_number = self.text(written, value, line),
             "topic" => fields.topic = self.text(written, value, line),
             "proposers" => {
-                fields.proposers = self.list(written, value, line);
-                for name in std::mem::take(&mut fields.proposers) {
-                    self.name(written, Some(&name), line);
-                    fields.proposers.push(name);
+                let proposers = self.list(written, value, line);
+                for name in &proposers {
+                    self.name(written, Some(name), line);
                 }
+                fields.proposers = proposers;
             }
             "cc" => fields.cc = self.list(written, value, line),
             "cc_report" => fields.cc_report = self.list(written, value, line),
@@ -916,7 +917,7 @@ impl<'a> FrontMatter<'a> {
 
     /// Whether file line `line` starts with `key`, bare or quoted.
     fn starts_with_key(&self, line: usize, key: &str) -> bool {
-        let Some(text) = self.yaml.lines().nth(line.saturating_sub(2)) else {
+        let Some(text) = self.lines.get(line.saturating_sub(2)) else {
             return false;
         };
         let text = text.trim_start_matches(['"', '\'']);
@@ -925,7 +926,7 @@ impl<'a> FrontMatter<'a> {
 
     /// The value on a key's line exactly as written, without quotes or comment.
     fn raw_value(&self, line: Option<usize>) -> Option<String> {
-        let text = self.yaml.lines().nth(line? - 2)?;
+        let text = self.lines.get(line?.checked_sub(2)?)?;
         let value = text.split_once(':')?.1;
         let value = value.split(" #").next().unwrap_or(value).trim();
         Some(value.to_string()).filter(|v| !v.is_empty())
