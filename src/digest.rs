@@ -29,6 +29,7 @@ use anyhow::Context as _;
 
 use crate::output::{Listing, Listings};
 use rayon::prelude::*;
+use rust_i18n::t;
 use rustc_hash::FxBuildHasher;
 use serde::Serialize;
 
@@ -306,7 +307,7 @@ impl Digests {
         };
         match fs::remove_file(&path) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                Err(e).with_context(|| format!("cannot remove {}", path.display()))
+                Err(e).with_context(|| t!("file.cannot_remove", path = path.display()))
             }
             _ => Ok(digests),
         }
@@ -375,13 +376,14 @@ impl Digests {
             )
         }));
         let mut file = io::BufWriter::new(
-            fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?,
+            fs::File::create(&path)
+                .with_context(|| t!("file.cannot_write", path = path.display()))?,
         );
         lines
             .iter()
             .try_for_each(|line| file.write_all(line.as_bytes()))
             .and_then(|()| file.flush())
-            .with_context(|| format!("cannot write {}", path.display()))?;
+            .with_context(|| t!("file.cannot_write", path = path.display()))?;
         tidy(&path, file_for(output, cache).as_deref());
         Ok(())
     }

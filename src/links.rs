@@ -15,8 +15,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::archive::Archive;
 use crate::config::BaseUrl;
+use crate::lang;
 use crate::problem::Problem;
 use crate::render::Page;
+use rust_i18n::t;
 
 /// Calls `found(value, offset)` for the raw value of every `href`, `src` and
 /// `action` attribute in `html` (entities not yet decoded; `offset` is where
@@ -365,24 +367,19 @@ pub enum Broken {
 impl Broken {
     fn describe(self, href: &str, base: &BaseUrl) -> String {
         match self {
-            Broken::Missing => {
-                format!("the link {href} goes to no page or file that the build produces")
+            Broken::Missing => t!("links.missing", href = href).into_owned(),
+            Broken::MissesBase => {
+                t!("links.misses_base", href = href, base = base.path).into_owned()
             }
-            Broken::MissesBase => format!(
-                "the link {href} leaves out the base path {}, so it misses the archive",
-                base.path
-            ),
-            Broken::Malformed => format!("the link {href} has a % escape that does not decode"),
+            Broken::Malformed => t!("links.malformed", href = href).into_owned(),
         }
     }
 
     /// What to do about it, in a template.
-    fn hint(self) -> &'static str {
+    fn hint(self) -> String {
         match self {
-            Broken::Missing => {
-                "a file belongs in static/, the site's or the theme's; a page's link is made with url(path=…)"
-            }
-            Broken::MissesBase | Broken::Malformed => "build links with url(path=…)",
+            Broken::Missing => t!("links.missing_hint").into_owned(),
+            Broken::MissesBase | Broken::Malformed => t!("links.url_hint").into_owned(),
         }
     }
 }
@@ -505,18 +502,18 @@ impl<'a> LinkChecker<'a> {
             }
         }
         for ((_, href), (kind, count, path)) in theme {
-            let others = match count {
-                1 => String::new(),
-                2 => " and 1 other page".to_string(),
-                n => format!(" and {} other pages", n - 1),
-            };
             let page = base.link(path.trim_end_matches("index.html"));
+            let on = match count {
+                1 => t!("links.on_page", page = page),
+                n => t!(
+                    "links.on_pages",
+                    page = page,
+                    others = lang::count(n - 1, "count.pages")
+                ),
+            };
             problems.push(
-                Problem::new(
-                    "templates",
-                    format!("{} (on {page}{others})", kind.describe(&href, base)),
-                )
-                .hint(kind.hint()),
+                Problem::new("templates", format!("{}{on}", kind.describe(&href, base)))
+                    .hint(kind.hint()),
             );
         }
         problems

@@ -169,7 +169,7 @@ impl Staging {
     /// made if need be, and marked, with the output, as dafu's own.
     pub fn open(output: &Path, cache: &Cache) -> Result<Staging> {
         let dir = cache.previous();
-        let cannot = || format!("cannot create {}", dir.display());
+        let cannot = || t!("file.cannot_create", path = dir.display());
         // A link there would lead the writes out of the cache: it goes,
         // and what it leads to stays.
         if fs::symlink_metadata(&dir).is_ok_and(|meta| !meta.is_dir()) {
@@ -214,7 +214,7 @@ impl Staging {
         let target = self.dir.join(path);
         if target.is_dir() {
             fs::remove_dir_all(&target)
-                .with_context(|| format!("cannot replace {}", target.display()))?;
+                .with_context(|| t!("file.cannot_replace", path = target.display()))?;
         }
         if let Some(parent) = target.parent() {
             make_folder(&self.dir, parent)?;
@@ -222,7 +222,7 @@ impl Staging {
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned());
         let fresh = target.with_file_name(format!(".{}.new", name.unwrap_or_default()));
         let cannot = |e: io::Error| {
-            anyhow::Error::new(e).context(format!("cannot write {}", fresh.display()))
+            anyhow::Error::new(e).context(t!("file.cannot_write", path = fresh.display()))
         };
         let mut old = fs::File::open(&target).ok();
         let mut out = io::BufWriter::new(fs::File::create(&fresh).map_err(cannot)?);
@@ -252,7 +252,7 @@ impl Staging {
             fs::remove_file(&fresh).map_err(cannot)?;
         } else {
             fs::rename(&fresh, &target)
-                .with_context(|| format!("cannot write {}", target.display()))?;
+                .with_context(|| t!("file.cannot_write", path = target.display()))?;
         }
         Ok(!same)
     }
@@ -389,8 +389,8 @@ fn name_of(name: &str) -> u64 {
 /// The modification time of the folder at `path`, which must be one: a
 /// link there would lead pruning out of the output, deleting what it finds.
 fn folder_time(path: &Path) -> Result<u128> {
-    let meta =
-        fs::symlink_metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let meta = fs::symlink_metadata(path)
+        .with_context(|| t!("file.cannot_read_path", path = path.display()))?;
     if !meta.is_dir() {
         anyhow::bail!(
             "{} is a link or a file where dafu makes a folder; remove it and build again",
@@ -407,10 +407,10 @@ fn folder_time(path: &Path) -> Result<u128> {
 /// Deletes what `folder` holds but `children`; how many files went.
 fn clear(folder: &Path, children: &FxHashSet<&str>) -> Result<usize> {
     let mut removed = 0;
-    let entries =
-        fs::read_dir(folder).with_context(|| format!("cannot read {}", folder.display()))?;
+    let entries = fs::read_dir(folder)
+        .with_context(|| t!("file.cannot_read_path", path = folder.display()))?;
     for entry in entries {
-        let entry = entry.with_context(|| format!("cannot read {}", folder.display()))?;
+        let entry = entry.with_context(|| t!("file.cannot_read_path", path = folder.display()))?;
         let name = entry.file_name();
         // A name that is not UTF-8 is no page's: it goes.
         if name.to_str().is_some_and(|name| children.contains(name)) {
@@ -420,7 +420,8 @@ fn clear(folder: &Path, children: &FxHashSet<&str>) -> Result<usize> {
         if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
             removed += remove_tree(&path)?;
         } else {
-            fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+            fs::remove_file(&path)
+                .with_context(|| t!("file.cannot_remove", path = path.display()))?;
             removed += 1;
         }
     }
@@ -459,7 +460,7 @@ fn write_page(dir: &Path, page: &Page) -> Result<bool> {
     if same_bytes(&path, &page.bytes) {
         return Ok(false);
     }
-    let cannot_replace = || format!("cannot replace {}", path.display());
+    let cannot_replace = || t!("file.cannot_replace", path = path.display());
     // A link left where a page goes is replaced, never written through:
     // what it leads to is not the build's.
     if fs::symlink_metadata(&path).is_ok_and(|meta| meta.file_type().is_symlink()) {
@@ -471,11 +472,11 @@ fn write_page(dir: &Path, page: &Page) -> Result<bool> {
         make_folder(dir, parent)?;
     }
     let mut file = io::BufWriter::new(
-        fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?,
+        fs::File::create(&path).with_context(|| t!("file.cannot_write", path = path.display()))?,
     );
     file.write_all(&page.bytes)
         .and_then(|()| file.flush())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .with_context(|| t!("file.cannot_write", path = path.display()))?;
     Ok(true)
 }
 
@@ -518,17 +519,17 @@ fn make_folder(root: &Path, folder: &Path) -> Result<()> {
     for part in folder.strip_prefix(root).unwrap_or(folder).components() {
         at.push(part);
         if at.is_file() {
-            fs::remove_file(&at).with_context(|| format!("cannot replace {}", at.display()))?;
+            fs::remove_file(&at).with_context(|| t!("file.cannot_replace", path = at.display()))?;
         }
     }
-    fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))
+    fs::create_dir_all(folder).with_context(|| t!("file.cannot_create", path = folder.display()))
 }
 
 /// Deletes `folder` and everything in it; how many files went.
 fn remove_tree(folder: &Path) -> Result<usize> {
     let entries = fs::read_dir(folder)
         .and_then(|entries| entries.collect::<io::Result<Vec<fs::DirEntry>>>())
-        .with_context(|| format!("cannot read {}", folder.display()))?;
+        .with_context(|| t!("file.cannot_read_path", path = folder.display()))?;
     let removed = entries
         .par_iter()
         .map(|entry| {
@@ -538,11 +539,11 @@ fn remove_tree(folder: &Path) -> Result<usize> {
             } else {
                 fs::remove_file(&path)
                     .map(|()| 1)
-                    .with_context(|| format!("cannot remove {}", path.display()))
+                    .with_context(|| t!("file.cannot_remove", path = path.display()))
             }
         })
         .sum::<Result<usize>>()?;
-    fs::remove_dir(folder).with_context(|| format!("cannot remove {}", folder.display()))?;
+    fs::remove_dir(folder).with_context(|| t!("file.cannot_remove", path = folder.display()))?;
     Ok(removed)
 }
 
@@ -550,7 +551,7 @@ fn remove_tree(folder: &Path) -> Result<usize> {
 fn swap(staging: &Path, output: &Path) -> Result<()> {
     if !output.exists() {
         return fs::rename(staging, output)
-            .with_context(|| format!("cannot move the new build to {}", output.display()));
+            .with_context(|| t!("file.cannot_move_build", path = output.display()));
     }
     if exchange(staging, output).is_ok() {
         return Ok(());
@@ -560,13 +561,12 @@ fn swap(staging: &Path, output: &Path) -> Result<()> {
     // The old output waits in the cache, on the same disk as both.
     let aside = staging.with_file_name("swap");
     let _ = fs::remove_dir_all(&aside);
-    fs::rename(output, &aside).with_context(|| format!("cannot move {}", output.display()))?;
+    fs::rename(output, &aside).with_context(|| t!("file.cannot_move", path = output.display()))?;
     if let Err(e) = fs::rename(staging, output) {
         let _ = fs::rename(&aside, output);
-        return Err(e)
-            .with_context(|| format!("cannot move the new build to {}", output.display()));
+        return Err(e).with_context(|| t!("file.cannot_move_build", path = output.display()));
     }
-    fs::rename(&aside, staging).with_context(|| format!("cannot move {}", aside.display()))
+    fs::rename(&aside, staging).with_context(|| t!("file.cannot_move", path = aside.display()))
 }
 
 #[cfg(target_os = "linux")]

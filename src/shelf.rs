@@ -28,6 +28,7 @@ use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::spill::{Spill, Spilled};
+use rust_i18n::t;
 
 /// A shelf holds at most this many bytes it no longer needs, besides twice
 /// what it needs, before the next build starts it over.
@@ -94,7 +95,7 @@ impl Shelf {
     /// The shelf in `data`, described by `index`; none if another build
     /// holds it or it cannot be locked.
     fn open(data: &Path, index: PathBuf) -> Result<Option<Shelf>> {
-        let trouble = || format!("cannot open {}", data.display());
+        let trouble = || t!("file.cannot_open", path = data.display());
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
         // The replies' texts are public, but this file is dafu's alone.
@@ -202,7 +203,7 @@ impl Shelf {
             out.into_inner().map_err(io::IntoInnerError::into_error)?;
             fs::rename(&fresh, &index)
         });
-        written.with_context(|| format!("cannot write {}", index.display()))
+        written.with_context(|| t!("file.cannot_write", path = index.display()))
     }
 }
 
@@ -232,7 +233,7 @@ fn made_by() -> u64 {
 fn remove(path: &Path) -> Result<()> {
     match fs::remove_file(path) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => {
-            Err(e).with_context(|| format!("cannot remove {}", path.display()))
+            Err(e).with_context(|| t!("file.cannot_remove", path = path.display()))
         }
         _ => Ok(()),
     }

@@ -24,6 +24,7 @@ use rayon::prelude::*;
 
 use super::{Corpus, FORMAT, Written, docs, shards};
 use crate::digest::{Made, Previous};
+use rust_i18n::t;
 
 /// The manifest's path, relative to the site root.
 pub const MANIFEST: &str = "search/index.json";
@@ -113,7 +114,7 @@ pub fn forget(folder: &Path) -> anyhow::Result<()> {
     let path = folder.join(MANIFEST);
     match fs::remove_file(&path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            Err(e).with_context(|| format!("cannot remove {}", path.display()))
+            Err(e).with_context(|| t!("file.cannot_remove", path = path.display()))
         }
         _ => Ok(()),
     }

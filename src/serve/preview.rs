@@ -28,6 +28,7 @@ use crate::problem::Problem;
 use crate::render::{Input, Page, PageSpec, Renderer, reply_value};
 use crate::reply::Reply;
 use crate::theme::Theme;
+use rust_i18n::t;
 
 /// What changed on disk since the last call, as the watcher saw it.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -322,7 +323,7 @@ impl Preview {
     /// Renders what changed since the last good build.
     fn rebuild(&mut self) -> Result<Outcome, Vec<Problem>> {
         if self.theme.is_none() {
-            return Err(vec![Problem::new("templates", "the theme did not load")]);
+            return Err(vec![Problem::new("templates", t!("serve.no_theme"))]);
         }
         if !self.doc_numbers_kept() {
             let clashes = archive::doc_number_clashes(self.replies().map(|r| &**r));
@@ -402,7 +403,7 @@ impl Preview {
         edited: Vec<(usize, Arc<Reply>)>,
     ) -> Result<Outcome, Vec<Problem>> {
         let (Some(built), Some(theme)) = (self.built.as_mut(), self.theme.as_ref()) else {
-            return Err(vec![Problem::new("templates", "the theme did not load")]);
+            return Err(vec![Problem::new("templates", t!("serve.no_theme"))]);
         };
         if self.pending_statics {
             // An edit in place moves no page: the last good archive's do.
@@ -481,7 +482,7 @@ impl Preview {
             .collect();
 
         let Some(theme) = self.theme.as_ref() else {
-            return Err(vec![Problem::new("templates", "the theme did not load")]);
+            return Err(vec![Problem::new("templates", t!("serve.no_theme"))]);
         };
         let renderer =
             Renderer::from_values(&archive, theme, &self.config, &self.base, values.clone());
@@ -645,7 +646,8 @@ impl Snapshot {
             Ok(true)
         });
         if let Err(error) = made {
-            eprintln!("warning: the search index was not remade: {error:#}");
+            let error = format!("{error:#}");
+            eprintln!("{}", t!("serve.index_not_remade", error = error));
         }
         index
             .into_inner()

@@ -21,6 +21,7 @@ use notify_debouncer_full::{
 use super::preview::Changes;
 use crate::config::CONFIG_FILE;
 use crate::content::CONTENT_DIR;
+use rust_i18n::t;
 
 /// How long a file must be quiet before its change is taken. It is part of
 /// the time from saving to seeing the page, so it is short; an editor's
@@ -54,7 +55,7 @@ impl Watcher {
             watching: BTreeSet::new(),
         };
         for error in watcher.follow_folders() {
-            eprintln!("warning: {error}");
+            eprintln!("{}", t!("serve.warning", message = error));
         }
         Ok(watcher)
     }
