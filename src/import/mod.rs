@@ -16,14 +16,18 @@ mod body;
 mod date;
 mod docx;
 mod fields;
+mod format;
 mod labels;
+mod layout;
 mod letter;
+mod ofd;
+mod pdf;
 mod text;
 mod write;
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -32,6 +36,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub use date::Date;
 pub use docx::DocxError;
 pub use fields::{Fields, Kind};
+use format::Format;
 
 /// What `dafu import` was asked to do.
 #[derive(Debug, Clone)]
@@ -59,9 +64,16 @@ const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 /// `false` when any needs an edit, was not written, or could not be read.
 /// Problems with single files are reported and do not make this an `Err`.
 pub fn run(opts: &ImportOptions) -> anyhow::Result<bool> {
-    let (inputs, mut failures) = collect_inputs(&opts.inputs);
-    if inputs.is_empty() && failures.is_empty() {
-        bail!("no .txt or .docx files in {}", display_list(&opts.inputs));
+    let Collected {
+        files: inputs,
+        mut failures,
+        skipped,
+    } = collect_inputs(&opts.inputs);
+    if inputs.is_empty() && failures.is_empty() && skipped.is_empty() {
+        bail!(
+            "no .txt, .docx, .pdf or .ofd files in {}",
+            display_list(&opts.inputs)
+        );
     }
     let progress = progress_bar(inputs.len());
     let mut session = Session {
@@ -72,6 +84,10 @@ pub fn run(opts: &ImportOptions) -> anyhow::Result<bool> {
     for failure in failures.drain(..) {
         progress.suspend(|| print_error(&failure));
         tally.failed += 1;
+    }
+    for note in &skipped {
+        progress.suspend(|| print_note(note));
+        tally.skipped += 1;
     }
     for input in &inputs {
         let outcome = session.import(input);
@@ -92,11 +108,15 @@ enum Outcome {
         path: PathBuf,
         fields: Box<Fields>,
         contents: String,
+        /// What the editor should know or check, a line each.
+        notes: Vec<String>,
     },
     /// Read, but not written: the file exists, or the same reply came twice.
     NotWritten { path: PathBuf, reason: String },
     /// Not readable as a reply.
     Failed(String),
+    /// Not a reply at all (a list of sources, a readme): nothing to import.
+    Skipped(String),
 }
 
 /// The state of one run: which names it has given to which department.
@@ -107,8 +127,8 @@ struct Session<'a> {
 
 impl Session<'_> {
     fn import(&mut self, input: &Path) -> Outcome {
-        let text = match read_text(input) {
-            Ok(text) => text,
+        let Input { text, notes } = match read_text(input) {
+            Ok(read) => read,
             Err(err) => return Outcome::Failed(format!("{err:#}")),
         };
         let letter = letter::Letter::new(&text);
@@ -131,6 +151,7 @@ impl Session<'_> {
             path: self.opts.into.join(path),
             fields: Box::new(fields),
             contents,
+            notes,
         }
     }
 
@@ -190,109 +211,169 @@ impl Session<'_> {
     }
 }
 
-/// The text of one input: a `.docx`'s paragraphs, or a text file decoded.
-/// Errors name the file.
-fn read_text(input: &Path) -> anyhow::Result<String> {
+/// The text of one input, read by what its bytes are (a PDF, an OFD, a
+/// `.docx`, text), whatever its name says. Errors name the file.
+fn read_text(input: &Path) -> anyhow::Result<Input> {
     let name = input.display();
-    let size = fs::metadata(input)
-        .with_context(|| format!("{name}: cannot read"))?
-        .len();
-    if size > MAX_INPUT_BYTES {
-        bail!(
-            "{name}: is {} MB, too large for a reply (the limit is {} MB)",
-            size >> 20,
-            MAX_INPUT_BYTES >> 20
-        );
+    let bytes = read_regular_file(input)?;
+    let format = format::sniff(&bytes).map_err(|refused| anyhow::anyhow!("{name}: {refused}"))?;
+    let mut notes = Vec::new();
+    if let Some(named) = format::named(input)
+        && named != format
+    {
+        notes.push(format!(
+            "is named {} but is {}; read as {}",
+            named.ending(),
+            format.description(),
+            format.description()
+        ));
     }
-    let bytes = fs::read(input).with_context(|| format!("{name}: cannot read"))?;
-    if let Some(format) = other_format(&bytes).filter(|_| !is_docx(input)) {
-        bail!("{name}: is {format}, not text; dafu imports .txt and .docx files");
-    }
-    let text = if is_docx(input) {
-        docx::text(&bytes).with_context(|| format!("{name}"))?
-    } else {
-        crate::text::decode(&bytes)
+    let text = match format {
+        Format::Docx => docx::text(&bytes).with_context(|| format!("{name}"))?,
+        Format::Pdf => pdf::text(&bytes).with_context(|| format!("{name}"))?,
+        Format::Ofd => ofd::text(&bytes).with_context(|| format!("{name}"))?,
+        Format::Text => crate::text::decode(&bytes)
             .map(|(text, _)| text)
-            .map_err(|e| anyhow::anyhow!("{name}:{}: {e}", e.line()))?
+            .map_err(|e| anyhow::anyhow!("{name}:{}: {e}", e.line()))?,
     };
     if text::trim(&text).is_empty() {
         bail!("{name}: is empty; there is no reply to import");
     }
-    Ok(text)
+    Ok(Input { text, notes })
 }
 
-/// The kind of document `bytes` begin as, when it is one that would decode
-/// as text of sorts (GB18030 takes almost any bytes) and import as nonsense.
-fn other_format(bytes: &[u8]) -> Option<&'static str> {
-    const FORMATS: [(&[u8], &str); 7] = [
-        (b"%PDF-", "a PDF (copy its text into a .txt file)"),
-        (
-            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-            "an old Word or WPS document (save it as .docx)",
-        ),
-        (
-            b"PK\x03\x04",
-            "a zip archive (a .docx under another name? give it that ending)",
-        ),
-        (b"{\\rtf", "an RTF document (save it as .docx)"),
-        (b"\x89PNG", "an image"),
-        (b"\xff\xd8\xff", "an image"),
-        (b"GIF8", "an image"),
-    ];
-    let start = bytes.trim_ascii_start();
-    FORMATS
-        .iter()
-        .find(|(magic, _)| start.starts_with(magic))
-        .map(|(_, format)| *format)
+/// What one file gave: its text, and what to tell the editor about it.
+struct Input {
+    text: String,
+    notes: Vec<String>,
 }
 
-fn is_docx(path: &Path) -> bool {
-    extension_is(path, "docx")
+/// The bytes of a regular file, never more than [`MAX_INPUT_BYTES`]. A pipe,
+/// a device or a folder under a file's name is refused before it is opened
+/// for reading (a FIFO would block the import, `/dev/zero` never ends); the
+/// opened file is checked again, in case the name changed in between, and
+/// read through a limit, in case it grew.
+fn read_regular_file(input: &Path) -> anyhow::Result<Vec<u8>> {
+    let name = input.display();
+    let metadata = fs::metadata(input).with_context(|| format!("{name}: cannot read"))?;
+    if !metadata.is_file() {
+        bail!("{name}: is not a regular file (a folder, pipe or device); skipped");
+    }
+    let file = open_without_blocking(input).with_context(|| format!("{name}: cannot read"))?;
+    let metadata = file
+        .metadata()
+        .with_context(|| format!("{name}: cannot read"))?;
+    if !metadata.is_file() {
+        bail!("{name}: is not a regular file (a folder, pipe or device); skipped");
+    }
+    let too_large = || {
+        anyhow::anyhow!(
+            "{name}: is over {} MB, too large for a reply",
+            MAX_INPUT_BYTES >> 20
+        )
+    };
+    if metadata.len() > MAX_INPUT_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{name}: cannot read"))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<fs::File> {
+    fs::File::open(path)
+}
+
+/// The files to import, in a stable order: arguments as given, the files of
+/// a folder sorted by path. Folders contribute the endings of
+/// [`format::FOLDER_ENDINGS`]; a file named on the command line is read
+/// whatever its ending.
+fn collect_inputs(args: &[PathBuf]) -> Collected {
+    let mut collected = Collected::default();
+    for arg in args {
+        if arg.is_dir() {
+            let mut found = Vec::new();
+            walk(arg, &mut found, &mut collected);
+            found.sort();
+            collected.files.extend(found);
+        } else if arg.exists() {
+            collected.files.push(arg.clone());
+        } else {
+            collected
+                .failures
+                .push(format!("{}: no such file or folder", arg.display()));
+        }
+    }
+    collected
+}
+
+/// What the command line and its folders hold.
+#[derive(Default)]
+struct Collected {
+    files: Vec<PathBuf>,
+    failures: Vec<String>,
+    /// Entries of a folder that are not imported, and why.
+    skipped: Vec<String>,
+}
+
+/// Searches a folder without following links to folders, so that a link
+/// back up the tree cannot make the walk endless; links to files are read.
+/// Pipes, sockets and devices are skipped: reading them blocks or never ends.
+fn walk(folder: &Path, found: &mut Vec<PathBuf>, collected: &mut Collected) {
+    let entries = match fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(err) => {
+            collected
+                .failures
+                .push(format!("{}: cannot list: {err}", folder.display()));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let wanted = format::FOLDER_ENDINGS
+            .iter()
+            .any(|ending| extension_is(&path, ending));
+        if kind.is_dir() {
+            walk(&path, found, collected);
+        } else if kind.is_symlink() && path.is_dir() {
+            collected.skipped.push(format!(
+                "{}: is a link to a folder; not followed",
+                path.display()
+            ));
+        } else if wanted && fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+            found.push(path);
+        } else if wanted {
+            collected.skipped.push(format!(
+                "{}: is not a regular file (a pipe, device or broken link); skipped",
+                path.display()
+            ));
+        }
+    }
 }
 
 fn extension_is(path: &Path, wanted: &str) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case(wanted))
-}
-
-/// The files to import, in a stable order: arguments as given, the files of
-/// a folder sorted by path. Folders contribute only `.txt` and `.docx`; a
-/// file named on the command line is read whatever its extension.
-fn collect_inputs(args: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
-    let mut files = Vec::new();
-    let mut failures = Vec::new();
-    for arg in args {
-        if arg.is_dir() {
-            let mut found = Vec::new();
-            walk(arg, &mut found, &mut failures);
-            found.sort();
-            files.extend(found);
-        } else if arg.exists() {
-            files.push(arg.clone());
-        } else {
-            failures.push(format!("{}: no such file or folder", arg.display()));
-        }
-    }
-    (files, failures)
-}
-
-fn walk(folder: &Path, found: &mut Vec<PathBuf>, failures: &mut Vec<String>) {
-    let entries = match fs::read_dir(folder) {
-        Ok(entries) => entries,
-        Err(err) => {
-            failures.push(format!("{}: cannot list: {err}", folder.display()));
-            return;
-        }
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, found, failures);
-        } else if extension_is(&path, "txt") || extension_is(&path, "docx") {
-            found.push(path);
-        }
-    }
 }
 
 fn progress_bar(files: usize) -> ProgressBar {
@@ -338,16 +419,25 @@ fn report(input: &Path, outcome: &Outcome, opts: &ImportOptions) {
                 path.display()
             )
         }
+        Outcome::Skipped(reason) => {
+            print_note(&format!("{}: {reason}", input.display()));
+            Ok(())
+        }
         Outcome::Written {
             path,
             fields,
             contents,
-        } => write_report(&mut out, input, path, fields, contents, opts.dry_run),
+            notes,
+        } => write_report(&mut out, input, path, fields, contents, notes, opts.dry_run),
     };
 }
 
 fn print_error(message: &str) {
     let _ = writeln!(std::io::stderr(), "error: {message}");
+}
+
+fn print_note(message: &str) {
+    let _ = writeln!(std::io::stdout(), "note: {message}");
 }
 
 fn write_report(
@@ -356,6 +446,7 @@ fn write_report(
     path: &Path,
     fields: &Fields,
     contents: &str,
+    notes: &[String],
     dry_run: bool,
 ) -> std::io::Result<()> {
     let verb = if dry_run { "would write" } else { "wrote" };
@@ -377,6 +468,9 @@ fn write_report(
             out,
             "  check:   doc_number {read} was completed from `{damaged}`"
         )?;
+    }
+    for note in notes {
+        writeln!(out, "  note:    {note}")?;
     }
     let edits = needed_edits(fields);
     if !edits.is_empty() {
@@ -410,6 +504,8 @@ struct Tally {
     needs_edit: usize,
     not_written: usize,
     failed: usize,
+    /// Not replies, or not files: not counted in the total.
+    skipped: usize,
 }
 
 impl Tally {
@@ -421,6 +517,7 @@ impl Tally {
             Outcome::Written { .. } => self.needs_edit += 1,
             Outcome::NotWritten { .. } => self.not_written += 1,
             Outcome::Failed(_) => self.failed += 1,
+            Outcome::Skipped(_) => self.skipped += 1,
         }
     }
 
@@ -443,6 +540,9 @@ impl Tally {
             self.not_written,
             self.failed,
         );
+        if self.skipped > 0 {
+            line.push_str(&format!("; {} skipped (not a reply)", self.skipped));
+        }
         if dry_run {
             line.push_str(" (dry run: nothing was written)");
         }

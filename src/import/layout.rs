@@ -1,0 +1,306 @@
+//! Positioned text made plain text, for the formats that only say where each
+//! character is drawn (PDF, OFD): glyphs grouped into lines by their
+//! baseline, lines put in reading order, page numbers and running heads
+//! dropped, and the lines of a paragraph joined as the paper wrapped them.
+//!
+//! The producer's order is never trusted: OFD writers put a line in one
+//! object, a few characters in each, or one character each, in any order,
+//! and a PDF may draw the footer before the body. Only positions count.
+//!
+//! Units are whatever the format uses (points, millimetres): every threshold
+//! here is a fraction of the font size, which is in the same unit.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// One character (or a ligature's few) where a page draws it.
+#[derive(Debug, Clone)]
+pub struct Glyph {
+    /// Left edge.
+    pub x: f64,
+    /// Baseline, growing down the page.
+    pub y: f64,
+    /// The font size, in the unit of `x` and `y`.
+    pub size: f64,
+    /// How far the pen moves: where the next character would start.
+    pub advance: f64,
+    pub text: String,
+}
+
+/// The glyphs of one page, in any order.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub glyphs: Vec<Glyph>,
+}
+
+/// A printed line: glyphs that share a baseline, left to right.
+#[derive(Debug, Clone)]
+struct Line {
+    page: usize,
+    y: f64,
+    left: f64,
+    right: f64,
+    size: f64,
+    text: String,
+}
+
+/// The text of the pages: a paragraph a line, in reading order.
+pub fn text(pages: &[Page]) -> String {
+    let mut lines: Vec<Line> = Vec::new();
+    let mut page_lines: Vec<Vec<Line>> = pages
+        .iter()
+        .enumerate()
+        .map(|(number, page)| lines_of(number, &page.glyphs))
+        .collect();
+    drop_page_furniture(&mut page_lines);
+    for page in page_lines {
+        lines.extend(page);
+    }
+    paragraphs(&lines).join("\n")
+}
+
+/// Groups a page's glyphs into lines: sorted by baseline, a glyph within
+/// 40 % of the font size of a line's baseline belongs to it.
+fn lines_of(page: usize, glyphs: &[Glyph]) -> Vec<Line> {
+    let mut sorted: Vec<&Glyph> = glyphs
+        .iter()
+        .filter(|g| g.size > 0.0 && g.x.is_finite() && g.y.is_finite())
+        .filter(|g| !g.text.trim().is_empty())
+        .collect();
+    sorted.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+    let mut groups: Vec<Vec<&Glyph>> = Vec::new();
+    for glyph in sorted {
+        match groups.last_mut() {
+            Some(group) if (glyph.y - group[0].y).abs() <= 0.4 * glyph.size.max(group[0].size) => {
+                group.push(glyph)
+            }
+            _ => groups.push(vec![glyph]),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|mut group| {
+            group.sort_by(|a, b| a.x.total_cmp(&b.x));
+            line_of(page, &group)
+        })
+        .collect()
+}
+
+/// Joins a line's glyphs, left to right. A gap wider than a fifth of the
+/// font size was a space on paper (later stages drop those between Chinese
+/// characters). A glyph drawn twice at one place (bold by overprinting) is
+/// one character.
+fn line_of(page: usize, glyphs: &[&Glyph]) -> Line {
+    let size = glyphs.iter().map(|g| g.size).fold(0.0, f64::max);
+    let mut text = String::new();
+    let mut end: Option<(f64, &str)> = None;
+    for glyph in glyphs {
+        if let Some((prev_end, prev_text)) = end {
+            let gap = glyph.x - prev_end;
+            let overprinted =
+                prev_text == glyph.text && (glyph.x + glyph.advance - prev_end).abs() < 0.1 * size;
+            if overprinted {
+                continue;
+            }
+            if gap > 0.2 * glyph.size {
+                text.push(' ');
+            }
+        }
+        text.push_str(&glyph.text);
+        end = Some((glyph.x + glyph.advance, &glyph.text));
+    }
+    Line {
+        page,
+        y: glyphs[0].y,
+        left: glyphs[0].x,
+        right: end.map_or(glyphs[0].x, |(e, _)| e),
+        size,
+        text,
+    }
+}
+
+/// `— 2 —`, `-2-`, `第2页 共3页`, `2/3`, `2`: a page number on a line of its own.
+static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\s*(?:[—–\-－─]+\s*\d+\s*[—–\-－─]+|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3}|[Pp]age\s*\d+(?:\s*of\s*\d+)?)\s*$",
+    )
+    .expect("page number pattern")
+});
+
+/// Drops page numbers (a page's first or last line that is only a number)
+/// and running heads and feet (the same first or last line on two pages or
+/// more, page numbers in it aside).
+fn drop_page_furniture(pages: &mut [Vec<Line>]) {
+    let mut edge_counts: HashMap<String, usize> = HashMap::new();
+    for page in pages.iter() {
+        let mut edges: Vec<String> = page
+            .first()
+            .into_iter()
+            .chain(page.last())
+            .map(|line| without_digits(&line.text))
+            .collect();
+        edges.dedup();
+        for edge in edges {
+            *edge_counts.entry(edge).or_default() += 1;
+        }
+    }
+    let several = pages.len() > 1;
+    let running =
+        |line: &Line| several && edge_counts.get(&without_digits(&line.text)).copied() >= Some(2);
+    for page in pages.iter_mut() {
+        while page
+            .last()
+            .is_some_and(|l| PAGE_NUMBER.is_match(&l.text) || running(l))
+        {
+            page.pop();
+        }
+        while page
+            .first()
+            .is_some_and(|l| PAGE_NUMBER.is_match(&l.text) || running(l))
+        {
+            page.remove(0);
+        }
+    }
+}
+
+fn without_digits(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_ascii_digit() && !c.is_whitespace())
+        .collect()
+}
+
+/// Joins the lines of each paragraph. A line continues the one before when
+/// that one ran to the right margin, this one starts at the left margin (no
+/// indent, not centred), and no wider gap than a line's separates them. A
+/// page break between them does not count as a gap.
+fn paragraphs(lines: &[Line]) -> Vec<String> {
+    let Some(size) = typical(lines.iter().map(|l| l.size)) else {
+        return Vec::new();
+    };
+    let left = typical(lines.iter().map(|l| l.left)).unwrap_or(0.0);
+    let right = lines.iter().map(|l| l.right).fold(f64::MIN, f64::max);
+    let leading = typical(
+        lines
+            .windows(2)
+            .filter(|w| w[0].page == w[1].page)
+            .map(|w| w[1].y - w[0].y),
+    )
+    .unwrap_or(size * 1.5);
+    let mut out: Vec<String> = Vec::new();
+    let mut prev: Option<&Line> = None;
+    for line in lines {
+        let continues = prev.is_some_and(|p| {
+            p.right >= right - 1.5 * size
+                && line.left <= left + 0.5 * size
+                && (p.page != line.page || line.y - p.y <= leading * 1.25)
+        });
+        match out.last_mut() {
+            Some(paragraph) if continues => {
+                if ends_and_starts_a_word(paragraph, &line.text) {
+                    paragraph.push(' ');
+                }
+                paragraph.push_str(line.text.trim());
+            }
+            _ => out.push(line.text.trim().to_string()),
+        }
+        prev = Some(line);
+    }
+    out
+}
+
+/// English words wrapped at a line's end keep the space between them;
+/// Chinese and numbers join without one.
+fn ends_and_starts_a_word(before: &str, after: &str) -> bool {
+    let last = before.chars().next_back();
+    let first = after.trim_start().chars().next();
+    matches!((last, first), (Some(a), Some(b)) if a.is_ascii_alphabetic() && b.is_ascii_alphabetic())
+}
+
+/// The most common value, to a tenth of a unit: the body's font size, left
+/// margin and line spacing, whatever the title and signature do.
+fn typical(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let mut counts: HashMap<i64, usize> = HashMap::new();
+    for value in values.filter(|v| v.is_finite()) {
+        *counts.entry((value * 10.0).round() as i64).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(value, count)| (count, -value))
+        .map(|(value, _)| value as f64 / 10.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line of glyphs of size 10, each 10 wide, starting at `x`.
+    fn line(x: f64, y: f64, text: &str) -> Vec<Glyph> {
+        text.chars()
+            .enumerate()
+            .map(|(i, c)| Glyph {
+                x: x + 10.0 * i as f64,
+                y,
+                size: 10.0,
+                advance: 10.0,
+                text: c.to_string(),
+            })
+            .collect()
+    }
+
+    fn page(lines: &[Vec<Glyph>]) -> Page {
+        Page {
+            glyphs: lines.concat(),
+        }
+    }
+
+    #[test]
+    fn glyphs_in_any_order_come_out_in_reading_order() {
+        let mut glyphs = [line(0.0, 10.0, "第一行"), line(20.0, 25.0, "第二行")].concat();
+        glyphs.reverse();
+        glyphs.swap(1, 4);
+        assert_eq!(text(&[Page { glyphs }]), "第一行\n第二行");
+    }
+
+    #[test]
+    fn a_wrapped_paragraph_is_joined_and_an_indent_starts_the_next() {
+        let p = page(&[
+            line(20.0, 10.0, "一二三四五六七八"),
+            line(0.0, 25.0, "九十甲乙丙丁戊己庚辛"),
+            line(0.0, 40.0, "壬癸"),
+            line(20.0, 55.0, "另一段"),
+        ]);
+        assert_eq!(
+            text(&[p]),
+            "一二三四五六七八九十甲乙丙丁戊己庚辛壬癸\n另一段"
+        );
+    }
+
+    #[test]
+    fn page_numbers_and_running_heads_are_dropped_and_a_paragraph_runs_over_the_break() {
+        let first = page(&[
+            line(0.0, 0.0, "某某局文件"),
+            line(20.0, 20.0, "一二三四五六七八"),
+            line(0.0, 35.0, "九十甲乙丙丁戊己庚辛"),
+            line(30.0, 300.0, "— 1 —"),
+        ]);
+        let second = page(&[
+            line(0.0, 0.0, "某某局文件"),
+            line(0.0, 20.0, "壬癸。"),
+            line(20.0, 300.0, "第2页 共2页"),
+        ]);
+        assert_eq!(
+            text(&[first, second]),
+            "一二三四五六七八九十甲乙丙丁戊己庚辛壬癸。"
+        );
+    }
+
+    #[test]
+    fn a_gap_on_a_line_is_a_space_and_an_overprint_is_one_character() {
+        let mut glyphs = line(0.0, 10.0, "联系人");
+        glyphs.extend(line(50.0, 10.0, "张雷"));
+        glyphs.extend(line(50.3, 10.0, "张"));
+        assert_eq!(text(&[Page { glyphs }]), "联系人 张雷");
+    }
+}
