@@ -4,8 +4,7 @@ plain text, so that `cargo test` needs neither chromium nor an office suite.
 
     python3 scripts/make-import-fixtures.py
 
-For each `*.txt` of tests/samples/real/ and tests/samples/labelled/ (and the
-seed reply) it writes, into tests/samples/printed/:
+For the seed reply and each `*.txt` of tests/samples/labelled/ it writes, into tests/samples/printed/:
 
 - `NAME.pdf`: the text printed by Debian's chromium (`--print-to-pdf`) in
   Noto Serif CJK (fonts-noto-cjk) as a 公文 is set: A4, 16 pt, each line of the
@@ -46,8 +45,7 @@ FOOTERS = ["— {n} —", "第{n}页 共{total}页", "-{n}-"]
 
 
 def sources():
-    files = sorted((SAMPLES / "real").glob("*.txt"))
-    files.append(SAMPLES / "reply-changzhou-2021-28.txt")
+    files = [SAMPLES / "reply-changzhou-2021-28.txt"]
     labelled = SAMPLES / "labelled"
     if labelled.is_dir():
         files += sorted(p for p in labelled.glob("*.txt"))
@@ -55,8 +53,6 @@ def sources():
 
 
 def name_of(path):
-    if path.parent.name == "real":
-        return "real-" + path.stem
     if path.parent.name == "labelled":
         return "labelled-" + path.stem
     return path.stem

@@ -63,6 +63,8 @@ pub struct Fields {
     pub cc_report: Option<Vec<String>>,
     pub result: Option<String>,
     pub index_number: Option<String>,
+    /// The disclosure marking (公开属性) as the document states it.
+    pub disclosure: Option<String>,
 }
 
 impl Fields {
@@ -141,11 +143,52 @@ pub fn extract(letter: &Letter) -> Fields {
         cc_report: copies(&labelled, Label::CcReport),
         result: result(&labelled, letter),
         index_number: index_number(&labelled),
+        disclosure: disclosure(&labelled, letter),
         title,
         session,
         kind,
         handler,
     }
+}
+
+/// A marking that limits publication, standing alone in the header or the
+/// footer (`A类 不予公开`): a reply must never be published because the
+/// marking was missed.
+static DISCLOSURE_MARK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s类])(不予公开|依申请公开|不公开|部分公开)(?:$|\s)")
+        .expect("disclosure pattern")
+});
+
+/// The disclosure marking: a `公开属性` / `公开方式` label's value, else a
+/// restricting marking on a line of its own in the header or footer.
+fn disclosure(labelled: &Labelled, letter: &Letter) -> Option<String> {
+    let stated = labelled
+        .first(Label::Disclosure)
+        .map(|v| compact(&v))
+        .or_else(|| {
+            letter
+                .header()
+                .chain(letter.footer())
+                .find_map(|(_, line)| Some(DISCLOSURE_MARK.captures(trim(line))?[1].to_string()))
+        })?;
+    // The three markings the build knows, in the words it knows them by;
+    // anything else is kept as stated, and import refuses to write it.
+    let known = if stated.contains("不予") || stated.contains("不公开") || stated.contains("不同意")
+    {
+        "不予公开"
+    } else if stated.contains("依申请") {
+        "依申请公开"
+    } else if stated == "主动公开" || stated == "公开" || stated == "同意公开" {
+        "主动公开"
+    } else {
+        return Some(stated);
+    };
+    Some(known.to_string())
+}
+
+/// Whether the build can read a disclosure marking.
+pub fn is_known_disclosure(marking: &str) -> bool {
+    ["主动公开", "依申请公开", "不予公开"].contains(&marking)
 }
 
 /// The `label: value` pairs of the header and footer, with their lines.

@@ -32,6 +32,8 @@ pub enum Label {
     Cc,
     /// 抄报: a list of its own, which a reply keeps under its own label.
     CcReport,
+    /// Whether the reply may be published (公开属性).
+    Disclosure,
     /// Known, and of no use to a reply: page furniture and the like.
     Other,
 }
@@ -151,8 +153,9 @@ const LABELS: &[(&str, Label)] = &[
     ("有效性", Label::Other),
     ("办理方式", Label::Other),
     ("答复内容", Label::Other),
-    ("公开属性", Label::Other),
-    ("公开方式", Label::Other),
+    ("公开属性", Label::Disclosure),
+    ("公开方式", Label::Disclosure),
+    ("公开类型", Label::Disclosure),
     ("公开范围", Label::Other),
     ("责任编辑", Label::Other),
     ("字体", Label::Other),

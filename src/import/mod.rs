@@ -127,14 +127,37 @@ struct Session<'a> {
 
 impl Session<'_> {
     fn import(&mut self, input: &Path) -> Outcome {
-        let Input { text, notes } = match read_text(input) {
+        let Input {
+            text,
+            format,
+            notes,
+        } = match read_text(input) {
             Ok(read) => read,
             Err(err) => return Outcome::Failed(format!("{err:#}")),
         };
+        if format == Format::Text && !looks_like_a_reply(&text) {
+            return Outcome::Skipped(
+                "is not a reply: it never says 答复, 复函, 提案, 建议 or 议案 (a list of sources, a readme?); skipped"
+                    .to_string(),
+            );
+        }
         let letter = letter::Letter::new(&text);
         let mut fields = fields::extract(&letter);
         if fields.department.is_none() {
             fields.department.clone_from(&self.opts.department);
+        }
+        if let Some(marking) = fields
+            .disclosure
+            .as_deref()
+            .filter(|m| !fields::is_known_disclosure(m))
+        {
+            return Outcome::NotWritten {
+                path: input.to_path_buf(),
+                reason: format!(
+                    "states 公开属性 {marking}, which is none of 主动公开, 依申请公开, 不予公开; \
+                     not written, so that it is not published by mistake: import it once you know how it may be published"
+                ),
+            };
         }
         let body = body::markdown(&letter);
         let path = match self.claim(write::relative_path(&fields, &body), &fields, input) {
@@ -211,6 +234,15 @@ impl Session<'_> {
     }
 }
 
+/// Whether a text file could be a reply at all: every reply names what it
+/// answers. A readme or a list of sources in the folder names none of them.
+/// (A PDF or OFD is a document someone sent, and is always imported.)
+fn looks_like_a_reply(text: &str) -> bool {
+    ["答复", "复函", "提案", "建议", "议案", "答 复"]
+        .iter()
+        .any(|word| text.contains(word))
+}
+
 /// The text of one input, read by what its bytes are (a PDF, an OFD, a
 /// `.docx`, text), whatever its name says. Errors name the file.
 fn read_text(input: &Path) -> anyhow::Result<Input> {
@@ -239,12 +271,17 @@ fn read_text(input: &Path) -> anyhow::Result<Input> {
     if text::trim(&text).is_empty() {
         bail!("{name}: is empty; there is no reply to import");
     }
-    Ok(Input { text, notes })
+    Ok(Input {
+        text,
+        format,
+        notes,
+    })
 }
 
-/// What one file gave: its text, and what to tell the editor about it.
+/// What one file gave: its text, what it was, and what to tell the editor.
 struct Input {
     text: String,
+    format: Format,
     notes: Vec<String>,
 }
 
