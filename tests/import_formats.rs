@@ -59,10 +59,10 @@ const FIELDS: [(&str, &str); 12] = [
 
 /// The share of labelled fields import must get right in each format.
 /// The goal is 0.95; this is what import reaches today, raised as it does.
-const MIN_ACCURACY: f64 = 0.83;
+const MIN_ACCURACY: f64 = 0.90;
 /// How many labelled replies may not build as imported. The goal is 1 (the
 /// one that names neither its department nor a date).
-const MAX_BROKEN: usize = 16;
+const MAX_BROKEN: usize = 10;
 
 #[derive(Clone, Copy, Debug)]
 enum Format {
@@ -194,6 +194,11 @@ fn fields_are_95_percent_right_in_every_format_and_all_but_one_reply_builds() {
             })
             .collect();
         let not_written = names.len() - written.len();
+        summary.push(format!(
+            "{format:?}: {} of {} replies do not build as imported",
+            broken.len() + not_written,
+            names.len()
+        ));
         if broken.len() + not_written > MAX_BROKEN {
             failures.push(format!(
                 "{format:?}: {} of {} replies do not build as imported ({not_written} not written):\n{problems}",

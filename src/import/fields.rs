@@ -441,7 +441,7 @@ fn proposers(labelled: &Labelled, letter: &Letter) -> Option<Vec<String>> {
         names(&people)
     });
     let saluted = || {
-        let who = compact(letter.salutation()?);
+        let who = spaced_names(letter.salutation()?);
         let who = ["尊敬的", "敬爱的", "亲爱的"]
             .iter()
             .fold(who.as_str(), |w, p| w.trim_start_matches(p));
@@ -464,6 +464,41 @@ fn addressee(letter: &Letter, proposers: Option<&[String]>, kind: Option<Kind>) 
     };
     let shown = proposers.map(|names| format!("{}{title}", names.join("、")));
     (shown.as_deref() != Some(written.as_str()) && !written.is_empty()).then_some(written)
+}
+
+/// A salutation with its names apart by spaces, `刘俊华 徐航吉 魏 娜 赵玉芳委员`,
+/// as names apart by 、; a two-character name spread out (`魏 娜`) is one
+/// name, not two. Spaces elsewhere are dropped.
+fn spaced_names(salutation: &str) -> String {
+    let mut tokens: Vec<&str> = salutation.split_whitespace().collect();
+    // `张 雷 代表`: the title belongs to the last name.
+    let title = match tokens.last() {
+        Some(&t) if ["委员", "代表", "同志"].contains(&t) => {
+            tokens.pop();
+            t
+        }
+        _ => "",
+    };
+    if tokens.len() < 3 {
+        return compact(salutation);
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let single = |t: &str| t.chars().count() == 1;
+        if single(tokens[i])
+            && tokens
+                .get(i + 1)
+                .is_some_and(|t| single(t) || i + 2 == tokens.len())
+        {
+            names.push(format!("{}{}", tokens[i], tokens[i + 1]));
+            i += 2;
+        } else {
+            names.push(tokens[i].to_string());
+            i += 1;
+        }
+    }
+    names.join("、") + title
 }
 
 /// Names split at 、 and commas (not at 和, which names contain); `None`
@@ -512,6 +547,8 @@ fn department(labelled: &Labelled, letter: &Letter, title: Option<&str>) -> Opti
             .iter()
             .filter_map(|(_, label, value)| match label {
                 Label::Department(rank) => Some((*rank, compact(value))),
+                // `联系单位及电话：郑州市上街区城市管理局 68118611`
+                Label::ContactUnit => Some((0, compact(&PHONE.replace_all(value, "")))),
                 _ => None,
             })
             .filter(|(_, v)| v.chars().count() >= 2 && !v.ends_with('网') && !v.ends_with("网站"))
@@ -645,7 +682,7 @@ fn phone(labelled: &Labelled, handler_line: Option<usize>) -> Option<String> {
     let mut phones: Vec<(usize, String)> = labelled
         .pairs
         .iter()
-        .filter(|(_, label, _)| matches!(label, Label::Phone | Label::Handler))
+        .filter(|(_, label, _)| matches!(label, Label::Phone | Label::Handler | Label::ContactUnit))
         .filter_map(|(line, _, value)| Some((*line, PHONE.find(value)?.as_str().to_string())))
         .collect();
     phones.sort_by_key(|(line, _)| *line);

@@ -32,6 +32,8 @@ pub enum Label {
     Cc,
     /// 抄报: a list of its own, which a reply keeps under its own label.
     CcReport,
+    /// `联系单位及电话`: the department and a phone number in one value.
+    ContactUnit,
     /// Whether the reply may be published (公开属性).
     Disclosure,
     /// Known, and of no use to a reply: page furniture and the like.
@@ -42,6 +44,7 @@ const LABELS: &[(&str, Label)] = &[
     ("标题", Label::Title),
     ("名称", Label::Title),
     ("文件名称", Label::Title),
+    ("信息名称", Label::Title),
     ("文件标题", Label::Title),
     ("文号", Label::DocNumber),
     ("发文字号", Label::DocNumber),
@@ -77,6 +80,10 @@ const LABELS: &[(&str, Label)] = &[
     ("代表姓名", Label::Proposers),
     ("委员姓名", Label::Proposers),
     ("办理单位", Label::Department(0)),
+    ("联系单位", Label::Department(0)),
+    ("联系单位及电话", Label::ContactUnit),
+    ("联系单位电话", Label::ContactUnit),
+    ("联系单位及联系电话", Label::ContactUnit),
     ("承办单位", Label::Department(1)),
     ("主办单位", Label::Department(1)),
     ("发文机关", Label::Department(2)),
@@ -157,6 +164,11 @@ const LABELS: &[(&str, Label)] = &[
     ("公开方式", Label::Disclosure),
     ("公开类型", Label::Disclosure),
     ("公开范围", Label::Other),
+    ("公开程序", Label::Other),
+    ("信息分类", Label::Other),
+    ("是否有效", Label::Other),
+    ("作者", Label::Other),
+    ("来自", Label::Other),
     ("责任编辑", Label::Other),
     ("字体", Label::Other),
     ("字号", Label::Other),
@@ -191,7 +203,7 @@ static FOLLOWING: LazyLock<Regex> = LazyLock::new(|| {
 pub fn pairs(line: &str) -> Vec<(Label, String)> {
     let line = unwrap_brackets(trim(line));
     let Some((first, start)) = first_label(line) else {
-        return Vec::new();
+        return row_pairs(line);
     };
     let mut out = Vec::new();
     let mut label = first;
@@ -202,15 +214,73 @@ pub fn pairs(line: &str) -> Vec<(Label, String)> {
             .find_map(|c| Some((c.get(0)?, lookup(&c[1])?)));
         match next {
             Some((m, next_label)) => {
-                out.push((label, trim(&rest[..m.start()]).to_string()));
+                out.push((label, value_of(&rest[..m.start()])));
                 label = next_label;
                 rest = &rest[m.end()..];
             }
             None => {
-                out.push((label, trim(rest).to_string()));
+                out.push((label, value_of(rest)));
                 return out;
             }
         }
+    }
+}
+
+/// A value without the page chrome glued after it
+/// (`文山州教育体育局  【字体:  打印`).
+fn value_of(raw: &str) -> String {
+    let value = raw.split('【').next().unwrap_or(raw);
+    trim(value).to_string()
+}
+
+/// The rows of a page's metadata table flattened without colons, labels and
+/// values apart by spaces: `索 引 号  jyjl/2021-00030`, `文  号   发布机构
+/// 舟曲县教育局`, `信息名称  关于…的答复  成文日期  2018-12-14`. Read only
+/// when the line starts with a label that stands apart: a long one, one
+/// followed by two spaces, or one with another label later in the line.
+fn row_pairs(line: &str) -> Vec<(Label, String)> {
+    let tokens: Vec<&str> = line.split_whitespace().collect();
+    // The label that starts at token `i`, the longest of up to four tokens
+    // (`索 引 号`), and the token after it.
+    let label_at = |i: usize| {
+        (1..=4)
+            .rev()
+            .filter(|k| i + k <= tokens.len())
+            .find_map(|k| {
+                let name: String = tokens[i..i + k].concat();
+                let han = name.chars().all(|c| c.is_alphabetic() && !c.is_ascii());
+                han.then(|| lookup(&name))
+                    .flatten()
+                    .map(|l| (l, i + k, name))
+            })
+    };
+    let Some((first, mut at, name)) = label_at(0) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut label = first;
+    let mut value: Vec<&str> = Vec::new();
+    while at < tokens.len() {
+        if let Some((next, after, _)) = label_at(at) {
+            out.push((label, value_of(&value.join(" "))));
+            value.clear();
+            label = next;
+            at = after;
+        } else {
+            value.push(tokens[at]);
+            at += 1;
+        }
+    }
+    out.push((label, value_of(&value.join(" "))));
+    let apart = name.chars().count() >= 3
+        || out.len() >= 2
+        || line
+            .find(tokens.get(1).copied().unwrap_or(""))
+            .is_some_and(|i| line[..i].ends_with("  ") || line[..i].ends_with('\u{3000}'));
+    if apart && tokens.len() >= 2 {
+        out
+    } else {
+        Vec::new()
     }
 }
 

@@ -323,6 +323,16 @@ fn find_title(plain: &[String]) -> Option<Range<usize>> {
 
 fn is_title_end(line: &str) -> bool {
     let c = compact(strip_title_label(line));
+    // `…的答复(关于疏通秀水河东岸道路的建议)`: the proposal's title in brackets.
+    let c = match c
+        .strip_suffix([')', '）'])
+        .and_then(|c| c.rsplit_once(['(', '（']))
+    {
+        Some((before, _)) if TITLE_ENDINGS.iter().any(|e| before.ends_with(e)) => {
+            before.to_string()
+        }
+        _ => c,
+    };
     let n = c.chars().count();
     let ends = TITLE_ENDINGS.iter().any(|e| c.ends_with(e));
     let labelled_otherwise = labels::pairs(line)
@@ -337,9 +347,11 @@ fn is_title_end(line: &str) -> bool {
 
 fn strip_title_label(line: &str) -> &str {
     match labels::pairs(line).first() {
-        Some((labels::Label::Title, _)) => line
-            .split_once([':', '：'])
-            .map_or(line, |(_, rest)| trim(rest)),
+        Some((labels::Label::Title, value)) => match line.split_once([':', '：']) {
+            Some((_, rest)) => trim(rest),
+            // A metadata row without a colon: `信息名称  关于…的答复`.
+            None => line.find(value.as_str()).map_or(line, |at| &line[at..]),
+        },
         _ => line,
     }
 }
@@ -395,8 +407,18 @@ fn find_salutation(plain: &[String], from: usize) -> Option<(usize, bool)> {
 /// Whether line `i` is a salutation, and if so whether the body starts on
 /// the same line.
 fn salutation_at(plain: &[String], i: usize) -> Option<bool> {
-    let (who, rest) = plain[i].split_once([':', '：'])?;
     let next = plain[i + 1..].iter().find(|l| !l.is_empty());
+    let Some((who, rest)) = plain[i].split_once([':', '：']) else {
+        // `王洋、陈海军代表` with no colon: whom a letter addresses, on a
+        // line of its own, and the letter goes on to speak to them.
+        let who = compact(&plain[i]);
+        let alone = ADDRESSEE.is_match(&who)
+            && (2..=40).contains(&who.chars().count())
+            && !who.contains(['。', '，', ',', '；', '《', '“'])
+            && !who.contains("答复")
+            && next.is_some_and(|n| LETTER_CUES.is_match(n));
+        return alone.then_some(false);
+    };
     is_salutation(who, rest, next.map(String::as_str)).then(|| !trim(rest).is_empty())
 }
 
@@ -428,7 +450,7 @@ fn trailing_chrome(plain: &[String], from: usize) -> usize {
 }
 
 static TRAILING_CHROME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:相关阅读|相关链接|相关文章|相关新闻|相关信息|扫码关注|扫一扫|分享到|上一篇|下一篇|【打印|打印本页|【关闭|关闭窗口|责任编辑)")
+    Regex::new(r"^(?:相关阅读|相关链接|相关文章|相关新闻|相关信息|扫码关注|扫一扫|分享到|上一篇|下一篇|上一条|下一条|【打印|打印本页|【关闭|关闭窗口|【?责任编辑|【收藏|<!--|返回顶部|主办单位[:：])")
         .expect("chrome pattern")
 });
 
@@ -504,14 +526,17 @@ static CHROME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^(?:(?:发布时间|发布日期|浏览次数|点击数|点击量|访问次数|阅读次数|字体|字号|字体大小|信息来源|来源)\s*[:：]",
         r"|[【\[](?:字体|字号|打印|关闭)|字体大小|打印本页|关闭窗口|分享到|扫码关注|扫一扫",
-        r"|当前位置|您的位置|你的位置|您现在的位置|首页\s*[>›»])",
+        r"|当前位置|所在位置|您的位置|你的位置|您现在的位置|首页\s*[>›»/]|返回顶部|无障碍浏览|智能检索|My JSP)",
+        r"|^\d{4}年\d{1,2}月\d{1,2}日\s*星期[一二三四五六日天]$",
         r"|^【?\[?大\s*中\s*小\]?】?$",
     ))
     .expect("chrome pattern")
 });
 
-static BREADCRUMB: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:[^>›»]{1,14}[>›»]){2,}").expect("breadcrumb pattern"));
+static BREADCRUMB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[^>›»]{1,14}\s*[>›»]+\s*){2,}|^(?:\s*\p{Han}[^/]{0,13}/){2,}")
+        .expect("breadcrumb pattern")
+});
 
 /// A page number of a PDF: `— 3 —`, `- 3 -`, `3`, `第 3 页`, `第3页 共5页`, `3/5`.
 static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
