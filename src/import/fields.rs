@@ -132,7 +132,7 @@ pub fn extract(letter: &Letter) -> Fields {
         doc_number_completed_from: completed_from(&labelled, letter, doc_number.as_deref()),
         addressee: addressee(letter, proposers.as_deref(), kind),
         doc_number,
-        proposal_id: proposal_id(&labelled, title.as_deref()),
+        proposal_id: proposal_id(&labelled, title.as_deref(), letter),
         proposal_title: proposal_title(&labelled, letter, title.as_deref()),
         proposers,
         department: department(&labelled, letter, title.as_deref()),
@@ -254,7 +254,7 @@ fn continuation<'a>(rest: &[(usize, &'a str)]) -> Option<&'a str> {
 
 /// A 文号 with its brackets as written: `常工信复〔2021〕第28号`.
 static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\p{Han}{1,12})\s*([〔【\[［(（])\s*((?:19|20)\d{2})\s*([〕】\]］)）])\s*(第?)\s*(\d{1,6})\s*号")
+    Regex::new(r"(\p{Han}{1,12})\s*[:：]?\s*([〔【\[［(（])\s*((?:19|20)\d{2})\s*([〕】\]］)）])\s*(第?)\s*(\d{1,6})\s*号")
         .expect("doc number pattern")
 });
 
@@ -287,9 +287,15 @@ fn doc_number_in(line: &str) -> Option<String> {
             .trim_start_matches("发文字号")
             .trim_start_matches("文号");
         let issuer = if issuer.is_empty() { &caps[1] } else { issuer };
+        // ASCII square brackets stand in for 〔〕 where a keyboard lacks them;
+        // 【】 and （） are kept as the department writes them.
+        let (open, close) = match (&caps[2], &caps[4]) {
+            ("[" | "［", "]" | "］") => ("〔", "〕"),
+            (open, close) => (open, close),
+        };
         return Some(format!(
-            "{issuer}{}{}{}{}{}号",
-            &caps[2], &caps[3], &caps[4], &caps[5], &caps[6]
+            "{issuer}{open}{}{close}{}{}号",
+            &caps[3], &caps[5], &caps[6]
         ));
     }
     let line = compact(line);
@@ -333,11 +339,16 @@ static BARE_PROPOSAL_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:第\s*)?([A-Za-z]{0,4}\d{1,8})(?:\s*号)?$").expect("number pattern")
 });
 
-fn proposal_id(labelled: &Labelled, title: Option<&str>) -> Option<String> {
+/// The number as the letter's opening gives it: `您…提出的第18号“…”建议`.
+static PROPOSAL_NUMBER_IN_BODY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"第\s*([A-Za-z]{0,4}\d{1,8})\s*号").expect("number pattern"));
+
+fn proposal_id(labelled: &Labelled, title: Option<&str>, letter: &Letter) -> Option<String> {
     labelled
         .values(Label::ProposalId)
         .find_map(|(_, v)| Some(BARE_PROPOSAL_NUMBER.captures(trim(v))?[1].to_string()))
         .or_else(|| Some(PROPOSAL_NUMBER.captures(title?)?[1].to_string()))
+        .or_else(|| Some(PROPOSAL_NUMBER_IN_BODY.captures(&letter.opening(2))?[1].to_string()))
 }
 
 /// 政协 and 委员 make a 提案; 人大 (人民代表大会) and 代表 make a 建议. The
@@ -421,7 +432,7 @@ fn proposal_title(labelled: &Labelled, letter: &Letter, title: Option<&str>) -> 
 /// Whom a salutation names, and how: `马青、周丽等委员`, `李雨等23位委员`,
 /// `尊敬的王亚春区人大代表`.
 static ADDRESSED_PEOPLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(.+?)(?:等\s*\d*\s*[名位个人]?)?(?:全国|省|市|县|区|州|旗|镇|乡)?(?:人大|政协)?(?:代表|委员|同志|先生|女士)们?$")
+    Regex::new(r"^(.+?)(?:等\s*[\d一二三四五六七八九十]*\s*[名位个人]?)?(?:全国|省|市|县|区|州|旗|镇|乡)?(?:人大|政协)?(?:代表|委员|同志|先生|女士)们?$")
         .expect("addressee pattern")
 });
 
@@ -552,6 +563,8 @@ fn department(labelled: &Labelled, letter: &Letter, title: Option<&str>) -> Opti
                 _ => None,
             })
             .filter(|(_, v)| v.chars().count() >= 2 && !v.ends_with('网') && !v.ends_with("网站"))
+            // A page's 来源 as short as `交通局` names no department.
+            .filter(|(rank, v)| *rank != 3 || v.chars().count() >= 4)
             .filter(|(_, v)| !v.chars().any(|c| c.is_ascii_digit()))
             .collect();
         candidates.sort_by_key(|(rank, _)| *rank);
@@ -605,8 +618,20 @@ fn reply_date(labelled: &Labelled, letter: &Letter) -> Option<Date> {
 static NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\p{Han}[\p{Han}*＊·]{0,5}").expect("name pattern"));
 
+/// The person a contact value names: its first word, or, when that is an
+/// office (`云南省农业厅畜牧处 王瑞欣 65749510`), the first word after it
+/// that is a name.
 fn name_in(value: &str) -> Option<String> {
-    NAME.find(trim(value)).map(|m| m.as_str().to_string())
+    let words: Vec<&str> = trim(value).split_whitespace().collect();
+    let first = NAME.find(words.first()?)?.as_str();
+    if !looks_like_department(first) || words.len() < 2 {
+        return Some(first.to_string());
+    }
+    words[1..]
+        .iter()
+        .find_map(|w| NAME.find(w).filter(|m| m.len() == w.len()))
+        .map(|m| m.as_str().to_string())
+        .or_else(|| Some(first.to_string()))
 }
 
 fn signer(labelled: &Labelled, letter: &Letter) -> Option<String> {
@@ -673,7 +698,7 @@ fn handler(labelled: &Labelled) -> (Option<usize>, Option<String>) {
 /// A phone number as written, masks and dashes kept: `0531——85088108`,
 /// `131******5505`, `(0531)85088108`.
 static PHONE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[(（]?\d[\d*＊\-—–－()（）]{4,}\d").expect("phone pattern"));
+    LazyLock::new(|| Regex::new(r"[(（]?\d[\d*＊\-—–－―()（）]{4,}\d").expect("phone pattern"));
 
 /// The contact phone: the one on or after the handler's line, since a
 /// footer that names a leader and a handler gives each a phone; else the
@@ -713,7 +738,10 @@ static FUSED_RESULT: LazyLock<Regex> =
 fn result(labelled: &Labelled, letter: &Letter) -> Option<String> {
     let code = |v: &str| {
         let v = compact(v);
-        let v = v.trim_end_matches('类');
+        // `(C)`, `C类`, `B`
+        let v = v
+            .trim_matches(['(', ')', '（', '）'])
+            .trim_end_matches('类');
         (v.len() == 1 && ('A'..='D').contains(&v.chars().next()?)).then(|| v.to_string())
     };
     let fused = |line: &str| Some(FUSED_RESULT.captures(line)?[1].to_string());

@@ -131,6 +131,8 @@ const LABELS: &[(&str, Label)] = &[
     ("电话", Label::Phone),
     ("联系方式", Label::Phone),
     ("办公电话", Label::Phone),
+    ("单位联系电话", Label::Phone),
+    ("单位电话", Label::Phone),
     ("抄送", Label::Cc),
     ("抄报", Label::CcReport),
     ("抄送单位", Label::Cc),
@@ -165,6 +167,7 @@ const LABELS: &[(&str, Label)] = &[
     ("公开类型", Label::Disclosure),
     ("公开范围", Label::Other),
     ("公开程序", Label::Other),
+    ("附件", Label::Other),
     ("信息分类", Label::Other),
     ("是否有效", Label::Other),
     ("作者", Label::Other),
@@ -230,6 +233,11 @@ pub fn pairs(line: &str) -> Vec<(Label, String)> {
 /// (`文山州教育体育局  【字体:  打印`).
 fn value_of(raw: &str) -> String {
     let value = raw.split('【').next().unwrap_or(raw);
+    let value = trim(value);
+    // `来源:交通局 打印`: a page's buttons after the value.
+    let value = ["打印", "关闭", "收藏"]
+        .iter()
+        .fold(value, |v, button| v.strip_suffix(button).map_or(v, trim));
     trim(value).to_string()
 }
 

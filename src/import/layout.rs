@@ -146,6 +146,22 @@ fn drop_page_furniture(pages: &mut [Vec<Line>]) {
             *edge_counts.entry(edge).or_default() += 1;
         }
     }
+    // A running head or foot is set smaller than the text and stands apart
+    // from it, even on a page of its own.
+    let body_size = typical(pages.iter().flatten().map(|l| l.size)).unwrap_or(0.0);
+    let apart = |line: &Line, neighbour: Option<&Line>| {
+        line.size < 0.8 * body_size
+            && neighbour.is_none_or(|n| (n.y - line.y).abs() > 2.0 * body_size)
+    };
+    for page in pages.iter_mut() {
+        if page.len() > 1 && apart(&page[0], page.get(1)) {
+            page.remove(0);
+        }
+        let n = page.len();
+        if n > 1 && apart(&page[n - 1], page.get(n - 2)) {
+            page.pop();
+        }
+    }
     let several = pages.len() > 1;
     let running =
         |line: &Line| several && edge_counts.get(&without_digits(&line.text)).copied() >= Some(2);
@@ -179,13 +195,18 @@ fn paragraphs(lines: &[Line]) -> Vec<String> {
     let Some(size) = typical(lines.iter().map(|l| l.size)) else {
         return Vec::new();
     };
-    let left = typical(lines.iter().map(|l| l.left)).unwrap_or(0.0);
+    // The margin is where wrapped lines start, the leading how far apart
+    // a paragraph's lines are: the smallest of each that recurs, since
+    // where most paragraphs are a line long, their indent and the space
+    // between them are what recurs most.
+    let left = smallest_recurring(lines.iter().map(|l| l.left)).unwrap_or(0.0);
     let right = lines.iter().map(|l| l.right).fold(f64::MIN, f64::max);
-    let leading = typical(
+    let leading = smallest_recurring(
         lines
             .windows(2)
             .filter(|w| w[0].page == w[1].page)
-            .map(|w| w[1].y - w[0].y),
+            .map(|w| w[1].y - w[0].y)
+            .filter(|gap| *gap >= size),
     )
     .unwrap_or(size * 1.5);
     let mut out: Vec<String> = Vec::new();
@@ -216,6 +237,23 @@ fn ends_and_starts_a_word(before: &str, after: &str) -> bool {
     let last = before.chars().next_back();
     let first = after.trim_start().chars().next();
     matches!((last, first), (Some(a), Some(b)) if a.is_ascii_alphabetic() && b.is_ascii_alphabetic())
+}
+
+/// The smallest value that comes twice or more (to a tenth of a unit), else
+/// the smallest.
+fn smallest_recurring(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let mut counts: HashMap<i64, usize> = HashMap::new();
+    for value in values.filter(|v| v.is_finite()) {
+        *counts.entry((value * 10.0).round() as i64).or_default() += 1;
+    }
+    let recurring = counts
+        .iter()
+        .filter(|(_, n)| **n >= 2)
+        .map(|(v, _)| *v)
+        .min();
+    recurring
+        .or_else(|| counts.keys().copied().min())
+        .map(|value| value as f64 / 10.0)
 }
 
 /// The most common value, to a tenth of a unit: the body's font size, left

@@ -72,7 +72,14 @@ impl Letter {
             .iter()
             .map(|l| strip_title_label(l))
             .collect();
-        Some(tidy_spaces(&joined))
+        let joined = tidy_spaces(&joined);
+        // `…的答复(黔发改议复字〔2020〕2号)`: the 文号 is a field, not title.
+        let without_doc_number = joined
+            .strip_suffix([')', '）'])
+            .and_then(|t| t.rsplit_once(['(', '（']))
+            .filter(|(_, inside)| DOC_NUMBER_LINE.is_match(inside))
+            .map(|(title, _)| title.to_string());
+        Some(without_doc_number.unwrap_or(joined))
     }
 
     /// The lines above the letter (or above the body, when it has no
@@ -299,9 +306,13 @@ const TITLE_ENDINGS: &[&str] = &[
 static TITLE_MENTIONS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"会议|提案|建议|议案|\d+号").expect("title pattern"));
 
-/// The title: the first line that ends like one, with the lines above it
-/// that it runs over (`安宁工业园区管理委员会关于` / `对…提案的` / `答复`).
+/// The title: the last line before the salutation that ends like one, with
+/// the lines above it that it runs over (`安宁工业园区管理委员会关于` /
+/// `对…提案的` / `答复`). A page often shows its own headline (or its
+/// metadata's 信息名称) above the letter; the letter's title is the one
+/// nearest the salutation.
 fn find_title(plain: &[String]) -> Option<Range<usize>> {
+    let mut found = None;
     for (end, line) in plain.iter().enumerate().take(HEAD_LINES) {
         // Past the salutation, the prose or the page's end there is no title.
         let prose = line.matches('。').count() >= 2;
@@ -309,16 +320,22 @@ fn find_title(plain: &[String]) -> Option<Range<usize>> {
         {
             break;
         }
-        if !is_title_end(line) {
+        // The value under a bare label (`主题词` / `…;建议答复函`) is no title.
+        let under_label = plain[..end]
+            .iter()
+            .rev()
+            .find(|l| !l.is_empty())
+            .is_some_and(|l| labels::bare(l).is_some_and(|l| l != labels::Label::Title));
+        if !is_title_end(line) || under_label {
             continue;
         }
         let start = extend_title_upward(plain, end);
         // A lone `答复` is a title's last line only under the rest of it.
         if start < end || compact(line).chars().count() > 4 {
-            return Some(start..end + 1);
+            found = Some(start..end + 1);
         }
     }
-    None
+    found
 }
 
 fn is_title_end(line: &str) -> bool {
@@ -361,8 +378,19 @@ fn strip_title_label(line: &str) -> &str {
 /// header lines (文号, red header `…文件`, a label, a date).
 fn extend_title_upward(plain: &[String], end: usize) -> usize {
     let mut start = end;
-    while start > 0 && end - start < 3 && continues_title(&plain[start - 1]) {
-        start -= 1;
+    let mut lines = 1;
+    while lines < 4 {
+        // Web copies put a blank line after every line: look past one.
+        let above = match start.checked_sub(1) {
+            Some(i) if plain[i].is_empty() && i > 0 => i - 1,
+            Some(i) => i,
+            None => break,
+        };
+        if !continues_title(&plain[above]) || is_title_end(&plain[above]) {
+            break;
+        }
+        start = above;
+        lines += 1;
     }
     start
 }
@@ -370,7 +398,11 @@ fn extend_title_upward(plain: &[String], end: usize) -> usize {
 fn continues_title(line: &str) -> bool {
     let c = compact(line);
     let n = c.chars().count();
+    // A year (`2016年`), a number, a 文号 of any shape: no part of a title.
+    let numbering = c.chars().filter(|ch| ch.is_ascii_digit()).count() * 2 >= n
+        || DOC_NUMBER_YEAR_BRACKETS.is_match(&c);
     (1..=60).contains(&n)
+        && !numbering
         && !c.ends_with("文件")
         && !c.contains(['。', '，', ',', '；', ';', '：', ':', '！', '!', '？', '?'])
         && !DOC_NUMBER_LINE.is_match(&c)
@@ -383,6 +415,11 @@ fn continues_title(line: &str) -> bool {
 
 /// A 文号 anywhere in a line: a few Han characters, the year in brackets and
 /// a number (`常工信复〔2021〕第28号`, `潼民发【2024】275号`).
+/// A year in a 文号's brackets: `〔2019〕`, `[2017]`.
+static DOC_NUMBER_YEAR_BRACKETS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[〔【\[［(（]\s*(?:19|20)\d{2}\s*[〕】\]］)）]").expect("doc number pattern")
+});
+
 pub static DOC_NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\p{Han}[〔【\[［(（]\s*(?:19|20)\d{2}\s*[〕】\]］)）]?\s*第?\s*\d+\s*号?")
         .expect("doc number pattern")
@@ -501,6 +538,8 @@ fn find_footer(plain: &[String], body_start: usize, end: usize) -> usize {
 fn is_footer_line(line: &str) -> bool {
     let c = compact(line);
     c.chars().all(|ch| "|｜│-—_".contains(ch))
+        // What is left of a site's name cut by the page: `网`, `…政府网`.
+        || c.ends_with('网') && c.chars().count() <= 12
         || date::whole_line(line).is_some()
         || labels::is_label_line(line)
         || looks_like_department(&c)

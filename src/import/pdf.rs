@@ -183,7 +183,7 @@ const SUPPLEMENT: [(char, char); 34] = [
     ('⻳', '龟'),
 ];
 
-/// The ideograph a radical code point stands for. Fonts such as Noto CJK
+/// The character a PDF's code point stands for: an ideograph for a radical. Fonts such as Noto CJK
 /// draw 工 and the radical ⼯ with one glyph, and a PDF's `ToUnicode` map
 /// (Chromium's among them) may name the glyph by the radical: the page shows
 /// 工业 while the text says ⼯业, which no search or pattern would match.
@@ -194,6 +194,8 @@ fn unified(c: char) -> char {
             .iter()
             .find(|(radical, _)| *radical == c)
             .map_or(c, |(_, ideograph)| *ideograph),
+        // Noto's em dash, named as the horizontal bar: `0878―6034678`.
+        '\u{2015}' => '—',
         _ => c,
     }
 }
