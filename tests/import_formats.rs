@@ -61,7 +61,7 @@ const FIELDS: [(&str, &str); 12] = [
 const MIN_ACCURACY: f64 = 0.95;
 /// How many labelled replies may not build as imported. The goal is 1 (the
 /// one that names neither its department nor a date).
-const MAX_BROKEN: usize = 11;
+const MAX_BROKEN: usize = 6;
 
 #[derive(Clone, Copy, Debug)]
 enum Format {
@@ -120,9 +120,16 @@ fn front_matter(path: &Path) -> serde_json::Map<String, serde_json::Value> {
     }
 }
 
-/// Imports every labelled reply in one format into a new site; returns the
-/// site and, for each input, the file written.
-fn import_all(format: Format, names: &[String]) -> (TempDir, BTreeMap<String, PathBuf>) {
+/// What one format's import gave: the site, the file written for each
+/// input, and the inputs whose title import made up (the text has none).
+struct Imported {
+    site: TempDir,
+    written: BTreeMap<String, PathBuf>,
+    derived_titles: Vec<String>,
+}
+
+/// Imports every labelled reply in one format into a new site.
+fn import_all(format: Format, names: &[String]) -> Imported {
     let site = TempDir::new().expect("temp dir");
     let init = dafu(site.path(), &["init", "."]);
     assert!(init.status.success(), "init: {}", stderr(&init));
@@ -136,15 +143,26 @@ fn import_all(format: Format, names: &[String]) -> (TempDir, BTreeMap<String, Pa
         .zip(names)
         .collect();
     let mut written = BTreeMap::new();
+    let mut derived_titles = Vec::new();
+    let mut current = None;
     for line in report.lines() {
         if let Some((input, path)) = line.split_once(" -> wrote ") {
             let name = by_input
                 .get(input)
                 .unwrap_or_else(|| panic!("{format:?}: report names {input}"));
             written.insert(name.to_string(), site.path().join(path));
+            current = Some(name.to_string());
+        } else if line.trim_start().starts_with("note:    title derived")
+            && let Some(name) = &current
+        {
+            derived_titles.push(name.clone());
         }
     }
-    (site, written)
+    Imported {
+        site,
+        written,
+        derived_titles,
+    }
 }
 
 #[test]
@@ -154,14 +172,22 @@ fn fields_are_95_percent_right_in_every_format_and_all_but_one_reply_builds() {
     let mut summary = Vec::new();
     let mut failures = Vec::new();
     for format in [Format::Text, Format::Pdf, Format::Ofd] {
-        let (site, written) = import_all(format, &names);
+        let Imported {
+            site,
+            written,
+            derived_titles,
+        } = import_all(format, &names);
         let (mut right, mut total) = (0, 0);
         let mut misses = Vec::new();
         for (name, expected) in &labels {
-            let got = written
+            let mut got = written
                 .get(name)
                 .map(|path| front_matter(path))
                 .unwrap_or_default();
+            // A title the report calls derived is not one the text gave.
+            if derived_titles.contains(name) {
+                got.remove("title");
+            }
             for (label, key) in FIELDS {
                 total += 1;
                 let want = normal(expected.get(label));
@@ -513,4 +539,60 @@ fn a_text_file_that_is_no_reply_is_skipped_with_a_note() {
         "{report}"
     );
     assert_eq!(out.status.code(), Some(0), "{report}");
+}
+
+#[test]
+fn an_unseen_layout_is_read_whole_and_the_report_says_what_to_check() {
+    let dir = TempDir::new().expect("temp dir");
+    let input = dir.path().join("reply.txt");
+    fs::write(
+        &input,
+        "王洋、陈海军委员\n您们在区政协十届五次会议上提出的第 110 号提案收悉，现答复如下：\n一、我局高度重视。\n\
+         感谢您对我们工作的支持。\n郑州市上街区城市管理局\n20 20 年 11 月 2 日\n\
+         联 系 人：李泽洋 1 5838365863\n办理类型：A\n",
+    )
+    .expect("write");
+    let out = import(dir.path(), &[input], &[]);
+    let report = stdout(&out);
+    let reply = written_reply(dir.path());
+    for expected in [
+        "title: 关于对区政协十届五次会议提案第110号的答复\n",
+        "proposal_id: \"110\"\n",
+        "proposers: [王洋, 陈海军]\n",
+        "department: 郑州市上街区城市管理局\n",
+        "date: 2020-11-02\n",
+        "handler: 李泽洋\n",
+        "phone: \"15838365863\"\n",
+        "result: A\n",
+    ] {
+        assert!(reply.contains(expected), "{expected}\n{reply}");
+    }
+    // Lines read as fields leave the body.
+    let body = reply.rsplit("---\n").next().expect("body");
+    assert!(
+        !body.contains("2020") && !body.contains("联") && !body.contains("类型"),
+        "{body}"
+    );
+    assert!(
+        report.contains("note:    title derived: the text has none"),
+        "{report}"
+    );
+    assert!(
+        report.contains("privacy: line ") && report.contains("a mobile phone number"),
+        "{report}"
+    );
+}
+
+#[test]
+fn an_undated_reply_is_filed_by_its_year_and_the_report_says_to_move_it() {
+    let dir = TempDir::new().expect("temp dir");
+    let input = dir.path().join("reply.txt");
+    let seed = seed_text();
+    fs::write(&input, &seed).expect("write");
+    let out = import(dir.path(), &[input], &[]);
+    let report = stdout(&out);
+    assert!(
+        report.contains("undated: filed under content/2021/ by the year 2021 of its 文号; once you know its date, add `date:` and move it if the year differs"),
+        "{report}"
+    );
 }

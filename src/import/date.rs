@@ -37,7 +37,13 @@ static CHINESE: LazyLock<Regex> = LazyLock::new(|| {
 /// The first date in a piece of text, such as a label's value
 /// (`2019-12-04`, `2024-09-11 11:23`).
 pub fn find(text: &str) -> Option<Date> {
-    let text = text.trim();
+    // `20 20 年 11 月 2 日`; not `2024-09-11 11:23`, where a time follows.
+    let joined = if text.contains('年') {
+        without_spaces_in_numbers(text.trim())
+    } else {
+        text.trim().to_string()
+    };
+    let text = joined.as_str();
     if text.chars().all(|c| c.is_ascii_digit()) {
         return collapsed(text);
     }
@@ -52,6 +58,28 @@ pub fn find(text: &str) -> Option<Date> {
     )
 }
 
+/// The text with the spaces between two digits removed: extraction spreads
+/// a date out (`20 20 年 11 月 2 日`), and no year, month or day has a space
+/// in it.
+fn without_spaces_in_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, c)| {
+            let spread = c.is_whitespace()
+                && i > 0
+                && chars[i - 1].is_ascii_digit()
+                && chars[i + 1..]
+                    .iter()
+                    .find(|c| !c.is_whitespace())
+                    .is_some_and(char::is_ascii_digit);
+            !spread
+        })
+        .map(|(_, c)| *c)
+        .collect()
+}
+
 /// A line that is a date and nothing else, like the one under a signature.
 /// Table borders and brackets around it (`2018年6月28日 |`) are allowed.
 pub fn whole_line(line: &str) -> Option<Date> {
@@ -59,7 +87,7 @@ pub fn whole_line(line: &str) -> Option<Date> {
         c.is_whitespace() || matches!(c, '|' | '｜' | '│' | '(' | ')' | '（' | '）')
     });
     let date = find(inner)?;
-    let rest_is_date = inner.chars().count() <= 16
+    let rest_is_date = inner.chars().filter(|c| !c.is_whitespace()).count() <= 16
         && inner.chars().all(|c| {
             c.is_ascii_digit() || "年月日./-／－ 〇零○ＯO一二三四五六七八九十".contains(c)
         });
@@ -132,6 +160,12 @@ impl Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_spread_by_spaces_is_read() {
+        assert_eq!(iso("20 20 年 11 月 2 日").as_deref(), Some("2020-11-02"));
+        assert!(whole_line("20 20 年 11 月 2 日").is_some());
+    }
 
     fn iso(text: &str) -> Option<String> {
         find(text).map(|d| d.to_string())

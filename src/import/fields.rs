@@ -63,6 +63,9 @@ pub struct Fields {
     pub cc_report: Option<Vec<String>>,
     pub result: Option<String>,
     pub index_number: Option<String>,
+    /// Whether `title` is the conventional one, made because the text has
+    /// none: the report asks for a look.
+    pub title_derived: bool,
     /// The disclosure marking (公开属性) as the document states it.
     pub disclosure: Option<String>,
 }
@@ -128,7 +131,7 @@ pub fn extract(letter: &Letter) -> Fields {
     let (handler_line, handler) = handler(&labelled);
     let proposers = proposers(&labelled, letter);
     let doc_number = doc_number(&labelled, letter);
-    Fields {
+    let mut fields = Fields {
         doc_number_completed_from: completed_from(&labelled, letter, doc_number.as_deref()),
         addressee: addressee(letter, proposers.as_deref(), kind),
         doc_number,
@@ -148,6 +151,33 @@ pub fn extract(letter: &Letter) -> Fields {
         session,
         kind,
         handler,
+        title_derived: false,
+    };
+    if fields.title.is_none() {
+        fields.title = conventional_title(&fields);
+        fields.title_derived = fields.title.is_some();
+    }
+    fields
+}
+
+/// The title a reply without one conventionally has:
+/// `关于对{会议}{提案/建议}第{编号}号的答复`, or `关于《{案由}》的答复` when
+/// only the 案由 is known.
+fn conventional_title(fields: &Fields) -> Option<String> {
+    match (
+        &fields.session,
+        fields.kind,
+        &fields.proposal_id,
+        &fields.proposal_title,
+    ) {
+        (Some(session), Some(kind), Some(id), _) => {
+            Some(format!("关于对{session}{}第{id}号的答复", kind.as_str()))
+        }
+        (_, _, _, Some(proposal_title)) => {
+            let proposal_title = proposal_title.trim_matches(['《', '》']);
+            Some(format!("关于《{proposal_title}》的答复"))
+        }
+        _ => None,
     }
 }
 
@@ -622,7 +652,16 @@ static NAME: LazyLock<Regex> =
 /// office (`云南省农业厅畜牧处 王瑞欣 65749510`), the first word after it
 /// that is a name.
 fn name_in(value: &str) -> Option<String> {
-    let words: Vec<&str> = trim(value).split_whitespace().collect();
+    let mut words: Vec<String> = trim(value).split_whitespace().map(String::from).collect();
+    // A name spread out letter by letter (`张 雷`) is one word.
+    let spread = words
+        .iter()
+        .take_while(|w| w.chars().count() == 1 && w.chars().all(is_han))
+        .count();
+    if spread >= 2 {
+        let name: String = words.drain(..spread).collect();
+        words.insert(0, name);
+    }
     let first = NAME.find(words.first()?)?.as_str();
     if !looks_like_department(first) || words.len() < 2 {
         return Some(first.to_string());
@@ -700,6 +739,31 @@ fn handler(labelled: &Labelled) -> (Option<usize>, Option<String>) {
 static PHONE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[(（]?\d[\d*＊\-—–－―()（）]{4,}\d").expect("phone pattern"));
 
+/// A phone number with the spaces extraction put into it
+/// (`1 5838365863`, `0531 85088108`).
+static SPREAD_PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[(（]?\d(?:[\d*＊\-—–－―()（）]|[ \u{3000}]\d){4,}\d").expect("phone pattern")
+});
+
+/// The phone number in a value, its digits all kept: a number spread by
+/// spaces is joined when the whole is no longer than a phone number is
+/// (twelve digits, area code included); two numbers side by side are not
+/// one, and the first is taken as written.
+fn phone_in(value: &str) -> Option<String> {
+    if let Some(spread) = SPREAD_PHONE.find(value) {
+        let joined: String = spread
+            .as_str()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let digits = joined.chars().filter(char::is_ascii_digit).count();
+        if digits <= 12 {
+            return Some(joined);
+        }
+    }
+    Some(PHONE.find(value)?.as_str().to_string())
+}
+
 /// The contact phone: the one on or after the handler's line, since a
 /// footer that names a leader and a handler gives each a phone; else the
 /// first.
@@ -708,7 +772,7 @@ fn phone(labelled: &Labelled, handler_line: Option<usize>) -> Option<String> {
         .pairs
         .iter()
         .filter(|(_, label, _)| matches!(label, Label::Phone | Label::Handler | Label::ContactUnit))
-        .filter_map(|(line, _, value)| Some((*line, PHONE.find(value)?.as_str().to_string())))
+        .filter_map(|(line, _, value)| Some((*line, phone_in(value)?)))
         .collect();
     phones.sort_by_key(|(line, _)| *line);
     let after_handler = handler_line.and_then(|h| phones.iter().find(|(line, _)| *line >= h));
@@ -774,6 +838,48 @@ mod tests {
 
     fn fields(text: &str) -> Fields {
         extract(&Letter::new(text))
+    }
+
+    #[test]
+    fn numbers_and_names_spread_by_spaces_keep_every_digit() {
+        assert_eq!(
+            phone_in("李泽洋 1 5838365863").as_deref(),
+            Some("15838365863")
+        );
+        assert_eq!(phone_in("0531 85088108").as_deref(), Some("053185088108"));
+        // Two numbers side by side are not joined into one.
+        assert_eq!(
+            phone_in("68118611 13912345678").as_deref(),
+            Some("68118611")
+        );
+        assert_eq!(name_in("张 雷 56155520").as_deref(), Some("张雷"));
+        assert_eq!(
+            spaced_names("刘俊华 徐航吉 魏 娜 赵玉芳委员"),
+            "刘俊华、徐航吉、魏娜、赵玉芳委员"
+        );
+    }
+
+    #[test]
+    fn a_contact_unit_gives_the_department_and_the_phone() {
+        let f = fields(
+            "关于对区政协十届五次会议第 110 号提案的答复\n王洋、陈海军委员\n您们提出的提案收悉，现答复如下：\n正文。\n2020年8月18日\n联系单位及电话：郑州市上街区城市管理局 68118611",
+        );
+        assert_eq!(f.department.as_deref(), Some("郑州市上街区城市管理局"));
+        assert_eq!(f.phone.as_deref(), Some("68118611"));
+        assert_eq!(f.proposal_id.as_deref(), Some("110"));
+        assert_eq!(f.proposers, Some(vec!["王洋".into(), "陈海军".into()]));
+    }
+
+    #[test]
+    fn a_reply_without_a_title_gets_the_conventional_one_marked_derived() {
+        let f = fields(
+            "张三委员：\n您在市政协十届五次会议上提出的第12号提案收悉，现答复如下：\n正文。\n某某市交通运输局\n2021年6月1日",
+        );
+        assert_eq!(
+            f.title.as_deref(),
+            Some("关于对市政协十届五次会议提案第12号的答复")
+        );
+        assert!(f.title_derived);
     }
 
     #[test]

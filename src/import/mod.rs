@@ -130,7 +130,7 @@ impl Session<'_> {
         let Input {
             text,
             format,
-            notes,
+            mut notes,
         } = match read_text(input) {
             Ok(read) => read,
             Err(err) => return Outcome::Failed(format!("{err:#}")),
@@ -165,6 +165,15 @@ impl Session<'_> {
             Err((path, reason)) => return Outcome::NotWritten { path, reason },
         };
         let contents = write::document(&fields, &body);
+        notes.extend(review_notes(&fields, &self.opts.into.join(&path)));
+        // The privacy lint runs on what would be published.
+        notes.extend(crate::privacy::scan(&contents).iter().map(|finding| {
+            let line = contents[..finding.offset].matches('\n').count() + 1;
+            format!(
+                "privacy: line {line} of the written file: {}",
+                finding.message()
+            )
+        }));
         if !self.opts.dry_run
             && let Err(err) = self.write(&path, &contents)
         {
@@ -232,6 +241,32 @@ impl Session<'_> {
         }
         fs::write(&full, contents).with_context(|| format!("cannot write {}", full.display()))
     }
+}
+
+/// What the editor should check in a written reply: a title import made up,
+/// a file filed without its date.
+fn review_notes(fields: &Fields, path: &Path) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let (true, Some(title)) = (fields.title_derived, &fields.title) {
+        notes.push(format!(
+            "title derived: the text has none, so it is the conventional `{title}`; check it"
+        ));
+    }
+    if fields.date.is_none() {
+        let folder = path
+            .parent()
+            .map(|f| f.display().to_string())
+            .unwrap_or_default();
+        notes.push(match fields.year() {
+            Some(year) => format!(
+                "undated: filed under {folder}/ by the year {year} of its 文号; once you know its date, add `date:` and move it if the year differs"
+            ),
+            None => format!(
+                "undated: filed under {folder}/; once you know its date, add `date:` and move it to that year's folder"
+            ),
+        });
+    }
+    notes
 }
 
 /// Whether a text file could be a reply at all: every reply names what it
