@@ -596,3 +596,77 @@ fn an_undated_reply_is_filed_by_its_year_and_the_report_says_to_move_it() {
         "{report}"
     );
 }
+
+/// A `.docx` whose paragraphs are the lines of `text`.
+fn docx_of(text: &str) -> Vec<u8> {
+    use std::io::Write;
+    let body: String = text
+        .lines()
+        .map(|line| {
+            let escaped = line.replace('&', "&amp;").replace('<', "&lt;");
+            format!(r#"<w:p><w:r><w:t xml:space="preserve">{escaped}</w:t></w:r></w:p>"#)
+        })
+        .collect();
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("word/document.xml", options).expect("zip");
+    zip.write_all(xml.as_bytes()).expect("zip");
+    zip.finish().expect("zip").into_inner()
+}
+
+#[test]
+fn a_folder_of_300_mixed_files_imports_and_one_bad_file_stops_nothing() {
+    let dir = TempDir::new().expect("temp dir");
+    let inbox = dir.path().join("inbox");
+    let names: Vec<String> = labels().keys().cloned().collect();
+    for i in 0..300 {
+        let name = &names[i % names.len()];
+        let stem = name.trim_end_matches(".txt");
+        let folder = inbox.join(format!("batch-{}", i / 30));
+        fs::create_dir_all(&folder).expect("folder");
+        match i % 4 {
+            0 => fs::copy(
+                Format::Text.input(name),
+                folder.join(format!("{i}-{stem}.txt")),
+            ),
+            1 => fs::copy(
+                Format::Pdf.input(name),
+                folder.join(format!("{i}-{stem}.pdf")),
+            ),
+            2 => fs::copy(
+                Format::Ofd.input(name),
+                folder.join(format!("{i}-{stem}.ofd")),
+            ),
+            _ => {
+                let text = fs::read_to_string(Format::Text.input(name)).expect("text");
+                fs::write(folder.join(format!("{i}-{stem}.docx")), docx_of(&text)).map(|()| 0)
+            }
+        }
+        .expect("copy");
+    }
+    // One file is damaged: it is reported, and the other 299 go on.
+    fs::write(
+        inbox.join("batch-0/1-02.pdf"),
+        b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n",
+    )
+    .expect("write");
+    let out = import(dir.path(), &[inbox], &[]);
+    let report = stdout(&out);
+    let summary = report.lines().last().expect("a summary");
+    assert!(summary.starts_with("300 files: "), "{summary}");
+    assert!(summary.contains(" 1 failed"), "{summary}");
+    assert!(
+        stderr(&out).contains("1-02.pdf: is not a PDF this importer can read"),
+        "{}",
+        stderr(&out)
+    );
+    // Counted per outcome, they add up to the files.
+    let counts: usize = summary
+        .split([':', ','])
+        .filter_map(|part| part.split_whitespace().next()?.parse::<usize>().ok())
+        .sum();
+    assert_eq!(counts, 300 + 300, "{summary}");
+}
