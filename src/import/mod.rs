@@ -1,10 +1,12 @@
 /*!
-`dafu import`: turns replies as they come (text out of a PDF or a web page, in
-UTF-8, UTF-16 or GBK, or a `.docx`) into Markdown files with front matter that
-the build reads.
+`dafu import`: turns replies as they come (a PDF, an OFD, a `.docx`, or text
+out of a web page in UTF-8, UTF-16 or GBK) into Markdown files with front
+matter that the build reads.
 
-Each input goes through the same stages, one module each: bytes to text
-(`crate::text`, `docx`), text cut into header, salutation, body and footer
+Each input goes through the same stages, one module each: what the file is,
+from its first bytes (`format`); bytes to text (`crate::text`, `docx`, and
+`pdf` and `ofd`, which hand positioned characters to `layout` to be put in
+reading order); text cut into header, salutation, body and footer
 (`letter`), fields read out of those parts (`fields`), the body made Markdown
 (`body`), and the file named and written (`write`). This module runs them for
 every input, keeps two departments' replies to one number apart, and reports
@@ -41,7 +43,8 @@ use format::Format;
 /// What `dafu import` was asked to do.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
-    /// Files and folders; folders are searched for `.txt` and `.docx`.
+    /// Files and folders; folders are searched for the endings of
+    /// [`format::FOLDER_ENDINGS`].
     pub inputs: Vec<PathBuf>,
     /// Where the Markdown files go (`content/` by default).
     pub into: PathBuf,
