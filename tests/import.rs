@@ -89,6 +89,7 @@ const KNOWN_KEYS: &[&str] = &[
     "cc",
     "result",
     "index_number",
+    "published",
 ];
 
 /// Compares every key: the expected ones with their values, and no others.
@@ -265,6 +266,7 @@ handler: 孙其晓
 phone: "0531——85088108"
 cc: [县人大代表工作委员会, 县政府办公室]
 result: B
+published: 2024-11-21
 "#,
     );
     let body = &reply.body;
@@ -311,6 +313,7 @@ addressee: 马青、周丽等委员
 department: 潼关县民政局
 date: 2024-06-27
 signer: 杨宏亮
+published: 2024-09-11
 "#,
     );
     assert_eq!(paragraphs(&reply.body).len(), 2);
@@ -477,6 +480,7 @@ proposers: [李永莱]
 addressee: 李永莱等32名代表
 department: 公路局
 index_number: "000019713O07/2022-00022"
+published: 2021-06-19
 "#,
     );
     let body = &reply.body;
@@ -517,6 +521,7 @@ date: 2019-12-04
 signer: 刘**
 handler: 刘**
 phone: "189******6664"
+published: 2019-12-04
 "#,
     );
     let body = &reply.body;

@@ -63,6 +63,8 @@ pub struct Fields {
     pub cc_report: Option<Vec<String>>,
     pub result: Option<String>,
     pub index_number: Option<String>,
+    /// The day the page around the letter says it was put online.
+    pub published: Option<Date>,
     /// Whether `title` is the conventional one, made because the text has
     /// none: the report asks for a look.
     pub title_derived: bool,
@@ -147,6 +149,9 @@ pub fn extract(letter: &Letter) -> Fields {
         result: result(&labelled, letter),
         index_number: index_number(&labelled),
         disclosure: disclosure(&labelled, letter),
+        published: labelled
+            .values(Label::Published)
+            .find_map(|(_, v)| date::find(v)),
         title,
         session,
         kind,

@@ -34,6 +34,8 @@ pub enum Label {
     CcReport,
     /// `联系单位及电话`: the department and a phone number in one value.
     ContactUnit,
+    /// The day the page put the reply online (发布日期).
+    Published,
     /// Whether the reply may be published (公开属性).
     Disclosure,
     /// Known, and of no use to a reply: page furniture and the like.
@@ -140,10 +142,10 @@ const LABELS: &[(&str, Label)] = &[
     ("承办负责人", Label::Other),
     ("负责人", Label::Other),
     ("责任人", Label::Other),
-    ("发布时间", Label::Other),
-    ("发布日期", Label::Other),
+    ("发布时间", Label::Published),
+    ("发布日期", Label::Published),
     ("发文日期", Label::Other),
-    ("公开日期", Label::Other),
+    ("公开日期", Label::Published),
     ("生成日期", Label::Other),
     ("有效日期", Label::Other),
     ("失效日期", Label::Other),
@@ -354,7 +356,7 @@ mod tests {
             pairs("来源:潼关县民政局 发布时间:2024-09-11 11:23"),
             owned(&[
                 (Label::Department(3), "潼关县民政局"),
-                (Label::Other, "2024-09-11 11:23")
+                (Label::Published, "2024-09-11 11:23")
             ])
         );
         assert_eq!(

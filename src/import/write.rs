@@ -48,6 +48,7 @@ pub fn front_matter(f: &Fields) -> String {
     key("cc_report", f.cc_report.as_deref().map(list));
     key("result", f.result.as_deref().map(scalar));
     key("index_number", f.index_number.as_deref().map(scalar));
+    key("published", f.published.map(|d| d.to_string()));
     key("disclosure", f.disclosure.as_deref().map(scalar));
     out.push_str("---\n");
     out
