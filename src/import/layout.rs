@@ -215,7 +215,9 @@ fn paragraphs(lines: &[Line]) -> Vec<String> {
         let continues = prev.is_some_and(|p| {
             p.right >= right - 1.5 * size
                 && line.left <= left + 0.5 * size
-                && (p.page != line.page || line.y - p.y <= leading * 1.25)
+                // No paragraph's lines stand further apart than two and a
+                // half times the font size (公文 set theirs at 1.8).
+                && (p.page != line.page || line.y - p.y <= (leading * 1.25).min(2.5 * size))
         });
         match out.last_mut() {
             Some(paragraph) if continues => {

@@ -60,6 +60,7 @@ pub fn text(bytes: &[u8]) -> Result<String, OfdError> {
     let document = archive.xml(&doc_root)?;
     let folder = parent(&doc_root);
     let page_files = page_locations(&document, &doc_root)?;
+    let templates = template_locations(&document, &doc_root)?;
     if page_files.len() > MAX_PAGES {
         return Err(OfdError::TooManyPages(page_files.len()));
     }
@@ -67,9 +68,16 @@ pub fn text(bytes: &[u8]) -> Result<String, OfdError> {
     for location in page_files {
         let name = resolve(folder, &location);
         let content = archive.xml(&name)?;
-        pages.push(Page {
-            glyphs: glyphs(&content, &name)?,
-        });
+        let mut page = glyphs(&content, &name)?;
+        // A template page draws what pages share (a red head, a form's
+        // labels) under or over the page's own content.
+        for id in template_ids(&content, &name)? {
+            if let Some(location) = templates.iter().find(|(t, _)| *t == id).map(|(_, l)| l) {
+                let name = resolve(folder, location);
+                page.extend(glyphs(&archive.xml(&name)?, &name)?);
+            }
+        }
+        pages.push(Page { glyphs: page });
     }
     if pages.iter().all(|p| p.glyphs.is_empty()) {
         return Err(OfdError::NoText);
@@ -192,6 +200,46 @@ fn page_locations(xml: &str, file: &str) -> Result<Vec<String>, OfdError> {
                 }
             }
             Event::Eof => return Ok(pages),
+            _ => {}
+        }
+    }
+}
+
+/// The `ID` and `BaseLoc` of each `TemplatePage` of the document.
+fn template_locations(xml: &str, file: &str) -> Result<Vec<(String, String)>, OfdError> {
+    let mut reader = Reader::from_str(xml);
+    let mut templates = Vec::new();
+    loop {
+        match reader
+            .read_event()
+            .map_err(|e| OfdError::Xml(file.to_string(), e.to_string()))?
+        {
+            Event::Start(tag) | Event::Empty(tag) if local_name(&tag) == "TemplatePage" => {
+                if let (Some(id), Some(location)) =
+                    (attribute(&tag, "ID"), attribute(&tag, "BaseLoc"))
+                {
+                    templates.push((id, location));
+                }
+            }
+            Event::Eof => return Ok(templates),
+            _ => {}
+        }
+    }
+}
+
+/// The `TemplateID`s a page's `Template` elements name.
+fn template_ids(xml: &str, file: &str) -> Result<Vec<String>, OfdError> {
+    let mut reader = Reader::from_str(xml);
+    let mut ids = Vec::new();
+    loop {
+        match reader
+            .read_event()
+            .map_err(|e| OfdError::Xml(file.to_string(), e.to_string()))?
+        {
+            Event::Start(tag) | Event::Empty(tag) if local_name(&tag) == "Template" => {
+                ids.extend(attribute(&tag, "TemplateID"));
+            }
+            Event::Eof => return Ok(ids),
             _ => {}
         }
     }
@@ -345,6 +393,63 @@ fn glyphs(xml: &str, file: &str) -> Result<Vec<Glyph>, OfdError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ofd(files: &[(&str, &str)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, content) in files {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default())
+                .expect("entry");
+            zip.write_all(content.as_bytes()).expect("write");
+        }
+        zip.finish().expect("zip").into_inner()
+    }
+
+    fn text_object(y: f64, text: &str) -> String {
+        format!(
+            r#"<ofd:TextObject Boundary="28 {y} 150 8" Size="5"><ofd:TextCode X="0" Y="5" DeltaX="g {} 5">{text}</ofd:TextCode></ofd:TextObject>"#,
+            text.chars().count().saturating_sub(1)
+        )
+    }
+
+    #[test]
+    fn a_template_page_is_read_with_the_page_and_a_seal_is_not() {
+        let page = |objects: String| {
+            format!(
+                r#"<ofd:Page xmlns:ofd="x"><ofd:Template TemplateID="7"/><ofd:Content><ofd:Layer>{objects}</ofd:Layer></ofd:Content></ofd:Page>"#
+            )
+        };
+        let bytes = ofd(&[
+            (
+                "OFD.xml",
+                r#"<ofd:OFD xmlns:ofd="x"><ofd:DocBody><ofd:DocRoot>/Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"#,
+            ),
+            (
+                "Doc_0/Document.xml",
+                r#"<ofd:Document xmlns:ofd="x"><ofd:CommonData><ofd:TemplatePage ID="7" BaseLoc="Tpls/Tpl_0/Content.xml"/></ofd:CommonData><ofd:Pages><ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>"#,
+            ),
+            (
+                "Doc_0/Tpls/Tpl_0/Content.xml",
+                &page(text_object(20.0, "某某局文件")),
+            ),
+            (
+                "Doc_0/Pages/Page_0/Content.xml",
+                &page(text_object(60.0, "张三委员：")),
+            ),
+            (
+                "Doc_0/Annots/Page_0/Annotation.xml",
+                &page(text_object(90.0, "电子印章")),
+            ),
+        ]);
+        assert_eq!(text(&bytes).expect("an OFD"), "某某局文件\n张三委员：");
+    }
+
+    #[test]
+    fn a_bomb_entry_is_refused_before_it_is_read() {
+        let huge = " ".repeat((MAX_ENTRY + 1) as usize);
+        let bytes = ofd(&[("OFD.xml", &huge)]);
+        assert!(matches!(text(&bytes), Err(OfdError::TooLarge(name)) if name == "OFD.xml"));
+    }
 
     #[test]
     fn delta_x_spells_out_its_repeats() {
