@@ -313,22 +313,19 @@ fn a_pdf_named_docx_is_read_as_a_pdf_and_the_report_says_so() {
     assert!(written_reply(dir.path()).contains("doc_number: 常工信复〔2021〕第28号"));
 }
 
-#[test]
-fn a_pdf_without_text_is_refused_as_a_scan_and_nothing_is_written() {
-    let dir = TempDir::new().expect("temp dir");
-    // One page that draws a rectangle and no text: as a scanner's PDF, no
-    // text layer.
-    let content = "0 0 m 100 100 l S";
+/// A one-page PDF whose page draws `content` with Helvetica as /F1.
+fn pdf_drawing(content: &str) -> String {
     let mut pdf = String::from("%PDF-1.4\n");
     let mut offsets = Vec::new();
     for object in [
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
         format!(
             "<< /Length {} >>\nstream\n{content}\nendstream",
             content.len()
         ),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
     ] {
         offsets.push(pdf.len());
         pdf.push_str(&format!("{} 0 obj\n{object}\nendobj\n", offsets.len()));
@@ -345,6 +342,29 @@ fn a_pdf_without_text_is_refused_as_a_scan_and_nothing_is_written() {
         "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
         offsets.len() + 1
     ));
+    pdf
+}
+
+#[test]
+fn a_pdf_of_endless_text_is_refused_not_read_to_its_end() {
+    let dir = TempDir::new().expect("temp dir");
+    let endless = format!("BT /F1 1 Tf ({}) Tj ET", "x".repeat(2_100_000));
+    let input = dir.path().join("endless.pdf");
+    fs::write(&input, pdf_drawing(&endless)).expect("write");
+    let out = import(dir.path(), &[input], &[]);
+    assert!(
+        stderr(&out).contains("endless.pdf: has more than 2000000 characters of text"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_pdf_without_text_is_refused_as_a_scan_and_nothing_is_written() {
+    let dir = TempDir::new().expect("temp dir");
+    // A page that draws a line and no text, as a scanner's PDF has no text
+    // layer.
+    let pdf = pdf_drawing("0 0 m 100 100 l S");
     let scan = dir.path().join("scan.pdf");
     fs::write(&scan, pdf).expect("write");
     let out = import(dir.path(), &[scan], &[]);

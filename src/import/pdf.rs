@@ -20,6 +20,10 @@ use super::layout::{self, Glyph, Page};
 /// are interpreted, which bounds the work and the memory a file can cost.
 const MAX_PAGES: usize = 200;
 
+/// More characters than any reply has (a twenty-page reply has some 20,000):
+/// reading stops there, so that a page of endless text cannot fill memory.
+const MAX_CHARACTERS: usize = 2_000_000;
+
 /// Why a PDF gives no text.
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
@@ -29,6 +33,8 @@ pub enum PdfError {
     Encrypted,
     #[error("has {0} pages, more than a reply has (the limit is {MAX_PAGES})")]
     TooManyPages(usize),
+    #[error("has more than {MAX_CHARACTERS} characters of text, more than a reply has")]
+    TooMuchText,
     #[error(
         "is a scan: its pages have no text layer. Run it through text recognition (OCR) first, then import the result"
     )]
@@ -57,8 +63,11 @@ fn read(bytes: &[u8]) -> Result<Vec<Page>, PdfError> {
         return Err(PdfError::TooManyPages(pages));
     }
     let mut device = Device::default();
-    pdf_extract::output_doc(&document, &mut device)
-        .map_err(|e| PdfError::Unreadable(e.to_string()))?;
+    let read = pdf_extract::output_doc(&document, &mut device);
+    if device.characters > MAX_CHARACTERS {
+        return Err(PdfError::TooMuchText);
+    }
+    read.map_err(|e| PdfError::Unreadable(e.to_string()))?;
     Ok(device.pages)
 }
 
@@ -84,6 +93,7 @@ fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 struct Device {
     pages: Vec<Page>,
     height: f64,
+    characters: usize,
 }
 
 impl OutputDev for Device {
@@ -115,6 +125,11 @@ impl OutputDev for Device {
         let scaled_x = font_size * (trm.m11 + trm.m21);
         let scaled_y = font_size * (trm.m12 + trm.m22);
         let size = (scaled_x * scaled_y).abs().sqrt();
+        self.characters += 1;
+        if self.characters > MAX_CHARACTERS {
+            // Any error stops the interpreter; `read` reports this one.
+            return Err(OutputError::FormatError(std::fmt::Error));
+        }
         let text: String = char.chars().map(unified).collect();
         if let Some(page) = self.pages.last_mut() {
             page.glyphs.push(Glyph {
