@@ -48,9 +48,9 @@ enum Command {
         #[arg(value_parser = reply_file)]
         path: PathBuf,
     },
-    /// Turn replies as they come (.txt in UTF-8, UTF-16 or GBK, .docx) into Markdown files.
+    /// Turn replies as they come (.pdf, .ofd, .docx, .txt in UTF-8, UTF-16 or GBK) into Markdown files.
     Import {
-        /// Files or folders to import; folders are searched for .txt and .docx.
+        /// Files or folders to import; folders are searched for .pdf, .ofd, .docx and .txt.
         #[arg(required = true, value_name = "FILE|DIR")]
         inputs: Vec<PathBuf>,
         /// Where the Markdown files go (default: content/ in the root).
