@@ -397,6 +397,27 @@ mod tests {
     }
 
     #[test]
+    fn a_metadata_row_without_colons_is_read() {
+        assert_eq!(
+            pairs(" 索 引 号  jyjl/2021-00030"),
+            owned(&[(Label::IndexNumber, "jyjl/2021-00030")])
+        );
+        assert_eq!(
+            pairs(" 文  号   发布机构  舟曲县教育局"),
+            owned(&[
+                (Label::DocNumber, ""),
+                (Label::Department(2), "舟曲县教育局")
+            ])
+        );
+        assert_eq!(
+            pairs("联系单位及电话：郑州市上街区城市管理局 68118611"),
+            owned(&[(Label::ContactUnit, "郑州市上街区城市管理局 68118611")])
+        );
+        // Prose that happens to start with a label's word is no row.
+        assert!(pairs("来源于群众的意见").is_empty());
+    }
+
+    #[test]
     fn bare_labels_are_known() {
         assert_eq!(bare("办理类型"), Some(Label::Result));
         assert_eq!(bare("代表提案者"), Some(Label::Proposers));
