@@ -219,6 +219,10 @@ fn cut_points(raw: &str) -> Vec<(usize, usize)> {
         let Some(all) = caps.get(0) else { return };
         let cut = match (caps.get(1), caps.get(2)) {
             (Some(before), _) => (before.end(), all.end()),
+            // Names apart by spaces before the last one are the same
+            // salutation (`刘俊华 徐航吉 魏 娜 赵玉芳委员:`), not a line of
+            // their own.
+            (None, Some(_)) if only_names(&raw[..all.start()]) => return,
             (None, Some(after)) => (all.start(), after.start()),
             (None, None) => return,
         };
@@ -246,6 +250,16 @@ fn cut_points(raw: &str) -> Vec<(usize, usize)> {
         keep
     });
     cuts
+}
+
+/// Short words of Chinese characters apart by spaces: names, spread out.
+fn only_names(text: &str) -> bool {
+    let mut words = text.split_whitespace().peekable();
+    words.peek().is_some()
+        && words.all(|w| {
+            (1..=4).contains(&w.chars().count())
+                && w.chars().all(|c| c.is_alphabetic() && !c.is_ascii())
+        })
 }
 
 static FLATTENED: LazyLock<Regex> = LazyLock::new(|| {
@@ -611,6 +625,14 @@ mod tests {
             ["您提出的建议收悉，现答复如下：", "一、成立专班", "正文。"]
         );
         assert_eq!(letter.footer().filter(|(_, l)| !l.is_empty()).count(), 2);
+    }
+
+    #[test]
+    fn names_apart_by_spaces_stay_in_one_salutation() {
+        let letter = Letter::new(
+            "关于第3号提案的答复\n刘俊华 徐航吉 魏 娜 赵玉芳委员:\n您们提出的提案收悉。",
+        );
+        assert_eq!(letter.salutation(), Some("刘俊华 徐航吉 魏 娜 赵玉芳委员"));
     }
 
     #[test]
