@@ -598,6 +598,8 @@ fn department(labelled: &Labelled, letter: &Letter, title: Option<&str>) -> Opti
                 _ => None,
             })
             .filter(|(_, v)| v.chars().count() >= 2 && !v.ends_with('网') && !v.ends_with("网站"))
+            // A site's user (`铁岭县管理员`) is who typed the page in.
+            .filter(|(_, v)| !v.ends_with("管理员") && !v.ends_with("编辑"))
             // A page's 来源 as short as `交通局` names no department.
             .filter(|(rank, v)| *rank != 3 || v.chars().count() >= 4)
             .filter(|(_, v)| !v.chars().any(|c| c.is_ascii_digit()))
