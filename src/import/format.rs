@@ -17,12 +17,13 @@ pub enum Format {
 
 impl Format {
     /// How the report names it.
+    /// The catalogue's key for what the format is called in a message.
     pub fn description(self) -> &'static str {
         match self {
-            Format::Text => "text",
-            Format::Docx => "a Word (.docx) file",
-            Format::Pdf => "a PDF",
-            Format::Ofd => "an OFD",
+            Format::Text => "format.text",
+            Format::Docx => "format.docx",
+            Format::Pdf => "format.pdf",
+            Format::Ofd => "format.ofd",
         }
     }
 
@@ -66,18 +67,14 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, &'static str> {
         return zip_format(bytes);
     }
     if start.starts_with(OLE) {
-        return Err(
-            "is an old Word (.doc) or WPS document, which import does not read: save it as .docx or PDF and import that",
-        );
+        return Err("import.refused_doc");
     }
     if start.starts_with(b"{\\rtf") {
-        return Err("is an RTF document, which import does not read: save it as .docx or PDF");
+        return Err("import.refused_rtf");
     }
     let images: [&[u8]; 5] = [b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*"];
     if images.iter().any(|magic| start.starts_with(magic)) {
-        return Err(
-            "is an image: run it through text recognition (OCR) first, then import the text",
-        );
+        return Err("import.refused_image");
     }
     Ok(Format::Text)
 }
@@ -85,7 +82,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, &'static str> {
 /// A zip is a `.docx` or an OFD by the entry that roots it.
 fn zip_format(bytes: &[u8]) -> Result<Format, &'static str> {
     let Ok(archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return Err("is a damaged zip archive (a .docx or OFD cut short?)");
+        return Err("import.damaged_zip");
     };
     let has = |name: &str| {
         archive
@@ -98,7 +95,7 @@ fn zip_format(bytes: &[u8]) -> Result<Format, &'static str> {
     } else if has("OFD.xml") {
         Ok(Format::Ofd)
     } else {
-        Err("is a zip archive, neither a .docx nor an OFD: unpack it and import its files")
+        Err("import.other_zip")
     }
 }
 

@@ -39,6 +39,7 @@ pub use date::Date;
 pub use docx::DocxError;
 pub use fields::{Fields, Kind};
 use format::Format;
+use rust_i18n::t;
 
 /// What `dafu import` was asked to do.
 #[derive(Debug, Clone)]
@@ -73,10 +74,7 @@ pub fn run(opts: &ImportOptions) -> anyhow::Result<bool> {
         skipped,
     } = collect_inputs(&opts.inputs);
     if inputs.is_empty() && failures.is_empty() && skipped.is_empty() {
-        bail!(
-            "no .txt, .docx, .pdf or .ofd files in {}",
-            display_list(&opts.inputs)
-        );
+        bail!(t!("import.nothing", inputs = display_list(&opts.inputs)));
     }
     let progress = progress_bar(inputs.len());
     let mut session = Session {
@@ -139,10 +137,7 @@ impl Session<'_> {
             Err(err) => return Outcome::Failed(format!("{err:#}")),
         };
         if format == Format::Text && !looks_like_a_reply(&text) {
-            return Outcome::Skipped(
-                "is not a reply: it never says 答复, 复函, 提案, 建议 or 议案 (a list of sources, a readme?); skipped"
-                    .to_string(),
-            );
+            return Outcome::Skipped(t!("import.not_a_reply").into_owned());
         }
         let letter = letter::Letter::new(&text);
         let mut fields = fields::extract(&letter);
@@ -156,10 +151,7 @@ impl Session<'_> {
         {
             return Outcome::NotWritten {
                 path: input.to_path_buf(),
-                reason: format!(
-                    "states 公开属性 {marking}, which is none of 主动公开, 依申请公开, 不予公开; \
-                     not written, so that it is not published by mistake: import it once you know how it may be published"
-                ),
+                reason: t!("import.unknown_disclosure", marking = marking).into_owned(),
             };
         }
         let body = body::markdown(&letter);
@@ -172,10 +164,7 @@ impl Session<'_> {
         // The privacy lint runs on what would be published.
         notes.extend(crate::privacy::scan(&contents).iter().map(|finding| {
             let line = contents[..finding.offset].matches('\n').count() + 1;
-            format!(
-                "privacy: line {line} of the written file: {}",
-                finding.message()
-            )
+            t!("import.privacy", line = line, finding = finding.message()).into_owned()
         }));
         if !self.opts.dry_run
             && let Err(err) = self.write(&path, &contents)
@@ -217,17 +206,11 @@ impl Session<'_> {
         };
         let full = self.opts.into.join(&path);
         if let Some((_, earlier)) = self.claimed.get(&path) {
-            let reason = format!(
-                "the same reply as {}, imported earlier in this run",
-                earlier.display()
-            );
+            let reason = t!("import.same_reply", earlier = earlier.display()).into_owned();
             return Err((full, reason));
         }
         if full.exists() && !self.opts.force {
-            return Err((
-                full,
-                "exists; not overwritten (use --force to overwrite)".to_string(),
-            ));
+            return Err((full, t!("import.exists").into_owned()));
         }
         self.claimed.insert(
             path.clone(),
@@ -240,9 +223,9 @@ impl Session<'_> {
         let full = self.opts.into.join(path);
         if let Some(folder) = full.parent() {
             fs::create_dir_all(folder)
-                .with_context(|| format!("cannot create {}", folder.display()))?;
+                .with_context(|| t!("file.cannot_create", path = folder.display()))?;
         }
-        fs::write(&full, contents).with_context(|| format!("cannot write {}", full.display()))
+        fs::write(&full, contents).with_context(|| t!("file.cannot_write", path = full.display()))
     }
 }
 
@@ -251,9 +234,7 @@ impl Session<'_> {
 fn review_notes(fields: &Fields, path: &Path) -> Vec<String> {
     let mut notes = Vec::new();
     if let (true, Some(title)) = (fields.title_derived, &fields.title) {
-        notes.push(format!(
-            "title derived: the text has none, so it is the conventional `{title}`; check it"
-        ));
+        notes.push(t!("import.title_derived", title = title).into_owned());
     }
     if fields.date.is_none() {
         let folder = path
@@ -261,12 +242,8 @@ fn review_notes(fields: &Fields, path: &Path) -> Vec<String> {
             .map(|f| f.display().to_string())
             .unwrap_or_default();
         notes.push(match fields.year() {
-            Some(year) => format!(
-                "undated: filed under {folder}/ by the year {year} of its 文号; once you know its date, add `date:` and move it if the year differs"
-            ),
-            None => format!(
-                "undated: filed under {folder}/; once you know its date, add `date:` and move it to that year's folder"
-            ),
+            Some(year) => t!("import.undated_year", folder = folder, year = year).into_owned(),
+            None => t!("import.undated", folder = folder).into_owned(),
         });
     }
     notes
@@ -286,17 +263,20 @@ fn looks_like_a_reply(text: &str) -> bool {
 fn read_text(input: &Path) -> anyhow::Result<Input> {
     let name = input.display();
     let bytes = read_regular_file(input)?;
-    let format = format::sniff(&bytes).map_err(|refused| anyhow::anyhow!("{name}: {refused}"))?;
+    let format =
+        format::sniff(&bytes).map_err(|refused| anyhow::anyhow!("{name}: {}", t!(refused)))?;
     let mut notes = Vec::new();
     if let Some(named) = format::named(input)
         && named != format
     {
-        notes.push(format!(
-            "is named {} but is {}; read as {}",
-            named.ending(),
-            format.description(),
-            format.description()
-        ));
+        notes.push(
+            t!(
+                "import.misnamed",
+                ending = named.ending(),
+                format = t!(format.description())
+            )
+            .into_owned(),
+        );
     }
     let text = match format {
         Format::Docx => docx::text(&bytes).with_context(|| format!("{name}"))?,
@@ -307,7 +287,7 @@ fn read_text(input: &Path) -> anyhow::Result<Input> {
             .map_err(|e| anyhow::anyhow!("{name}:{}: {e}", e.line()))?,
     };
     if text::trim(&text).is_empty() {
-        bail!("{name}: is empty; there is no reply to import");
+        bail!(t!("import.empty", name = name));
     }
     Ok(Input {
         text,
@@ -330,22 +310,24 @@ struct Input {
 /// read through a limit, in case it grew.
 fn read_regular_file(input: &Path) -> anyhow::Result<Vec<u8>> {
     let name = input.display();
-    let metadata = fs::metadata(input).with_context(|| format!("{name}: cannot read"))?;
+    let metadata = fs::metadata(input).with_context(|| t!("import.cannot_read", name = name))?;
     if !metadata.is_file() {
-        bail!("{name}: is not a regular file (a folder, pipe or device); skipped");
+        bail!(t!("import.not_regular", name = name));
     }
-    let file = open_without_blocking(input).with_context(|| format!("{name}: cannot read"))?;
+    let file =
+        open_without_blocking(input).with_context(|| t!("import.cannot_read", name = name))?;
     let metadata = file
         .metadata()
-        .with_context(|| format!("{name}: cannot read"))?;
+        .with_context(|| t!("import.cannot_read", name = name))?;
     if !metadata.is_file() {
-        bail!("{name}: is not a regular file (a folder, pipe or device); skipped");
+        bail!(t!("import.not_regular", name = name));
     }
     let too_large = || {
-        anyhow::anyhow!(
-            "{name}: is over {} MB, too large for a reply",
-            MAX_INPUT_BYTES >> 20
-        )
+        anyhow::anyhow!(t!(
+            "import.too_large",
+            name = name,
+            mb = MAX_INPUT_BYTES >> 20
+        ))
     };
     if metadata.len() > MAX_INPUT_BYTES {
         return Err(too_large());
@@ -353,7 +335,7 @@ fn read_regular_file(input: &Path) -> anyhow::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     file.take(MAX_INPUT_BYTES + 1)
         .read_to_end(&mut bytes)
-        .with_context(|| format!("{name}: cannot read"))?;
+        .with_context(|| t!("import.cannot_read", name = name))?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(too_large());
     }
@@ -391,7 +373,7 @@ fn collect_inputs(args: &[PathBuf]) -> Collected {
         } else {
             collected
                 .failures
-                .push(format!("{}: no such file or folder", arg.display()));
+                .push(t!("import.no_such", name = arg.display()).into_owned());
         }
     }
     collected
@@ -415,7 +397,7 @@ fn walk(folder: &Path, found: &mut Vec<PathBuf>, collected: &mut Collected) {
         Err(err) => {
             collected
                 .failures
-                .push(format!("{}: cannot list: {err}", folder.display()));
+                .push(t!("import.cannot_list", name = folder.display(), error = err).into_owned());
             return;
         }
     };
@@ -430,17 +412,15 @@ fn walk(folder: &Path, found: &mut Vec<PathBuf>, collected: &mut Collected) {
         if kind.is_dir() {
             walk(&path, found, collected);
         } else if kind.is_symlink() && path.is_dir() {
-            collected.skipped.push(format!(
-                "{}: is a link to a folder; not followed",
-                path.display()
-            ));
+            collected
+                .skipped
+                .push(t!("import.folder_link", name = path.display()).into_owned());
         } else if wanted && fs::metadata(&path).is_ok_and(|m| m.is_file()) {
             found.push(path);
         } else if wanted {
-            collected.skipped.push(format!(
-                "{}: is not a regular file (a pipe, device or broken link); skipped",
-                path.display()
-            ));
+            collected
+                .skipped
+                .push(t!("import.special_file", name = path.display()).into_owned());
         }
     }
 }
@@ -463,16 +443,16 @@ fn progress_bar(files: usize) -> ProgressBar {
 }
 
 /// The fields a build cannot do without, and what to do about each.
-fn needed_edits(fields: &Fields) -> Vec<&'static str> {
+fn needed_edits(fields: &Fields) -> Vec<String> {
     let mut edits = Vec::new();
     if fields.title.is_none() {
-        edits.push("title");
+        edits.push(t!("import.edit_title").into_owned());
     }
     if fields.department.is_none() {
-        edits.push("department (or import with --department NAME)");
+        edits.push(t!("import.edit_department").into_owned());
     }
     if fields.year().is_none() {
-        edits.push("date (no date, and no 〔YYYY〕 in a doc_number)");
+        edits.push(t!("import.edit_date").into_owned());
     }
     edits
 }
@@ -489,9 +469,13 @@ fn report(input: &Path, outcome: &Outcome, opts: &ImportOptions) {
         Outcome::NotWritten { path, reason } => {
             writeln!(
                 out,
-                "{} -> {}: not written: {reason}",
-                input.display(),
-                path.display()
+                "{}",
+                t!(
+                    "import.not_written",
+                    input = input.display(),
+                    path = path.display(),
+                    reason = reason
+                )
             )
         }
         Outcome::Skipped(reason) => {
@@ -508,11 +492,15 @@ fn report(input: &Path, outcome: &Outcome, opts: &ImportOptions) {
 }
 
 fn print_error(message: &str) {
-    let _ = writeln!(std::io::stderr(), "error: {message}");
+    let _ = writeln!(std::io::stderr(), "{}", t!("cli.error", message = message));
 }
 
 fn print_note(message: &str) {
-    let _ = writeln!(std::io::stdout(), "note: {message}");
+    let _ = writeln!(
+        std::io::stdout(),
+        "{}",
+        t!("import.note", message = message)
+    );
 }
 
 fn write_report(
@@ -524,32 +512,45 @@ fn write_report(
     notes: &[String],
     dry_run: bool,
 ) -> std::io::Result<()> {
-    let verb = if dry_run { "would write" } else { "wrote" };
-    writeln!(out, "{} -> {verb} {}", input.display(), path.display())?;
+    let key = if dry_run {
+        "import.would_write"
+    } else {
+        "import.wrote"
+    };
+    writeln!(
+        out,
+        "{}",
+        t!(key, input = input.display(), path = path.display())
+    )?;
     let (found, missing) = fields.found_and_missing();
     // Without a date the year still comes from the 文号: say so.
     let missing: Vec<String> = missing
         .iter()
         .map(|key| match (*key, fields.doc_number_year()) {
-            ("date", Some(year)) => format!("date (year {year} from doc_number)"),
+            ("date", Some(year)) => t!("import.date_from_year", year = year).into_owned(),
             _ => key.to_string(),
         })
         .collect();
     let found: Vec<String> = found.iter().map(|k| k.to_string()).collect();
-    writeln!(out, "  found:   {}", join_or_none(&found))?;
-    writeln!(out, "  missing: {}", join_or_none(&missing))?;
+    writeln!(out, "{}", t!("import.found", keys = join_or_none(&found)))?;
+    writeln!(
+        out,
+        "{}",
+        t!("import.missing", keys = join_or_none(&missing))
+    )?;
     if let (Some(read), Some(damaged)) = (&fields.doc_number, &fields.doc_number_completed_from) {
         writeln!(
             out,
-            "  check:   doc_number {read} was completed from `{damaged}`"
+            "{}",
+            t!("import.completed", read = read, damaged = damaged)
         )?;
     }
     for note in notes {
-        writeln!(out, "  note:    {note}")?;
+        writeln!(out, "{}", t!("import.note_line", note = note))?;
     }
     let edits = needed_edits(fields);
     if !edits.is_empty() {
-        writeln!(out, "  needs an edit: add {}", edits.join("; "))?;
+        writeln!(out, "{}", t!("import.needs_edit", edits = edits.join("; ")))?;
     }
     if dry_run {
         writeln!(out, "  --- {} ---", path.display())?;
@@ -561,7 +562,7 @@ fn write_report(
 
 fn join_or_none(keys: &[String]) -> String {
     if keys.is_empty() {
-        "none".to_string()
+        t!("import.none").into_owned()
     } else {
         keys.join(", ")
     }
@@ -602,24 +603,25 @@ impl Tally {
 
     fn summary(&self, dry_run: bool) -> String {
         let total = self.complete + self.needs_edit + self.not_written + self.failed;
-        let written = if dry_run {
-            "would be written"
+        let key = if dry_run {
+            "import.summary_dry"
         } else {
-            "written"
+            "import.summary"
         };
-        let mut line = format!(
-            "{total} file{}: {} {written} complete, {} {written} but need an edit, {} not written, {} failed",
-            if total == 1 { "" } else { "s" },
-            self.complete,
-            self.needs_edit,
-            self.not_written,
-            self.failed,
-        );
+        let mut line = t!(
+            key,
+            files = crate::lang::count(total, "count.files"),
+            complete = self.complete,
+            needs_edit = self.needs_edit,
+            not_written = self.not_written,
+            failed = self.failed
+        )
+        .into_owned();
         if self.skipped > 0 {
-            line.push_str(&format!("; {} skipped (not a reply)", self.skipped));
+            line.push_str(&t!("import.summary_skipped", n = self.skipped));
         }
         if dry_run {
-            line.push_str(" (dry run: nothing was written)");
+            line.push_str(&t!("import.summary_dry_run"));
         }
         line
     }
