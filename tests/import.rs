@@ -26,6 +26,10 @@ fn real(name: &str) -> PathBuf {
 
 fn dafu(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dafu"))
+        // English messages, whatever the machine's locale: tests read them.
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
         .current_dir(dir)
         .arg("import")
         .args(args)

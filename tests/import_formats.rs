@@ -18,6 +18,10 @@ fn samples() -> PathBuf {
 
 fn dafu(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dafu"))
+        // English messages, whatever the machine's locale: tests read them.
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
         .current_dir(dir)
         .args(args)
         .output()
@@ -486,6 +490,10 @@ fn a_disclosure_marking_the_build_does_not_know_is_not_written() {
 fn import_within_a_minute(dir: &Path, inputs: &[PathBuf]) -> Output {
     use std::time::{Duration, Instant};
     let mut child = Command::new(env!("CARGO_BIN_EXE_dafu"))
+        // English messages, whatever the machine's locale: tests read them.
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
         .current_dir(dir)
         .arg("import")
         .args(inputs)
