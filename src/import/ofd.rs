@@ -31,19 +31,19 @@ const MAX_PAGES: usize = 500;
 pub enum OfdError {
     #[error("is not an OFD (zip) file: {0}")]
     Zip(#[from] zip::result::ZipError),
-    #[error("has no {0}: not an OFD document")]
+    #[error("{}", rust_i18n::t!("import.ofd_missing", part = .0))]
     Missing(String),
-    #[error("has {0} larger than {max} MB unpacked: refused, not unpacked", max = MAX_ENTRY >> 20)]
+    #[error("{}", rust_i18n::t!("import.ofd_too_large", part = .0, mb = MAX_ENTRY >> 20))]
     TooLarge(String),
-    #[error("unpacks to more than {} MB of XML: refused", MAX_TOTAL >> 20)]
+    #[error("{}", rust_i18n::t!("import.ofd_too_much", mb = MAX_TOTAL >> 20))]
     TooMuch,
-    #[error("has {0} pages, more than a reply has (the limit is {MAX_PAGES})")]
+    #[error("{}", rust_i18n::t!("import.too_many_pages", pages = .0, max = MAX_PAGES))]
     TooManyPages(usize),
     #[error("cannot read {0}: {1}")]
     Io(String, std::io::Error),
     #[error("has {0} that is not well-formed XML: {1}")]
     Xml(String, String),
-    #[error("has no text on its pages: a scan? Run it through text recognition (OCR) first")]
+    #[error("{}", rust_i18n::t!("import.ofd_no_text"))]
     NoText,
 }
 

@@ -27,17 +27,15 @@ const MAX_CHARACTERS: usize = 2_000_000;
 /// Why a PDF gives no text.
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
-    #[error("is not a PDF this importer can read: {0}")]
+    #[error("{}", rust_i18n::t!("import.pdf_unreadable", error = .0))]
     Unreadable(String),
-    #[error("is an encrypted PDF; save an unprotected copy and import that")]
+    #[error("{}", rust_i18n::t!("import.pdf_encrypted"))]
     Encrypted,
-    #[error("has {0} pages, more than a reply has (the limit is {MAX_PAGES})")]
+    #[error("{}", rust_i18n::t!("import.too_many_pages", pages = .0, max = MAX_PAGES))]
     TooManyPages(usize),
-    #[error("has more than {MAX_CHARACTERS} characters of text, more than a reply has")]
+    #[error("{}", rust_i18n::t!("import.pdf_too_much_text", max = MAX_CHARACTERS))]
     TooMuchText,
-    #[error(
-        "is a scan: its pages have no text layer. Run it through text recognition (OCR) first, then import the result"
-    )]
+    #[error("{}", rust_i18n::t!("import.pdf_scan"))]
     Scan,
 }
 
