@@ -9,8 +9,13 @@ mix of Chinese text, numbers and punctuation look like the real thing.
   gen_corpus.py --n 10000 --out site            # the archive's format
   gen_corpus.py --n 10000 --out h --format hugo # same replies for Hugo
   gen_corpus.py --n 10000 --out z --format zola # same replies for Zola
+  gen_corpus.py --n 10000 --out t --numeric-tables  # tables full of numbers
 
 The same --seed gives byte-identical output. Files go under OUT/content/.
+--numeric-tables adds, after what a section has by default, a table of
+figures (counts, amounts, percentages side by side, cell after cell) to
+about half the sections, for tests of search within one table cell; without
+it the output is as it always was, so benchmarks compare with older runs.
 """
 import argparse
 import os
@@ -70,7 +75,20 @@ def vary(rng, s):
     return re.sub(r"\d+(\.\d+)?", num, s)
 
 
-def body(rng, bank, topic):
+def numeric_table(rng):
+    """Markdown lines of a table of figures: digits in cell after cell."""
+    years = sorted(rng.sample(range(2016, 2024), rng.randint(2, 4)))
+    lines = ["| 指标 | " + " | ".join(f"{y}年" for y in years) + " | 增长 |",
+             "| --- |" + " ---: |" * (len(years) + 1)]
+    for t in rng.sample(TOPICS, rng.randint(2, 6)):
+        values = [rng.choice([rng.randint(1, 99), rng.randint(100, 99999), round(rng.uniform(0, 9999), 2)])
+                  for _ in years]
+        first, last = values[0] or 1, values[-1]
+        lines.append(f"| {t} | " + " | ".join(str(v) for v in values) + f" | {100 * (last - first) / first:.1f}% |")
+    return lines + [""]
+
+
+def body(rng, bank, topic, numeric_tables=False):
     out = []
     sections = rng.choice([2, 3, 3, 4, 4, 5, 6])
     out.append(f"您提出的《关于{topic}的建议》收悉，现就提出的建议答复如下：\n")
@@ -87,6 +105,8 @@ def body(rng, bank, topic):
                 b = int(a * rng.uniform(0.8, 1.6))
                 out.append(f"| {t} | {a} | {b} | {100 * (b - a) / a:.1f}% |")
             out.append("")
+        if numeric_tables and rng.random() < 0.5:
+            out.extend(numeric_table(rng))
         if rng.random() < 0.25:
             for k in range(rng.randint(2, 5)):
                 out.append(f"{k + 1}. {vary(rng, rng.choice(bank))}")
@@ -105,6 +125,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--format", choices=["dafu", "hugo", "zola"], default="dafu")
     ap.add_argument("--seed", type=int, default=294)
+    ap.add_argument("--numeric-tables", action="store_true",
+                    help="add tables of figures to about half the sections")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     bank = sentences()
@@ -134,7 +156,7 @@ def main():
                      for _ in range(rng.choice([1, 1, 1, 2, 3]))]
         date = f"{year}-{rng.randint(5, 9):02d}-{rng.randint(1, 28):02d}"
         title = f"关于对{session}{kind}第{pid}号的答复"
-        text = body(rng, bank, topic)
+        text = body(rng, bank, topic, a.numeric_tables)
         slug = f"{'ta' if kind == '提案' else 'jy'}-{pid}-{seq:03d}"
         meta = [
             ("title", q(title)), ("doc_number", q(doc)), ("session", q(session)),
