@@ -332,9 +332,14 @@ impl Site {
         drop(checker);
         drop(renderer);
         give_back_freed_memory();
-        let written = search::index(&self.archive, &self.base, previous, &|path, bytes| {
-            sink.put(Page { path, bytes })
-        })
+        let legend = &self.config.result_legend;
+        let written = search::index(
+            &self.archive,
+            &self.base,
+            legend,
+            previous,
+            &|path, bytes| sink.put(Page { path, bytes }),
+        )
         .map_err(BuildError::Io)?;
         let mut paths = paths;
         paths.extend(written.made.iter().map(|made| made.path.clone()));

@@ -920,15 +920,13 @@ fn reply_view<'r>(
             url: term_link(archive, base, Facet::Proposer, name),
         })
         .collect();
-    // As the letter has it, else its proposers as such letters name them.
+    // How such letters name proposers, for the short form below.
     let title = match reply.kind {
         Some(Kind::Suggestion) => "代表",
         Some(Kind::Proposal) => "委员",
         None => "",
     };
-    let addressee = reply.addressee.clone().or_else(|| {
-        (!reply.proposers.is_empty()).then(|| format!("{}{title}", reply.proposers.join("、")))
-    });
+    let addressee = reply.addressee_line();
     let addressee_short = match &reply.addressee {
         Some(given) => Some(shortened(given, SHORT_ADDRESSEE_CHARS)),
         None if reply.proposers.len() > SHORT_PROPOSERS => {

@@ -72,6 +72,14 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The word the letter and the front matter use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Proposal => "提案",
+            Kind::Suggestion => "建议",
+        }
+    }
+
     fn parse(text: &str) -> Option<Kind> {
         match text {
             "提案" => Some(Kind::Proposal),
@@ -227,6 +235,22 @@ impl Reply {
     /// Whether the reply may appear anywhere in the output.
     pub fn is_published(&self, with_drafts: bool) -> bool {
         self.disclosure == Disclosure::Public && (with_drafts || !self.draft)
+    }
+
+    /// The line the letter opens with, as its page shows it: `addressee` as
+    /// the letter has it, else its proposers as such letters name them
+    /// (`周国平委员`, `陈海军、王爱珍代表`).
+    pub fn addressee_line(&self) -> Option<String> {
+        self.addressee.clone().or_else(|| {
+            (!self.proposers.is_empty()).then(|| {
+                let title = match self.kind {
+                    Some(Kind::Suggestion) => "代表",
+                    Some(Kind::Proposal) => "委员",
+                    None => "",
+                };
+                format!("{}{title}", self.proposers.join("、"))
+            })
+        })
     }
 
     /// The day a feed, the sitemap and the `PubDate` meta give:

@@ -184,6 +184,7 @@ mod tests {
             doc_number: None,
             department: "局",
             date: "2021",
+            date_shown: "2021年",
             year: 2021,
             fields: vec![],
             body: "答😀复𠀀",

@@ -4,14 +4,15 @@
 //! lies further in, the URLs in buckets for `dafuSearch`, and each reply's
 //! year and department for the filters.
 //!
-//! Bodies are cut by normalised units, not bytes, so that `search.js` can tell
-//! from a match's position which piece holds it.
+//! Bodies are cut by units as `layout` counts them (normalised characters and
+//! the breaks between pieces), not bytes, so that `search.js` can tell from a
+//! match's position which piece holds it.
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::files::{Files, SHARED};
-use super::normalise::normalise_char;
+use super::layout::body_unit;
 use super::{Corpus, SPAN, SearchDoc, spans};
 
 /// Units of the body kept in a reply's data file, enough for a snippet when
@@ -40,10 +41,14 @@ struct DocFile<'a> {
     t: &'a str,
     /// 文号, or empty.
     n: &'a str,
-    /// Date as shown.
+    /// Date as the lists show it (`2021年6月10日`).
     a: &'a str,
+    /// Date as a `datetime` (`2021-06-10`, or `2021`).
+    i: &'a str,
     /// The fields after the head, in index order, department first.
     f: Vec<&'a str>,
+    /// The label the reply's page shows each of `f` under.
+    l: Vec<&'a str>,
     /// The start of the body.
     b: &'a str,
     /// How many pieces follow, in `search/d/{folder}/{id}-{k}.txt` for k
@@ -85,14 +90,21 @@ pub fn doc_file(id: usize, doc: &SearchDoc, identity: u64, files: &Files) -> any
     let cuts = body_cuts(doc.body);
     let lead_end = cuts.first().copied().unwrap_or(doc.body.len());
     let mut f = Vec::with_capacity(doc.fields.len() + 1);
+    let mut l = Vec::with_capacity(doc.fields.len() + 1);
     f.push(doc.department);
-    f.extend(doc.fields.iter().copied());
+    l.push("办理单位");
+    for field in &doc.fields {
+        f.push(&field.text);
+        l.push(field.label);
+    }
     let file = DocFile {
         u: doc.url,
         t: doc.title,
         n: doc.doc_number.unwrap_or(""),
-        a: doc.date,
+        a: doc.date_shown,
+        i: doc.date,
         f,
+        l,
         b: &doc.body[..lead_end],
         k: cuts.len(),
     };
@@ -134,13 +146,14 @@ fn urls_name(k: usize) -> String {
 }
 
 /// Byte offsets where the body's pieces after the lead start: before the
-/// unit numbered `LEAD_UNITS`, then every `PIECE_UNITS` units.
+/// unit numbered `LEAD_UNITS`, then every `PIECE_UNITS` units, counting
+/// units and breaks as `layout` does.
 fn body_cuts(body: &str) -> Vec<usize> {
     let mut cuts = Vec::new();
     let mut next = LEAD_UNITS;
     let mut units = 0;
     for (at, c) in body.char_indices() {
-        if normalise_char(c).is_some() {
+        if body_unit(c).is_some() {
             if units == next {
                 cuts.push(at);
                 next += PIECE_UNITS;
@@ -231,7 +244,13 @@ mod tests {
 
     #[test]
     fn whitespace_before_a_cut_stays_in_the_piece_before() {
-        let body = format!("{}\n\n末", "a".repeat(LEAD_UNITS));
+        let body = format!("{}  末", "a".repeat(LEAD_UNITS));
         assert_eq!(body_cuts(&body), vec![LEAD_UNITS + 2]);
+    }
+
+    #[test]
+    fn the_end_of_a_paragraph_is_a_unit_of_the_body() {
+        let body = format!("{}\n末", "a".repeat(LEAD_UNITS - 1));
+        assert_eq!(body_cuts(&body), vec![LEAD_UNITS]);
     }
 }

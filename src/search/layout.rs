@@ -1,6 +1,10 @@
 //! How one reply is laid out for indexing: its fields in a fixed order, each
 //! normalised, with a break between fields that no gram spans, so a match
-//! never joins the end of one field to the start of the next.
+//! never joins the end of one field to the start of the next. The body is cut
+//! the same way into the pieces its page shows apart: its plain text ends
+//! each paragraph, list item, table cell and heading with `\n` (see
+//! `markdown`), and each `\n` is a break, so `8753` is not found in two
+//! cells `6387` and `53.3%`.
 //!
 //! Every unit (a normalised character, or a break) has an index. Positions
 //! stored in the index are those indexes, except that everything after the
@@ -14,14 +18,24 @@ use super::normalise::normalise_char;
 /// How many fields at the start form the head: the title and the 文号.
 pub const HEAD_FIELDS: usize = 2;
 
-/// The fields of a reply in index order: title, 文号, department, the other
-/// fields as given, the body. `search.js` rebuilds the same order from a
-/// reply's data file, so the two must agree.
-pub fn fields<'d, 'a>(doc: &'d SearchDoc<'a>) -> impl Iterator<Item = &'a str> + 'd {
+/// The fields of a reply in index order but the body: title, 文号,
+/// department, the other fields as given. `search.js` rebuilds the same
+/// order from a reply's data file, so the two must agree.
+pub fn fields<'d>(doc: &'d SearchDoc) -> impl Iterator<Item = &'d str> + 'd {
     [doc.title, doc.doc_number.unwrap_or(""), doc.department]
         .into_iter()
-        .chain(doc.fields.iter().copied())
-        .chain(std::iter::once(doc.body))
+        .chain(doc.fields.iter().map(|field| field.text.as_ref()))
+}
+
+/// What a character of the body is: `Some(Some(c))` a unit of text,
+/// `Some(None)` a break (the end of a piece), `None` nothing (whitespace).
+/// `docs` cuts the body by the same units.
+pub fn body_unit(c: char) -> Option<Option<char>> {
+    if c == '\n' {
+        Some(None)
+    } else {
+        normalise_char(c).map(Some)
+    }
 }
 
 /// The head length `for_each_unit` gives, from the title and 文号 alone.
@@ -31,8 +45,8 @@ pub fn head_len(title: &str, doc_number: Option<&str>) -> usize {
 }
 
 /// Calls `unit` for each unit of the reply in order, `None` for a break
-/// between two fields; returns the head length (index of the break after the
-/// 文号).
+/// between two fields or two pieces of the body; returns the head length
+/// (index of the break after the 文号).
 pub fn for_each_unit(doc: &SearchDoc, mut unit: impl FnMut(Option<char>)) -> usize {
     let mut head = 0;
     let mut count = 0;
@@ -51,11 +65,17 @@ pub fn for_each_unit(doc: &SearchDoc, mut unit: impl FnMut(Option<char>)) -> usi
             }
         }
     }
+    // The break before the body, then the body's units and breaks.
+    unit(None);
+    for u in doc.body.chars().filter_map(body_unit) {
+        unit(u);
+    }
     head
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::Field;
     use super::*;
 
     #[test]
@@ -66,8 +86,9 @@ mod tests {
             doc_number: Some("常工信复〔2021〕第28号"),
             department: "局",
             date: "2021",
+            date_shown: "2021年",
             year: 2021,
-            fields: vec!["周国平"],
+            fields: vec![Field::new("提案人", "周国平")],
             body: "正文。",
         };
         let whole = for_each_unit(&doc, |_| {});
@@ -83,13 +104,14 @@ mod tests {
             doc_number: Some("Ｎ1"),
             department: "局",
             date: "2021",
+            date_shown: "2021年",
             year: 2021,
-            fields: vec!["x", ""],
-            body: "正文\n第二段",
+            fields: vec![Field::new("会议", "x"), Field::new("案由", "")],
+            body: "正文\n第二段\n6387\n53.3%\n",
         };
         let mut out = String::new();
         let head = for_each_unit(&doc, |u| out.push(u.unwrap_or('|')));
-        assert_eq!(out, "标题|n1|局|x||正文第二段");
+        assert_eq!(out, "标题|n1|局|x||正文|第二段|6387|53.3%|");
         assert_eq!(head, 5);
     }
 
@@ -101,6 +123,7 @@ mod tests {
             doc_number: None,
             department: "局",
             date: "2021",
+            date_shown: "2021年",
             year: 2021,
             fields: vec![],
             body: "",

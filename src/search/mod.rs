@@ -2,7 +2,9 @@
 //! browser fetches a few of per query (`static/search.js` does that).
 //!
 //! Citizens search for names, 文号, proposal numbers and phrases, and expect
-//! exactly the replies whose text contains what they typed. So every gram of
+//! exactly the replies whose text contains what they typed, within one piece
+//! of it as its page shows it: a field, a paragraph, a list item, a table
+//! cell, a heading (`layout` puts a break between pieces). So every gram of
 //! one to four normalised characters is indexed with the replies that hold it,
 //! sharded by a hash of the gram: a query of up to four characters is one
 //! exact list from one file. A longer query intersects the lists of 4-grams
@@ -43,6 +45,8 @@ mod varint;
 #[cfg(test)]
 mod reader;
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash};
 use std::ops::Range;
 use std::path::Path;
@@ -52,7 +56,7 @@ use rayon::prelude::*;
 
 use crate::archive::Archive;
 use crate::config::BaseUrl;
-use crate::reply::Reply;
+use crate::reply::{Kind, Reply};
 use serde::Serialize;
 
 use crate::digest::Previous;
@@ -69,15 +73,34 @@ pub struct SearchDoc<'a> {
     pub title: &'a str,
     pub doc_number: Option<&'a str>,
     pub department: &'a str,
-    /// "2021-06-10", or "2021" when only the year is known.
+    /// "2021-06-10", or "2021" when only the year is known: a `datetime`.
     pub date: &'a str,
+    /// The date as the lists show it: "2021年6月10日", or "2021年".
+    pub date_shown: &'a str,
     pub year: i32,
-    /// Session, proposal id, proposal title, addressee, signer, handler, phone, 索引号,
-    /// 主题分类, each proposer, each cc, each 主题词: each a separate field,
-    /// since no match spans two fields.
-    pub fields: Vec<&'a str>,
-    /// Plain text of the body, paragraphs separated by `\n`.
+    /// Every other field the reply's page shows, as it shows it: each a
+    /// separate field, since no match spans two fields.
+    pub fields: Vec<Field<'a>>,
+    /// Plain text of the body, each paragraph, list item, table cell and
+    /// heading ended by `\n`.
     pub body: &'a str,
+}
+
+/// A field a reply's page shows, and the label it shows it under (`提案人`),
+/// which a result that matched the field shows with it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Field<'a> {
+    pub label: &'a str,
+    pub text: Cow<'a, str>,
+}
+
+impl<'a> Field<'a> {
+    pub fn new(label: &'a str, text: impl Into<Cow<'a, str>>) -> Field<'a> {
+        Field {
+            label,
+            text: text.into(),
+        }
+    }
 }
 
 /// What the index needs of a reply but its body.
@@ -136,7 +159,7 @@ impl SearchDoc<'_> {
     /// Feeds `hasher` every field but the body.
     fn hash_fields(&self, hasher: &mut DefaultHasher) {
         (self.url, self.title, self.doc_number, self.department).hash(hasher);
-        (self.date, self.year, &self.fields).hash(hasher);
+        (self.date, self.date_shown, self.year, &self.fields).hash(hasher);
     }
 }
 
@@ -155,7 +178,10 @@ fn spans(range: Range<usize>, size: usize) -> impl Iterator<Item = Range<usize>>
 struct Published<'a> {
     replies: &'a [Arc<Reply>],
     urls: Vec<String>,
-    dates: Vec<String>,
+    /// Each reply's date, ISO and as shown.
+    dates: Vec<(String, String)>,
+    /// What each result of `办理结果` means (`config.result_legend`).
+    legend: &'a BTreeMap<String, String>,
 }
 
 impl Corpus for Published<'_> {
@@ -203,9 +229,10 @@ impl Published<'_> {
             title: &reply.title,
             doc_number: reply.doc_number.as_deref(),
             department: &reply.department,
-            date: &self.dates[id],
+            date: &self.dates[id].0,
+            date_shown: &self.dates[id].1,
             year: i32::from(reply.date.year()),
-            fields: shown_fields(reply),
+            fields: shown_fields(reply, self.legend),
             body,
         }
     }
@@ -214,10 +241,12 @@ impl Published<'_> {
 /// The index files of every published reply of the archive, each handed to
 /// `sink` as it is made. `previous` is the folder the build writes over: if
 /// it holds the index this build would make, that is kept (see `reuse`),
-/// `sink` is not called and no file counts as changed.
+/// `sink` is not called and no file counts as changed. `legend` is what
+/// each result of `办理结果` means, as the reply pages show it.
 pub fn index(
     archive: &Archive,
     base: &BaseUrl,
+    legend: &BTreeMap<String, String>,
     previous: Option<&Previous>,
     sink: Sink,
 ) -> anyhow::Result<Written> {
@@ -225,7 +254,11 @@ pub fn index(
     let docs = Published {
         replies,
         urls: replies.iter().map(|r| base.link(&r.path)).collect(),
-        dates: replies.iter().map(|r| r.date.iso()).collect(),
+        dates: replies
+            .iter()
+            .map(|r| (r.date.iso(), r.date.chinese()))
+            .collect(),
+        legend,
     };
     update_or_build(&docs, previous, sink)
 }
@@ -266,27 +299,60 @@ fn update_or_build(
     build_index(docs, &identities, &source, &spill_dir, sink)
 }
 
-/// Every other field a reply page shows, each apart so no match spans two.
-fn shown_fields(reply: &Reply) -> Vec<&str> {
-    let single = [
-        &reply.session,
-        &reply.proposal_id,
-        &reply.proposal_title,
-        &reply.addressee,
-        &reply.signer,
-        &reply.handler,
-        &reply.phone,
-        &reply.index_number,
-        &reply.topic,
-    ];
-    single
+/// Every other field a reply page shows, as `reply.html` shows it, with its
+/// label: each apart, so no match spans two.
+fn shown_fields<'r>(reply: &'r Reply, legend: &BTreeMap<String, String>) -> Vec<Field<'r>> {
+    let text = |label: &'r str, field: &'r Option<String>| {
+        field.as_deref().map(|text| Field::new(label, text))
+    };
+    let number = reply.proposal_id.as_deref().map(|id| {
+        let kind = reply.kind.map_or("", Kind::as_str);
+        Field::new("编号", format!("{kind}第{id}号"))
+    });
+    let proposers = match reply.kind {
+        Some(Kind::Suggestion) => "代表",
+        _ => "提案人",
+    };
+    let result = reply.result.as_deref().map(|result| {
+        let shown = match legend.get(result) {
+            Some(meaning) => format!("{result}类（{meaning}）"),
+            None => format!("{result}类"),
+        };
+        Field::new("办理结果", shown)
+    });
+    let mut fields: Vec<Field> = [
+        reply.addressee_line().map(|line| Field::new("主送", line)),
+        text("会议", &reply.session),
+        number,
+        text("案由", &reply.proposal_title),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    fields.extend(reply.proposers.iter().map(|p| Field::new(proposers, p)));
+    fields.extend(reply.role.map(|role| Field::new("办理方式", role.as_str())));
+    fields.extend(result);
+    fields.extend(
+        [
+            text("签发人", &reply.signer),
+            text("经办人", &reply.handler),
+            text("联系电话", &reply.phone),
+        ]
         .into_iter()
-        .filter_map(|field| field.as_deref())
-        .chain(reply.proposers.iter().map(String::as_str))
-        .chain(reply.cc.iter().map(String::as_str))
-        .chain(reply.cc_report.iter().map(String::as_str))
-        .chain(reply.keywords.iter().map(String::as_str))
-        .collect()
+        .flatten(),
+    );
+    fields.extend(reply.cc_report.iter().map(|cc| Field::new("抄报", cc)));
+    fields.extend(reply.cc.iter().map(|cc| Field::new("抄送", cc)));
+    fields.extend(
+        [
+            text("索引号", &reply.index_number),
+            text("主题分类", &reply.topic),
+        ]
+        .into_iter()
+        .flatten(),
+    );
+    fields.extend(reply.keywords.iter().map(|k| Field::new("主题词", k)));
+    fields
 }
 
 /// Whether `path` is one of the index's files (`search/` also holds the
@@ -313,7 +379,7 @@ const GROUP_BITS: u32 = 6;
 /// stay in cache, and many enough to keep the cores busy evenly.
 const PARTITIONS: usize = 256;
 /// Bump when a file's format changes; `search.js` checks it.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// `search/index.json`.
 #[derive(Serialize)]
@@ -496,36 +562,50 @@ mod tests {
     use std::sync::Mutex;
 
     #[test]
-    fn every_field_a_reply_page_shows_is_searched() {
+    fn every_field_a_reply_page_shows_is_searched_as_it_shows_it() {
         let reply = crate::reply::sample(
             "a",
-            "department: 甲局\ndate: 2021-06-10\nsession: 十四届五次会议\nproposal_id: \"0152\"\n\
-             proposal_title: 案由\nproposers: [周国平, 李二]\nsigner: 薛庆林\nhandler: 黄文明\n\
+            "department: 甲局\ndate: 2021-06-10\nsession: 市十七届人大五次会议\nproposal_id: \"0152\"\n\
+             proposal_title: 案由\nproposers: [陈海军, 李二]\nsigner: 薛庆林\nhandler: 黄文明\n\
              phone: \"85681230\"\ncc: [市政协提案委]\nindex_number: QX-2021-0999\n\
-             topic: 工业\nkeywords: [中小企业, 稳岗]\naddressee: 周国平等委员",
+             topic: 工业\nkeywords: [中小企业, 稳岗]\nresult: A\nrole: 会办",
         );
-        let fields = shown_fields(&reply);
-        for shown in [
-            "十四届五次会议",
-            "0152",
-            "案由",
-            "周国平",
-            "李二",
-            "薛庆林",
-            "黄文明",
-            "85681230",
-            "市政协提案委",
-            "QX-2021-0999",
-            "工业",
-            "中小企业",
-            "稳岗",
-            "周国平等委员",
+        let legend = crate::config::Config::default().result_legend;
+        let fields = shown_fields(&reply, &legend);
+        for (label, shown) in [
+            ("主送", "陈海军、李二代表"),
+            ("会议", "市十七届人大五次会议"),
+            ("编号", "建议第0152号"),
+            ("案由", "案由"),
+            ("代表", "陈海军"),
+            ("代表", "李二"),
+            ("办理方式", "会办"),
+            ("办理结果", "A类（所提问题已经解决或基本解决）"),
+            ("签发人", "薛庆林"),
+            ("经办人", "黄文明"),
+            ("联系电话", "85681230"),
+            ("抄送", "市政协提案委"),
+            ("索引号", "QX-2021-0999"),
+            ("主题分类", "工业"),
+            ("主题词", "中小企业"),
+            ("主题词", "稳岗"),
         ] {
             assert!(
-                fields.contains(&shown),
-                "{shown} is not searched: {fields:?}"
+                fields.contains(&Field::new(label, shown)),
+                "{label} {shown} is not searched: {fields:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_addressee_the_letter_gives_is_searched_as_given() {
+        let reply = crate::reply::sample(
+            "a",
+            "department: 甲局\ndate: 2021-06-10\nproposers: [周国平]\naddressee: 周国平等委员",
+        );
+        let fields = shown_fields(&reply, &BTreeMap::new());
+        assert_eq!(fields[0], Field::new("主送", "周国平等委员"));
+        assert!(fields.contains(&Field::new("提案人", "周国平")));
     }
 
     /// The index's files in memory, sorted by path.
@@ -594,15 +674,20 @@ mod tests {
                     "财政局"
                 },
                 date: "2021-06-10",
+                date_shown: "2021年6月10日",
                 year: 2021 - (i / 10) as i32,
-                fields: vec!["市政协十四届五次会议", &c.people[i], "85681230"],
+                fields: vec![
+                    Field::new("会议", "市政协十四届五次会议"),
+                    Field::new("提案人", c.people[i].as_str()),
+                    Field::new("联系电话", "85681230"),
+                ],
                 body: &c.bodies[i],
             })
             .collect()
     }
 
     /// What a plain substring search finds: replies where every term is in
-    /// one field.
+    /// one field or one line of the body.
     fn expected(docs: &[SearchDoc], query: &str) -> Vec<u32> {
         let terms: Vec<String> = terms(query)
             .into_iter()
@@ -611,7 +696,10 @@ mod tests {
         let mut out: Vec<u32> = (0..docs.len() as u32)
             .filter(|&i| {
                 let d = &docs[i as usize];
-                let fields: Vec<String> = layout::fields(d).map(normalise).collect();
+                let fields: Vec<String> = layout::fields(d)
+                    .chain(d.body.split('\n'))
+                    .map(normalise)
+                    .collect();
                 !terms.is_empty()
                     && terms
                         .iter()
@@ -694,6 +782,31 @@ mod tests {
     }
 
     #[test]
+    fn a_match_never_spans_two_cells_items_or_paragraphs() {
+        // The plain text of a table row `| 项目 | 6387 | 53.3% |`, then a
+        // list item and the paragraph after it.
+        let body = "项目\n6387\n53.3%\n落实成效。\n建立机制。\n";
+        let doc = SearchDoc {
+            url: "/r/",
+            title: "答复",
+            doc_number: None,
+            department: "局",
+            date: "2021",
+            date_shown: "2021年",
+            year: 2021,
+            fields: vec![],
+            body,
+        };
+        let index = Index::new(build_index(&[doc]));
+        for across in ["8753", "638753.3%", "目6387", "实成效。建立", "效。建"] {
+            assert!(index.search(across).is_empty(), "{across} spans two pieces");
+        }
+        for within in ["6387", "53.3%", "落实成效。", "建立机制", "6387 53.3%"] {
+            assert_eq!(index.search(within), vec![0], "{within}");
+        }
+    }
+
+    #[test]
     fn title_and_doc_number_matches_rank_first_then_frequency_then_newest() {
         let bodies = ["税", "税税税税", "无", "税税"];
         let docs: Vec<SearchDoc> = bodies
@@ -709,6 +822,7 @@ mod tests {
                 doc_number: None,
                 department: "局",
                 date: "2021",
+                date_shown: "2021年",
                 year: 2021,
                 fields: vec![],
                 body: b,
@@ -793,15 +907,19 @@ mod tests {
             doc_number: Some("文号"),
             department: "局",
             date: "2021-06-10",
+            date_shown: "2021年6月10日",
             year: 2021,
-            fields: vec!["周国平"],
+            fields: vec![Field::new("提案人", "周国平")],
             body: &body,
         };
         let index = Index::new(build_index(&[d]));
         let data: serde_json::Value =
             serde_json::from_slice(index.file("search/d/0/0.json").unwrap()).unwrap();
         assert_eq!(data["u"], "/zxta/2021/a/");
+        assert_eq!(data["a"], "2021年6月10日");
+        assert_eq!(data["i"], "2021-06-10");
         assert_eq!(data["f"], serde_json::json!(["局", "周国平"]));
+        assert_eq!(data["l"], serde_json::json!(["办理单位", "提案人"]));
         assert_eq!(data["k"], 1);
         assert_eq!(
             index.file("search/d/0/0-1.txt").unwrap(),

@@ -27,8 +27,8 @@ use super::grams::{self, Packing, Partitions, Scratch};
 use super::layout::{for_each_unit, head_len};
 use super::postings::{Shape, Worker};
 use super::{
-    Corpus, FORMAT, Layout, SearchDoc, Sink, Written, docset, finish, positions, reuse, shards,
-    varint,
+    Corpus, FORMAT, Field, Layout, SearchDoc, Sink, Written, docset, finish, positions, reuse,
+    shards, varint,
 };
 use crate::digest::Previous;
 
@@ -258,7 +258,9 @@ struct OldFile {
     t: String,
     n: String,
     a: String,
+    i: String,
     f: Vec<String>,
+    l: Vec<String>,
     b: String,
     k: usize,
 }
@@ -276,7 +278,8 @@ impl OldDoc {
         for k in 1..=file.k {
             body.push_str(std::str::from_utf8(&read(piece_name(id, k))?).ok()?);
         }
-        (!file.f.is_empty()).then_some(OldDoc { file, body })
+        // A label for every field, as `docs` writes them.
+        (!file.f.is_empty() && file.l.len() == file.f.len()).then_some(OldDoc { file, body })
     }
 
     fn doc(&self) -> SearchDoc<'_> {
@@ -286,10 +289,15 @@ impl OldDoc {
             title: &f.t,
             doc_number: Some(f.n.as_str()).filter(|n| !n.is_empty()),
             department: &f.f[0],
-            date: &f.a,
+            date: &f.i,
+            date_shown: &f.a,
             // The year is in the facets, not in any entry.
             year: 0,
-            fields: f.f[1..].iter().map(String::as_str).collect(),
+            fields: f.f[1..]
+                .iter()
+                .zip(f.l.iter().skip(1))
+                .map(|(text, label)| Field::new(label, text.as_str()))
+                .collect(),
             body: &self.body,
         }
     }

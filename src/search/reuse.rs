@@ -122,7 +122,7 @@ pub fn forget(folder: &Path) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{SearchDoc, build_index};
+    use super::super::{Field, SearchDoc, build_index};
     use super::*;
     use crate::digest::Digests;
 
@@ -133,8 +133,9 @@ mod tests {
             doc_number: None,
             department: "局",
             date: "2021",
+            date_shown: "2021年",
             year: 2021,
-            fields: vec!["周国平"],
+            fields: vec![Field::new("提案人", "周国平")],
             body,
         }
     }

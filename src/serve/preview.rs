@@ -638,7 +638,8 @@ impl Snapshot {
         let index = std::sync::Mutex::new(pages);
         // Into memory; only the temporary file can fail (a full disk), and
         // then the preview goes on without search and says why.
-        let made = crate::search::index(&self.archive, &self.base, None, &|path, bytes| {
+        let legend = &self.config.result_legend;
+        let made = crate::search::index(&self.archive, &self.base, legend, None, &|path, bytes| {
             index
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())

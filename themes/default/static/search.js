@@ -28,7 +28,12 @@
  *
  * A result is `<li class="dafu-result">` with `a.dafu-result-title`,
  * `p.dafu-result-meta` (`span.dafu-result-number`, `span.dafu-result-department`,
- * `time.dafu-result-date`) and `p.dafu-result-snippet`; matches are `<mark>`.
+ * `time.dafu-result-date`, the date as the lists give it), then, when a term
+ * was found in a field not on that line, `p.dafu-result-field`
+ * (`span.dafu-result-label`, `：`, the field), and `p.dafu-result-snippet`,
+ * the sentence around the first match in the body (the body's start when
+ * only the result line matched; none when only a field did); matches are
+ * `<mark>`.
  * The results list gets `data-done` once every result of the page is shown
  * (also when there are none).
  *
@@ -36,8 +41,9 @@
  * URLs of all matching replies, best first.
  *
  * Matching: the query is cut into terms at whitespace; a reply matches when
- * each term occurs in one of its fields (title, 文号, department, the other
- * fields, the body), after both are normalised by `normaliseCode` (the twin
+ * each term occurs in one piece of it as its page shows it (title, 文号,
+ * department, each other field, each paragraph, list item, table cell and
+ * heading of the body), after both are normalised by `normaliseCode` (the twin
  * of dafu's `search::normalise`): whitespace dropped, full-width ASCII folded,
  * ASCII lowercased. Ranking: title or 文号 matches first, then how often the
  * terms occur, then newest.
@@ -48,7 +54,7 @@
   // Ten, as search engines show: each result fetches its own small data
   // file, so a page of ten keeps a query's first download small on a phone.
   var PER_PAGE = 10;
-  var FORMAT = 2;
+  var FORMAT = 3;
 
   var script = document.currentScript || (function () {
     var all = document.getElementsByTagName('script');
@@ -110,11 +116,17 @@
     return cp;
   }
 
+  /** A unit of a body where one of its pieces ends: no term holds it. */
+  var BREAK = -2;
+
   /**
    * A string's normalised units: `units[i]` a code point, `from[i]`/`to[i]`
    * where it was in the string (UTF-16 indexes), to highlight the original.
+   * With `pieces`, each `\n` is a `BREAK`: a body's text ends each
+   * paragraph, list item, table cell and heading with one, and the index
+   * counts it as a unit, so no match spans two.
    */
-  function normalise(s) {
+  function normalise(s, pieces) {
     var units = [], from = [], to = [];
     for (var i = 0; i < s.length; i++) {
       var start = i;
@@ -126,8 +138,8 @@
           i++;
         }
       }
-      var n = normaliseCode(cp);
-      if (n >= 0) {
+      var n = pieces && cp === 10 ? BREAK : normaliseCode(cp);
+      if (n !== -1) {
         units.push(n);
         from.push(start);
         to.push(i + 1);
@@ -490,9 +502,7 @@
               all = cursor[k] < list.length && list[cursor[k]] === want2;
             }
             if (all) {
-              if (!count) {
-                at[id] = p;
-              }
+              (at[id] = at[id] || []).push(p);
               count++;
               head = head || p < m.head;
             }
@@ -533,7 +543,7 @@
 
   /**
    * All replies matching `query`, best first: `{ ids, at }`, `at` mapping
-   * an id to where a long term was found in it, when one was.
+   * an id to the positions where a long term was found in it, when one was.
    */
   function run(query) {
     var ts = terms(query);
@@ -748,25 +758,71 @@
     return best < 0 ? null : { at: best, len: len };
   }
 
-  /** A snippet element: text around the first match in `text`, marked. */
+  /** Whether a unit ends a sentence: 。！？； and their ASCII forms. */
+  function endsSentence(u) {
+    return u === 0x3002 || u === 0xff01 || u === 0xff1f || u === 0xff1b ||
+      u === 0x21 || u === 0x3f || u === 0x3b;
+  }
+
+  /**
+   * The span of units `[lo, hi)` a snippet shows of `norm` for `match`: the
+   * sentence around it, within the one piece that holds it (a paragraph,
+   * list item or table cell, never two), at most about a hundred units.
+   * Without a match, the start of the first piece.
+   */
+  function snippetSpan(norm, match) {
+    var u = norm.units, at = match ? match.at : 0, end = match ? at + match.len : 0;
+    var first = at, last = end;
+    while (first > 0 && u[first - 1] !== BREAK) {
+      first--;
+    }
+    while (last < u.length && u[last] !== BREAK) {
+      last++;
+    }
+    var lo = at, hi = Math.max(end, at);
+    while (lo > first && at - lo < 40 && !endsSentence(u[lo - 1])) {
+      lo--;
+    }
+    if (lo > first && !endsSentence(u[lo - 1])) {
+      lo = Math.max(first, at - 20);
+    }
+    while (hi < last && hi - end < 70 && !endsSentence(u[hi - 1])) {
+      hi++;
+    }
+    return { lo: lo, hi: hi, cutBefore: lo > first && !endsSentence(u[lo - 1]),
+      cutAfter: hi < last && !endsSentence(u[hi - 1]) };
+  }
+
+  /** A snippet element: the sentence around `match` in `text`, marked. */
   function snippet(text, ts, match) {
-    var norm = normalise(text);
+    var norm = normalise(text, true);
     var p = element('p', 'dafu-result-snippet');
     if (!norm.units.length) {
       return p;
     }
-    var lo = match ? Math.max(0, match.at - 30) : 0;
-    var hi = Math.min(norm.units.length, (match ? match.at + match.len : 0) + 70);
-    var from = norm.from[lo], to = norm.to[hi - 1];
+    var span = snippetSpan(norm, match);
+    if (span.hi <= span.lo) {
+      return p;
+    }
+    var from = norm.from[span.lo], to = norm.to[span.hi - 1];
     var piece = text.slice(from, to);
-    var marks = map(matchesIn(norm, ts, lo, hi), function (s) { return [s[0] - from, s[1] - from]; });
-    if (lo > 0) {
+    var marks = map(matchesIn(norm, ts, span.lo, span.hi), function (s) { return [s[0] - from, s[1] - from]; });
+    if (span.cutBefore) {
       p.appendChild(document.createTextNode('…'));
     }
     appendMarked(p, piece, marks);
-    if (hi < norm.units.length) {
+    if (span.cutAfter) {
       p.appendChild(document.createTextNode('…'));
     }
+    return p;
+  }
+
+  /** A field the result matched, as its page shows it: `label：text`, marked. */
+  function fieldLine(label, text, ts) {
+    var p = element('p', 'dafu-result-field');
+    p.appendChild(element('span', 'dafu-result-label', label));
+    p.appendChild(document.createTextNode('：'));
+    appendMarked(p, text, matchesIn(normalise(text), ts, 0, Infinity));
     return p;
   }
 
@@ -785,37 +841,50 @@
   }
 
   /**
-   * The snippet of reply `id`: the first match in a field not already on
-   * the result line, else in the body. The body's first part is in the data
-   * file; the rest is fetched piece by piece, only when no term was found on
-   * the result line (title, 文号, department, already highlighted there), and
-   * straight at the right piece when a long term's position is known (`at`).
+   * What reply `id` shows under its result line: the first field not on
+   * that line that a term matched, with its label; and the sentence around
+   * the first match in the body. The body's first part is in the data file;
+   * the rest is fetched piece by piece when a term was found nowhere on the
+   * result line, straight at the right piece when a long term's positions
+   * are known (`at`). A reply found by its title, 文号 or department alone
+   * shows the start of its body instead, fetching nothing more; one found
+   * by a field alone shows the field alone.
    */
-  function snippetOf(m, id, doc, ts, at) {
-    var fields = doc.f.slice(1);
-    for (var i = 0; i < fields.length; i++) {
-      var found = firstMatch(normalise(fields[i]), ts);
-      if (found) {
-        return Promise.resolve(snippet(fields[i], ts, found));
+  function snippetsOf(m, id, doc, ts, at) {
+    var shown = [];
+    for (var i = 1; i < doc.f.length && !shown.length; i++) {
+      if (firstMatch(normalise(doc.f[i]), ts)) {
+        shown.push(fieldLine((doc.l && doc.l[i]) || '', doc.f[i], ts));
       }
     }
-    var lead = firstMatch(normalise(doc.b), ts);
-    var visible = firstMatch(normalise(doc.t + '\n' + (doc.n || '') + '\n' + (doc.f[0] || '')), ts);
+    var lead = firstMatch(normalise(doc.b, true), ts);
+    var visible = firstMatch(normalise(doc.t), ts) || firstMatch(normalise(doc.n || ''), ts) ||
+      firstMatch(normalise(doc.f[0] || ''), ts);
     if (lead || visible || !doc.k) {
-      return Promise.resolve(snippet(doc.b, ts, lead));
+      if (lead || !shown.length) {
+        shown.push(snippet(doc.b, ts, lead));
+      }
+      return Promise.resolve(shown);
     }
     var first = 1;
-    if (at !== undefined && at >= m.head) {
-      var unit = at - m.head - bodyStart(doc);
-      first = unit < m.lead ? 1 : Math.min(doc.k, 1 + Math.floor((unit - m.lead) / m.piece));
+    var start = m.head + bodyStart(doc);
+    for (i = 0; at && i < at.length; i++) {
+      if (at[i] >= start) {
+        var unit = at[i] - start;
+        first = unit < m.lead ? 1 : Math.min(doc.k, 1 + Math.floor((unit - m.lead) / m.piece));
+        break;
+      }
     }
     var body = first === 1 ? doc.b : '';
     function tryPiece(k) {
       return load(docPath(m, id) + '-' + k + '.txt', 'text').then(function (more) {
         body += more;
-        var found = firstMatch(normalise(body), ts);
+        var found = firstMatch(normalise(body, true), ts);
         if (found || k >= doc.k) {
-          return found ? snippet(body, ts, found) : snippet(doc.b, ts, null);
+          if (found || !shown.length) {
+            shown.push(found ? snippet(body, ts, found) : snippet(doc.b, ts, null));
+          }
+          return shown;
         }
         return tryPiece(k + 1);
       });
@@ -838,13 +907,16 @@
     appendMarked(dept, doc.f[0] || '', matchesIn(normalise(doc.f[0] || ''), ts, 0, Infinity));
     meta.appendChild(dept);
     meta.appendChild(document.createTextNode(' '));
+    // As the lists show it (2020年11月2日), with the ISO date for machines.
     var time = element('time', 'dafu-result-date', doc.a);
-    time.setAttribute('datetime', doc.a);
+    time.setAttribute('datetime', doc.i || doc.a);
     meta.appendChild(time);
     li.appendChild(title);
     li.appendChild(meta);
-    return snippetOf(m, id, doc, ts, at).then(function (p) {
-      li.appendChild(p);
+    return snippetsOf(m, id, doc, ts, at).then(function (shown) {
+      for (var i = 0; i < shown.length; i++) {
+        li.appendChild(shown[i]);
+      }
     });
   }
 
