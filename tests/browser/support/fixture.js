@@ -31,11 +31,16 @@ function walk(dir, prefix = '') {
   });
 }
 
-/* Builds the site; returns where it is and what a citizen should find in it. */
+/*
+ * Builds the site; returns where it is and what a citizen should find in it.
+ * `options.numericTables` gives the generated replies tables of figures too
+ * (gen_corpus.py --numeric-tables), `options.n` how many (30).
+ */
 function buildFixture(options = {}) {
   run('cargo', ['build', '--quiet'], { cwd: REPO });
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dafu-browser-'));
-  run('python3', [GEN_CORPUS, '--n', '30', '--out', root]);
+  const tables = options.numericTables ? ['--numeric-tables'] : [];
+  run('python3', [GEN_CORPUS, '--n', String(options.n || 30), '--out', root, ...tables]);
   fs.cpSync(path.join(REPO, 'content'), path.join(root, 'content'), { recursive: true });
   // Replies cite policies by URL and give e-mail addresses: words longer
   // than a phone is wide, in the body, a table cell and a code line.
