@@ -568,7 +568,8 @@ mod tests {
             "department: 甲局\ndate: 2021-06-10\nsession: 市十七届人大五次会议\nproposal_id: \"0152\"\n\
              proposal_title: 案由\nproposers: [陈海军, 李二]\nsigner: 薛庆林\nhandler: 黄文明\n\
              phone: \"85681230\"\ncc: [市政协提案委]\nindex_number: QX-2021-0999\n\
-             topic: 工业\nkeywords: [中小企业, 稳岗]\nresult: A\nrole: 会办",
+             topic: 工业\nkeywords: [中小企业, 稳岗]\nresult: A\nrole: 会办\n\
+             cc_report: [省政府办公厅]",
         );
         let legend = crate::config::Config::default().result_legend;
         let fields = shown_fields(&reply, &legend);
@@ -584,6 +585,7 @@ mod tests {
             ("签发人", "薛庆林"),
             ("经办人", "黄文明"),
             ("联系电话", "85681230"),
+            ("抄报", "省政府办公厅"),
             ("抄送", "市政协提案委"),
             ("索引号", "QX-2021-0999"),
             ("主题分类", "工业"),
@@ -605,6 +607,10 @@ mod tests {
         );
         let fields = shown_fields(&reply, &BTreeMap::new());
         assert_eq!(fields[0], Field::new("主送", "周国平等委员"));
+        assert!(
+            fields.iter().all(|field| field.label != "办理方式"),
+            "a role the reply does not state is not shown, so not searched"
+        );
         assert!(fields.contains(&Field::new("提案人", "周国平")));
     }
 

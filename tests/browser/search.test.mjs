@@ -62,7 +62,7 @@ function piecesOf(r) {
     r.proposal_id ? (r.kind || '') + '第' + r.proposal_id + '号' : null, r.proposal_title,
     ...(r.proposers || []), r.role,
     r.result ? r.result + '类' + (LEGEND[r.result] ? '（' + LEGEND[r.result] + '）' : '') : null,
-    r.signer, r.handler, r.phone, ...(r.cc || []), r.index_number, r.topic, ...(r.keywords || []),
+    r.signer, r.handler, r.phone, ...(r.cc_report || []), ...(r.cc || []), r.index_number, r.topic, ...(r.keywords || []),
     ...String(r.body_text || '').split('\n')]
     .filter((piece) => piece != null);
 }
