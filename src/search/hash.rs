@@ -1,6 +1,6 @@
 //! Which shard a gram lives in: a 32-bit hash of its code points.
 //!
-//! `search.js` computes the same hash (`shardOf`) to know which file to
+//! `search.js` computes the same hash (`gramHash`, then `shardName`) to know which file to
 //! fetch, so this must stay simple enough to write in ES5 without 64-bit
 //! integers: FNV-1a over the code points, then MurmurHash3's finaliser,
 //! because FNV alone leaves the low bits (which pick the shard) poorly mixed.

@@ -1,5 +1,5 @@
 //! Full-text search for a static site: an index built once, in files a
-//! browser fetches a few of per query (`static/search.js` does that).
+//! browser fetches a few of per query (`themes/default/static/search.js` does that).
 //!
 //! Citizens search for names, 文号, proposal numbers and phrases, and expect
 //! exactly the replies whose text contains what they typed, within one piece

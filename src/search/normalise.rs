@@ -1,7 +1,7 @@
 //! What a character becomes before it is indexed or searched for.
 //!
 //! Index and query go through this same function (and `search.js` carries a
-//! copy of it, `normaliseChar`, which must stay identical), so a query matches
+//! copy of it, `normaliseCode`, which must stay identical), so a query matches
 //! exactly where a plain substring search over the normalised text would:
 //!
 //! - whitespace and invisible characters are dropped, so `签 发 人`, a phrase
