@@ -151,23 +151,21 @@ fn early_language() -> Option<Lang> {
 /// The command line with its help in the messages' language: each
 /// command's and option's text is looked up as `help.COMMAND.OPTION`
 /// (`help.COMMAND` for the command itself), the English doc comments above
-/// being the fallback.
+/// being the fallback; in Chinese, the words clap prints around them too.
 fn command_line() -> clap::Command {
-    let localise_args = |command: clap::Command, prefix: String| {
-        let ids: Vec<String> = command
-            .get_arguments()
-            .map(|arg| arg.get_id().to_string())
-            .collect();
-        ids.into_iter().fold(command, |command, id| {
-            match localised(&format!("{prefix}.{id}")) {
-                Some(text) => command.mut_arg(&id, |arg| arg.help(text)),
-                None => command,
-            }
-        })
-    };
-    let mut command = localise_args(Cli::command(), "help".into());
+    let mut command = localise(Cli::command(), "help");
     if let Some(about) = localised("help.about") {
         command = command.about(about);
+    }
+    if lang::is_chinese() {
+        command = command.disable_version_flag(true).arg(
+            clap::Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(clap::ArgAction::Version)
+                .help(t!("help.version").into_owned())
+                .help_heading(t!("help.options").into_owned()),
+        );
     }
     let names: Vec<String> = command
         .get_subcommands()
@@ -175,7 +173,7 @@ fn command_line() -> clap::Command {
         .collect();
     for name in names {
         command = command.mut_subcommand(&name, |sub| {
-            let sub = localise_args(sub, format!("help.{name}"));
+            let sub = localise(sub, &format!("help.{name}"));
             match localised(&format!("help.{name}")) {
                 Some(about) => sub.about(about),
                 None => sub,
@@ -183,6 +181,48 @@ fn command_line() -> clap::Command {
         });
     }
     command
+}
+
+/// One command's help texts from the catalogue; in Chinese also its
+/// headings, its usage line and its `--help` flag, which clap words itself.
+fn localise(command: clap::Command, prefix: &str) -> clap::Command {
+    let ids: Vec<String> = command
+        .get_arguments()
+        .map(|arg| arg.get_id().to_string())
+        .collect();
+    let chinese = lang::is_chinese();
+    let command = ids.into_iter().fold(command, |command, id| {
+        let text = localised(&format!("{prefix}.{id}"));
+        command.mut_arg(&id, |mut arg| {
+            if let Some(text) = text {
+                arg = arg.help(text);
+            }
+            if chinese {
+                let heading = if arg.is_positional() {
+                    "help.arguments"
+                } else {
+                    "help.options"
+                };
+                arg = arg.help_heading(t!(heading).into_owned());
+            }
+            arg
+        })
+    });
+    if !chinese {
+        return command;
+    }
+    command
+        .help_template(t!("help.template").into_owned())
+        .subcommand_help_heading(t!("help.commands").into_owned())
+        .disable_help_flag(true)
+        .arg(
+            clap::Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(clap::ArgAction::Help)
+                .help(t!("help.help").into_owned())
+                .help_heading(t!("help.options").into_owned()),
+        )
 }
 
 /// The catalogue's text for `key` in the current language, if it has one.

@@ -86,4 +86,9 @@ fn the_help_is_chinese_in_a_chinese_locale() {
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(help.contains("生成网站到输出文件夹"), "{help}");
     assert!(help.contains("网站写到哪里"), "{help}");
+    assert!(help.contains("用法：dafu build"), "{help}");
+    assert!(
+        help.contains("-h, --help") && help.contains("显示帮助"),
+        "{help}"
+    );
 }
