@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::config::{CONFIG_FILE, Config, Slug};
 use crate::problem::Problem;
+use crate::proposal::{self, Proposal};
 use crate::reply::Reply;
 use rust_i18n::t;
 
@@ -23,6 +24,7 @@ pub const RESERVED: &[&str] = &[
     "departments",
     "sessions",
     "proposers",
+    "results",
     "search",
     "stats",
     "data",
@@ -40,14 +42,17 @@ pub enum Facet {
     Department,
     Session,
     Proposer,
+    /// The result class (办理结果): A, B, C, as config.yaml's legend has them.
+    Result,
 }
 
 impl Facet {
-    pub const ALL: [Facet; 4] = [
+    pub const ALL: [Facet; 5] = [
         Facet::Year,
         Facet::Department,
         Facet::Session,
         Facet::Proposer,
+        Facet::Result,
     ];
 
     /// The URL folder of the facet: `years`, …
@@ -57,6 +62,7 @@ impl Facet {
             Facet::Department => "departments",
             Facet::Session => "sessions",
             Facet::Proposer => "proposers",
+            Facet::Result => "results",
         }
     }
 
@@ -67,6 +73,7 @@ impl Facet {
             Facet::Department => "办理单位",
             Facet::Session => "会议",
             Facet::Proposer => "提案人",
+            Facet::Result => "办理结果",
         }
     }
 
@@ -86,12 +93,14 @@ impl Facet {
                 names.dedup();
                 names
             }
+            // A reply that gives no class is in no class's list.
+            Facet::Result => reply.result.iter().cloned().collect(),
         }
     }
 
     fn slugs(self, config: &Config) -> Option<&BTreeMap<String, Slug>> {
         match self {
-            Facet::Year => None,
+            Facet::Year | Facet::Result => None,
             Facet::Department => Some(&config.slugs.departments),
             Facet::Session => Some(&config.slugs.sessions),
             Facet::Proposer => Some(&config.slugs.proposers),
@@ -114,10 +123,16 @@ pub struct Term {
 #[derive(Debug, Clone)]
 pub struct Archive {
     replies: Vec<Arc<Reply>>,
-    facets: [Vec<Term>; 4],
+    facets: [Vec<Term>; 5],
     /// Per facet, a term's name → its index, so that finding a reply's terms
     /// never walks the (possibly thousands of) terms.
-    lookup: [HashMap<String, usize>; 4],
+    lookup: [HashMap<String, usize>; 5],
+    /// The proposals the replies answer, by session and number.
+    proposals: Vec<Proposal>,
+    /// Each proposal's site path: `sessions/{session's slug}/{number}/`.
+    proposal_paths: Vec<String>,
+    /// By reply id, the index of the proposal it answers.
+    proposal_of: Vec<Option<usize>>,
 }
 
 impl Archive {
@@ -144,18 +159,33 @@ impl Archive {
             problems.extend(slug_clashes(facet, &terms));
             terms
         });
-        let lookup = facets.each_ref().map(|terms| {
+        let lookup: [HashMap<String, usize>; 5] = facets.each_ref().map(|terms| {
             terms
                 .iter()
                 .enumerate()
                 .map(|(index, term)| (term.name.clone(), index))
                 .collect()
         });
+        let session_index = &lookup[Facet::Session.index()];
+        let (proposals, proposal_of) =
+            proposal::group(&replies, |session| session_index[session]);
+        let sessions = &facets[Facet::Session.index()];
+        let proposal_paths: Vec<String> = proposals
+            .iter()
+            .map(|p| {
+                let session = &sessions[session_index[&p.key.session]];
+                format!("{}/{}/{}/", Facet::Session.key(), session.slug, slugify(&p.key.number))
+            })
+            .collect();
+        problems.extend(proposal_clashes(&proposals, &proposal_paths, &replies));
         if problems.is_empty() {
             Ok(Archive {
                 replies,
                 facets,
                 lookup,
+                proposals,
+                proposal_paths,
+                proposal_of,
             })
         } else {
             Err(problems)
@@ -183,6 +213,72 @@ impl Archive {
         let index = *self.lookup[facet.index()].get(name)?;
         Some(&self.terms(facet)[index])
     }
+
+    pub fn proposals(&self) -> &[Proposal] {
+        &self.proposals
+    }
+
+    /// Proposal `index`'s site path.
+    pub fn proposal_path(&self, index: usize) -> &str {
+        &self.proposal_paths[index]
+    }
+
+    /// The index of the proposal reply `id` answers, if it names one.
+    pub fn proposal_of(&self, id: usize) -> Option<usize> {
+        self.proposal_of[id]
+    }
+
+    /// The proposals of one session, by number, as indices.
+    pub fn proposals_in<'s>(&'s self, session: &'s str) -> impl Iterator<Item = usize> + 's {
+        (self.proposals.iter().enumerate())
+            .filter(move |(_, p)| p.key.session == session)
+            .map(|(index, _)| index)
+    }
+
+    /// Proposals that name more than one reply as their lead (主办): a
+    /// warning for `check` and `build`, naming each file.
+    pub fn lead_clashes(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for proposal in &self.proposals {
+            let leads = proposal.leads(&self.replies);
+            let Some((first, rest)) = leads.split_first() else {
+                continue;
+            };
+            for other in rest {
+                problems.push(Problem::new(
+                    &other.source,
+                    t!(
+                        "archive.two_leads",
+                        proposal = proposal.key,
+                        other = first.source.display()
+                    ),
+                ));
+            }
+        }
+        problems
+    }
+}
+
+/// Two proposals on one URL: one number in one session, once as 提案 and
+/// once as 建议, or two numbers whose slugs differ only in case.
+fn proposal_clashes(proposals: &[Proposal], paths: &[String], replies: &[Arc<Reply>]) -> Vec<Problem> {
+    let mut seen: HashMap<String, &Proposal> = HashMap::new();
+    let mut problems = Vec::new();
+    for (proposal, path) in proposals.iter().zip(paths) {
+        if let Some(other) = seen.insert(path.to_lowercase(), proposal) {
+            let reply = &replies[proposal.replies[0]];
+            problems.push(Problem::new(
+                &reply.source,
+                t!(
+                    "archive.same_proposal_url",
+                    proposal = proposal.key,
+                    other = other.key,
+                    url = path
+                ),
+            ));
+        }
+    }
+    problems
 }
 
 fn build_terms(facet: Facet, replies: &[Arc<Reply>], config: &Config) -> Vec<Term> {
@@ -203,14 +299,21 @@ fn build_terms(facet: Facet, replies: &[Arc<Reply>], config: &Config) -> Vec<Ter
             replies,
         })
         .collect();
-    // Years newest first; sessions by their newest reply; the rest by size.
-    // 未注明 always last. Ties by name, so the order never depends on hashing.
+    // Years newest first; sessions by their newest reply; result classes in
+    // the legend's order, then those it lacks; the rest by size. 未注明
+    // always last. Ties by name, so the order never depends on hashing.
+    let legend = |code: &str| {
+        (config.result_legend.keys())
+            .position(|known| known == code)
+            .unwrap_or(usize::MAX)
+    };
     terms.sort_by(|a, b| {
         (a.name == UNSPECIFIED)
             .cmp(&(b.name == UNSPECIFIED))
             .then_with(|| match facet {
                 Facet::Year => b.name.cmp(&a.name),
                 Facet::Session => a.replies[0].cmp(&b.replies[0]),
+                Facet::Result => legend(&a.name).cmp(&legend(&b.name)),
                 Facet::Department | Facet::Proposer => b.replies.len().cmp(&a.replies.len()),
             })
             .then_with(|| a.name.cmp(&b.name))

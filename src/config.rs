@@ -4,6 +4,8 @@
 //! Knows nothing of files other than config.yaml itself, nor of templates.
 
 use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
 use std::path::Path;
 
 use rust_i18n::t;
@@ -35,8 +37,15 @@ pub struct Config {
     pub latest: usize,
     /// Whether raw HTML in a reply body is passed through; escaped when false.
     pub allow_html: bool,
-    /// What each result code (办理结果) means.
-    pub result_legend: BTreeMap<String, String>,
+    /// What each result code (办理结果) means, in the order config.yaml
+    /// gives them: the order of every list of classes.
+    pub result_legend: IndexMap<String, String>,
+    /// How many working days after its date a reply should be published
+    /// by: the rules that publish replies say 20.
+    pub publish_within_working_days: u32,
+    /// Working-day calendars by year, beyond or instead of the built-in
+    /// ones (see `workdays`).
+    pub holidays: BTreeMap<i16, crate::workdays::HolidayYear>,
     /// ASCII slugs for terms, per facet: `departments: {常州市工业和信息化局: gxj}`.
     pub slugs: Slugs,
     /// Who runs the site, for the meta tags of the page specification of
@@ -120,13 +129,15 @@ impl Default for Config {
             latest: 10,
             allow_html: false,
             result_legend: default_legend(),
+            publish_within_working_days: 20,
+            holidays: BTreeMap::new(),
             slugs: Slugs::default(),
             gov: GovMeta::default(),
         }
     }
 }
 
-fn default_legend() -> BTreeMap<String, String> {
+fn default_legend() -> IndexMap<String, String> {
     [
         ("A", "所提问题已经解决或基本解决"),
         ("B", "所提问题正在解决或已列入计划逐步解决"),

@@ -1,6 +1,6 @@
 //! Open data: every published reply as `data/replies.json` (all metadata,
 //! the URL and the plain text) and `data/replies.csv` (the metadata, for a
-//! spreadsheet). These are data formats, not pages, so they are made here
+//! spreadsheet); every proposal as `data/proposals.json`, with its replies. These are data formats, not pages, so they are made here
 //! with serde_json and csv, not through templates.
 //!
 //! Keys are the front matter's own names, in the same order in both files.
@@ -29,6 +29,7 @@ use serde::Serialize;
 use crate::archive::Archive;
 use crate::config::BaseUrl;
 use crate::digest;
+use crate::proposal::ProposalKey;
 use crate::reply::{Kind, Reply, ReplyDate, Role};
 use crate::shelf::Shelf;
 
@@ -36,6 +37,7 @@ use crate::shelf::Shelf;
 pub enum DataFile {
     Json,
     Csv,
+    Proposals,
 }
 
 impl DataFile {
@@ -44,12 +46,13 @@ impl DataFile {
         match self {
             DataFile::Json => "data/replies.json",
             DataFile::Csv => "data/replies.csv",
+            DataFile::Proposals => "data/proposals.json",
         }
     }
 }
 
 /// The CSV's columns: the keys of a record, but `body_text`.
-pub const CSV_KEYS: [&str; 23] = [
+pub const CSV_KEYS: [&str; 25] = [
     "title",
     "doc_number",
     "session",
@@ -75,15 +78,18 @@ pub const CSV_KEYS: [&str; 23] = [
     // position keep their place.
     "addressee",
     "cc_report",
+    "proposal_key",
+    "assigned",
 ];
 
 /// The CSV's header row: each column's Chinese name, for the office staff
 /// who open it in Excel. A front matter key's is its Chinese alias (so a
 /// column is named as the field is in a reply); `url`, made by the build,
-/// is 网址.
-fn csv_header() -> [&'static str; 23] {
+/// is 网址, and `proposal_key` 提案标识.
+fn csv_header() -> [&'static str; 25] {
     CSV_KEYS.map(|key| match key {
         "url" => "网址",
+        "proposal_key" => "提案标识",
         _ => crate::reply::KEYS
             .iter()
             .find(|(k, _)| *k == key)
@@ -120,6 +126,11 @@ struct Record<'a> {
     url: String,
     addressee: Option<&'a str>,
     cc_report: &'a [String],
+    /// `市政协十四届五次会议/提案/0152`: the same for every answer to one
+    /// proposal; `null` when kind, session or number is not given.
+    proposal_key: Option<String>,
+    /// 交办日期, when the reply gives it.
+    assigned: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     body_text: Option<&'a str>,
 }
@@ -155,12 +166,14 @@ impl<'a> Record<'a> {
             keywords: &reply.keywords,
             published: reply.published.or(day).map(|d| d.to_string()),
             url: base.absolute(&reply.path),
+            proposal_key: ProposalKey::of(reply).map(|key| key.to_string()),
+            assigned: reply.assigned.map(|d| d.to_string()),
             body_text,
         }
     }
 
     /// The CSV row, in the order of `CSV_KEYS`; lists joined with 、.
-    fn csv_row(&self) -> [String; 23] {
+    fn csv_row(&self) -> [String; 25] {
         let text = |value: Option<&str>| value.unwrap_or_default().to_string();
         let kind = self.kind.map(|k| match k {
             Kind::Proposal => "提案",
@@ -190,6 +203,8 @@ impl<'a> Record<'a> {
             self.url.clone(),
             text(self.addressee),
             self.cc_report.join("、"),
+            self.proposal_key.clone().unwrap_or_default(),
+            self.assigned.clone().unwrap_or_default(),
         ]
         .map(as_text)
     }
@@ -212,11 +227,17 @@ const CHUNK: usize = 256;
 /// What data file `file` is made of, in 64 bits (see `digest`): each
 /// record but its text and, for the JSON, what each text is made of.
 pub fn digest(file: DataFile, archive: &Archive, base: &BaseUrl) -> u64 {
+    if file == DataFile::Proposals {
+        let mut hasher = digest::Hasher::default();
+        file.path().hash(&mut hasher);
+        hasher.serialized(&proposal_records(archive, base));
+        return hasher.finish();
+    }
     let per_reply: Vec<u64> = archive
         .replies()
         .par_iter()
         .map(|reply| match file {
-            DataFile::Json => line_digest(reply, base),
+            DataFile::Json | DataFile::Proposals => line_digest(reply, base),
             DataFile::Csv => {
                 let mut hasher = digest::Hasher::default();
                 hasher.serialized(&Record::new(reply, base, None));
@@ -259,7 +280,77 @@ pub fn parts<'a>(
     match file {
         DataFile::Json => Box::new(json(archive.replies(), base, lines)),
         DataFile::Csv => Box::new(std::iter::once(Ok(csv(archive.replies(), base)))),
+        DataFile::Proposals => Box::new(std::iter::once(Ok(proposals(archive, base)))),
     }
+}
+
+/// One proposal as open data: its key and what identifies it, and its
+/// published replies in the proposal page's order.
+#[derive(Serialize)]
+struct ProposalRecord<'a> {
+    proposal_key: String,
+    kind: Kind,
+    session: &'a str,
+    proposal_id: &'a str,
+    proposal_title: Option<&'a str>,
+    proposers: &'a [String],
+    /// The proposal's class: see `Proposal::result`.
+    result: Option<&'a str>,
+    url: String,
+    replies: Vec<AnswerRecord<'a>>,
+}
+
+/// A reply as its proposal's record lists it; the rest of it is in
+/// `replies.json` under the same URL.
+#[derive(Serialize)]
+struct AnswerRecord<'a> {
+    url: String,
+    department: &'a str,
+    role: Option<Role>,
+    doc_number: Option<&'a str>,
+    result: Option<&'a str>,
+}
+
+fn proposal_records<'a>(archive: &'a Archive, base: &BaseUrl) -> Vec<ProposalRecord<'a>> {
+    let replies = archive.replies();
+    (archive.proposals().iter().enumerate())
+        .map(|(index, proposal)| ProposalRecord {
+            proposal_key: proposal.key.to_string(),
+            kind: proposal.key.kind,
+            session: &proposal.key.session,
+            proposal_id: &proposal.key.number,
+            proposal_title: proposal.title(replies),
+            proposers: proposal.proposers(replies),
+            result: proposal.result(replies),
+            url: base.absolute(archive.proposal_path(index)),
+            replies: (proposal.replies.iter())
+                .map(|&id| {
+                    let reply = &replies[id];
+                    AnswerRecord {
+                        url: base.absolute(&reply.path),
+                        department: &reply.department,
+                        role: reply.role,
+                        doc_number: reply.doc_number.as_deref(),
+                        result: reply.result.as_deref(),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// `data/proposals.json`: one array, a proposal a line, like `replies.json`.
+fn proposals(archive: &Archive, base: &BaseUrl) -> Vec<u8> {
+    let records = proposal_records(archive, base);
+    let mut out = Vec::with_capacity(records.len() * 512 + 4);
+    out.push(b'[');
+    for (i, record) in records.iter().enumerate() {
+        out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+        serde_json::to_writer(&mut out, record)
+            .expect("a record serialises: it holds only strings and numbers");
+    }
+    out.extend_from_slice(if records.is_empty() { b"]\n" } else { b"\n]\n" });
+    out
 }
 
 /// The JSON, each line found on the shelf of `lines` if there, else made

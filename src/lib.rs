@@ -19,6 +19,7 @@ pub mod markdown;
 pub mod output;
 pub mod privacy;
 pub mod problem;
+pub mod proposal;
 pub mod render;
 pub mod reply;
 pub mod scaffold;
@@ -31,6 +32,7 @@ pub mod text;
 pub mod theme;
 pub mod timings;
 pub mod url;
+pub mod workdays;
 pub mod yaml;
 
 use std::path::PathBuf;
@@ -377,7 +379,8 @@ impl Site {
     }
 
     /// What `build` and `check` both warn of: a `base_url` without a host,
-    /// then the privacy lint's findings in the published replies.
+    /// then the privacy lint's findings in the published replies and
+    /// proposals with two lead replies.
     ///
     /// Without a host, sitemap.xml is written all the same, so that a site
     /// tried out before it has an address builds the same set of files;
@@ -391,13 +394,14 @@ impl Site {
             )
             .hint(t!("build.relative_base_url_hint"))
         });
-        let privacy = self
+        let mut replies: Vec<Problem> = self
             .archive
             .replies()
             .iter()
             .flat_map(|reply| reply.warnings.iter().cloned())
             .collect();
-        base_url.into_iter().chain(sorted(privacy)).collect()
+        replies.extend(self.archive.lead_clashes());
+        base_url.into_iter().chain(sorted(replies)).collect()
     }
 }
 

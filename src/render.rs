@@ -22,6 +22,7 @@ use crate::config::{BaseUrl, Config};
 use crate::data::DataFile;
 use crate::digest;
 use crate::problem::Problem;
+use crate::proposal::{Proposal, ProposalKey};
 use crate::reply::{Kind, Reply, ReplyDate};
 use crate::stats::{Stats, Tally};
 use crate::theme::Theme;
@@ -51,6 +52,8 @@ pub enum PageSpec {
     /// `/stats/`: the archive's counts as charts.
     Stats,
     Reply(usize),
+    /// `sessions/{slug}/{number}/`: every published answer to one proposal.
+    Proposal(usize),
     Facet(Facet),
     /// A term's list: the facet, the term's index in it, the 1-based page number.
     Term(Facet, usize, usize),
@@ -75,9 +78,9 @@ const NO_DATE: &str = "2000-01-01";
 pub const FEED_ENTRIES: usize = 50;
 
 /// Facets whose terms have a feed: a department, a session, a member can be
-/// followed; a year cannot usefully be.
+/// followed; a year or a result class cannot usefully be.
 pub fn has_feed(facet: Facet) -> bool {
-    facet != Facet::Year
+    matches!(facet, Facet::Department | Facet::Session | Facet::Proposer)
 }
 
 /// What a page was made from; `serve` re-renders the pages whose inputs a
@@ -85,6 +88,8 @@ pub fn has_feed(facet: Facet) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Input<'a> {
     Reply(&'a str),
+    /// A proposal: which replies answer it, and what each says.
+    Proposal(&'a ProposalKey),
     Term(Facet, &'a str),
     /// A facet's terms: their names, slugs and counts, as its index lists them.
     Facet(Facet),
@@ -136,6 +141,7 @@ struct ReplyView<'a> {
     addressee_short: Option<String>,
     role: Option<crate::reply::Role>,
     result: Option<&'a str>,
+    result_url: Option<String>,
     result_label: Option<&'a str>,
     signer: Option<&'a str>,
     handler: Option<&'a str>,
@@ -153,6 +159,31 @@ struct ReplyView<'a> {
     /// The first characters of the text, for descriptions and feeds.
     summary: &'a str,
     extra: &'a std::collections::BTreeMap<String, serde_yaml::Value>,
+}
+
+/// A reply page's link to the proposal it answers.
+#[derive(Serialize)]
+struct ProposalLink {
+    url: String,
+    /// How many other published replies answer it.
+    others: usize,
+}
+
+/// A proposal: its key, 案由 and proposers, how many published replies
+/// answer it and its result class (see `Proposal::result`).
+#[derive(Serialize)]
+struct ProposalView<'a> {
+    url: String,
+    kind: Kind,
+    session: &'a str,
+    session_url: String,
+    number: &'a str,
+    title: Option<&'a str>,
+    proposers: Vec<Link<'a>>,
+    answers: usize,
+    result: Option<&'a str>,
+    result_url: Option<String>,
+    result_label: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -290,8 +321,10 @@ impl<'a> Renderer<'a> {
             PageSpec::Robots,
             PageSpec::Data(DataFile::Json),
             PageSpec::Data(DataFile::Csv),
+            PageSpec::Data(DataFile::Proposals),
         ];
         specs.extend((0..self.archive.replies().len()).map(PageSpec::Reply));
+        specs.extend((0..self.archive.proposals().len()).map(PageSpec::Proposal));
         for facet in Facet::ALL {
             specs.push(PageSpec::Facet(facet));
             for (index, term) in self.archive.terms(facet).iter().enumerate() {
@@ -308,9 +341,18 @@ impl<'a> Renderer<'a> {
     /// What a page is made from.
     pub fn inputs(&self, spec: PageSpec) -> Vec<Input<'a>> {
         match spec {
+            // A reply's page names its proposal and counts its other answers.
             PageSpec::Reply(id) => {
                 let reply = &self.archive.replies()[id];
-                vec![Input::Reply(&reply.path)]
+                let mut inputs = vec![Input::Reply(&reply.path)];
+                inputs.extend(
+                    (self.archive.proposal_of(id))
+                        .map(|index| Input::Proposal(&self.archive.proposals()[index].key)),
+                );
+                inputs
+            }
+            PageSpec::Proposal(index) => {
+                vec![Input::Proposal(&self.archive.proposals()[index].key)]
             }
             // The term's list (its order and length, hence the pagination) and
             // the replies shown on this one page of it.
@@ -321,6 +363,13 @@ impl<'a> Renderer<'a> {
                     self.page_of(term, page)
                         .map(|&id| Input::Reply(&self.archive.replies()[id].path)),
                 );
+                // A session's first page lists its proposals.
+                if facet == Facet::Session && page == 1 {
+                    inputs.extend(
+                        (self.archive.proposals_in(&term.name))
+                            .map(|index| Input::Proposal(&self.archive.proposals()[index].key)),
+                    );
+                }
                 inputs
             }
             // A term's feed: the term's list and the replies it looked at
@@ -377,6 +426,7 @@ impl<'a> Renderer<'a> {
             PageSpec::Search => "search/index.html".to_string(),
             PageSpec::Stats => "stats/index.html".to_string(),
             PageSpec::Reply(id) => format!("{}index.html", self.archive.replies()[id].path),
+            PageSpec::Proposal(index) => format!("{}index.html", self.archive.proposal_path(index)),
             PageSpec::Facet(facet) => format!("{}/index.html", facet.key()),
             PageSpec::Term(facet, index, page) => {
                 let first = term_path(facet, &self.archive.terms(facet)[index]);
@@ -507,7 +557,24 @@ impl<'a> Renderer<'a> {
             }
             PageSpec::Reply(id) => {
                 put("reply", reply(id));
+                let link = self.archive.proposal_of(id).map(|index| ProposalLink {
+                    url: self.base.link(self.archive.proposal_path(index)),
+                    others: self.archive.proposals()[index].replies.len() - 1,
+                });
+                put("proposal", Value::from_serializable(&link));
                 "reply.html"
+            }
+            PageSpec::Proposal(index) => {
+                let proposal = &self.archive.proposals()[index];
+                put(
+                    "proposal",
+                    Value::from_serializable(&self.proposal_view(index, proposal)),
+                );
+                put(
+                    "replies",
+                    Value::from(proposal.replies.iter().map(|&id| reply(id)).collect::<Vec<_>>()),
+                );
+                "proposal.html"
             }
             PageSpec::Facet(facet) => {
                 let terms: Vec<TermView> = self
@@ -530,6 +597,19 @@ impl<'a> Renderer<'a> {
                     Value::from_serializable(&self.term_view(facet, term)),
                 );
                 put("replies", Value::from(replies));
+                let proposals: Vec<ProposalView> = match (facet, page) {
+                    (Facet::Session, 1) => (self.archive.proposals_in(&term.name))
+                        .map(|index| self.proposal_view(index, &self.archive.proposals()[index]))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                put("proposals", Value::from_serializable(&proposals));
+                // A department's or a session's classes, on each of its pages.
+                let results = match facet {
+                    Facet::Department | Facet::Session => self.result_counts(&term.replies),
+                    _ => Vec::new(),
+                };
+                put("results", Value::from_serializable(&results));
                 let first = term_path(facet, term);
                 let pagination = self.pagination(&first, page, total);
                 put("pagination", Value::from_serializable(&pagination));
@@ -648,6 +728,10 @@ impl<'a> Renderer<'a> {
                     self.archive.replies()[id].path.clone(),
                     self.published[id].clone(),
                 )),
+                PageSpec::Proposal(index) => urls.push((
+                    self.archive.proposal_path(index).to_string(),
+                    newest(&self.archive.proposals()[index].replies),
+                )),
                 PageSpec::Term(facet, index, page) => {
                     let term = &self.archive.terms(facet)[index];
                     let shown: Vec<usize> = self.page_of(term, page).copied().collect();
@@ -673,6 +757,52 @@ impl<'a> Renderer<'a> {
             .take(per_page)
     }
 
+    /// How many of the replies `ids` are in each result class that has
+    /// some, with links to the classes' lists; nothing when none gives one.
+    fn result_counts(&self, ids: &[usize]) -> Vec<Bar> {
+        let replies = ids.iter().map(|&id| &*self.archive.replies()[id]);
+        let tallies = crate::stats::results(self.config, replies);
+        let rows = Chart::new("results", "按办理结果", "办理结果", &tallies, ids.len())
+            .labelled(|code| match code {
+                UNSPECIFIED => code.to_string(),
+                _ => result_label(code),
+            })
+            .linked(|bar| term_link(self.archive, self.base, Facet::Result, &bar.name))
+            .rows;
+        let mut rows = rows;
+        rows.retain(|row| row.count > 0);
+        if rows.iter().all(|row| row.name == UNSPECIFIED) {
+            rows.clear();
+        }
+        rows
+    }
+
+    /// A proposal as its page and its session's list show it.
+    fn proposal_view<'p>(&'p self, index: usize, proposal: &'p Proposal) -> ProposalView<'p> {
+        let replies = self.archive.replies();
+        let result = proposal.result(replies);
+        ProposalView {
+            url: self.base.link(self.archive.proposal_path(index)),
+            kind: proposal.key.kind,
+            session: &proposal.key.session,
+            session_url: term_link(self.archive, self.base, Facet::Session, &proposal.key.session),
+            number: &proposal.key.number,
+            title: proposal.title(replies),
+            proposers: (proposal.proposers(replies).iter())
+                .map(|name| Link {
+                    name,
+                    url: term_link(self.archive, self.base, Facet::Proposer, name),
+                })
+                .collect(),
+            answers: proposal.replies.len(),
+            result,
+            result_url: result.map(|r| term_link(self.archive, self.base, Facet::Result, r)),
+            result_label: result
+                .and_then(|r| self.config.result_legend.get(r))
+                .map(String::as_str),
+        }
+    }
+
     fn facet_view(&self, facet: Facet) -> FacetView {
         facet_view(self.archive, self.base, facet)
     }
@@ -682,6 +812,7 @@ impl<'a> Renderer<'a> {
             name: &term.name,
             label: match facet {
                 Facet::Year => format!("{}年", term.name),
+                Facet::Result => result_label(&term.name),
                 _ => term.name.clone(),
             },
             url: self.base.link(&term_path(facet, term)),
@@ -724,8 +855,9 @@ impl<'a> Renderer<'a> {
             )
             .labelled(|code| match code {
                 UNSPECIFIED => code.to_string(),
-                _ => format!("{code}类"),
+                _ => result_label(code),
             })
+            .linked(|bar| term_link(self.archive, self.base, Facet::Result, &bar.name))
             .detailed(|code| self.config.result_legend.get(code).cloned()),
             Chart::new("kinds", "按类型", "类型", &stats.kinds, stats.total),
         ]
@@ -868,6 +1000,11 @@ fn tenths(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
+/// `A类`: how pages name a result class.
+fn result_label(code: &str) -> String {
+    format!("{code}类")
+}
+
 /// `departments/常州市工业和信息化局/`
 pub fn term_path(facet: Facet, term: &Term) -> String {
     format!("{}/{}/", facet.key(), term.slug)
@@ -962,6 +1099,7 @@ fn reply_view<'r>(
         addressee_short,
         role: reply.role,
         result,
+        result_url: result.map(|r| term_link(archive, base, Facet::Result, r)),
         result_label: result
             .and_then(|r| config.result_legend.get(r))
             .map(String::as_str),
@@ -1003,7 +1141,7 @@ struct SiteView<'a> {
     base_path: &'a str,
     reply_count: usize,
     facets: Vec<FacetView>,
-    legend: &'a std::collections::BTreeMap<String, String>,
+    legend: &'a indexmap::IndexMap<String, String>,
     gov: &'a crate::config::GovMeta,
 }
 

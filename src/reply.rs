@@ -40,6 +40,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("topic", "主题分类"),
     ("keywords", "主题词"),
     ("published", "发布日期"),
+    ("assigned", "交办日期"),
     ("disclosure", "公开属性"),
     ("draft", "草稿"),
     ("extra", "其他"),
@@ -63,7 +64,7 @@ const MAX_NAME_BYTES: usize = 255;
 const MAX_CHAR_PROBLEMS: usize = 20;
 
 /// 提案 (to a CPPCC member) or 建议 (to a People's Congress deputy).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Kind {
     #[serde(rename = "提案")]
     Proposal,
@@ -128,8 +129,18 @@ impl Role {
         }
     }
 
+    /// The role a letter's wording names. Besides the four words, the
+    /// forms letters and 交办 lists commonly use: 牵头 (the lead
+    /// department, as provincial rules call it) and each word with
+    /// 单位 after it (主办单位, 会办单位, …). 联办 and 配合 are not
+    /// taken: places use them for both 会办 and 协办, and a role is never
+    /// guessed.
     fn parse(text: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|role| role.as_str() == text)
+        let word = text.strip_suffix("单位").unwrap_or(text);
+        match word {
+            "牵头" | "牵头办理" => Some(Role::Lead),
+            _ => Role::ALL.into_iter().find(|role| role.as_str() == word),
+        }
     }
 }
 
@@ -221,6 +232,8 @@ pub struct Reply {
     pub topic: Option<String>,
     pub keywords: Vec<String>,
     pub published: Option<Date>,
+    /// 交办日期: the day the proposal was assigned to the department.
+    pub assigned: Option<Date>,
     pub disclosure: Disclosure,
     pub draft: bool,
     pub extra: BTreeMap<String, Value>,
@@ -454,6 +467,7 @@ struct Fields {
     topic: Option<String>,
     keywords: Vec<String>,
     published: Option<Date>,
+    assigned: Option<Date>,
     disclosure: Disclosure,
     draft: bool,
     extra: BTreeMap<String, Value>,
@@ -593,6 +607,7 @@ impl<'a> FrontMatter<'a> {
             topic: fields.topic,
             keywords: fields.keywords,
             published: fields.published,
+            assigned: fields.assigned,
             disclosure: fields.disclosure,
             draft: fields.draft,
             extra: fields.extra,
@@ -619,6 +634,7 @@ impl<'a> FrontMatter<'a> {
             }
             "date" => fields.date = self.day(written, value, line),
             "published" => fields.published = self.day(written, value, line),
+            "assigned" => fields.assigned = self.day(written, value, line),
             "year" => fields.year = self.year(written, value, line),
             "doc_number" => {
                 fields.doc_number = self.text(written, value, line);
@@ -656,7 +672,7 @@ impl<'a> FrontMatter<'a> {
                     value,
                     line,
                     Role::parse,
-                    "主办, 会办, 协办 or 分办",
+                    "主办 (牵头), 会办, 协办 or 分办",
                 );
             }
             "disclosure" => {
@@ -1096,6 +1112,21 @@ mod tests {
         let reply = parse_text("---\n标题: t\n办理单位: d\n成文日期: 2021-06-10\n---\n").unwrap();
         assert_eq!(reply.title, "t");
         assert_eq!(reply.date.iso(), "2021-06-10");
+    }
+
+    #[test]
+    fn roles_take_their_usual_synonyms_and_no_guess() {
+        let role = |text: &str| Role::parse(text);
+        assert_eq!(role("主办单位"), Some(Role::Lead));
+        assert_eq!(role("牵头"), Some(Role::Lead));
+        assert_eq!(role("协办单位"), Some(Role::Assisting));
+        assert_eq!(role("会办"), Some(Role::Joint));
+        assert_eq!(role("配合"), None);
+        let reply =
+            parse_text("---\ntitle: t\ndepartment: d\nyear: 2021\n交办日期: 2021-03-01\n---\n")
+                .unwrap();
+        assert_eq!(reply.assigned.map(|d| d.to_string()).as_deref(), Some("2021-03-01"));
+        assert_eq!(reply.role, None);
     }
 
     #[test]

@@ -68,7 +68,8 @@ kind: {kind}
 proposal_title: ""
 proposers: []
 addressee: ""   # 主送, only if not the proposers: 李永莱等32名代表, 省交通运输厅
-role: ""        # 办理方式 as the letter says it: 主办, 会办, 协办 or 分办
+role: ""        # 办理方式 as the letter says it: 主办 (牵头), 会办, 协办 or 分办
+assigned: ""    # 交办日期: the day the proposal was assigned, 2024-03-15
 result: ""
 signer: ""
 handler: ""

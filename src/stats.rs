@@ -8,14 +8,14 @@ use std::collections::BTreeMap;
 
 use crate::archive::{Archive, Facet, UNSPECIFIED};
 use crate::config::Config;
-use crate::reply::Kind;
+use crate::reply::{Kind, Reply};
 
 /// How many departments the department chart shows; a city has dozens, and a
 /// chart of sixty bars is a list nobody reads. The rest are summed in a note.
 pub const TOP_DEPARTMENTS: usize = 20;
 
 /// One bar of a chart: what is counted and how many replies it has.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Tally {
     pub name: String,
     pub count: usize,
@@ -76,29 +76,7 @@ impl Stats {
             replies: beyond.iter().map(|term| term.replies.len()).sum(),
         };
 
-        let mut by_code: BTreeMap<&str, usize> = config
-            .result_legend
-            .keys()
-            .map(|code| (code.as_str(), 0))
-            .collect();
-        let mut no_result = 0;
-        for reply in replies {
-            match reply.result.as_deref() {
-                Some(code) => *by_code.entry(code).or_default() += 1,
-                None => no_result += 1,
-            }
-        }
-        let (known, unknown): (Vec<_>, Vec<_>) = by_code
-            .into_iter()
-            .partition(|(code, _)| config.result_legend.contains_key(*code));
-        let mut results: Vec<Tally> = known
-            .into_iter()
-            .chain(unknown)
-            .map(|(code, count)| Tally::new(code, count))
-            .collect();
-        if no_result > 0 {
-            results.push(Tally::new(UNSPECIFIED, no_result));
-        }
+        let results = results(config, replies.iter().map(|r| &**r));
 
         let count_kind = |kind| replies.iter().filter(|r| r.kind == kind).count();
         let mut kinds = vec![
@@ -119,6 +97,33 @@ impl Stats {
             kinds,
         }
     }
+}
+
+/// How many of `replies` are in each result class: the legend's classes in
+/// its order (those with none too, so that every list shows the same
+/// columns), then codes the legend lacks by name, then 未注明 when some
+/// give no class.
+pub fn results<'r>(config: &Config, replies: impl Iterator<Item = &'r Reply>) -> Vec<Tally> {
+    let mut counts: Vec<(&str, usize)> =
+        (config.result_legend.keys()).map(|code| (code.as_str(), 0)).collect();
+    let mut unknown: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut no_result = 0;
+    for reply in replies {
+        match reply.result.as_deref() {
+            Some(code) => match config.result_legend.get_index_of(code) {
+                Some(index) => counts[index].1 += 1,
+                None => *unknown.entry(code).or_default() += 1,
+            },
+            None => no_result += 1,
+        }
+    }
+    let mut results: Vec<Tally> = (counts.into_iter().chain(unknown))
+        .map(|(code, count)| Tally::new(code, count))
+        .collect();
+    if no_result > 0 {
+        results.push(Tally::new(UNSPECIFIED, no_result));
+    }
+    results
 }
 
 #[cfg(test)]

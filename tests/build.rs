@@ -701,7 +701,7 @@ fn a_role_the_reply_cannot_have_is_named() {
     let stderr = site.build_fails();
     assert!(
         stderr.contains(
-            "content/a.md:5:1: `role` is `主持`, which is not one of 主办, 会办, 协办 or 分办"
+            "content/a.md:5:1: `role` is `主持`, which is not one of 主办 (牵头), 会办, 协办 or 分办"
         ),
         "{stderr}"
     );

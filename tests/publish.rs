@@ -324,6 +324,8 @@ fn replies_json_holds_every_published_reply_with_its_metadata_url_and_text() {
             "url",
             "addressee",
             "cc_report",
+            "proposal_key",
+            "assigned",
             "body_text"
         ]
     );
@@ -370,7 +372,7 @@ fn replies_csv_is_utf8_with_a_bom_and_quoted_as_rfc_4180() {
     // Office staff open it in Excel: the header is Chinese, each column
     // named as its field is in a reply (the JSON keeps the keys).
     assert!(
-        text.starts_with("标题,文号,会议,编号,类型,案由,提案人,办理单位,成文日期,年度,办理方式,办理结果,签发人,经办人,联系电话,抄送,索引号,主题分类,主题词,发布日期,网址,主送,抄报\r\n"),
+        text.starts_with("标题,文号,会议,编号,类型,案由,提案人,办理单位,成文日期,年度,办理方式,办理结果,签发人,经办人,联系电话,抄送,索引号,主题分类,主题词,发布日期,网址,主送,抄报,提案标识,交办日期\r\n"),
         "{text}"
     );
     assert!(

@@ -51,8 +51,8 @@ fn the_stats_page_counts_replies_by_year_department_result_and_kind() {
         "常州市教育局</a></th><tdclass=\"number\">2</td>",
         "常州市民政局</a></th><tdclass=\"number\">1</td>",
         // result classes with the legend's words, a zero included
-        "A类<br><spanclass=\"detail\">所提问题已经解决或基本解决</span></th><tdclass=\"number\">2</td>",
-        "B类<br><spanclass=\"detail\">所提问题正在解决或已列入计划逐步解决</span></th><tdclass=\"number\">1</td>",
+        "A类</a><br><spanclass=\"detail\">所提问题已经解决或基本解决</span></th><tdclass=\"number\">2</td>",
+        "B类</a><br><spanclass=\"detail\">所提问题正在解决或已列入计划逐步解决</span></th><tdclass=\"number\">1</td>",
         "D类<br><spanclass=\"detail\">所提问题留作参考</span></th><tdclass=\"number\">0</td>",
         // kinds
         "<thscope=\"row\">提案</th><tdclass=\"number\">2</td>",

@@ -45,8 +45,8 @@ mod varint;
 #[cfg(test)]
 mod reader;
 
+use indexmap::IndexMap;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash};
 use std::ops::Range;
 use std::path::Path;
@@ -181,7 +181,7 @@ struct Published<'a> {
     /// Each reply's date, ISO and as shown.
     dates: Vec<(String, String)>,
     /// What each result of `办理结果` means (`config.result_legend`).
-    legend: &'a BTreeMap<String, String>,
+    legend: &'a indexmap::IndexMap<String, String>,
 }
 
 impl Corpus for Published<'_> {
@@ -246,7 +246,7 @@ impl Published<'_> {
 pub fn index(
     archive: &Archive,
     base: &BaseUrl,
-    legend: &BTreeMap<String, String>,
+    legend: &IndexMap<String, String>,
     previous: Option<&Previous>,
     sink: Sink,
 ) -> anyhow::Result<Written> {
@@ -301,7 +301,7 @@ fn update_or_build(
 
 /// Every other field a reply page shows, as `reply.html` shows it, with its
 /// label: each apart, so no match spans two.
-fn shown_fields<'r>(reply: &'r Reply, legend: &BTreeMap<String, String>) -> Vec<Field<'r>> {
+fn shown_fields<'r>(reply: &'r Reply, legend: &IndexMap<String, String>) -> Vec<Field<'r>> {
     let text = |label: &'r str, field: &'r Option<String>| {
         field.as_deref().map(|text| Field::new(label, text))
     };
@@ -605,7 +605,7 @@ mod tests {
             "a",
             "department: 甲局\ndate: 2021-06-10\nproposers: [周国平]\naddressee: 周国平等委员",
         );
-        let fields = shown_fields(&reply, &BTreeMap::new());
+        let fields = shown_fields(&reply, &IndexMap::new());
         assert_eq!(fields[0], Field::new("主送", "周国平等委员"));
         assert!(
             fields.iter().all(|field| field.label != "办理方式"),

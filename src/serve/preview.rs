@@ -25,6 +25,7 @@ use crate::config::{BaseUrl, Config};
 use crate::content::{self, CONTENT_DIR};
 use crate::markdown;
 use crate::problem::Problem;
+use crate::proposal::ProposalKey;
 use crate::render::{Input, Page, PageSpec, Renderer, reply_value};
 use crate::reply::Reply;
 use crate::theme::Theme;
@@ -380,6 +381,7 @@ impl Preview {
                 && after.is_published(self.drafts)
                 && before.path == after.path
                 && before.date.sort_key() == after.date.sort_key()
+                && ProposalKey::of(before) == ProposalKey::of(after)
                 && Facet::ALL
                     .iter()
                     .all(|facet| facet.terms_of(before) == facet.terms_of(after));
@@ -421,6 +423,7 @@ impl Preview {
             self.values.insert(reply.path.clone(), value.clone());
             built.values[id] = value;
             touched.replies.push(reply.path.clone());
+            touched.proposals.extend(ProposalKey::of(&reply));
             built.archive.replace(id, reply);
         }
         let renderer = Renderer::from_values(
@@ -539,8 +542,28 @@ impl Preview {
         };
         for (file, before) in &self.pending {
             let after = self.files.get(file).and_then(|r| r.as_ref().ok());
+            // A reply that moves to another proposal leaves the old one's
+            // session with a proposal fewer, though its lists are as they
+            // were; one that changes its class changes the counts on its
+            // department's and session's pages.
+            let versions = [before.as_deref(), after.map(|r| &**r)];
+            let keys = versions.map(|r| r.and_then(ProposalKey::of));
+            if keys[0] != keys[1] {
+                for key in keys.iter().flatten() {
+                    touched.terms.push((Facet::Session, key.session.clone()));
+                }
+            }
+            let results = versions.map(|r| r.map(|r| &r.result));
+            if results[0] != results[1] {
+                for reply in versions.iter().flatten() {
+                    for facet in [Facet::Department, Facet::Session] {
+                        touched.terms.extend(facet.terms_of(reply).into_iter().map(|t| (facet, t)));
+                    }
+                }
+            }
             let versions = before.iter().chain(after);
             for reply in versions.filter(|r| r.is_published(self.drafts)) {
+                touched.proposals.extend(ProposalKey::of(reply));
                 if !touched.replies.contains(&reply.path) {
                     touched.replies.push(reply.path.clone());
                 }
@@ -572,6 +595,7 @@ struct Touched {
     replies: Vec<String>,
     terms: Vec<(Facet, String)>,
     facets: Vec<Facet>,
+    proposals: Vec<ProposalKey>,
 }
 
 impl Touched {
@@ -581,6 +605,7 @@ impl Touched {
             Input::Reply(path) => self.replies.iter().any(|r| r == path),
             Input::Term(facet, name) => self.terms.iter().any(|(f, n)| f == facet && n == name),
             Input::Facet(facet) => self.facets.contains(facet),
+            Input::Proposal(key) => self.proposals.contains(key),
         })
     }
 }
