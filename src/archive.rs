@@ -167,14 +167,18 @@ impl Archive {
                 .collect()
         });
         let session_index = &lookup[Facet::Session.index()];
-        let (proposals, proposal_of) =
-            proposal::group(&replies, |session| session_index[session]);
+        let (proposals, proposal_of) = proposal::group(&replies, |session| session_index[session]);
         let sessions = &facets[Facet::Session.index()];
         let proposal_paths: Vec<String> = proposals
             .iter()
             .map(|p| {
                 let session = &sessions[session_index[&p.key.session]];
-                format!("{}/{}/{}/", Facet::Session.key(), session.slug, slugify(&p.key.number))
+                format!(
+                    "{}/{}/{}/",
+                    Facet::Session.key(),
+                    session.slug,
+                    slugify(&p.key.number)
+                )
             })
             .collect();
         problems.extend(proposal_clashes(&proposals, &proposal_paths, &replies));
@@ -261,7 +265,11 @@ impl Archive {
 
 /// Two proposals on one URL: one number in one session, once as 提案 and
 /// once as 建议, or two numbers whose slugs differ only in case.
-fn proposal_clashes(proposals: &[Proposal], paths: &[String], replies: &[Arc<Reply>]) -> Vec<Problem> {
+fn proposal_clashes(
+    proposals: &[Proposal],
+    paths: &[String],
+    replies: &[Arc<Reply>],
+) -> Vec<Problem> {
     let mut seen: HashMap<String, &Proposal> = HashMap::new();
     let mut problems = Vec::new();
     for (proposal, path) in proposals.iter().zip(paths) {

@@ -401,7 +401,44 @@ impl Site {
             .flat_map(|reply| reply.warnings.iter().cloned())
             .collect();
         replies.extend(self.archive.lead_clashes());
+        replies.extend(self.late_publications());
         base_url.into_iter().chain(sorted(replies)).collect()
+    }
+
+    /// Replies published later than `publish_within_working_days` after
+    /// their date, and replies whose `published` is before their date.
+    fn late_publications(&self) -> Vec<Problem> {
+        let calendar = workdays::Calendar::new(&self.config.holidays);
+        let limit = self.config.publish_within_working_days;
+        let mut problems = Vec::new();
+        for reply in self.archive.replies() {
+            let (reply::ReplyDate::Day(day), Some(published)) = (reply.date, reply.published)
+            else {
+                continue;
+            };
+            match calendar.working_days(day, published) {
+                None => problems.push(Problem::new(
+                    &reply.source,
+                    t!(
+                        "timing.published_before_date",
+                        published = published,
+                        date = day
+                    ),
+                )),
+                Some(days) if days > limit => problems.push(Problem::new(
+                    &reply.source,
+                    t!(
+                        "timing.published_late",
+                        days = days,
+                        limit = limit,
+                        published = published,
+                        date = day
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+        problems
     }
 }
 

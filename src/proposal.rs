@@ -93,7 +93,9 @@ impl Proposal {
         if first.0 == Some(Role::Lead) {
             return Some(first.1);
         }
-        given.all(|(_, result)| result == first.1).then_some(first.1)
+        given
+            .all(|(_, result)| result == first.1)
+            .then_some(first.1)
     }
 
     /// The 案由 and proposers, from the first reply (in the proposal's
@@ -190,8 +192,14 @@ mod tests {
     #[test]
     fn replies_to_one_number_make_one_proposal_lead_first() {
         let replies = replies(&[
-            ("a", &format!("{S}\nproposal_id: 10\nrole: 会办\ndate: 2021-05-01")),
-            ("b", &format!("{S}\nproposal_id: 10\nrole: 主办\ndate: 2021-06-01\nresult: A")),
+            (
+                "a",
+                &format!("{S}\nproposal_id: 10\nrole: 会办\ndate: 2021-05-01"),
+            ),
+            (
+                "b",
+                &format!("{S}\nproposal_id: 10\nrole: 主办\ndate: 2021-06-01\nresult: A"),
+            ),
             ("c", &format!("{S}\nproposal_id: 9\ndate: 2021-06-01")),
             ("d", "department: d\nproposal_id: 10\ndate: 2021-06-01"),
         ]);
@@ -201,10 +209,7 @@ mod tests {
         assert_eq!(proposals[1].replies, [1, 0]);
         assert_eq!(proposals[1].result(&replies), Some("A"));
         assert_eq!(of_reply, [Some(1), Some(1), Some(0), None]);
-        assert_eq!(
-            proposals[1].key.to_string(),
-            "市政协十四届五次会议/提案/10"
-        );
+        assert_eq!(proposals[1].key.to_string(), "市政协十四届五次会议/提案/10");
     }
 
     #[test]

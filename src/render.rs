@@ -156,6 +156,9 @@ struct ReplyView<'a> {
     /// `published` as the reply gives it, in Chinese (`2021年6月12日`), for
     /// the page's 发布日期: never the day it was written in its place.
     published_cn: Option<String>,
+    /// 交办日期, when the reply gives it.
+    assigned: Option<String>,
+    assigned_cn: Option<String>,
     /// The first characters of the text, for descriptions and feeds.
     summary: &'a str,
     extra: &'a std::collections::BTreeMap<String, serde_yaml::Value>,
@@ -553,6 +556,8 @@ impl<'a> Renderer<'a> {
                 let stats = Stats::of(self.archive, self.config);
                 put("total", Value::from_serializable(&stats.total));
                 put("charts", Value::from_serializable(&self.charts(&stats)));
+                let timings = crate::stats::Timings::of(self.archive, self.config);
+                put("timings", Value::from_serializable(&timings));
                 "stats.html"
             }
             PageSpec::Reply(id) => {
@@ -572,7 +577,13 @@ impl<'a> Renderer<'a> {
                 );
                 put(
                     "replies",
-                    Value::from(proposal.replies.iter().map(|&id| reply(id)).collect::<Vec<_>>()),
+                    Value::from(
+                        proposal
+                            .replies
+                            .iter()
+                            .map(|&id| reply(id))
+                            .collect::<Vec<_>>(),
+                    ),
                 );
                 "proposal.html"
             }
@@ -785,7 +796,12 @@ impl<'a> Renderer<'a> {
             url: self.base.link(self.archive.proposal_path(index)),
             kind: proposal.key.kind,
             session: &proposal.key.session,
-            session_url: term_link(self.archive, self.base, Facet::Session, &proposal.key.session),
+            session_url: term_link(
+                self.archive,
+                self.base,
+                Facet::Session,
+                &proposal.key.session,
+            ),
             number: &proposal.key.number,
             title: proposal.title(replies),
             proposers: (proposal.proposers(replies).iter())
@@ -1113,6 +1129,8 @@ fn reply_view<'r>(
         keywords: &reply.keywords,
         published: reply.published_date(),
         published_cn: reply.published.map(|day| ReplyDate::Day(day).chinese()),
+        assigned: reply.assigned.map(|day| day.to_string()),
+        assigned_cn: reply.assigned.map(|day| ReplyDate::Day(day).chinese()),
         summary: &reply.body.summary,
         extra: &reply.extra,
     }

@@ -1125,7 +1125,10 @@ mod tests {
         let reply =
             parse_text("---\ntitle: t\ndepartment: d\nyear: 2021\n交办日期: 2021-03-01\n---\n")
                 .unwrap();
-        assert_eq!(reply.assigned.map(|d| d.to_string()).as_deref(), Some("2021-03-01"));
+        assert_eq!(
+            reply.assigned.map(|d| d.to_string()).as_deref(),
+            Some("2021-03-01")
+        );
         assert_eq!(reply.role, None);
     }
 

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use crate::archive::{Archive, Facet, UNSPECIFIED};
 use crate::config::Config;
-use crate::reply::{Kind, Reply};
+use crate::reply::{Kind, Reply, ReplyDate};
+use crate::workdays::Calendar;
 
 /// How many departments the department chart shows; a city has dozens, and a
 /// chart of sixty bars is a list nobody reads. The rest are summed in a note.
@@ -104,8 +105,9 @@ impl Stats {
 /// columns), then codes the legend lacks by name, then 未注明 when some
 /// give no class.
 pub fn results<'r>(config: &Config, replies: impl Iterator<Item = &'r Reply>) -> Vec<Tally> {
-    let mut counts: Vec<(&str, usize)> =
-        (config.result_legend.keys()).map(|code| (code.as_str(), 0)).collect();
+    let mut counts: Vec<(&str, usize)> = (config.result_legend.keys())
+        .map(|code| (code.as_str(), 0))
+        .collect();
     let mut unknown: BTreeMap<&str, usize> = BTreeMap::new();
     let mut no_result = 0;
     for reply in replies {
@@ -124,6 +126,98 @@ pub fn results<'r>(config: &Config, replies: impl Iterator<Item = &'r Reply>) ->
         results.push(Tally::new(UNSPECIFIED, no_result));
     }
     results
+}
+
+/// How soon replies were published, for one year or one department: of
+/// the replies that give both the day they were written and `published`,
+/// how many came out within the site's limit of working days, and the
+/// median of their working days.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Timing {
+    pub name: String,
+    /// Replies with both days, `published` not before the date.
+    pub counted: usize,
+    pub within: usize,
+    /// Share within the limit, in percent, one decimal.
+    pub share: f64,
+    /// The median of their working days: `6`, or `6.5` between two.
+    pub median: String,
+}
+
+/// Publication timing on `/stats/`: per year (oldest first) and per
+/// department (as the department facet orders them), and the years whose
+/// official calendar dafu does not have, counted by weekends only.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Timings {
+    pub limit: u32,
+    pub years: Vec<Timing>,
+    pub departments: Vec<Timing>,
+    pub weekends_only: Vec<i16>,
+}
+
+/// The working days from a reply's date to its publication, when it gives
+/// both and publication is not before the date.
+pub fn publication_days(reply: &Reply, calendar: &Calendar) -> Option<u32> {
+    let (ReplyDate::Day(day), Some(published)) = (reply.date, reply.published) else {
+        return None;
+    };
+    calendar.working_days(day, published)
+}
+
+impl Timings {
+    pub fn of(archive: &Archive, config: &Config) -> Timings {
+        let calendar = Calendar::new(&config.holidays);
+        let limit = config.publish_within_working_days;
+        let days: Vec<Option<u32>> = (archive.replies().iter())
+            .map(|reply| publication_days(reply, &calendar))
+            .collect();
+        let timing = |name: &str, ids: &[usize]| {
+            let mut counted: Vec<u32> = ids.iter().filter_map(|&id| days[id]).collect();
+            counted.sort_unstable();
+            let within = counted.iter().filter(|&&d| d <= limit).count();
+            let median = match counted.len() {
+                0 => String::new(),
+                n if n % 2 == 1 => counted[n / 2].to_string(),
+                n => match counted[n / 2 - 1] + counted[n / 2] {
+                    sum if sum % 2 == 0 => (sum / 2).to_string(),
+                    sum => format!("{}.5", sum / 2),
+                },
+            };
+            Timing {
+                name: name.to_string(),
+                counted: counted.len(),
+                within,
+                share: if counted.is_empty() {
+                    0.0
+                } else {
+                    (within as f64 * 1000.0 / counted.len() as f64).round() / 10.0
+                },
+                median,
+            }
+        };
+        let of_facet = |facet: Facet| -> Vec<Timing> {
+            (archive.terms(facet).iter())
+                .map(|term| timing(&term.name, &term.replies))
+                .filter(|t| t.counted > 0)
+                .collect()
+        };
+        let mut years = of_facet(Facet::Year);
+        years.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut weekends_only: Vec<i16> = (archive.replies().iter().zip(&days))
+            .filter(|(_, days)| days.is_some())
+            .filter_map(|(reply, _)| Some([reply.date.year(), reply.published?.year()]))
+            .flatten()
+            .filter(|&year| !calendar.knows(year))
+            .collect();
+        weekends_only.sort_unstable();
+        weekends_only.dedup();
+        Timings {
+            limit,
+            years,
+            departments: of_facet(Facet::Department),
+            weekends_only,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -65,7 +65,9 @@ impl From<Days> for String {
 
 impl Days {
     fn each(self) -> impl Iterator<Item = Date> {
-        self.first.series(jiff::ToSpan::day(1)).take_while(move |d| *d <= self.last)
+        self.first
+            .series(jiff::ToSpan::day(1))
+            .take_while(move |d| *d <= self.last)
     }
 }
 
@@ -96,8 +98,12 @@ impl Calendar {
             .chain(configured);
         for (&year, days) in years {
             calendar.years.insert(year);
-            calendar.rest.extend(days.rest.iter().flat_map(|d| d.each()));
-            calendar.work.extend(days.work.iter().flat_map(|d| d.each()));
+            calendar
+                .rest
+                .extend(days.rest.iter().flat_map(|d| d.each()));
+            calendar
+                .work
+                .extend(days.work.iter().flat_map(|d| d.each()));
         }
         calendar
     }
@@ -156,11 +162,23 @@ mod tests {
         let calendar = Calendar::new(&BTreeMap::new());
         // Thursday 30 September 2025 to Thursday 16 October: 1–8 October
         // rest, the 11th worked, the 12th a Sunday.
-        assert_eq!(calendar.working_days(date(2025, 9, 30), date(2025, 10, 16)), Some(7));
-        assert_eq!(calendar.working_days(date(2025, 9, 30), date(2025, 9, 30)), Some(0));
-        assert_eq!(calendar.working_days(date(2025, 9, 30), date(2025, 9, 29)), None);
+        assert_eq!(
+            calendar.working_days(date(2025, 9, 30), date(2025, 10, 16)),
+            Some(7)
+        );
+        assert_eq!(
+            calendar.working_days(date(2025, 9, 30), date(2025, 9, 30)),
+            Some(0)
+        );
+        assert_eq!(
+            calendar.working_days(date(2025, 9, 30), date(2025, 9, 29)),
+            None
+        );
         // A year without a calendar: weekends only.
-        assert_eq!(calendar.working_days(date(2023, 1, 6), date(2023, 1, 9)), Some(1));
+        assert_eq!(
+            calendar.working_days(date(2023, 1, 6), date(2023, 1, 9)),
+            Some(1)
+        );
     }
 
     #[test]

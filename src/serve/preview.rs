@@ -557,7 +557,9 @@ impl Preview {
             if results[0] != results[1] {
                 for reply in versions.iter().flatten() {
                     for facet in [Facet::Department, Facet::Session] {
-                        touched.terms.extend(facet.terms_of(reply).into_iter().map(|t| (facet, t)));
+                        touched
+                            .terms
+                            .extend(facet.terms_of(reply).into_iter().map(|t| (facet, t)));
                     }
                 }
             }
