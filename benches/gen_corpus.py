@@ -11,6 +11,9 @@ mix of Chinese text, numbers and punctuation look like the real thing.
   gen_corpus.py --n 10000 --out z --format zola # same replies for Zola
   gen_corpus.py --n 10000 --out t --numeric-tables  # tables full of numbers
 
+About one proposal in four is answered by two to four departments: a
+lead reply (主办) and joint ones (会办) with the same number and 案由.
+
 The same --seed gives byte-identical output. Files go under OUT/content/.
 --numeric-tables adds, after what a section has by default, a table of
 figures (counts, amounts, percentages side by side, cell after cell) to
@@ -136,26 +139,45 @@ def main():
         with open(os.path.join(root, "_index.md"), "w", encoding="utf-8") as f:
             f.write('+++\nsort_by = "date"\npaginate_by = 20\n+++\n')
     counters = {}
+    # A proposal answered by several departments: the lead reply (主办) is
+    # written first, the joint ones (会办) follow it as the next files of
+    # the same year, answering the same number with the same 案由.
+    group = None
     for i in range(a.n):
         year = 2015 + (i * 11) // max(a.n, 1)
         dept, abbr = rng.choice(DEPARTMENTS)
         kind = "提案" if rng.random() < 0.6 else "建议"
+        joint = group is not None and group["year"] == year and group["left"] > 0
+        if joint:
+            kind = group["kind"]
         term, meeting = (13, year - 2016) if year < 2022 else (14, year - 2021)
         meeting = max(1, min(meeting, 5))
         if kind == "提案":
             session = f"市政协{cn(term)}届{cn(meeting)}次会议"
         else:
             session = f"市{cn(term + 4)}届人大{cn(meeting)}次会议"
-        counters[(year, kind)] = counters.get((year, kind), 0) + 1
-        pid = f"{counters[(year, kind)]:04d}"
+        if joint:
+            pid, role = group["pid"], "会办"
+            group["left"] -= 1
+        else:
+            counters[(year, kind)] = counters.get((year, kind), 0) + 1
+            pid = f"{counters[(year, kind)]:04d}"
+            # Most proposals have one answer; some two to four.
+            size = rng.choices([1, 2, 3, 4], weights=[75, 13, 8, 4])[0]
+            role = "主办" if size > 1 else None
+            group = {"year": year, "kind": kind, "pid": pid, "left": size - 1} if size > 1 else None
         seq = counters.setdefault((year, abbr), 0) + 1
         counters[(year, abbr)] = seq
         doc = f"常{abbr}复〔{year}〕第{seq}号"
         topic = rng.choice(TOPICS)
         proposers = ["".join([rng.choice(SURNAMES), rng.choice(GIVEN), rng.choice(GIVEN)][: rng.choice([2, 3, 3])])
                      for _ in range(rng.choice([1, 1, 1, 2, 3]))]
+        if joint:
+            topic, proposers = group["topic"], group["proposers"]
+        elif group is not None:
+            group["topic"], group["proposers"] = topic, proposers
         date = f"{year}-{rng.randint(5, 9):02d}-{rng.randint(1, 28):02d}"
-        title = f"关于对{session}{kind}第{pid}号的答复"
+        title = f"关于对{session}{kind}第{pid}号的{'会办意见' if joint else '答复'}"
         text = body(rng, bank, topic, a.numeric_tables)
         slug = f"{'ta' if kind == '提案' else 'jy'}-{pid}-{seq:03d}"
         meta = [
@@ -164,6 +186,7 @@ def main():
             ("proposal_title", q(f"关于{topic}的建议")),
             ("proposers", "[" + ", ".join(q(p) for p in proposers) + "]"),
             ("department", q(CITY + dept)), ("date", date),
+        ] + ([("role", q(role))] if role else []) + [
             ("signer", q(rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN))),
             ("handler", q(rng.choice(SURNAMES) + rng.choice(GIVEN))),
             ("phone", q(f"8{rng.randint(1000000, 9999999)}")),

@@ -664,3 +664,41 @@ fn serve_works_while_a_build_holds_the_output() {
     drop(lock);
     assert_eq!(site.snapshot(), before);
 }
+
+#[test]
+fn a_proposal_page_follows_an_edit_of_any_of_its_replies() {
+    let site = TestSite::new();
+    let answer = |department: &str, fields: &str| {
+        format!(
+            "---\ntitle: 关于第0152号提案的答复\ndepartment: {department}\ndate: 2024-06-10\nsession: 市政协十五届三次会议\nproposal_id: \"0152\"\n{fields}\n---\n\n正文。\n"
+        )
+    };
+    site.write("content/lead.md", answer("甲局", "role: 主办"));
+    site.write(
+        "content/joint.md",
+        answer("乙局", "role: 会办\ndoc_number: 乙复〔2024〕1号"),
+    );
+    let server = Server::start(&site, &[]);
+    let proposal = "/sessions/%E5%B8%82%E6%94%BF%E5%8D%8F%E5%8D%81%E4%BA%94%E5%B1%8A%E4%B8%89%E6%AC%A1%E4%BC%9A%E8%AE%AE/0152/";
+    assert!(server.get(proposal).body.contains("乙复〔2024〕1号"));
+    // An edit in place of the joint reply.
+    site.write(
+        "content/joint.md",
+        answer("乙局", "role: 会办\ndoc_number: 乙复〔2024〕2号"),
+    );
+    let page = server.poll(proposal, |r| r.body.contains("乙复〔2024〕2号"));
+    assert!(page.body.contains("乙复〔2024〕2号"), "{}", page.body);
+    // A third answer: the proposal lists it, the lead reply counts it.
+    site.write("content/third.md", answer("丙局", "role: 协办单位"));
+    let page = server.poll(proposal, |r| r.body.contains("协办：丙局"));
+    assert!(page.body.contains("答复（共 3 件）"), "{}", page.body);
+    let lead = server.poll("/lead/", |r| r.body.contains("另有 2 件答复"));
+    assert!(lead.body.contains("另有 2 件答复"));
+    // Moved to another proposal: the old one counts it no more.
+    site.write(
+        "content/third.md",
+        answer("丙局", "role: 协办\nproposal_id: \"0153\"").replace("proposal_id: \"0152\"\n", ""),
+    );
+    let page = server.poll(proposal, |r| !r.body.contains("丙局"));
+    assert!(page.body.contains("答复（共 2 件）"), "{}", page.body);
+}
