@@ -168,9 +168,23 @@ fn body_cuts(body: &str) -> Vec<usize> {
 pub struct Facets {
     pub years: Vec<i32>,
     pub departments: Vec<String>,
+    /// Result classes, A before B, 甲 before 乙.
+    pub results: Vec<String>,
     /// `search/facets.bin`: a byte per reply (index into `years`), then a
-    /// little-endian `u16` per reply (index into `departments`).
+    /// little-endian `u16` per reply (index into `departments`), then a
+    /// byte per reply (0 for none, else 1 + index into `results`).
     pub file: Vec<u8>,
+}
+
+/// Where a class stands among the classes: 甲乙丙丁, as written in the
+/// order of the heavenly stems, else as text (A, B, C).
+fn class_order(code: &str) -> (usize, &str) {
+    const STEMS: &str = "甲乙丙丁戊己庚辛壬癸";
+    let stem = code
+        .chars()
+        .next()
+        .and_then(|c| STEMS.chars().position(|s| s == c));
+    (stem.unwrap_or(usize::MAX), code)
 }
 
 pub fn facets(docs: &(impl Corpus + ?Sized)) -> Facets {
@@ -204,7 +218,17 @@ pub fn facets(docs: &(impl Corpus + ?Sized)) -> Facets {
         let i = index.get(department).copied().unwrap_or(0);
         file.extend_from_slice(&(i.min(u16::MAX as usize) as u16).to_le_bytes());
     }
+    let classes: Vec<Option<&str>> = (0..docs.count()).map(|id| docs.brief(id).result).collect();
+    let mut results: Vec<&str> = classes.iter().flatten().copied().collect();
+    results.sort_unstable_by_key(|code| class_order(code));
+    results.dedup();
+    results.truncate(255);
+    for class in classes {
+        let i = class.and_then(|c| results.iter().position(|&r| r == c));
+        file.push(i.map_or(0, |i| i as u8 + 1));
+    }
     Facets {
+        results: results.into_iter().map(String::from).collect(),
         years,
         departments: departments
             .into_iter()

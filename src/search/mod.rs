@@ -19,7 +19,7 @@
 //! - `d/{folder}/{id}.json`, `d/{folder}/{id}-{k}.txt`: what a result
 //!   shows (`docs`), 256 replies to a folder;
 //! - `u/{k}.json`: URLs by id, for `dafuSearch`;
-//! - `facets.bin`: year and department of each reply, for the filters.
+//! - `facets.bin`: year, department and result class of each reply, for the filters.
 //!
 //! The build runs in three parallel passes (`grams`, `postings`, `shards`)
 //! over packed `u64` grams, with no allocation per gram; the first two
@@ -110,6 +110,8 @@ pub struct Brief<'a> {
     pub doc_number: Option<&'a str>,
     pub department: &'a str,
     pub year: i32,
+    /// The result class (办理结果), for the filter.
+    pub result: Option<&'a str>,
 }
 
 /// The replies to index. Their bodies may wait on disk (see `body`), so
@@ -142,6 +144,8 @@ impl Corpus for [SearchDoc<'_>] {
             doc_number: doc.doc_number,
             department: doc.department,
             year: doc.year,
+            // Documents made in memory, by tests, have no class to filter by.
+            result: None,
         }
     }
 
@@ -197,13 +201,17 @@ impl Corpus for Published<'_> {
             doc_number: reply.doc_number.as_deref(),
             department: &reply.department,
             year: i32::from(reply.date.year()),
+            result: reply.result.as_deref(),
         }
     }
 
     fn identity(&self, id: usize, hasher: &mut DefaultHasher) {
         // The body's digest: reading it back would cost more than the rest.
+        // The class is in no entry, only in the facets, which a change of
+        // it alone must make again.
         let reply = &self.replies[id];
         self.doc(id, reply, "").hash_fields(hasher);
+        reply.result.hash(hasher);
         reply.body.digest.hash(hasher);
     }
 
@@ -396,6 +404,7 @@ struct Manifest<'a> {
     folder: usize,
     years: &'a [i32],
     departments: &'a [String],
+    results: &'a [String],
     /// What the index was made from (see `reuse`).
     source: &'a str,
     /// Units of all replies, which decide the number of shards (`patch`
@@ -449,6 +458,7 @@ fn finish(
         folder: docs::DOCS_PER_FOLDER,
         years: &facets.years,
         departments: &facets.departments,
+        results: &facets.results,
         source,
         units: layout.units,
     };

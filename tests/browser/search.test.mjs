@@ -367,6 +367,24 @@ test('the year and department filters narrow results and show in the URL', async
   await page.close();
 });
 
+test('the result filter keeps the replies of one class and shows in the URL', async () => {
+  const { page } = await searchPage('答复');
+  await page.waitForSelector('#dafu-search-results[data-done]', { timeout: 30000 });
+  const classes = await page.$$eval('#dafu-search-result option', (o) => o.map((x) => x.value));
+  assert.equal(classes[0], '');
+  assert.ok(classes.includes('A'), classes.join());
+  await page.selectOption('#dafu-search-result', 'B');
+  await page.waitForFunction(() => location.search.includes('result=B'));
+  await page.waitForSelector('#dafu-search-results[data-done]', { state: 'attached' });
+  const want = replies.filter((r) => r.result === 'B' && expected('答复').includes(r.url)).length;
+  assert.ok(want > 0, 'the fixture has B replies that say 答复');
+  assert.match(await page.textContent('#dafu-search-status'), new RegExp('找到 ' + want + ' 条'));
+  const urls = await page.$$eval('.dafu-result-title', (a) => a.map((x) => x.getAttribute('href')));
+  const classOf = new Map(replies.map((r) => [r.url, r.result]));
+  assert.ok(urls.every((u) => classOf.get(u) === 'B'), urls.join());
+  await page.close();
+});
+
 test('nothing typed, nothing found, and odd input are handled', async () => {
   const { page, errors } = await searchPage('');
   assert.equal(await page.$$eval('.dafu-result', (l) => l.length), 0);

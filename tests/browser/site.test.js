@@ -50,6 +50,10 @@ const PAGES = {
   department: '/departments/常州市工业和信息化局/',
   stats: '/stats/',
   search: '/search/',
+  'reply to a proposal': '/2024/proposal-lead/',
+  proposal: '/sessions/市政协十五届三次会议/0152/',
+  session: '/sessions/市政协十五届三次会议/',
+  'result class': '/results/A/',
 };
 
 /* The widest a reply's body line may be, in characters (em): a printed 公文
@@ -448,6 +452,24 @@ test('on the home page, at 375 and 1280 px, the index cards of a row set their w
     await context.close();
   }
   assert.deepEqual(found, [], found.join('\n'));
+});
+
+test('a proposal shows its published answers lead first, and each answer leads back to it', { timeout: 60_000 }, async () => {
+  const context = await newContext({ viewport: { width: 375, height: 740 } });
+  const page = await newPage(context);
+  await open(page, PAGES.proposal);
+  const answers = await page.$$eval('.reply-list .reply-title', (links) => links.map((a) => a.textContent.trim()));
+  assert.deepEqual(answers, ['主办：常州市住房和城乡建设局', '会办：常州市财政局', '会办：常州市自然资源和规划局']);
+  assert.ok(!(await page.textContent('main')).includes('城市管理局'), 'the withheld answer is not shown');
+  await page.click('text=主办：常州市住房和城乡建设局');
+  assert.equal(decodeURI(new URL(page.url()).pathname), PAGES['reply to a proposal']);
+  assert.ok((await page.textContent('.disclosure')).includes('另有 2 件答复'));
+  await page.click('.disclosure a:has-text("提案第0152号")');
+  assert.equal(decodeURI(new URL(page.url()).pathname), PAGES.proposal);
+  await open(page, PAGES.session);
+  const row = await page.$eval('.proposal-table tbody tr:has(a:has-text("提案第0152号"))', (tr) => tr.textContent.replace(/\s+/g, ''));
+  assert.ok(row.includes('3件') && row.includes('A类'), row);
+  await context.close();
 });
 
 test('nothing is fetched from any host but 127.0.0.1', () => {

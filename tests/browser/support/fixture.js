@@ -1,7 +1,8 @@
 'use strict';
 /*
  * The fixture site the browser tests read: the repository's real reply plus
- * thirty generated ones, built by the dafu binary of this checkout into a
+ * thirty generated ones and one proposal answered four times (one answer
+ * withheld), built by the dafu binary of this checkout into a
  * temporary folder. Three replies a page, so that the year, department and
  * session lists have second pages a citizen must reach by link.
  */
@@ -60,6 +61,30 @@ function buildFixture(options = {}) {
     '```',
     '',
   ].join('\n'));
+  // One proposal answered four times: the lead department, two joint
+  // ones (one written 会办单位) and one whose answer is withheld, which no
+  // page may show or count.
+  const proposal = (name, lines) => fs.writeFileSync(path.join(root, 'content', '2024', `${name}.md`), [
+    '---',
+    'session: 市政协十五届三次会议',
+    'proposal_id: "0152"',
+    'proposal_title: 关于加快推进城镇老旧小区改造和完整社区建设的提案',
+    'proposers: [周国平, 李红]',
+    ...lines,
+    '---',
+    '',
+    '您提出的关于加快推进城镇老旧小区改造的提案收悉。现答复如下。',
+    '',
+  ].join('\n'));
+  fs.mkdirSync(path.join(root, 'content', '2024'), { recursive: true });
+  proposal('proposal-lead', ['title: 关于市政协十五届三次会议第0152号提案的答复', 'department: 常州市住房和城乡建设局',
+    'date: 2024-06-10', 'doc_number: 常住建复〔2024〕12号', 'role: 主办', 'result: A', 'assigned: 2024-03-01', 'published: 2024-07-30']);
+  proposal('proposal-finance', ['title: 关于市政协十五届三次会议第0152号提案的会办意见', 'department: 常州市财政局',
+    'date: 2024-05-20', 'doc_number: 常财复〔2024〕3号', 'role: 会办单位', 'result: B', 'published: 2024-05-27']);
+  proposal('proposal-planning', ['title: 关于市政协十五届三次会议第0152号提案的会办意见', 'department: 常州市自然资源和规划局',
+    'date: 2024-05-25', 'role: 会办', 'published: 2024-06-03']);
+  proposal('proposal-withheld', ['title: 关于市政协十五届三次会议第0152号提案的会办意见', 'department: 常州市城市管理局',
+    'date: 2024-05-26', 'role: 会办', 'result: C', 'disclosure: 不予公开']);
   const baseUrl = options.baseUrl ? `base_url: ${options.baseUrl}\n` : '';
   // Who runs the site, every setting given, so that the checks read the
   // footer as a real column shows it.
@@ -77,7 +102,7 @@ function buildFixture(options = {}) {
   run(path.join(REPO, 'target', 'debug', 'dafu'), ['--root', root, 'build']);
   const publicDir = path.join(root, 'public');
   const replyPaths = walk(path.join(root, 'content'))
-    .filter((file) => file.endsWith('.md'))
+    .filter((file) => file.endsWith('.md') && !file.endsWith('proposal-withheld.md'))
     .map((file) => `/${file.slice(0, -'.md'.length)}/`);
   const htmlFiles = walk(publicDir)
     .filter((file) => file.endsWith('.html'))

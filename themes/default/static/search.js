@@ -11,6 +11,8 @@
  *       <option value="">全部年份</option></select>
  *     <select id="dafu-search-department" name="department">   (optional)
  *       <option value="">全部办理单位</option></select>
+ *     <select id="dafu-search-result" name="result">           (optional)
+ *       <option value="">全部办理结果</option></select>
  *     <button type="submit">搜索</button>
  *   </form>
  *   <p id="dafu-search-status" role="status" aria-live="polite"></p>
@@ -24,7 +26,7 @@
  * status, results and pages elements are created after the form when absent.
  * The script fills a select that has only its empty option with the years
  * or departments of the archive. The page's URL carries the state:
- * `?q=…&year=2021&department=…&page=2`; selecting a filter submits the form.
+ * `?q=…&year=2021&department=…&result=A&page=2`; selecting a filter submits the form.
  *
  * A result is `<li class="dafu-result">` with `a.dafu-result-title`,
  * `p.dafu-result-meta` (`span.dafu-result-number`, `span.dafu-result-department`,
@@ -651,7 +653,7 @@
   }
 
   function params() {
-    var out = { q: '', year: '', department: '', page: 1 };
+    var out = { q: '', year: '', department: '', result: '', page: 1 };
     var pairs = location.search.replace(/^\?/, '').split('&');
     for (var i = 0; i < pairs.length; i++) {
       var kv = pairs[i].split('=');
@@ -679,6 +681,9 @@
     }
     if (state.department) {
       q += '&department=' + encodeURIComponent(state.department);
+    }
+    if (state.result) {
+      q += '&result=' + encodeURIComponent(state.result);
     }
     if (page > 1) {
       q += '&page=' + page;
@@ -949,9 +954,9 @@
     }
   }
 
-  /** Keeps the ids whose year and department are the chosen ones. */
+  /** Keeps the ids whose year, department and result class are the chosen ones. */
   function applyFilters(m, ids, state) {
-    if (!state.year && !state.department) {
+    if (!state.year && !state.department && !state.result) {
       return Promise.resolve(ids);
     }
     return load('facets.bin', 'bin').then(function (f) {
@@ -966,12 +971,21 @@
           dept = i;
         }
       }
+      // After the years' bytes and the departments' pairs, a byte per
+      // reply: 0 for no class, else 1 + its index in m.results.
+      var result = -1, results = m.results || [];
+      for (i = 0; i < results.length; i++) {
+        if (results[i] === state.result) {
+          result = i + 1;
+        }
+      }
       // A year or department the archive does not have (an old or edited
       // link) is no filter: the selects show 全部, and so do the results.
-      var byYear = year >= 0, byDept = dept >= 0;
+      var byYear = year >= 0, byDept = dept >= 0, byResult = result > 0;
       return filter(ids, function (id) {
         var d = f[m.docs + 2 * id] + 256 * f[m.docs + 2 * id + 1];
-        return (!byYear || f[id] === year) && (!byDept || d === dept);
+        return (!byYear || f[id] === year) && (!byDept || d === dept) &&
+          (!byResult || f[3 * m.docs + id] === result);
       });
     });
   }
@@ -987,6 +1001,7 @@
     loadManifest().then(function (m) {
       fillSelect(ui.year, m.years, state.year);
       fillSelect(ui.department, m.departments, state.department);
+      fillSelect(ui.result, m.results || [], state.result);
     })['catch'](function () {});
     var ts = terms(state.q);
     if (!ts.length) {
@@ -1011,7 +1026,7 @@
       var shown = ids.slice((page - 1) * PER_PAGE, page * PER_PAGE);
       setText(ui.status, total ? '找到 ' + total + ' 条答复' + (pages > 1 ? '，第 ' + page + '/' + pages + ' 页' : '') :
         '没有找到包含“' + state.q + '”的答复');
-      renderPages(ui.pages, { q: state.q, year: state.year, department: state.department, page: page }, pages);
+      renderPages(ui.pages, { q: state.q, year: state.year, department: state.department, result: state.result, page: page }, pages);
       ui.results.setAttribute('start', String((page - 1) * PER_PAGE + 1));
       var items = map(shown, function (id) {
         var li = element('li', 'dafu-result');
@@ -1049,6 +1064,7 @@
       input: input,
       year: byId('dafu-search-year'),
       department: byId('dafu-search-department'),
+      result: byId('dafu-search-result'),
       status: status,
       results: results,
       pages: ensure('dafu-search-pages', 'nav', results)
@@ -1058,6 +1074,7 @@
         q: input.value,
         year: ui.year ? ui.year.value : '',
         department: ui.department ? ui.department.value : '',
+        result: ui.result ? ui.result.value : '',
         page: 1
       };
     }
@@ -1071,7 +1088,7 @@
       history.pushState(null, '', pageHref(state, 1));
       show(state, ui);
     });
-    var selects = [ui.year, ui.department];
+    var selects = [ui.year, ui.department, ui.result];
     for (var i = 0; i < selects.length; i++) {
       if (selects[i]) {
         selects[i].addEventListener('change', function () {
