@@ -235,7 +235,8 @@ pub fn pairs(line: &str) -> Vec<(Label, String)> {
 /// (`文山州教育体育局  【字体:  打印`).
 fn value_of(raw: &str) -> String {
     let value = raw.split('【').next().unwrap_or(raw);
-    let value = trim(value);
+    // `公开方式: | 主动公开 |`: a flattened table's cell borders.
+    let value = value.trim_matches(|c: char| c.is_whitespace() || super::letter::is_cell_border(c));
     // `来源:交通局 打印`: a page's buttons after the value.
     let value = ["打印", "关闭", "收藏"]
         .iter()

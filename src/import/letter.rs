@@ -53,6 +53,7 @@ impl Letter {
             Some(line) => line + 1,
             None => skip_header(&plain, search_from, end),
         };
+        let end = end.min(after_dated_footer(&plain, body_start, end));
         let footer_start = find_footer(&plain, body_start, end);
         Letter {
             lines,
@@ -285,7 +286,14 @@ static FLATTENED_DATE: LazyLock<Regex> = LazyLock::new(|| {
 
 fn plain_line(line: &str) -> String {
     let unbulleted = trim(line).trim_start_matches(['•', '●', '▪', '◆', '■', '·']);
-    ascii_alnum(trim(unbulleted))
+    // A page's table flattened to text keeps its cell borders at the ends
+    // of a line (`…的答复 |`, `| 2018年6月28日 |`); they are not the text's.
+    let unbordered = unbulleted.trim_matches(|c: char| is_space(c) || is_cell_border(c));
+    ascii_alnum(unbordered)
+}
+
+pub fn is_cell_border(c: char) -> bool {
+    matches!(c, '|' | '｜' | '│')
 }
 
 /// Puts what follows a salutation's colon on a line of its own:
@@ -498,6 +506,20 @@ fn trailing_chrome(plain: &[String], from: usize) -> usize {
     (from..plain.len())
         .find(|&i| TRAILING_CHROME.is_match(&compact(&plain[i])))
         .unwrap_or(plain.len())
+}
+
+/// Where the page goes on after a letter that has ended with its date:
+/// the first line after the first date line of its own (and the signature,
+/// contact and 抄送 lines that follow it) that is none of those. A page
+/// may put anything there, a feedback form, or the whole letter again, and
+/// the footer, found from the end up, would otherwise stop at it.
+fn after_dated_footer(plain: &[String], body_start: usize, end: usize) -> usize {
+    (body_start..end)
+        .find(|&i| date::whole_line(&plain[i]).is_some())
+        .and_then(|date| {
+            (date + 1..end).find(|&i| !plain[i].is_empty() && !is_footer_line(&plain[i]))
+        })
+        .unwrap_or(end)
 }
 
 static TRAILING_CHROME: LazyLock<Regex> = LazyLock::new(|| {
