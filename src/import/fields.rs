@@ -147,7 +147,7 @@ pub fn extract(letter: &Letter) -> Fields {
         cc: copies(&labelled, Label::Cc),
         cc_report: copies(&labelled, Label::CcReport),
         result: result(&labelled, letter),
-        index_number: index_number(&labelled),
+        index_number: index_number(&labelled, letter),
         disclosure: disclosure(&labelled, letter),
         published: labelled
             .values(Label::Published)
@@ -488,7 +488,8 @@ fn proposers(labelled: &Labelled, letter: &Letter) -> Option<Vec<String>> {
     });
     let saluted = || {
         let who = spaced_names(letter.salutation()?);
-        let who = ["尊敬的", "敬爱的", "亲爱的"]
+        // `尊敬袁大金代表`: the greeting with its 的 lost is still no name.
+        let who = ["尊敬的", "敬爱的", "亲爱的", "尊敬"]
             .iter()
             .fold(who.as_str(), |w, p| w.trim_start_matches(p));
         names(&ADDRESSED_PEOPLE.captures(who)?[1])
@@ -832,12 +833,25 @@ fn result(labelled: &Labelled, letter: &Letter) -> Option<String> {
         })
 }
 
-fn index_number(labelled: &Labelled) -> Option<String> {
+fn index_number(labelled: &Labelled, letter: &Letter) -> Option<String> {
     labelled
         .values(Label::IndexNumber)
         .find_map(|(_, v)| v.split_whitespace().next().map(String::from))
         .filter(|v| v.chars().any(|c| c.is_ascii_digit()))
+        .or_else(|| {
+            letter
+                .header()
+                .find(|(_, line)| BARE_INDEX_NUMBER.is_match(line))
+                .map(|(_, line)| line.to_string())
+        })
 }
+
+/// A metadata value shown without its label (`• 00528361X/2024-00036`):
+/// only an 索引号 has this shape, an issuer's code, `/`, a year, `-` and a
+/// serial, so the line alone says what it is.
+static BARE_INDEX_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[0-9A-Z][0-9A-Z-]{4,}/(?:19|20)\d{2}-\d{3,}$").expect("index number pattern")
+});
 
 #[cfg(test)]
 mod tests {
@@ -845,6 +859,15 @@ mod tests {
 
     fn fields(text: &str) -> Fields {
         extract(&Letter::new(text))
+    }
+
+    #[test]
+    fn a_bare_index_number_and_a_greeting_without_its_de_are_read() {
+        let f = fields(
+            "• 640104-107/2019-00169\n关于第16号建议的答复\n尊敬袁大金代表:\n您提出的建议收悉。",
+        );
+        assert_eq!(f.index_number.as_deref(), Some("640104-107/2019-00169"));
+        assert_eq!(f.proposers, Some(vec!["袁大金".to_string()]));
     }
 
     #[test]
