@@ -349,11 +349,7 @@ fn dafu_timings_prints_one_line_per_stage_for_the_benchmark() {
     let site = TestSite::new();
     site.write("content/a.md", reply("答复甲", "甲局", "2021-01-01"));
     let build = |timings: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_dafu"))
-            // English messages, whatever the machine's locale: tests read them.
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
+        common::dafu()
             .arg("--root")
             .arg(site.root())
             .arg("build")

@@ -218,11 +218,7 @@ fn bad_config_names_its_line() {
 #[test]
 fn a_missing_content_folder_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dafu"))
-        // English messages, whatever the machine's locale: tests read them.
-        .env("LANG", "en_US.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
+    let out = common::dafu()
         .arg("--root")
         .arg(dir.path())
         .arg("build")
@@ -379,11 +375,7 @@ fn usage_errors_exit_2_name_what_was_wrong_and_write_nothing() {
     ];
     for (args, message) in cases {
         // `new` takes its path from the current folder: the site's.
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dafu"))
-            // English messages, whatever the machine's locale: tests read them.
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
+        let out = common::dafu()
             .current_dir(site.root())
             .args(args)
             .output()

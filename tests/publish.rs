@@ -553,11 +553,7 @@ fn the_same_input_gives_the_same_bytes_in_any_folder() {
             std::fs::write(to, bytes).unwrap();
         }
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dafu"))
-        // English messages, whatever the machine's locale: tests read them.
-        .env("LANG", "en_US.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
+    let out = common::dafu()
         .arg("--root")
         .arg(&copied)
         .arg("build")
@@ -598,11 +594,7 @@ fn a_theme_without_feed_templates_gets_the_default_ones() {
 
 /// `dafu build ARGS…` started, not waited for, its output piped.
 fn spawn_build(site: &TestSite, args: &[&str]) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_dafu"))
-        // English messages, whatever the machine's locale: tests read them.
-        .env("LANG", "en_US.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
+    common::dafu()
         .arg("--root")
         .arg(site.root())
         .arg("build")

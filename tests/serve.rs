@@ -31,12 +31,8 @@ struct Server {
 impl Server {
     /// Starts `dafu --root SITE serve --port 0 ARGS…` and waits for its address.
     fn start(site: &TestSite, args: &[&str]) -> Server {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_dafu"));
+        let mut command = common::dafu();
         command
-            // English messages, whatever the machine's locale: tests read them.
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
             .arg("--root")
             .arg(site.root())
             .args(["serve", "--port", "0"])
@@ -439,11 +435,7 @@ fn a_taken_port_is_an_error_naming_it() {
     let site = seed_site();
     let first = Server::start(&site, &[]);
     let port = first.address.port().to_string();
-    let second = Command::new(env!("CARGO_BIN_EXE_dafu"))
-        // English messages, whatever the machine's locale: tests read them.
-        .env("LANG", "en_US.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
+    let second = common::dafu()
         .arg("--root")
         .arg(site.root())
         .args(["serve", "--port", &port])

@@ -5,6 +5,17 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The dafu binary in an English locale, whatever the machine's, so that
+/// tests can read its messages.
+pub fn dafu() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dafu"));
+    command
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    command
+}
+
 pub struct TestSite {
     dir: tempfile::TempDir,
 }
