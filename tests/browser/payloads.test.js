@@ -20,22 +20,11 @@ const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
+const { launch } = require('./support/chromium');
 
 const { REPO } = require('./support/fixture');
 const { serve } = require('./support/server');
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /* DAFU names another binary, to show what an older dafu let through. */
 const DAFU = process.env.DAFU || path.join(REPO, 'target', 'debug', 'dafu');
 
@@ -150,7 +139,7 @@ const roots = [];
 
 before(async () => {
   execFileSync('cargo', ['build', '--quiet'], { cwd: REPO, stdio: 'pipe' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  browser = await launch();
 });
 
 after(async () => {

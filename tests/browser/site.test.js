@@ -17,26 +17,12 @@ const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
+const { launch } = require('./support/chromium');
 const axe = require('axe-core');
 
 const { buildFixture } = require('./support/fixture');
 const { serve } = require('./support/server');
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-/* Chromium's own background traffic is refused by the machine's closed
- * network; these flags keep it from trying. playwright's launch() gives
- * every run a fresh, empty --user-data-dir of its own. */
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const VNU = path.join(__dirname, 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
 const SCREENSHOTS = path.join(__dirname, 'screenshots');
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -76,7 +62,7 @@ before(async () => {
   // The checker needs no browser: let it work while the browser tests run.
   vnu = validate(site.htmlFiles);
   server = await serve(site.publicDir);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  browser = await launch();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
