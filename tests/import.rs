@@ -10,6 +10,8 @@ use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
+mod common;
+
 /// Real replies kept in the repository (`tests/samples/`, each with its
 /// source in a `SOURCES.md`).
 fn samples() -> PathBuf {
@@ -94,6 +96,7 @@ const KNOWN_KEYS: &[&str] = &[
     "result",
     "index_number",
     "published",
+    "year",
 ];
 
 /// Compares every key: the expected ones with their values, and no others.
@@ -507,9 +510,10 @@ published: 2021-06-19
 
 #[test]
 fn sample_15_masked_names_and_two_phones() {
-    let (_dir, reply) = import_sample(&real("15.txt"), "2019/ta-24.md");
-    // 成文日期 is the page's field for the date the reply was written; the
-    // handler's phone is the one after 承办人.
+    let (_dir, reply) = import_sample(&real("15.txt"), "undated/ta-24.md");
+    // The letter has no date of its own: the 成文日期 in the page's catalogue
+    // above it is no date of the letter, so the reply is filed undated (and
+    // the report says so). The handler's phone is the one after 承办人.
     assert_fields(
         &real("15.txt"),
         &reply,
@@ -521,7 +525,6 @@ kind: 提案
 proposal_title: 生活垃圾影响市容市貌和居民健康
 proposers: [函卓勇]
 department: 塔城市住房和城建设局
-date: 2019-12-04
 signer: 刘**
 handler: 刘**
 phone: "189******6664"
@@ -642,11 +645,12 @@ date: 2018-06-28
 fn a_folder_of_samples_imports_with_a_summary_and_exit_1_for_the_incomplete() {
     let dir = TempDir::new().expect("temp dir");
     let out = import(dir.path(), &[&samples().join("real"), &seed()], &[]);
-    assert_eq!(out.status.code(), Some(1), "06 and 18 need an edit");
+    // 15 gives no date of its own: the 成文日期 above it is the page's.
+    assert_eq!(out.status.code(), Some(1), "06, 15 and 18 need an edit");
     let report = stdout(&out);
     assert!(
         report.contains(
-            "11 files: 9 written complete, 2 written but need an edit, 0 not written, 0 failed"
+            "11 files: 8 written complete, 3 written but need an edit, 0 not written, 0 failed"
         ),
         "{report}"
     );
@@ -658,6 +662,74 @@ fn a_folder_of_samples_imports_with_a_summary_and_exit_1_for_the_incomplete() {
         .expect("content")
         .count();
     assert!(written >= 6, "year folders");
+}
+
+#[test]
+fn a_phone_number_with_digits_lost_is_written_as_it_stands_and_named() {
+    let dir = TempDir::new().expect("temp dir");
+    let input = dir.path().join("reply.txt");
+    // Two digits of the handler's mobile number were lost on the page.
+    fs::write(
+        &input,
+        "关于对市政协十届二次会议第35号提案的答复\n张三委员:\n您提出的提案收悉,现答复如下:\n正文。\n某市水利局\n2023年7月3日\n承办人及联系电话:苏楠 139073061\n",
+    )
+    .expect("write");
+    let out = import(dir.path(), &[&input], &[]);
+    let report = stdout(&out);
+    assert!(
+        report.contains("check:   phone 139073061 has 9 digits"),
+        "{report}"
+    );
+    let reply = read_reply(&dir.path().join("content/2023/ta-35.md"));
+    assert!(
+        reply.raw_front_matter.contains("phone: \"139073061\""),
+        "{}",
+        reply.raw_front_matter
+    );
+}
+
+#[test]
+fn an_undated_reply_is_filed_by_the_year_its_headline_gives_the_session() {
+    let dir = TempDir::new().expect("temp dir");
+    let input = dir.path().join("reply.txt");
+    // The date under the signature lost its year and month.
+    fs::write(
+        &input,
+        "2023年清原满族自治县八届人大二次会议《关于加强小区建设的建议》(72号)的答复\n对县八届人大二次会议\n第72号建议答复\n高松代表\n您提出的建议收悉,现答复如下:\n正文。\n承办单位:清原满族自治县住房和城乡建设局\n0二十六日\n",
+    )
+    .expect("write");
+    let init = common::dafu()
+        .current_dir(dir.path())
+        .args(["init", "site"])
+        .output()
+        .expect("run dafu");
+    assert!(init.status.success(), "{}", stderr(&init));
+    let site = dir.path().join("site");
+    let out = import(&site, &[&input], &[]);
+    let report = stdout(&out);
+    assert!(
+        report.contains("date (year 2023 from the session the headline dates)"),
+        "{report}"
+    );
+    let reply = read_reply(&site.join("content/2023/jy-72.md"));
+    assert!(
+        reply.raw_front_matter.contains("year: 2023"),
+        "{}",
+        reply.raw_front_matter
+    );
+    assert!(
+        reply
+            .raw_front_matter
+            .contains("department: 清原满族自治县住房和城乡建设局"),
+        "{}",
+        reply.raw_front_matter
+    );
+    let check = common::dafu()
+        .current_dir(&site)
+        .arg("check")
+        .output()
+        .expect("run dafu");
+    assert!(check.status.success(), "{}", stderr(&check));
 }
 
 #[test]

@@ -28,6 +28,12 @@ static SEPARATED: LazyLock<Regex> = LazyLock::new(|| {
         .expect("date pattern")
 });
 
+/// A date's digits with its separators lost, what is left of them kept:
+/// `20241018`, `202373日`, `2025 915`.
+static COLLAPSED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d{4})(?:(\d{2,4})|[ \u{3000}]+(\d{3,4}))日?$").expect("date pattern")
+});
+
 /// The same in Chinese numerals, as the date under a signature is often set.
 static CHINESE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"([〇零○ＯO一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
@@ -44,8 +50,14 @@ pub fn find(text: &str) -> Option<Date> {
         text.trim().to_string()
     };
     let text = joined.as_str();
-    if text.chars().all(|c| c.is_ascii_digit()) {
-        return collapsed(text);
+    // `202373日`, `2025 915`: the year, then month and day with their
+    // separators lost (and a space or the 日 left).
+    if let Some(caps) = COLLAPSED.captures(text) {
+        let rest = caps
+            .get(2)
+            .or_else(|| caps.get(3))
+            .map_or("", |m| m.as_str());
+        return collapsed(&format!("{}{rest}", &caps[1]));
     }
     if let Some(caps) = SEPARATED.captures(text) {
         return from_numbers(&caps[1], &caps[2], &caps[3]);
@@ -92,6 +104,19 @@ pub fn whole_line(line: &str) -> Option<Date> {
             c.is_ascii_digit() || "年月日./-／－ 〇零○ＯO一二三四五六七八九十".contains(c)
         });
     rest_is_date.then_some(date)
+}
+
+/// A line that was a date and lost part of it (`0二十六日`: the year and the
+/// month gone): under a signature it still ends the letter, though it
+/// gives no date.
+pub fn is_damaged(line: &str) -> bool {
+    let c: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    (2..=12).contains(&c.chars().count())
+        && c.ends_with('日')
+        && c.chars()
+            .any(|ch| ch.is_ascii_digit() || "〇零○一二三四五六七八九十".contains(ch))
+        && c.chars()
+            .all(|ch| ch.is_ascii_digit() || "年月日〇零○ＯO一二三四五六七八九十".contains(ch))
 }
 
 /// Digits with the separators lost: 8 digits are YYYYMMDD; 7 and 6 digits
@@ -192,6 +217,10 @@ mod tests {
         assert_eq!(iso("202156").as_deref(), Some("2021-05-06"));
         assert_eq!(iso("2019月6月11日").as_deref(), Some("2019-06-11"));
         assert_eq!(iso("2021111"), None, "1月11日 or 11月1日");
+        assert_eq!(iso("202373日").as_deref(), Some("2023-07-03"));
+        assert_eq!(iso("2025 915").as_deref(), Some("2025-09-15"));
+        assert!(whole_line("2025 915").is_some());
+        assert_eq!(iso("2021 12"), None, "too few digits to tell");
     }
 
     #[test]
@@ -209,5 +238,7 @@ mod tests {
         assert!(whole_line("（2021年7月13日）").is_some());
         assert!(whole_line("2020年4月,我部印发《行动方案》").is_none());
         assert!(whole_line("发布时间:2024-11-21").is_none());
+        assert!(is_damaged("0二十六日") && whole_line("0二十六日").is_none());
+        assert!(!is_damaged("日") && !is_damaged("感谢您的关心。"));
     }
 }

@@ -56,6 +56,9 @@ pub struct Fields {
     pub addressee: Option<String>,
     pub department: Option<String>,
     pub date: Option<Date>,
+    /// The year a headline gives the session (`2023年…八届人大二次会议…的答复`):
+    /// where an undated reply is filed, and its `year`.
+    pub session_year: Option<u16>,
     pub signer: Option<String>,
     pub handler: Option<String>,
     pub phone: Option<String>,
@@ -74,9 +77,12 @@ pub struct Fields {
 
 impl Fields {
     /// The reply's year: from its date, else from the 〔YYYY〕 of its 文号,
-    /// which is how the build finds it too.
+    /// which is how the build finds it too, else the session's year.
     pub fn year(&self) -> Option<u16> {
-        self.date.map(|d| d.year).or_else(|| self.doc_number_year())
+        self.date
+            .map(|d| d.year)
+            .or_else(|| self.doc_number_year())
+            .or(self.session_year)
     }
 
     pub fn doc_number_year(&self) -> Option<u16> {
@@ -129,7 +135,8 @@ pub fn extract(letter: &Letter) -> Fields {
         .title()
         .or_else(|| labelled.first(Label::Title).map(|t| tidy_spaces(&t)));
     let session = session(&labelled, title.as_deref(), letter);
-    let kind = kind(session.as_deref(), title.as_deref(), letter.salutation());
+    let kind = kind(session.as_deref(), title.as_deref(), letter.salutation())
+        .or_else(|| kind_in_opening(&letter.opening(2)));
     let (handler_line, handler) = handler(&labelled);
     let proposers = proposers(&labelled, letter);
     let doc_number = doc_number(&labelled, letter);
@@ -142,6 +149,7 @@ pub fn extract(letter: &Letter) -> Fields {
         proposers,
         department: department(&labelled, letter, title.as_deref()),
         date: reply_date(&labelled, letter),
+        session_year: session_year(letter),
         signer: signer(&labelled, letter),
         phone: phone(&labelled, handler_line),
         cc: copies(&labelled, Label::Cc),
@@ -293,10 +301,12 @@ static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("doc number pattern")
 });
 
-/// A 文号 whose closing bracket and 号 were lost at the end of a line:
-/// `湘水提〔2021115` is `湘水提〔2021〕115号`, the year being four digits.
+/// A 文号 whose closing bracket and 号 were lost: `湘水提〔2021115` is
+/// `湘水提〔2021〕115号`, the year being four digits. Spaces, a result code
+/// (`临水字〔202313B1类`) or the line's end follow it.
 static DAMAGED_DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\p{Han}{1,12})〔((?:19|20)\d{2})(\d{1,4})$").expect("doc number pattern")
+    Regex::new(r"(\p{Han}{1,12})〔((?:19|20)\d{2})(\d{1,4})(?:[A-D]\d?类?)?(?:[ \t\u{3000}]|$)")
+        .expect("doc number pattern")
 });
 
 fn doc_number(labelled: &Labelled, letter: &Letter) -> Option<String> {
@@ -310,9 +320,11 @@ fn doc_number(labelled: &Labelled, letter: &Letter) -> Option<String> {
 fn completed_from(labelled: &Labelled, letter: &Letter, read: Option<&str>) -> Option<String> {
     let read = read?;
     let labels = labelled.values(Label::DocNumber).map(|(_, v)| compact(v));
-    let header = letter.header().map(|(_, line)| compact(line));
-    labels.chain(header).find(|line| {
-        DAMAGED_DOC_NUMBER.is_match(line) && doc_number_in(line).as_deref() == Some(read)
+    let header = letter.header().map(|(_, line)| trim(line).to_string());
+    labels.chain(header).find_map(|line| {
+        let damaged = DAMAGED_DOC_NUMBER.find(&line)?;
+        let damaged = trim(damaged.as_str()).to_string();
+        (doc_number_in(&line).as_deref() == Some(read)).then_some(damaged)
     })
 }
 
@@ -333,56 +345,106 @@ fn doc_number_in(line: &str) -> Option<String> {
             &caps[3], &caps[5], &caps[6]
         ));
     }
-    let line = compact(line);
-    let caps = DAMAGED_DOC_NUMBER.captures(&line)?;
+    let caps = DAMAGED_DOC_NUMBER.captures(trim(line))?;
     Some(format!("{}〔{}〕{}号", &caps[1], &caps[2], &caps[3]))
 }
 
-/// The session as the title names it: what stands between 关于/对 and 会议.
+/// The session as a title names it: what stands between 关于/对 (or the
+/// title's start, `县政协十届二次会议第82号提案的复函`) and 会议.
 static SESSION_IN_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:关于对|关于|对|在)([^对关于在，,。：:\s《》“”]{2,40}?会议)")
+    Regex::new(r"(?:^(?:\d{4}年)?|关于对|关于|对|在)([^对关于在，,。：:\s《》“”]{2,40}?会议)")
         .expect("session pattern")
 });
 
-/// The session as the letter tells it: `您在君山区第五届人民代表大会第四次会议提出`.
+/// The session as the letter tells it: `您在君山区第五届人民代表大会第四次会议提出`,
+/// `你(们)在区十六届人大二次会议期间`, `丁君怡代表在区十届人大四次会议期间所提`.
 static SESSION_IN_BODY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:您|你)们?在([^，,。：:\s《》“”]{2,40}?会议)").expect("session pattern")
+    Regex::new(r"(?:您|你|代表|委员)(?:们|[(（]们[)）])?在([^，,。：:\s《》“”]{2,40}?会议)")
+        .expect("session pattern")
 });
 
+/// The session: a labelled 届次, else as the title names it, else as the
+/// letter's opening tells it. A session whose ordinals were lost
+/// (`县第十八届人大次会议`) gives way to a whole one from the page's
+/// headline above the letter, or from the opening.
 fn session(labelled: &Labelled, title: Option<&str>, letter: &Letter) -> Option<String> {
-    let is_session = |s: &str| {
+    let is_session = |s: &String| {
         ["届", "次", "政协", "人大", "人民代表大会"]
             .iter()
             .any(|w| s.contains(w))
     };
-    labelled
+    let in_title = |t: &str| Some(SESSION_IN_TITLE.captures(t)?[1].to_string());
+    let in_body = || Some(compact(&SESSION_IN_BODY.captures(&letter.opening(4))?[1]));
+    let first = labelled
         .first(Label::Session)
         .map(|s| compact(&s))
-        .or_else(|| {
-            let caps = SESSION_IN_TITLE.captures(title?)?;
-            Some(caps[1].to_string())
-        })
-        .or_else(|| Some(compact(&SESSION_IN_BODY.captures(&letter.opening(4))?[1])))
-        .filter(|s| is_session(s))
+        .or_else(|| in_title(title?))
+        .or_else(in_body)
+        .filter(is_session)?;
+    if is_whole_session(&first) {
+        return Some(first);
+    }
+    let headlines = letter
+        .header()
+        .filter_map(|(_, line)| in_title(&compact(line)));
+    let whole = headlines
+        .chain(in_body())
+        .find(|s| is_session(s) && is_whole_session(s));
+    Some(whole.unwrap_or(first))
 }
 
-/// The number of a proposal or suggestion: `第0152号`, `16号议案`, `DH0271号`.
+/// A headline that puts the session's year before it:
+/// `2023年清原满族自治县八届人大二次会议《…》(72号)的答复`.
+static YEAR_OF_SESSION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^((?:19|20)\d{2})年[^，,。；;：:]{2,40}?会议").expect("session year pattern")
+});
+
+fn session_year(letter: &Letter) -> Option<u16> {
+    letter
+        .header()
+        .find_map(|(_, line)| YEAR_OF_SESSION.captures(&compact(line))?[1].parse().ok())
+}
+
+/// Whether every 届 and 次 of a session has its ordinal: `县第十八届人大次会议`
+/// and `新乐市第届人民代表大会第次会议` lost theirs.
+fn is_whole_session(session: &str) -> bool {
+    let chars: Vec<char> = session.chars().collect();
+    chars.iter().enumerate().all(|(i, c)| {
+        !matches!(c, '届' | '次')
+            || i.checked_sub(1).is_some_and(|p| {
+                chars[p].is_ascii_digit() || "一二三四五六七八九十百零〇两".contains(chars[p])
+            })
+    })
+}
+
+/// The number of a proposal or suggestion: `第0152号`, `16号议案`. A prefix
+/// before the digits (`DH0271号`, the delegation's `温36号`) is the
+/// register's, not the number's.
 static PROPOSAL_NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"第?\s*([A-Za-z]{0,4}\d{1,8})\s*号").expect("number pattern"));
+    LazyLock::new(|| Regex::new(r"第?\s*[A-Za-z]{0,4}(\d{1,8})\s*号").expect("number pattern"));
 
 static BARE_PROPOSAL_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:第\s*)?([A-Za-z]{0,4}\d{1,8})(?:\s*号)?$").expect("number pattern")
+    Regex::new(r"^(?:第\s*)?[A-Za-z]{0,4}(\d{1,8})(?:\s*号)?$").expect("number pattern")
 });
 
 /// The number as the letter's opening gives it: `您…提出的第18号“…”建议`.
 static PROPOSAL_NUMBER_IN_BODY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"第\s*([A-Za-z]{0,4}\d{1,8})\s*号").expect("number pattern"));
+    LazyLock::new(|| Regex::new(r"第\s*[A-Za-z]{0,4}(\d{1,8})\s*号").expect("number pattern"));
 
+/// The number: labelled, else in the title, else in a headline above it
+/// (the letter's own title may have lost its 号: `…会议第30` / `代表建议的答复`),
+/// else in the letter's opening.
 fn proposal_id(labelled: &Labelled, title: Option<&str>, letter: &Letter) -> Option<String> {
+    let in_headline = || {
+        letter
+            .headlines()
+            .find_map(|line| Some(PROPOSAL_NUMBER.captures(&line)?[1].to_string()))
+    };
     labelled
         .values(Label::ProposalId)
         .find_map(|(_, v)| Some(BARE_PROPOSAL_NUMBER.captures(trim(v))?[1].to_string()))
         .or_else(|| Some(PROPOSAL_NUMBER.captures(title?)?[1].to_string()))
+        .or_else(in_headline)
         .or_else(|| Some(PROPOSAL_NUMBER_IN_BODY.captures(&letter.opening(2))?[1].to_string()))
 }
 
@@ -433,6 +495,13 @@ fn kind(session: Option<&str>, title: Option<&str>, salutation: Option<&str>) ->
         .or_else(|| title.and_then(by_document))
 }
 
+/// When nothing else tells: a letter whose opening speaks of a 提案 answers
+/// one (`您提出的“…的提案”收悉,现将提案办理情况答复如下`); a reply to a 建议 never
+/// calls it so, though replies to 提案 often call them 建议.
+fn kind_in_opening(opening: &str) -> Option<Kind> {
+    opening.contains("提案").then_some(Kind::Proposal)
+}
+
 /// The proposal's own title, quoted where the letter acknowledges it:
 /// `您提出的《…》收悉`, `您所提的“…”`, `您提出的关于“…”`.
 static QUOTED_PROPOSAL: LazyLock<Regex> = LazyLock::new(|| {
@@ -467,14 +536,14 @@ fn proposal_title(labelled: &Labelled, letter: &Letter, title: Option<&str>) -> 
 /// Whom a salutation names, and how: `马青、周丽等委员`, `李雨等23位委员`,
 /// `尊敬的王亚春区人大代表`.
 static ADDRESSED_PEOPLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(.+?)(?:等\s*[\d一二三四五六七八九十]*\s*[名位个人]?)?(?:全国|省|市|县|区|州|旗|镇|乡)?(?:人大|政协)?(?:代表|委员|同志|先生|女士)们?$")
+    Regex::new(r"^(.+?)(?:[(（]?等\s*[\d一二三四五六七八九十]*\s*[名位个人]?[)）]?)?(?:全国|省|市|县|区|州|旗|镇|乡)?(?:人大|政协)?(?:代表|委员|同志|先生|女士|主席)们?$")
         .expect("addressee pattern")
 });
 
 /// Members named at the start of the letter when it is addressed to a
-/// department: `吕斌委员提出的《…》收悉`.
+/// department: `吕斌委员提出的《…》收悉`, `丁君怡代表在区十届人大四次会议期间所提的…`.
 static PROPOSERS_IN_BODY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([\p{Han}、*]{2,30}?)(?:等\s*\d*\s*[名位]?)?(?:委员|代表)(?:们)?(?:提出|所提)")
+    Regex::new(r"^([\p{Han}、*]{2,30}?)(?:等\s*\d*\s*[名位]?)?(?:委员|代表)(?:们)?(?:在[^，,。]{2,40}?)?(?:提出|所提)")
         .expect("proposer pattern")
 });
 
@@ -605,6 +674,14 @@ fn department(labelled: &Labelled, letter: &Letter, title: Option<&str>) -> Opti
             .filter(|(rank, v)| *rank != 3 || v.chars().count() >= 4)
             .filter(|(_, v)| !v.chars().any(|c| c.is_ascii_digit()))
             .collect();
+        // `• 上街区公安局` among the page's bulleted metadata: the 发布机构
+        // shown without its label.
+        candidates.extend(
+            letter
+                .header()
+                .filter(|&(i, line)| letter.is_bulleted(i) && looks_like_department(&compact(line)))
+                .map(|(_, line)| (2, compact(line))),
+        );
         candidates.sort_by_key(|(rank, _)| *rank);
         candidates.into_iter().next().map(|(_, v)| v)
     };
@@ -660,7 +737,12 @@ static NAME: LazyLock<Regex> =
 /// office (`云南省农业厅畜牧处 王瑞欣 65749510`), the first word after it
 /// that is a name.
 fn name_in(value: &str) -> Option<String> {
-    let mut words: Vec<String> = trim(value).split_whitespace().map(String::from).collect();
+    // `浙江省公路管理局计财处,戴京国`: the office and the person apart by a comma.
+    let mut words: Vec<String> = trim(value)
+        .split(|c: char| c.is_whitespace() || ",，;；:：".contains(c))
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect();
     // A name spread out letter by letter (`张 雷`) is one word.
     let spread = words
         .iter()
@@ -671,7 +753,7 @@ fn name_in(value: &str) -> Option<String> {
         words.insert(0, name);
     }
     let first = NAME.find(words.first()?)?.as_str();
-    if !looks_like_department(first) || words.len() < 2 {
+    if !looks_like_department(&words[0]) || words.len() < 2 {
         return Some(first.to_string());
     }
     words[1..]
@@ -772,6 +854,30 @@ fn phone_in(value: &str) -> Option<String> {
     Some(PHONE.find(value)?.as_str().to_string())
 }
 
+/// How many digits a phone number has, if they are too few or too many for
+/// a whole one: a mobile number (1…) has 11, a number with its area code
+/// (0…) 10 to 12, a 400 or 800 number 10, a local number 7 or 8. A masked
+/// number (`189******6664`) hides how many digits it had, and is not
+/// counted. Such a number is kept as the text has it, never padded or cut,
+/// and the report names it.
+pub fn phone_digits_if_broken(phone: &str) -> Option<usize> {
+    if phone.contains(['*', '＊']) {
+        return None;
+    }
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let n = digits.chars().count();
+    let whole = if digits.starts_with('1') {
+        n == 11
+    } else if digits.starts_with('0') {
+        (10..=12).contains(&n)
+    } else if digits.starts_with("400") || digits.starts_with("800") {
+        n == 10
+    } else {
+        (7..=8).contains(&n)
+    };
+    (!whole && n > 0).then_some(n)
+}
+
 /// The contact phone: the one on or after the handler's line, since a
 /// footer that names a leader and a handler gives each a phone; else the
 /// first.
@@ -804,6 +910,13 @@ fn copies(labelled: &Labelled, label: Label) -> Option<Vec<String>> {
 static FUSED_RESULT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|[^A-Za-z])([A-D])类").expect("result pattern"));
 
+/// A result code after a 文号, its 〕 and 号 lost or not: `临水字〔202313B1类`,
+/// `桃发改函〔202115  B`.
+static RESULT_AFTER_DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\p{Han}[〔【\[]\s*(?:19|20)\d{2}\s*[〕】\]]?\s*\d{1,5}\s*号?\s*([A-D])\d?类?(?:\s|$|同意|不予|依申请)")
+        .expect("result pattern")
+});
+
 /// The result (A/B/C/D): a labelled 办理类型 / 办复类别 / 类别 whose value is a
 /// code (`类别:提案` is the page's document type, not a result), else `A类`
 /// in the header or footer, else a lone `A` in the header.
@@ -816,7 +929,12 @@ fn result(labelled: &Labelled, letter: &Letter) -> Option<String> {
             .trim_end_matches('类');
         (v.len() == 1 && ('A'..='D').contains(&v.chars().next()?)).then(|| v.to_string())
     };
-    let fused = |line: &str| Some(FUSED_RESULT.captures(line)?[1].to_string());
+    let fused = |line: &str| {
+        let caps = FUSED_RESULT
+            .captures(line)
+            .or_else(|| RESULT_AFTER_DOC_NUMBER.captures(line))?;
+        Some(caps[1].to_string())
+    };
     labelled
         .values(Label::Result)
         .find_map(|(_, v)| code(v))
@@ -887,6 +1005,25 @@ mod tests {
             spaced_names("刘俊华 徐航吉 魏 娜 赵玉芳委员"),
             "刘俊华、徐航吉、魏娜、赵玉芳委员"
         );
+    }
+
+    #[test]
+    fn a_phone_number_with_digits_lost_is_known() {
+        assert_eq!(phone_digits_if_broken("139073061"), Some(9));
+        assert_eq!(phone_digits_if_broken("5838365863"), Some(10));
+        for whole in [
+            "13575075258",
+            "189******6664",
+            "0571-87808443",
+            "087164871015",
+            "(0531)85088108",
+            "0878—6034678",
+            "67210092",
+            "4711019",
+            "400-820-8820",
+        ] {
+            assert_eq!(phone_digits_if_broken(whole), None, "{whole}");
+        }
     }
 
     #[test]

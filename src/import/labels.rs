@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::text::{compact, trim};
+use super::text::{compact, is_han, trim};
 
 /// What a label's value fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,8 +80,11 @@ const LABELS: &[(&str, Label)] = &[
     ("领衔委员", Label::Proposers),
     ("领衔人", Label::Proposers),
     ("代表姓名", Label::Proposers),
+    ("建议人", Label::Proposers),
     ("委员姓名", Label::Proposers),
     ("办理单位", Label::Department(0)),
+    // `单位名称:某局` / `答复日期:…`: a signature block set as labels.
+    ("单位名称", Label::Department(0)),
     ("联系单位", Label::Department(0)),
     ("联系单位及电话", Label::ContactUnit),
     ("联系单位电话", Label::ContactUnit),
@@ -94,7 +97,6 @@ const LABELS: &[(&str, Label)] = &[
     ("来源", Label::Department(3)),
     ("信息来源", Label::Department(3)),
     ("机构分类", Label::Department(4)),
-    ("成文日期", Label::Date),
     ("答复时间", Label::Date),
     ("答复日期", Label::Date),
     ("办复时间", Label::Date),
@@ -129,6 +131,10 @@ const LABELS: &[(&str, Label)] = &[
     ("联系人及电话", Label::Handler),
     ("联系人及联系电话", Label::Handler),
     ("联系人电话", Label::Handler),
+    // `联系单位及联系人:某镇政府 卓义杰`: the office, then the person.
+    ("联系单位及联系人", Label::Handler),
+    ("办理单位联系人", Label::Handler),
+    ("单位联系人", Label::Handler),
     ("联系电话", Label::Phone),
     ("电话", Label::Phone),
     ("联系方式", Label::Phone),
@@ -141,10 +147,22 @@ const LABELS: &[(&str, Label)] = &[
     // The head of the handling office: neither the signer nor the handler.
     ("承办负责人", Label::Other),
     ("负责人", Label::Other),
+    ("单位负责人", Label::Other),
+    // The office's other ways to be reached: none is the handler's phone.
+    ("传真", Label::Other),
+    ("邮编", Label::Other),
+    ("邮政编码", Label::Other),
+    ("地址", Label::Other),
+    ("电子邮箱", Label::Other),
+    ("邮箱", Label::Other),
     ("责任人", Label::Other),
     ("发布时间", Label::Published),
     ("发布日期", Label::Published),
     ("发文日期", Label::Other),
+    ("发文时间", Label::Other),
+    // A web page's catalogue gives the day it filed the reply, not the day
+    // the letter was signed; that is under the signature.
+    ("成文日期", Label::Other),
     ("公开日期", Label::Published),
     ("生成日期", Label::Other),
     ("有效日期", Label::Other),
@@ -153,6 +171,7 @@ const LABELS: &[(&str, Label)] = &[
     ("点击数", Label::Other),
     ("访问次数", Label::Other),
     ("主题词", Label::Other),
+    ("关键词", Label::Other),
     ("主题分类", Label::Other),
     ("题裁分类", Label::Other),
     ("体裁分类", Label::Other),
@@ -214,14 +233,14 @@ pub fn pairs(line: &str) -> Vec<(Label, String)> {
     let mut label = first;
     let mut rest = &line[start..];
     loop {
-        let next = FOLLOWING
-            .captures_iter(rest)
-            .find_map(|c| Some((c.get(0)?, lookup(&c[1])?)));
-        match next {
-            Some((m, next_label)) => {
-                out.push((label, value_of(&rest[..m.start()])));
-                label = next_label;
-                rest = &rest[m.end()..];
+        match next_label(rest) {
+            Some((at, after, next)) => {
+                // `联系人:李东晖,联系电话:…`: the comma between two labels is
+                // neither's.
+                let value = rest[..at].trim_end_matches([' ', ',', '，', ';', '；', '、']);
+                out.push((label, value_of(value)));
+                label = next;
+                rest = &rest[after..];
             }
             None => {
                 out.push((label, value_of(rest)));
@@ -229,6 +248,36 @@ pub fn pairs(line: &str) -> Vec<(Label, String)> {
             }
         }
     }
+}
+
+/// The next known label in a value, as (where its name starts, where its
+/// value starts, the label): after a space, a comma or a semicolon
+/// (`联系单位:某局,联系人:李东晖`), or run onto the value before it, as
+/// extraction leaves them (`联系人:何峰联系电话:028-83364008`). The longest
+/// known name before a colon is the label; a name run onto a value must be
+/// three characters or more, or a value's last characters would be taken
+/// for one.
+fn next_label(rest: &str) -> Option<(usize, usize, Label)> {
+    rest.char_indices()
+        .filter(|&(at, c)| at > 0 && matches!(c, ':' | '：'))
+        .find_map(|(colon, c)| {
+            let before = rest[..colon].trim_end_matches([' ', '\u{3000}']);
+            let starts: Vec<usize> = before
+                .char_indices()
+                .rev()
+                .take_while(|&(_, ch)| is_han(ch))
+                .map(|(i, _)| i)
+                .collect();
+            starts.iter().rev().find_map(|&start| {
+                let name = &before[start..];
+                let label = lookup(name)?;
+                let apart = before[..start]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|p| p.is_whitespace() || ",，;；、|｜(（".contains(p));
+                (apart || name.chars().count() >= 3).then_some((start, colon + c.len_utf8(), label))
+            })
+        })
 }
 
 /// A value without the page chrome glued after it
@@ -250,7 +299,12 @@ fn value_of(raw: &str) -> String {
 /// when the line starts with a label that stands apart: a long one, one
 /// followed by two spaces, or one with another label later in the line.
 fn row_pairs(line: &str) -> Vec<(Label, String)> {
-    let tokens: Vec<&str> = line.split_whitespace().collect();
+    // A flattened table keeps its cell borders (`关键词 | 发布机构 | 某局`):
+    // they part cells as spaces do.
+    let tokens: Vec<&str> = line
+        .split(|c: char| c.is_whitespace() || super::letter::is_cell_border(c))
+        .filter(|t| !t.is_empty())
+        .collect();
     // The label that starts at token `i`, the longest of up to four tokens
     // (`索 引 号`), and the token after it.
     let label_at = |i: usize| {
@@ -268,6 +322,7 @@ fn row_pairs(line: &str) -> Vec<(Label, String)> {
     let Some((first, mut at, name)) = label_at(0) else {
         return Vec::new();
     };
+    let first_value = tokens.get(at).copied().unwrap_or("");
     let mut out = Vec::new();
     let mut label = first;
     let mut value: Vec<&str> = Vec::new();
@@ -285,9 +340,12 @@ fn row_pairs(line: &str) -> Vec<(Label, String)> {
     out.push((label, value_of(&value.join(" "))));
     let apart = name.chars().count() >= 3
         || out.len() >= 2
-        || line
-            .find(tokens.get(1).copied().unwrap_or(""))
-            .is_some_and(|i| line[..i].ends_with("  ") || line[..i].ends_with('\u{3000}'));
+        || line.find(first_value).is_some_and(|i| {
+            let gap = &line[..i];
+            gap.ends_with("  ")
+                || gap.ends_with('\u{3000}')
+                || gap.contains(super::letter::is_cell_border)
+        });
     if apart && tokens.len() >= 2 {
         out
     } else {
@@ -324,11 +382,13 @@ pub fn is_label_line(line: &str) -> bool {
     !pairs(line).is_empty() || bare(line).is_some()
 }
 
+/// The line without brackets around it, or an opening one whose close was
+/// lost (`(联系人:何峰联系电话:028-83364008`).
 fn unwrap_brackets(line: &str) -> &str {
-    let inner = line
-        .strip_prefix(['(', '（'])
-        .and_then(|l| l.strip_suffix([')', '）']));
-    inner.map_or(line, trim)
+    match line.strip_prefix(['(', '（']) {
+        Some(inner) => trim(inner.strip_suffix([')', '）']).unwrap_or(inner)),
+        None => line,
+    }
 }
 
 #[cfg(test)]
@@ -362,11 +422,51 @@ mod tests {
         );
         assert_eq!(
             pairs("索引号: 成文日期: 2019-12-04"),
-            owned(&[(Label::IndexNumber, ""), (Label::Date, "2019-12-04")])
+            owned(&[(Label::IndexNumber, ""), (Label::Other, "2019-12-04")])
         );
         assert_eq!(
             pairs("发文字号: 有效日期:"),
             owned(&[(Label::DocNumber, ""), (Label::Other, "")])
+        );
+    }
+
+    #[test]
+    fn labels_after_a_comma_or_run_onto_a_value_are_split() {
+        assert_eq!(
+            pairs("(联系单位:周村区交通运输局,联系人:李东晖,联系电话:18753330696"),
+            owned(&[
+                (Label::Department(0), "周村区交通运输局"),
+                (Label::Handler, "李东晖"),
+                (Label::Phone, "18753330696")
+            ])
+        );
+        assert_eq!(
+            pairs("(联系人:何峰联系电话:028-83364008"),
+            owned(&[(Label::Handler, "何峰"), (Label::Phone, "028-83364008")])
+        );
+        // A value's last characters that happen to spell a short label stay.
+        assert_eq!(
+            pairs("联系人:王电话:123"),
+            owned(&[(Label::Handler, "王电话:123")])
+        );
+    }
+
+    #[test]
+    fn a_table_row_with_cell_borders_is_read() {
+        assert_eq!(
+            pairs("关键词 | 发布机构 | 民乐县农业农村局"),
+            owned(&[
+                (Label::Other, ""),
+                (Label::Department(2), "民乐县农业农村局")
+            ])
+        );
+        assert_eq!(
+            pairs("标 题 | 对市政协十三届三次会议第8206号提案的协办意见"),
+            owned(&[(Label::Title, "对市政协十三届三次会议第8206号提案的协办意见")])
+        );
+        assert_eq!(
+            pairs("发文字号: | 发文时间:2022-09-09"),
+            owned(&[(Label::DocNumber, ""), (Label::Other, "2022-09-09")])
         );
     }
 

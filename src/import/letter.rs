@@ -74,10 +74,9 @@ impl Letter {
             .map(|l| strip_title_label(l))
             .collect();
         let joined = tidy_spaces(&joined);
-        // `…的答复(黔发改议复字〔2020〕2号)`: the 文号 is a field, not title.
-        let without_doc_number = joined
-            .strip_suffix([')', '）'])
-            .and_then(|t| t.rsplit_once(['(', '（']))
+        // `…的答复(黔发改议复字〔2020〕2号)`, `…的答复[浙交建〔2018〕101号]`:
+        // the 文号 is a field, not title.
+        let without_doc_number = bracketed_tail(&joined)
             .filter(|(_, inside)| DOC_NUMBER_LINE.is_match(inside))
             .map(|(title, _)| title.to_string());
         Some(without_doc_number.unwrap_or(joined))
@@ -88,6 +87,24 @@ impl Letter {
     pub fn header(&self) -> impl Iterator<Item = (usize, &str)> {
         let end = self.salutation.unwrap_or(self.body.start);
         self.plain[..end].iter().map(String::as_str).enumerate()
+    }
+
+    /// The header's lines that read as a title, the letter's own excepted:
+    /// the page's headline and its metadata's 信息名称, compacted.
+    pub fn headlines(&self) -> impl Iterator<Item = String> + '_ {
+        self.header()
+            .filter(|(i, line)| {
+                !self.title.as_ref().is_some_and(|t| t.contains(i)) && is_title_end(line)
+            })
+            .map(|(_, line)| compact(strip_title_label(line)))
+    }
+
+    /// Whether line `i` is an item of a bulleted list (`• 上街区公安局`): a
+    /// page shows its metadata so, without labels.
+    pub fn is_bulleted(&self, i: usize) -> bool {
+        self.lines
+            .get(i)
+            .is_some_and(|l| trim(l).starts_with(BULLETS))
     }
 
     /// The lines below the body, with their indexes: signature, date,
@@ -284,8 +301,10 @@ static FLATTENED_DATE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("date pattern")
 });
 
+const BULLETS: [char; 6] = ['•', '●', '▪', '◆', '■', '·'];
+
 fn plain_line(line: &str) -> String {
-    let unbulleted = trim(line).trim_start_matches(['•', '●', '▪', '◆', '■', '·']);
+    let unbulleted = trim(line).trim_start_matches(BULLETS);
     // A page's table flattened to text keeps its cell borders at the ends
     // of a line (`…的答复 |`, `| 2018年6月28日 |`); they are not the text's.
     let unbordered = unbulleted.trim_matches(|c: char| is_space(c) || is_cell_border(c));
@@ -338,8 +357,10 @@ fn find_title(plain: &[String]) -> Option<Range<usize>> {
     for (end, line) in plain.iter().enumerate().take(HEAD_LINES) {
         // Past the salutation, the prose or the page's end there is no title.
         let prose = line.matches('。').count() >= 2;
-        if prose || salutation_at(plain, end).is_some() || TRAILING_CHROME.is_match(&compact(line))
-        {
+        // `主办单位: 某局` above the letter is the proposal's metadata; below
+        // it, the site's footer.
+        let page_end = TRAILING_CHROME.is_match(&compact(line)) && !labels::is_label_line(line);
+        if prose || salutation_at(plain, end).is_some() || page_end {
             break;
         }
         // The value under a bare label (`主题词` / `…;建议答复函`) is no title.
@@ -360,13 +381,27 @@ fn find_title(plain: &[String]) -> Option<Range<usize>> {
     found
 }
 
+/// A text's last bracketed part and what stands before it:
+/// `…的答复[浙交建〔2018〕101号]` → (`…的答复`, `浙交建〔2018〕101号`).
+fn bracketed_tail(text: &str) -> Option<(&str, &str)> {
+    let close = text.chars().next_back()?;
+    let open = match close {
+        ')' => '(',
+        '）' => '（',
+        ']' => '[',
+        '］' => '［',
+        '】' => '【',
+        _ => return None,
+    };
+    let inner = &text[..text.len() - close.len_utf8()];
+    inner.rsplit_once(open)
+}
+
 fn is_title_end(line: &str) -> bool {
     let c = compact(strip_title_label(line));
-    // `…的答复(关于疏通秀水河东岸道路的建议)`: the proposal's title in brackets.
-    let c = match c
-        .strip_suffix([')', '）'])
-        .and_then(|c| c.rsplit_once(['(', '（']))
-    {
+    // `…的答复(关于疏通秀水河东岸道路的建议)`: the proposal's title in
+    // brackets; `…的答复[浙交建〔2018〕101号]`: the 文号.
+    let c = match bracketed_tail(&c) {
         Some((before, _)) if TITLE_ENDINGS.iter().any(|e| before.ends_with(e)) => {
             before.to_string()
         }
@@ -408,13 +443,41 @@ fn extend_title_upward(plain: &[String], end: usize) -> usize {
             Some(i) => i,
             None => break,
         };
-        if !continues_title(&plain[above]) || is_title_end(&plain[above]) {
+        if !continues_title(&plain[above])
+            || is_title_end(&plain[above])
+            || (starts_title(&plain[start], &plain[above]) && !issuer_of_title(plain, above))
+        {
             break;
         }
         start = above;
         lines += 1;
     }
     start
+}
+
+/// Whether `top` is where a title starts, so that the line above it is
+/// not the title's: a title runs `(发文机关)关于…` or `(发文机关)对…`, and the
+/// issuer's name on a line of its own above (`某某局` / `关于…的答复`) is the
+/// header, or the page's category (`政协委员提案`) is the page's. Only a line
+/// that runs into `top` (`某某局关于` / `对…`) goes with it.
+fn starts_title(top: &str, above: &str) -> bool {
+    let top = compact(top);
+    let above = compact(above);
+    (top.contains("关于") || top.starts_with('对'))
+        && !["关于", "对", "关于对"].iter().any(|e| above.ends_with(e))
+}
+
+/// Whether the department named alone on line `issuer`, above a title
+/// that starts `关于…`, is the title's first line (`潼关县民政局` / `关于对…的答复`)
+/// rather than the letter's header: it is, unless the page's own headline
+/// above gives the title without it.
+fn issuer_of_title(plain: &[String], issuer: usize) -> bool {
+    let name = compact(&plain[issuer]);
+    looks_like_department(&name)
+        && plain[..issuer]
+            .iter()
+            .filter(|l| is_title_end(l))
+            .all(|headline| compact(headline).starts_with(&name))
 }
 
 fn continues_title(line: &str) -> bool {
@@ -448,8 +511,9 @@ pub static DOC_NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Whom a letter addresses ends this way.
-static ADDRESSEE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:委员|代表|同志|先生|女士)们?$").expect("addressee pattern"));
+static ADDRESSEE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:委员|代表|同志|先生|女士|主席)们?$").expect("addressee pattern")
+});
 
 /// Words that show a line is the start of the letter proper.
 static LETTER_CUES: LazyLock<Regex> =
@@ -484,7 +548,13 @@ fn salutation_at(plain: &[String], i: usize) -> Option<bool> {
 fn is_salutation(who: &str, rest: &str, next: Option<&str>) -> bool {
     let who = compact(who);
     let n = who.chars().count();
-    if n == 0 || n > 40 || labels::lookup(&who).is_some() {
+    // `陈桂平、胡泽云、…、林宏胜等代表`: eleven names are longer than a line.
+    let longest = if who.matches('、').count() >= 2 {
+        200
+    } else {
+        40
+    };
+    if n == 0 || n > longest || labels::lookup(&who).is_some() {
         return false;
     }
     if who.contains(['。', '，', ',', '；', ';', '《', '“', '"'])
@@ -577,6 +647,7 @@ fn is_footer_line(line: &str) -> bool {
         // What is left of a site's name cut by the page: `网`, `…政府网`.
         || c.ends_with('网') && c.chars().count() <= 12
         || date::whole_line(line).is_some()
+        || date::is_damaged(line)
         || labels::is_label_line(line)
         || looks_like_department(&c)
         || looks_like_department(c.trim_end_matches(['（', '(', '盖', '章', '印', '）', ')']))

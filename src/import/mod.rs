@@ -526,10 +526,15 @@ fn write_report(
     // Without a date the year still comes from the 文号: say so.
     let missing: Vec<String> = missing
         .iter()
-        .map(|key| match (*key, fields.doc_number_year()) {
-            ("date", Some(year)) => t!("import.date_from_year", year = year).into_owned(),
-            _ => key.to_string(),
-        })
+        .map(
+            |key| match (*key, fields.doc_number_year(), fields.session_year) {
+                ("date", Some(year), _) => t!("import.date_from_year", year = year).into_owned(),
+                ("date", None, Some(year)) => {
+                    t!("import.date_from_session", year = year).into_owned()
+                }
+                _ => key.to_string(),
+            },
+        )
         .collect();
     let found: Vec<String> = found.iter().map(|k| k.to_string()).collect();
     writeln!(out, "{}", t!("import.found", keys = join_or_none(&found)))?;
@@ -543,6 +548,15 @@ fn write_report(
             out,
             "{}",
             t!("import.completed", read = read, damaged = damaged)
+        )?;
+    }
+    if let Some(phone) = &fields.phone
+        && let Some(digits) = fields::phone_digits_if_broken(phone)
+    {
+        writeln!(
+            out,
+            "{}",
+            t!("import.broken_phone", phone = phone, digits = digits)
         )?;
     }
     for note in notes {

@@ -41,6 +41,11 @@ pub fn front_matter(f: &Fields) -> String {
     key("addressee", f.addressee.as_deref().map(scalar));
     key("department", f.department.as_deref().map(scalar));
     key("date", f.date.map(|d| d.to_string()));
+    // Undated, and no 〔YYYY〕 in a 文号 to file it by: the session's year.
+    let session_year = f
+        .session_year
+        .filter(|_| f.date.is_none() && f.doc_number_year().is_none());
+    key("year", session_year.map(|y| y.to_string()));
     key("signer", f.signer.as_deref().map(scalar));
     key("handler", f.handler.as_deref().map(scalar));
     key("phone", f.phone.as_deref().map(quoted));
