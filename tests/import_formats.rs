@@ -64,12 +64,13 @@ const FIELDS: [(&str, &str); 12] = [
 /// The share of labelled fields import must get right in each format.
 const MIN_ACCURACY: f64 = 0.95;
 /// How many labelled replies may not build as imported. The goal is 1; but
-/// eleven of the forty-five name no department at all (labels.json has it
+/// twelve of the sixty-five name no department at all (labels.json has it
 /// null), and import does not guess one: they build once imported with
-/// `--department`. Ten of those do not build (28.txt has its 区政府办 read
-/// off the page); 31.txt names its department only in an unlabelled metadata
-/// bullet and 40.txt only after a garbled date (`0二十六日`), which import
-/// does not read yet: twelve in all in text and OFD, one more in PDF.
+/// `--department`. 64.txt has a page's 来源 import takes, but no date, as
+/// 13.txt has none (the 成文日期 above it is the page catalogue's, not the
+/// letter's): neither can be filed by a year. Thirteen in every format, each
+/// of them naming no department or no date; every reply that names both
+/// builds.
 const MAX_BROKEN: usize = 13;
 
 #[derive(Clone, Copy, Debug)]
