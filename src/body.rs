@@ -13,6 +13,7 @@ use std::sync::Arc;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
+use crate::config::BodyOptions;
 use crate::markdown::{self, BodyLink, Rendered};
 use crate::shelf::Shelf;
 use crate::spill::{Spill, Spilled};
@@ -65,8 +66,8 @@ struct Outline {
 /// or found on a shelf and rendered only when not there.
 #[derive(Clone, Copy)]
 pub enum Bodies<'a> {
-    Held(&'a markdown::Options),
-    Shelved(&'a markdown::Options, &'a Shelf),
+    Held(&'a BodyOptions),
+    Shelved(&'a BodyOptions, &'a Shelf),
 }
 
 impl Bodies<'_> {
@@ -88,7 +89,7 @@ impl Bodies<'_> {
 
 impl Body {
     /// Renders a body's Markdown.
-    pub fn render(markdown: &str, options: &markdown::Options) -> Body {
+    pub fn render(markdown: &str, options: &BodyOptions) -> Body {
         let rendered: Rendered = markdown::render(markdown, options);
         Body {
             summary: markdown::summary(&rendered.text, SUMMARY_CHARS),
@@ -103,7 +104,7 @@ impl Body {
 
     /// The body on `shelf` with this Markdown and settings, or rendered and
     /// put there.
-    fn shelved(markdown: &str, options: &markdown::Options, shelf: &Shelf) -> Result<Body> {
+    fn shelved(markdown: &str, options: &BodyOptions, shelf: &Shelf) -> Result<Body> {
         let digest = digest(markdown, options);
         // One whose outline does not read back is rendered again.
         let found = shelf.find(digest).and_then(|spot| {
@@ -160,7 +161,7 @@ impl Body {
 }
 
 /// All that a body's HTML and text are made of, in 64 bits.
-fn digest(markdown: &str, options: &markdown::Options) -> u64 {
+fn digest(markdown: &str, options: &BodyOptions) -> u64 {
     let mut hasher = DefaultHasher::new();
     (markdown, options).hash(&mut hasher);
     hasher.finish()
@@ -174,7 +175,7 @@ mod tests {
     fn a_shelved_body_reads_back_as_the_body_held() {
         let dir = tempfile::tempdir().unwrap();
         let shelf = Shelf::in_cache(dir.path(), "bodies", "a test's").unwrap();
-        let options = markdown::Options::default();
+        let options = BodyOptions::default();
         let markdown = "# 答复\n\n关于[第0152号](/2021/ta-0152/)提案。\n\n二段。";
         let held = Bodies::Held(&options).make(markdown).unwrap();
         let shelved = Bodies::Shelved(&options, &shelf).make(markdown).unwrap();
@@ -199,7 +200,7 @@ mod tests {
     fn a_shelved_body_that_is_not_utf8_any_more_is_an_error_naming_the_shelf() {
         let dir = tempfile::tempdir().unwrap();
         let shelf = Shelf::in_cache(dir.path(), "bodies", "a test's").unwrap();
-        let options = markdown::Options::default();
+        let options = BodyOptions::default();
         let body = Bodies::Shelved(&options, &shelf).make("答复正文").unwrap();
         shelf.keep().unwrap();
         // The HTML comes first in the entry: cut its first character in two.
@@ -221,7 +222,7 @@ mod tests {
     fn a_body_whose_outline_is_damaged_is_rendered_again_and_kept_anew() {
         let dir = tempfile::tempdir().unwrap();
         let output = dir.path();
-        let options = markdown::Options::default();
+        let options = BodyOptions::default();
         let markdown = "关于[第0152号](/2021/ta-0152/)提案。";
         let first = Shelf::in_cache(output, "bodies", "a test's").unwrap();
         Bodies::Shelved(&options, &first).make(markdown).unwrap();

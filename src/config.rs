@@ -214,7 +214,6 @@ impl Config {
             });
             return Err((unpublishable(c), Some(line.map_or(1, |l| l + 1)), Some(1)));
         }
-        crate::lang::adopt(config.message_language.as_deref().and_then(Lang::parse));
         Ok(config)
     }
 
@@ -234,10 +233,16 @@ impl Config {
             .map_err(|message| ("base_url", message))
     }
 
+    /// The language dafu's messages are to be in, as `message_language:`
+    /// asks; the caller adopts it (`lang::adopt`).
+    pub fn message_lang(&self) -> Option<Lang> {
+        self.message_language.as_deref().and_then(Lang::parse)
+    }
+
     /// How reply bodies are rendered: raw HTML or not, and the base path
     /// that root-relative links in them get.
-    pub fn body_options(&self) -> crate::markdown::Options {
-        crate::markdown::Options {
+    pub fn body_options(&self) -> BodyOptions {
+        BodyOptions {
             allow_html: self.allow_html,
             base_path: self.base().path,
         }
@@ -246,6 +251,24 @@ impl Config {
     /// The base URL, parsed; `validate` has already accepted it.
     pub fn base(&self) -> BaseUrl {
         BaseUrl::parse(&self.base_url).unwrap_or_default()
+    }
+}
+
+/// How bodies are rendered: the site's settings that change the HTML.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BodyOptions {
+    /// Whether raw HTML passes through; shown as text when false.
+    pub allow_html: bool,
+    /// The base path of `base_url` (`/` or `/zxta/`), put before root-relative links.
+    pub base_path: String,
+}
+
+impl Default for BodyOptions {
+    fn default() -> Self {
+        BodyOptions {
+            allow_html: false,
+            base_path: "/".into(),
+        }
     }
 }
 

@@ -28,11 +28,13 @@ use serde::Serialize;
 
 use crate::archive::Archive;
 use crate::config::BaseUrl;
-use crate::digest;
+use crate::hashing;
 use crate::proposal::ProposalKey;
 use crate::reply::{Kind, Reply, ReplyDate, Role};
 use crate::shelf::Shelf;
 
+/// A file of open data. Made from every reply, not through a template:
+/// `parts` makes it, `digest` says what it is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DataFile {
     Json,
@@ -41,6 +43,8 @@ pub enum DataFile {
 }
 
 impl DataFile {
+    pub const ALL: [DataFile; 3] = [DataFile::Json, DataFile::Csv, DataFile::Proposals];
+
     /// Its path under the output folder.
     pub fn path(self) -> &'static str {
         match self {
@@ -224,15 +228,17 @@ fn as_text(cell: String) -> String {
 /// of the CSV.
 const CHUNK: usize = 256;
 
-/// What data file `file` is made of, in 64 bits (see `digest`): each
-/// record but its text and, for the JSON, what each text is made of.
-pub fn digest(file: DataFile, archive: &Archive, base: &BaseUrl) -> u64 {
+/// What data file `file` is made of, in 64 bits (see `digest`): what every
+/// file shares (`shared`), and each record but its text and, for the JSON,
+/// what each text is made of.
+pub fn digest(file: DataFile, archive: &Archive, base: &BaseUrl, shared: u64) -> u64 {
     let per_reply = |of: fn(&Reply, &BaseUrl) -> u64| -> Vec<u64> {
         (archive.replies().par_iter())
             .map(|reply| of(reply, base))
             .collect()
     };
-    let mut hasher = digest::Hasher::default();
+    let mut hasher = hashing::Hasher::default();
+    shared.hash(&mut hasher);
     file.path().hash(&mut hasher);
     match file {
         DataFile::Json => per_reply(line_digest).hash(&mut hasher),
@@ -245,7 +251,7 @@ pub fn digest(file: DataFile, archive: &Archive, base: &BaseUrl) -> u64 {
 
 /// What a reply's row of the CSV is made of: its record but the text.
 fn csv_digest(reply: &Reply, base: &BaseUrl) -> u64 {
-    let mut hasher = digest::Hasher::default();
+    let mut hasher = hashing::Hasher::default();
     hasher.serialized(&Record::new(reply, base, None));
     hasher.finish()
 }
@@ -253,7 +259,7 @@ fn csv_digest(reply: &Reply, base: &BaseUrl) -> u64 {
 /// What reply's line of the JSON is made of, in 64 bits: its record but
 /// the text, and what the text is made of.
 fn line_digest(reply: &Reply, base: &BaseUrl) -> u64 {
-    let mut hasher = digest::Hasher::default();
+    let mut hasher = hashing::Hasher::default();
     hasher.serialized(&Record::new(reply, base, None));
     reply.body.digest.hash(&mut hasher);
     hasher.finish()

@@ -12,11 +12,14 @@ pub mod config;
 pub mod content;
 pub mod data;
 pub mod digest;
+pub mod hashing;
+pub mod html;
 pub mod import;
 pub mod lang;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod page;
 pub mod privacy;
 pub mod problem;
 pub mod proposal;
@@ -26,6 +29,7 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod shelf;
+pub mod site_folder;
 pub mod spill;
 pub mod stats;
 pub mod text;
@@ -45,10 +49,10 @@ use config::{BaseUrl, CONFIG_FILE, Config};
 use data::DataFile;
 use digest::{Digests, Made, Previous};
 use links::{LinkChecker, PageFindings};
-use output::Sink;
+use page::{Page, Sink};
 use problem::Problem;
 use rayon::prelude::*;
-use render::{Page, PageSpec, Renderer};
+use render::{PageSpec, Renderer};
 use rust_i18n::t;
 use shelf::Shelf;
 use theme::Theme;
@@ -153,6 +157,7 @@ impl Site {
     ) -> Result<Site, Vec<Problem>> {
         let root = &options.root;
         let mut config = Config::load(root).map_err(|p| vec![p])?;
+        lang::adopt(config.message_lang());
         if let Some(base_url) = &options.base_url {
             BaseUrl::parse(base_url).map_err(|m| vec![Problem::new("--base-url", m)])?;
             config.base_url = base_url.clone();
@@ -217,9 +222,11 @@ impl Site {
         let paths: Vec<String> = specs
             .iter()
             .map(|&spec| renderer.path(spec))
+            .chain(DataFile::ALL.map(|file| file.path().to_string()))
             .chain(self.theme.statics.keys().cloned())
             .collect();
-        let clashes = static_clashes(&paths[..specs.len()], &self.theme);
+        let generated = specs.len() + DataFile::ALL.len();
+        let clashes = self.theme.static_clashes(&paths[..generated]);
         if !clashes.is_empty() {
             return Err(BuildError::Content(clashes));
         }
@@ -235,11 +242,6 @@ impl Site {
             let (replies, shared) = digests.as_ref()?;
             Some(renderer.digest(spec, replies, *shared))
         };
-        // The open data JSON is as big as every text together: it is written
-        // in parts as they are made, alongside the pages, never held whole.
-        let (streamed, specs): (Vec<PageSpec>, Vec<PageSpec>) = specs
-            .into_iter()
-            .partition(|&spec| spec == PageSpec::Data(DataFile::Json));
         let put = |seen: &mut _, page: Page| -> Result<(bool, Option<PageFindings>), BuildError> {
             let findings = checker.page(seen, &page);
             let changed = sink.put(page).map_err(BuildError::Io)?;
@@ -298,15 +300,16 @@ impl Site {
                 });
             templated.chain(statics).collect()
         };
+        // The open data JSON is as big as every text together: the data
+        // files are written in parts as they are made, alongside the pages,
+        // never held whole.
         let (results, data) = rayon::join(pages, || -> Vec<Result<Outcome, BuildError>> {
-            streamed
-                .iter()
-                .filter_map(|&spec| match spec {
-                    PageSpec::Data(file) => Some(file),
-                    _ => None,
-                })
+            DataFile::ALL
+                .into_iter()
                 .map(|file| {
-                    let digest = digest_of(PageSpec::Data(file));
+                    let digest = digests
+                        .as_ref()
+                        .map(|(_, shared)| data::digest(file, &self.archive, &self.base, *shared));
                     self.stream(file, sink, previous, lines, digest)
                 })
                 .collect()
@@ -452,24 +455,6 @@ fn give_back_freed_memory() {
     unsafe {
         libc::malloc_trim(0);
     }
-}
-
-/// A static file where dafu makes a page: which of the two a folder holds
-/// would depend on the order they were written in.
-fn static_clashes(pages: &[String], theme: &Theme) -> Vec<Problem> {
-    let pages: std::collections::HashSet<&str> = pages.iter().map(String::as_str).collect();
-    theme
-        .statics
-        .keys()
-        .filter(|path| pages.contains(path.as_str()))
-        .map(|path| {
-            Problem::new(
-                format!("static/{path}"),
-                t!("build.static_clash", path = path),
-            )
-            .hint(t!("build.static_clash_hint"))
-        })
-        .collect()
 }
 
 /// `dafu build`: renders the site and replaces the output folder with it.

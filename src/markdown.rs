@@ -21,23 +21,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Options as Extensions, Parser, Tag, TagEnd, html};
 
-/// How bodies are rendered: the site's settings that change the HTML.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Options {
-    /// Whether raw HTML passes through; shown as text when false.
-    pub allow_html: bool,
-    /// The base path of `base_url` (`/` or `/zxta/`), put before root-relative links.
-    pub base_path: String,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            allow_html: false,
-            base_path: "/".into(),
-        }
-    }
-}
+use crate::config::BodyOptions;
 
 /// A body rendered once: the HTML for its page, the plain text for search,
 /// feeds and data files, and the links it makes.
@@ -58,7 +42,7 @@ pub struct BodyLink {
     pub col: usize,
 }
 
-pub fn render(markdown: &str, options: &Options) -> Rendered {
+pub fn render(markdown: &str, options: &BodyOptions) -> Rendered {
     let extensions = Extensions::ENABLE_TABLES
         | Extensions::ENABLE_FOOTNOTES
         | Extensions::ENABLE_HEADING_ATTRIBUTES
@@ -102,7 +86,7 @@ pub fn render(markdown: &str, options: &Options) -> Rendered {
                 });
                 // A reply with such a link is refused (see `reply`), but
                 // its HTML must not carry the link whoever renders it.
-                if crate::links::script_scheme(dest_url).is_some() {
+                if crate::html::script_scheme(dest_url).is_some() {
                     *dest_url = CowStr::Borrowed("");
                 }
             }
@@ -115,10 +99,10 @@ pub fn render(markdown: &str, options: &Options) -> Rendered {
             Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => text.push('\n'),
             Event::Html(raw) | Event::InlineHtml(raw) if options.allow_html => {
                 let start = range.start;
-                crate::links::for_each_link(raw.as_bytes(), |href, at| {
+                crate::html::for_each_link(raw.as_bytes(), |href, at| {
                     let (line, col) = lines.place(start + at);
                     links.push(BodyLink {
-                        href: crate::links::decode_entities(href).into_owned(),
+                        href: crate::html::decode_entities(href).into_owned(),
                         line,
                         col,
                     });
@@ -359,23 +343,23 @@ fn collapse_blank_lines(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn allowing_html() -> Options {
-        Options {
+    fn allowing_html() -> BodyOptions {
+        BodyOptions {
             allow_html: true,
-            ..Options::default()
+            ..BodyOptions::default()
         }
     }
 
-    fn under(base_path: &str) -> Options {
-        Options {
+    fn under(base_path: &str) -> BodyOptions {
+        BodyOptions {
             base_path: base_path.into(),
-            ..Options::default()
+            ..BodyOptions::default()
         }
     }
 
     #[test]
     fn numbered_parts_become_linkable_headings() {
-        let r = render("## 一、成立专班\n\n正文。\n", &Options::default());
+        let r = render("## 一、成立专班\n\n正文。\n", &BodyOptions::default());
         assert!(
             r.html.contains("<h2 id=\"一、成立专班\">一、成立专班</h2>"),
             "{}",
@@ -386,7 +370,7 @@ mod tests {
 
     #[test]
     fn raw_html_is_escaped_unless_allowed() {
-        let r = render("a <script>alert(1)</script> b\n", &Options::default());
+        let r = render("a <script>alert(1)</script> b\n", &BodyOptions::default());
         assert!(!r.html.contains("<script>"), "{}", r.html);
         assert!(r.html.contains("&lt;script&gt;"));
         let r = render("<b>x</b>\n", &allowing_html());
@@ -397,7 +381,7 @@ mod tests {
     fn raw_html_shown_as_text_is_in_the_text_as_shown() {
         let r = render(
             "采用 C++ 与 <b>标签</b> & \"引号\"\n\n<div>块</div>\n",
-            &Options::default(),
+            &BodyOptions::default(),
         );
         assert!(r.html.contains("&lt;b&gt;标签&lt;/b&gt;"), "{}", r.html);
         assert_eq!(r.text, "采用 C++ 与 <b>标签</b> & \"引号\"\n<div>块</div>");
@@ -407,12 +391,12 @@ mod tests {
     fn a_wrapped_line_joins_chinese_without_a_space_and_latin_with_one() {
         let r = render(
             "决策部署，\n加快推动。\nSee\nthis。\n\n第二段。\n",
-            &Options::default(),
+            &BodyOptions::default(),
         );
         assert_eq!(r.text, "决策部署，加快推动。 See this。\n第二段。");
         let r = render(
             "关于您提出的\n“专精特新”企业\n共计\n102个项目，*重点*\n推进，\n**加快**落实\n",
-            &Options::default(),
+            &BodyOptions::default(),
         );
         assert_eq!(
             r.text,
@@ -420,7 +404,7 @@ mod tests {
         );
         let r = render(
             "决策部署，\n加快推动。\nSee\nthis。\n\n第二段。\n",
-            &Options::default(),
+            &BodyOptions::default(),
         );
         assert!(
             r.html.contains("<p>决策部署，加快推动。\nSee\nthis。</p>"),
@@ -431,14 +415,17 @@ mod tests {
 
     #[test]
     fn repeated_headings_get_distinct_ids() {
-        let r = render("## 说明\n\n## 说明\n", &Options::default());
+        let r = render("## 说明\n\n## 说明\n", &BodyOptions::default());
         assert!(r.html.contains("id=\"说明\""));
         assert!(r.html.contains("id=\"说明-2\""));
     }
 
     #[test]
     fn tables_render() {
-        let r = render("| a | b |\n| --- | --- |\n| 1 | 2 |\n", &Options::default());
+        let r = render(
+            "| a | b |\n| --- | --- |\n| 1 | 2 |\n",
+            &BodyOptions::default(),
+        );
         assert!(r.html.contains("<table>"));
     }
 
@@ -460,7 +447,7 @@ mod tests {
         assert!(r.html.contains("href=\"../x/\""));
         assert!(r.html.contains("href=\"https://www.gov.cn/\""));
         assert!(r.html.contains("href=\"//cdn.example/a.js\""));
-        let root = render(body, &Options::default());
+        let root = render(body, &BodyOptions::default());
         assert!(root.html.contains("href=\"/2021/ta-0153/\""));
     }
 

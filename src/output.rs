@@ -9,7 +9,6 @@
 //! and a failure at any point leaves `public/` as it was.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fs;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{self, Read, Write};
@@ -22,8 +21,9 @@ use rust_i18n::t;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cache::{self, CACHE_DIR, Cache};
+use crate::digest::{Listing, Listings};
+use crate::page::{Page, Sink};
 use crate::problem::Problem;
-use crate::render::Page;
 
 /// What a write did, for the summary line.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -125,20 +125,6 @@ fn resolved(path: &Path) -> Option<PathBuf> {
         rest.push(at.file_name()?);
         at = at.parent()?;
     }
-}
-
-/// Where a build's files go as they are made, from any thread.
-pub trait Sink: Sync {
-    /// Writes one page; true if that changed what was there.
-    fn put(&self, page: Page) -> Result<bool>;
-
-    /// Writes one file made in parts, too big to hold whole; true if that
-    /// changed what was there. A part that fails leaves what was there.
-    fn put_parts(
-        &self,
-        path: &str,
-        parts: &mut dyn Iterator<Item = Result<Vec<u8>>>,
-    ) -> Result<bool>;
 }
 
 /// Takes every file and keeps none, for `dafu check`.
@@ -327,19 +313,6 @@ impl Drop for Staging {
         }
     }
 }
-
-/// What a folder of the output held when a build left it: its modification
-/// time and its entries' names, in 64 bits. Adding or removing an entry
-/// changes the time, so a folder with the same time holds the same entries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Listing {
-    pub modified: u128,
-    pub names: u64,
-}
-
-/// Listings by folder, relative to the output: `""` for the output itself,
-/// else ending in `/`.
-pub type Listings = HashMap<String, Listing>;
 
 /// The folders a build's files make, each with its entries' names.
 struct Tree<'a>(FxHashMap<&'a str, Folder<'a>>);

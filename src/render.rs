@@ -7,8 +7,8 @@
 //!
 //! Feeds, the sitemap and robots.txt are pages too, rendered through the
 //! theme's `atom.xml`, `sitemap.xml` and `robots.txt`; the open data files are
-//! the one product made in Rust (see `data`). Every date they give comes
-//! from the replies, never from the clock, so a build is reproducible.
+//! no pages: they are made in Rust (see `data`). Every date a page gives
+//! comes from the replies, never from the clock, so a build is reproducible.
 
 use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
@@ -19,20 +19,13 @@ use tera::{Context, Value};
 
 use crate::archive::{Archive, Facet, Term, UNSPECIFIED};
 use crate::config::{BaseUrl, Config};
-use crate::data::DataFile;
-use crate::digest;
+use crate::hashing;
+use crate::page::Page;
 use crate::problem::Problem;
 use crate::proposal::{Proposal, ProposalKey};
 use crate::reply::{Kind, Reply, ReplyDate};
 use crate::stats::{Stats, Tally};
 use crate::theme::Theme;
-
-/// One output file: its path under the output folder and its bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page {
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
 
 /// How a page's context carries each reply: its template data, to render
 /// the page, or the digest of that data, to tell whether the page would
@@ -64,8 +57,6 @@ pub enum PageSpec {
     TermFeed(Facet, usize),
     Sitemap,
     Robots,
-    /// `data/replies.json` and `data/replies.csv`.
-    Data(DataFile),
 }
 
 /// The `updated` of a feed without entries, which Atom requires: such a
@@ -322,9 +313,6 @@ impl<'a> Renderer<'a> {
             PageSpec::Feed,
             PageSpec::Sitemap,
             PageSpec::Robots,
-            PageSpec::Data(DataFile::Json),
-            PageSpec::Data(DataFile::Csv),
-            PageSpec::Data(DataFile::Proposals),
         ];
         specs.extend((0..self.archive.replies().len()).map(PageSpec::Reply));
         specs.extend((0..self.archive.proposals().len()).map(PageSpec::Proposal));
@@ -394,8 +382,7 @@ impl<'a> Renderer<'a> {
             | PageSpec::Search
             | PageSpec::Stats
             | PageSpec::Feed
-            | PageSpec::Sitemap
-            | PageSpec::Data(_) => vec![Input::Everything],
+            | PageSpec::Sitemap => vec![Input::Everything],
             // robots.txt names the sitemap: config alone decides it.
             PageSpec::Robots => Vec::new(),
         }
@@ -444,17 +431,11 @@ impl<'a> Renderer<'a> {
             }
             PageSpec::Sitemap => "sitemap.xml".to_string(),
             PageSpec::Robots => "robots.txt".to_string(),
-            PageSpec::Data(file) => file.path().to_string(),
         }
     }
 
     pub fn render(&self, spec: PageSpec) -> Result<Page, Problem> {
         let path = self.path(spec);
-        if let PageSpec::Data(file) = spec {
-            let bytes = crate::data::render(file, self.archive, self.base)
-                .map_err(|e| Problem::new(&path, format!("{e:#}")))?;
-            return Ok(Page { path, bytes });
-        }
         let (template, fields) = self.context(spec, &path, Shown::Data);
         let mut context = Context::new();
         context.insert_value("site", self.site.clone());
@@ -476,14 +457,10 @@ impl<'a> Renderer<'a> {
     /// What page `spec` is made of, in 64 bits: what every page shares
     /// (`shared`: see `digest::shared`), and the same context `render` gives
     /// the template, each reply in it by its digest (`reply_digests`), and
-    /// its body's; for a data file, what `data::digest` says.
+    /// its body's.
     pub fn digest(&self, spec: PageSpec, replies: &[u64], shared: u64) -> u64 {
-        let mut hasher = digest::Hasher::default();
+        let mut hasher = hashing::Hasher::default();
         shared.hash(&mut hasher);
-        if let PageSpec::Data(file) = spec {
-            crate::data::digest(file, self.archive, self.base).hash(&mut hasher);
-            return hasher.finish();
-        }
         let path = self.path(spec);
         let (template, fields) = self.context(spec, &path, Shown::Digest(replies));
         template.hash(&mut hasher);
@@ -504,7 +481,7 @@ impl<'a> Renderer<'a> {
         (archive.replies())
             .par_iter()
             .map(|reply| {
-                let mut hasher = digest::Hasher::default();
+                let mut hasher = hashing::Hasher::default();
                 hasher.serialized(&reply_view(reply, config, base, archive));
                 hasher.finish()
             })
@@ -658,7 +635,6 @@ impl<'a> Renderer<'a> {
                 "sitemap.xml"
             }
             PageSpec::Robots => "robots.txt",
-            PageSpec::Data(_) => unreachable!("data files are made without a template"),
         };
         // The page's own path, for its canonical link; none for 404.html,
         // which a host serves at every missing URL.
@@ -752,8 +728,7 @@ impl<'a> Renderer<'a> {
                 | PageSpec::Feed
                 | PageSpec::TermFeed(..)
                 | PageSpec::Sitemap
-                | PageSpec::Robots
-                | PageSpec::Data(_) => {}
+                | PageSpec::Robots => {}
             }
         }
         urls

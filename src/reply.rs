@@ -371,7 +371,7 @@ fn script_links(reply: &Reply) -> Vec<Problem> {
         .links
         .iter()
         .filter_map(|link| {
-            let scheme = crate::links::script_scheme(&link.href)?;
+            let scheme = crate::html::script_scheme(&link.href)?;
             Some(
                 Problem::new(
                     &reply.source,
@@ -810,7 +810,7 @@ impl<'a> FrontMatter<'a> {
     /// of its list: a problem if no file system would take it.
     fn name(&mut self, key: &str, name: Option<&str>, line: Option<usize>) {
         let Some(name) = name else { return };
-        let bytes = crate::archive::slugify(name).len();
+        let bytes = crate::url::slugify(name).len();
         if bytes > MAX_NAME_BYTES {
             self.problem(
                 line,
@@ -1043,7 +1043,7 @@ pub fn sample(path: &str, fields: &str) -> Reply {
         Path::new(path),
         format!("{path}/"),
         &text,
-        Bodies::Held(&crate::markdown::Options::default()),
+        Bodies::Held(&crate::config::BodyOptions::default()),
     )
     .expect("a sample reply parses")
 }
@@ -1057,7 +1057,7 @@ mod tests {
             Path::new("content/a.md"),
             "a/".into(),
             text,
-            Bodies::Held(&crate::markdown::Options::default()),
+            Bodies::Held(&crate::config::BodyOptions::default()),
         )
     }
 

@@ -226,7 +226,7 @@ fn read_index(path: &Path, len: u64) -> Option<Index> {
 /// This dafu executable in 64 bits (see `digest::executable`).
 fn made_by() -> u64 {
     let mut hasher = DefaultHasher::new();
-    crate::digest::executable().hash(&mut hasher);
+    crate::hashing::executable().hash(&mut hasher);
     hasher.finish()
 }
 

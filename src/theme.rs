@@ -4,7 +4,7 @@
 //!
 //! Knows nothing of replies: it hands out a ready `Tera` and the static files.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
@@ -12,8 +12,8 @@ use include_dir::{Dir, include_dir};
 use tera::{ErrorKind, Kwargs, State, Tera};
 
 use crate::config::{BaseUrl, Config};
-use crate::content::Inside;
 use crate::problem::Problem;
+use crate::site_folder::{Inside, is_skipped};
 use rust_i18n::t;
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
@@ -113,6 +113,24 @@ impl Theme {
             .render_to(template, context, &mut bytes)
             .map_err(|e| template_problem(&e, |name| self.template_files.get(name).cloned()))?;
         Ok(bytes)
+    }
+
+    /// A problem for each static file where dafu makes one of `pages`:
+    /// which of the two a folder holds would depend on the order they were
+    /// written in.
+    pub fn static_clashes(&self, pages: &[String]) -> Vec<Problem> {
+        let pages: HashSet<&str> = pages.iter().map(String::as_str).collect();
+        self.statics
+            .keys()
+            .filter(|path| pages.contains(path.as_str()))
+            .map(|path| {
+                Problem::new(
+                    format!("static/{path}"),
+                    t!("build.static_clash", path = path),
+                )
+                .hint(t!("build.static_clash_hint"))
+            })
+            .collect()
     }
 }
 
@@ -214,8 +232,7 @@ fn read_folder(
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            (e.depth() == 0 || !crate::content::is_skipped(e.file_name()))
-                && site.admits(e, &mut outside)
+            (e.depth() == 0 || !is_skipped(e.file_name())) && site.admits(e, &mut outside)
         });
     for entry in walk {
         let entry = match entry {

@@ -1,5 +1,25 @@
 //! Percent-encoding of site paths, so that links to Chinese term pages work on
-//! every host and in every browser, old ones included.
+//! every host and in every browser, old ones included; and a name made one
+//! segment of such a path.
+
+/// A term's own text made safe as one URL segment.
+pub fn slugify(name: &str) -> String {
+    let slug: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() || c.is_control() || "/\\?#%\"<>|*:".contains(c) {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    match slug.as_str() {
+        "" | "." | ".." | "page" => format!("-{slug}"),
+        _ => slug,
+    }
+}
 
 /// Appends `path` to `out`, percent-encoding every byte outside the
 /// characters a URL path may carry as they are.
@@ -53,5 +73,12 @@ mod tests {
     fn a_broken_escape_does_not_decode() {
         assert_eq!(decode_path("a%zz"), None);
         assert_eq!(decode_path("a%e5"), None);
+    }
+
+    #[test]
+    fn slugs_keep_chinese_and_drop_path_characters() {
+        assert_eq!(slugify("常州市工业和信息化局"), "常州市工业和信息化局");
+        assert_eq!(slugify("a/b c"), "a-b-c");
+        assert_eq!(slugify(".."), "-..");
     }
 }

@@ -11,10 +11,11 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use dafu::body::Bodies;
-use dafu::markdown::{self, Options};
-use dafu::output::Sink;
+use dafu::config::BodyOptions;
+use dafu::markdown;
+use dafu::page::Page;
+use dafu::page::Sink;
 use dafu::problem::Problem;
-use dafu::render::Page;
 use dafu::{BuildOptions, Site};
 use proptest::prelude::*;
 
@@ -261,9 +262,9 @@ fn no_script_but_the_themes(html: &str, theme: bool) -> Result<(), TestCaseError
                 "data",
                 "poster",
             ];
-            let value = dafu::links::decode_entities(&value);
+            let value = dafu::html::decode_entities(&value);
             prop_assert!(
-                !url.contains(&attr.as_str()) || dafu::links::script_scheme(&value).is_none(),
+                !url.contains(&attr.as_str()) || dafu::html::script_scheme(&value).is_none(),
                 "a script link {attr}={value}: {html}"
             );
         }
@@ -328,9 +329,9 @@ fn attributes(tag: &str) -> Vec<(String, String)> {
 /// Parses a reply file as a build does, with raw HTML allowed or not, and
 /// checks what comes out.
 fn check_reply(text: &str, allow_html: bool) -> Result<(), TestCaseError> {
-    let options = Options {
+    let options = BodyOptions {
         allow_html,
-        ..Options::default()
+        ..BodyOptions::default()
     };
     let parsed = dafu::reply::parse(
         Path::new("content/fuzz.md"),
@@ -498,7 +499,7 @@ proptest! {
         text in nasty(80),
         allow_html in any::<bool>(),
     ) {
-        let rendered = markdown::render(&text, &Options { allow_html, ..Options::default() });
+        let rendered = markdown::render(&text, &BodyOptions { allow_html, ..BodyOptions::default() });
         no_script(&rendered.html)?;
         prop_assert!(rendered.html.len() <= 32 * text.len() + 4096);
         for link in &rendered.links {

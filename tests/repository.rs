@@ -1,7 +1,7 @@
 //! The repository stands on its own: a clone with nothing beside it builds,
 //! tests and benchmarks. No source, test, script or document may name a
 //! file outside it. And its code map, docs/ARCHITECTURE.md, names only
-//! files and functions that exist.
+//! files and functions that exist, and its layers hold in the code.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -172,5 +172,102 @@ fn the_code_map_names_only_real_files() {
     assert!(
         questions >= 10,
         "the code map answers {questions} questions; at least ten, please"
+    );
+}
+
+/// The module of `src/` a path of the code map names: `src/render.rs` and
+/// `src/search/` are `render` and `search`.
+fn module_of(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("src/")?;
+    let name = rest.split('/').next()?;
+    Some(name.strip_suffix(".rs").unwrap_or(name))
+}
+
+/// The modules `text` reaches through `crate::`, comments aside: `a` of
+/// `crate::a::b`, and `a` and `b` of `use crate::{a::x, b};`.
+fn crate_uses(text: &str) -> Vec<&str> {
+    fn ident(s: &str) -> &str {
+        let s = s.trim_start();
+        let end = s
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(s.len());
+        &s[..end]
+    }
+    let mut names = Vec::new();
+    for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+        for (at, _) in line.match_indices("crate::") {
+            let rest = &line[at + "crate::".len()..];
+            names.push(ident(rest));
+        }
+    }
+    // A braced `use` may span lines: each item at the first depth.
+    for (at, _) in text.match_indices("use crate::{") {
+        let group = &text[at + "use crate::{".len()..];
+        let mut depth = 0;
+        let mut item = true;
+        for (i, c) in group.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 0 => break,
+                '}' => depth -= 1,
+                ',' if depth == 0 => item = true,
+                c if item && !c.is_whitespace() => {
+                    names.push(ident(&group[i..]));
+                    item = false;
+                }
+                _ => {}
+            }
+        }
+    }
+    names
+}
+
+/// The layers of docs/ARCHITECTURE.md hold: every module of `src/` is in
+/// one row of its table, and uses (through `crate::`) only modules of its
+/// own row or rows above it, which come first, so the data flows one way.
+#[test]
+fn the_layers_of_the_code_map_hold() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let map = fs::read_to_string(root.join("docs/ARCHITECTURE.md")).expect("the code map");
+    let table = map
+        .split("## The layers")
+        .nth(1)
+        .and_then(|section| section.split("\n\n").nth(2))
+        .expect("the table of layers");
+    let mut layer_of = std::collections::HashMap::new();
+    for (layer, row) in table.lines().skip(2).enumerate() {
+        let modules = row.split('|').nth(2).unwrap_or_default();
+        for word in modules.split('`').skip(1).step_by(2) {
+            layer_of.extend(module_of(word).map(|module| (module.to_string(), layer)));
+        }
+    }
+    let mut sources = Vec::new();
+    files(&root.join("src"), &mut sources);
+    let mut wrong = Vec::new();
+    for path in sources
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+    {
+        let relative = path.strip_prefix(root).unwrap_or(path).to_string_lossy();
+        let Some(&own) = module_of(&relative).and_then(|m| layer_of.get(m)) else {
+            wrong.push(format!("{relative}: in no layer"));
+            continue;
+        };
+        let text = fs::read_to_string(path).unwrap_or_default();
+        for used in crate_uses(&text) {
+            match layer_of.get(used) {
+                Some(&layer) if layer > own => {
+                    wrong.push(format!("{relative}: uses {used}, a layer above it"));
+                }
+                _ => {}
+            }
+        }
+    }
+    wrong.sort();
+    wrong.dedup();
+    assert!(
+        wrong.is_empty(),
+        "the layers do not hold:\n{}",
+        wrong.join("\n")
     );
 }

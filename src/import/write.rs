@@ -219,7 +219,7 @@ mod tests {
             Path::new("content/2021/ta-0152.md"),
             "2021/ta-0152/".into(),
             &text,
-            crate::body::Bodies::Held(&crate::markdown::Options::default()),
+            crate::body::Bodies::Held(&crate::config::BodyOptions::default()),
         )
         .expect("an imported reply builds");
         assert_eq!(reply.cc_report, ["市人大常委会"]);

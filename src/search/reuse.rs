@@ -35,7 +35,7 @@ pub const MANIFEST: &str = "search/index.json";
 /// rebuilt dafu never keeps what an older one made).
 pub fn identities(docs: &(impl Corpus + ?Sized)) -> Vec<u64> {
     let mut maker = DefaultHasher::new();
-    (FORMAT, crate::digest::executable()).hash(&mut maker);
+    (FORMAT, crate::hashing::executable()).hash(&mut maker);
     let maker = maker.finish();
     (0..docs.count())
         .into_par_iter()

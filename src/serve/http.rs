@@ -27,8 +27,8 @@ use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 
+use crate::page::Page;
 use crate::problem::Problem;
-use crate::render::Page;
 use rust_i18n::t;
 
 /// Where, under the base path, the reload script listens for rebuilds. A

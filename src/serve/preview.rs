@@ -21,12 +21,14 @@ use tera::Value;
 
 use crate::archive::{self, Archive, Facet, Term};
 use crate::body::Bodies;
-use crate::config::{BaseUrl, Config};
+use crate::config::{BaseUrl, BodyOptions, Config};
 use crate::content::{self, CONTENT_DIR};
-use crate::markdown;
+use crate::data::{self, DataFile};
+use crate::lang;
+use crate::page::Page;
 use crate::problem::Problem;
 use crate::proposal::ProposalKey;
-use crate::render::{Input, Page, PageSpec, Renderer, reply_value};
+use crate::render::{Input, PageSpec, Renderer, reply_value};
 use crate::reply::Reply;
 use crate::theme::Theme;
 use rust_i18n::t;
@@ -99,7 +101,7 @@ pub struct Preview {
     base: BaseUrl,
     /// The body options (allow_html, base path) the replies in `files`
     /// were parsed with.
-    parsed_with: markdown::Options,
+    parsed_with: BodyOptions,
     /// The last theme that loaded without a problem.
     theme: Option<Arc<Theme>>,
     /// Every reply file under content/, as last read.
@@ -203,6 +205,7 @@ impl Preview {
     fn reload_config(&mut self) -> bool {
         match Config::load(&self.root) {
             Ok(config) => {
+                lang::adopt(config.message_lang());
                 self.config_problem = None;
                 // Config has no PartialEq; its serialised form says the same.
                 let same =
@@ -261,7 +264,7 @@ impl Preview {
         }
         let content_dir = self.root.join(CONTENT_DIR);
         let options = self.config.body_options();
-        let site = content::Inside::new(&self.root);
+        let site = crate::site_folder::Inside::new(&self.root);
         // `None`: the file is gone.
         let loaded: Vec<(PathBuf, Option<Loaded>)> = dirty
             .into_par_iter()
@@ -512,6 +515,9 @@ impl Preview {
             no_static_clashes(&renderer, theme)?;
         }
         let mut pages = renderer.render_all(&specs)?;
+        if whole {
+            pages.extend(data_pages(&archive, &self.base)?);
+        }
         if whole || self.pending_statics {
             let before = self.built.as_ref().map(|b| b.statics.as_slice());
             removed.extend(add_statics(theme, before, &mut pages));
@@ -612,27 +618,42 @@ impl Touched {
     }
 }
 
-/// The open data files and the sitemap are drawn from every reply and take
-/// tens of milliseconds each at 10,000 replies: after an edit they are made
-/// again beside the search index, off the path from a save to the page.
+/// The sitemap, like the open data files (`data_pages`), is drawn from every
+/// reply and takes tens of milliseconds at 10,000 replies: after an edit it
+/// is made again beside the search index, off the path from a save to the
+/// page.
 fn in_background(spec: PageSpec) -> bool {
-    matches!(spec, PageSpec::Data(_) | PageSpec::Sitemap)
+    spec == PageSpec::Sitemap
 }
 
 /// A problem for each static file where `renderer` makes a page (see
-/// `static_clashes`).
+/// `Theme::static_clashes`).
 fn no_static_clashes(renderer: &Renderer, theme: &Theme) -> Result<(), Vec<Problem>> {
     let paths: Vec<String> = renderer
         .plan()
         .iter()
         .map(|&spec| renderer.path(spec))
+        .chain(DataFile::ALL.map(|file| file.path().to_string()))
         .collect();
-    let clashes = crate::static_clashes(&paths, theme);
+    let clashes = theme.static_clashes(&paths);
     if clashes.is_empty() {
         Ok(())
     } else {
         Err(clashes)
     }
+}
+
+/// The open data files, made whole in memory.
+fn data_pages(archive: &Archive, base: &BaseUrl) -> Result<Vec<Page>, Vec<Problem>> {
+    (DataFile::ALL.into_iter())
+        .map(|file| {
+            let path = file.path().to_string();
+            match data::render(file, archive, base) {
+                Ok(bytes) => Ok(Page { path, bytes }),
+                Err(e) => Err(vec![Problem::new(&path, format!("{e:#}"))]),
+            }
+        })
+        .collect()
 }
 
 /// The last good site, for the pages made in the background.
@@ -661,7 +682,8 @@ impl Snapshot {
             .collect();
         // A template problem shows with the next rebuild's overlay: the
         // same templates render the sitemap there.
-        let pages = renderer.render_all(&specs).unwrap_or_default();
+        let mut pages = renderer.render_all(&specs).unwrap_or_default();
+        pages.extend(data_pages(&self.archive, &self.base).unwrap_or_default());
         let index = std::sync::Mutex::new(pages);
         // Into memory; only the temporary file can fail (a full disk), and
         // then the preview goes on without search and says why.

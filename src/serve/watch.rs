@@ -128,11 +128,11 @@ pub fn sort_path(root: &Path, path: &Path, changes: &mut Changes) -> bool {
         })
         .collect();
     // Hidden files and folders and editors' backups are skipped when the
-    // site is read (see `content::is_skipped`): their changes change nothing.
+    // site is read (see `site_folder::is_skipped`): their changes change nothing.
     if parts
         .iter()
         .skip(1)
-        .any(|part| crate::content::is_skipped(part))
+        .any(|part| crate::site_folder::is_skipped(part))
     {
         return false;
     }
