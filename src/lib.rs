@@ -5,39 +5,52 @@
 //! theme → pages → link check → output. `serve` runs the same stages and
 //! keeps the result; [`check`] runs them all but the output.
 
-pub mod archive;
-pub mod body;
-pub mod cache;
-pub mod config;
-pub mod content;
-pub mod data;
-pub mod digest;
-pub mod hashing;
-pub mod html;
-pub mod import;
-pub mod lang;
-pub mod links;
-pub mod markdown;
-pub mod output;
-pub mod page;
-pub mod privacy;
-pub mod problem;
-pub mod proposal;
-pub mod render;
-pub mod reply;
-pub mod scaffold;
-pub mod search;
-pub mod serve;
-pub mod shelf;
-pub mod site_folder;
-pub mod spill;
-pub mod stats;
-pub mod text;
-pub mod theme;
-pub mod timings;
-pub mod url;
-pub mod workdays;
-pub mod yaml;
+mod archive;
+mod body;
+mod cache;
+mod config;
+mod content;
+mod data;
+mod digest;
+mod hashing;
+mod html;
+mod import;
+mod lang;
+mod links;
+mod markdown;
+mod output;
+mod page;
+mod privacy;
+mod problem;
+mod proposal;
+mod render;
+mod reply;
+mod scaffold;
+mod search;
+mod serve;
+mod shelf;
+mod site_folder;
+mod spill;
+mod stats;
+mod text;
+mod theme;
+mod timings;
+mod url;
+mod workdays;
+mod yaml;
+
+#[cfg(test)]
+mod fuzz;
+
+// The library's face: what the command line, src/main.rs, uses. All else
+// is the crate's own, so the compiler says what nothing uses.
+pub use config::BaseUrl;
+pub use import::{ImportOptions, run as import};
+pub use lang::{Lang, choose as choose_language, count, is_chinese};
+pub use output::lies_in;
+pub use problem::{Problem, Warning};
+pub use scaffold::{init, new_reply};
+pub use serve::{ServeOptions, serve};
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -45,12 +58,11 @@ use std::time::Instant;
 use archive::Archive;
 use body::Bodies;
 use cache::Cache;
-use config::{BaseUrl, CONFIG_FILE, Config};
+use config::{CONFIG_FILE, Config};
 use data::DataFile;
 use digest::{Digests, Made, Previous};
 use links::{LinkChecker, PageFindings};
 use page::{Page, Sink};
-use problem::Problem;
 use rayon::prelude::*;
 use render::{PageSpec, Renderer};
 use rust_i18n::t;
@@ -106,10 +118,10 @@ pub struct Findings {
 
 /// What `each_page` made: the path of every file, how many `sink` said
 /// changed, and the digest of every templated page, for the next build.
-pub struct Built {
-    pub paths: Vec<String>,
-    pub changed: usize,
-    pub made: Vec<Made>,
+struct Built {
+    paths: Vec<String>,
+    changed: usize,
+    made: Vec<Made>,
 }
 
 /// What became of one page.
@@ -136,16 +148,16 @@ impl Outcome {
 }
 
 /// Everything loaded and checked, ready to render.
-pub struct Site {
-    pub config: Config,
-    pub base: BaseUrl,
-    pub archive: Archive,
-    pub theme: Theme,
+struct Site {
+    config: Config,
+    base: BaseUrl,
+    archive: Archive,
+    theme: Theme,
 }
 
 impl Site {
     /// Reads config, replies and theme; every problem of every file at once.
-    pub fn load(options: &BuildOptions) -> Result<Site, Vec<Problem>> {
+    fn load(options: &BuildOptions) -> Result<Site, Vec<Problem>> {
         Site::load_timed(options, None, &mut Stages::off())
     }
 
@@ -208,7 +220,7 @@ impl Site {
     /// whole site in memory; a broken internal link is a problem. A page
     /// that `previous` holds as this build would make it (see `digest`) is
     /// neither rendered nor written.
-    pub fn each_page(
+    fn each_page(
         &self,
         sink: &impl Sink,
         previous: Option<&Previous>,
@@ -389,7 +401,7 @@ impl Site {
     /// tried out before it has an address builds the same set of files;
     /// but a sitemap's `<loc>` must be a full URL, so it is said here, at
     /// every build, until `base_url` names the address.
-    pub fn warnings(&self) -> Vec<Problem> {
+    fn warnings(&self) -> Vec<Problem> {
         let base_url = self.base.origin.is_empty().then(|| {
             Problem::new(
                 CONFIG_FILE,

@@ -7,9 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use dafu::lang::{self, Lang};
-use dafu::problem::{Problem, Warning};
-use dafu::{BuildError, BuildOptions};
+use dafu::{BuildError, BuildOptions, Lang, Problem, Warning};
 use rust_i18n::t;
 
 // The same catalogue as the library's: this binary asks it for the command
@@ -116,7 +114,7 @@ fn language(text: &str) -> Result<Lang, String> {
 /// `--base-url`, checked as config.yaml's is, so that a wrong one is a
 /// usage error.
 fn base_url(text: &str) -> Result<String, String> {
-    dafu::config::BaseUrl::parse(text).map(|_| text.to_string())
+    dafu::BaseUrl::parse(text).map(|_| text.to_string())
 }
 
 /// The path of a new reply: a Markdown file.
@@ -157,7 +155,7 @@ fn command_line() -> clap::Command {
     if let Some(about) = localised("help.about") {
         command = command.about(about);
     }
-    if lang::is_chinese() {
+    if dafu::is_chinese() {
         command = command.disable_version_flag(true).arg(
             clap::Arg::new("version")
                 .short('V')
@@ -190,7 +188,7 @@ fn localise(command: clap::Command, prefix: &str) -> clap::Command {
         .get_arguments()
         .map(|arg| arg.get_id().to_string())
         .collect();
-    let chinese = lang::is_chinese();
+    let chinese = dafu::is_chinese();
     let command = ids.into_iter().fold(command, |command, id| {
         let text = localised(&format!("{prefix}.{id}"));
         command.mut_arg(&id, |mut arg| {
@@ -228,11 +226,11 @@ fn localise(command: clap::Command, prefix: &str) -> clap::Command {
 /// The catalogue's text for `key` in the current language, if it has one.
 fn localised(key: &str) -> Option<String> {
     let text = t!(key);
-    (text != key && lang::is_chinese()).then(|| text.into_owned())
+    (text != key && dafu::is_chinese()).then(|| text.into_owned())
 }
 
 fn main() -> ExitCode {
-    lang::choose(early_language());
+    dafu::choose_language(early_language());
     let cli = match Cli::from_arg_matches(&command_line().get_matches()) {
         Ok(cli) => cli,
         Err(error) => error.exit(),
@@ -244,7 +242,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Init { dir, force } => {
             let dir = dir.unwrap_or_else(|| cli.root.clone());
-            finish(dafu::scaffold::init(&dir, force).map(|()| {
+            finish(dafu::init(&dir, force).map(|()| {
                 println!("{}", t!("cli.init_done", dir = dir.display()));
             }))
         }
@@ -253,7 +251,7 @@ fn main() -> ExitCode {
             if !content.is_dir() {
                 return usage_error(&t!("cli.new_no_content", content = content.display()));
             }
-            if !dafu::output::lies_in(&path, &content) {
+            if !dafu::lies_in(&path, &content) {
                 return usage_error(&t!(
                     "cli.new_outside_content",
                     path = path.display(),
@@ -261,7 +259,7 @@ fn main() -> ExitCode {
                 ));
             }
             let year = jiff::Zoned::now().year();
-            finish(dafu::scaffold::new_reply(&path, year).map(|()| {
+            finish(dafu::new_reply(&path, year).map(|()| {
                 println!("{}", t!("cli.wrote", path = path.display()));
             }))
         }
@@ -272,14 +270,14 @@ fn main() -> ExitCode {
             dry_run,
             force,
         } => {
-            let options = dafu::import::ImportOptions {
+            let options = dafu::ImportOptions {
                 inputs,
                 into: into.unwrap_or_else(|| site_folder(&cli.root, "content")),
                 department,
                 dry_run,
                 force,
             };
-            match dafu::import::run(&options) {
+            match dafu::import(&options) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::from(1),
                 Err(error) => finish(Err(error)),
@@ -338,8 +336,8 @@ fn main() -> ExitCode {
                 "cli.checked",
                 replies = dafu::replies_count(findings.replies),
                 files = findings.files,
-                errors = lang::count(findings.errors.len(), "count.errors"),
-                warnings = lang::count(findings.warnings.len(), "count.warnings"),
+                errors = dafu::count(findings.errors.len(), "count.errors"),
+                warnings = dafu::count(findings.warnings.len(), "count.warnings"),
             );
             if findings.errors.is_empty() {
                 println!("{summary}");
@@ -354,7 +352,7 @@ fn main() -> ExitCode {
             port,
             open,
             drafts,
-        } => finish(dafu::serve::serve(&dafu::serve::ServeOptions {
+        } => finish(dafu::serve(&dafu::ServeOptions {
             root: cli.root,
             interface,
             port,
@@ -388,7 +386,7 @@ fn report_problems(problems: &[Problem]) -> ExitCode {
         "{}",
         t!(
             "cli.problems",
-            problems = lang::count(problems.len(), "count.problems")
+            problems = dafu::count(problems.len(), "count.problems")
         )
     );
     ExitCode::from(1)

@@ -179,7 +179,7 @@ impl Staging {
         self.made = true;
     }
 
-    /// The folder being written: the build before last, until `commit`.
+    /// The folder being written: the build before last, until `swap`.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -241,19 +241,6 @@ impl Staging {
                 .with_context(|| t!("file.cannot_write", path = target.display()))?;
         }
         Ok(!same)
-    }
-
-    /// Deletes what the new build does not have, then puts it in place of
-    /// the output folder. `paths` are every page's path; `changed` how many
-    /// `put` wrote.
-    pub fn commit(self, paths: &[String], changed: usize) -> Result<Written> {
-        let (removed, _) = self.prune(paths, &Listings::default())?;
-        self.swap()?;
-        Ok(Written {
-            changed,
-            unchanged: paths.len() - changed,
-            removed,
-        })
     }
 
     /// Deletes what the new build does not have (`paths`: every file it
@@ -415,18 +402,6 @@ impl Sink for Staging {
     }
 }
 
-/// Writes `pages` as the new content of `output`, atomically.
-pub fn write(output: &Path, pages: &[Page]) -> Result<Written> {
-    let cache = Cache::open(output)?;
-    let staging = Staging::open(output, &cache)?;
-    let changed = pages
-        .par_iter()
-        .map(|page| staging.put(page))
-        .collect::<Result<Vec<bool>>>()?;
-    let paths: Vec<String> = pages.iter().map(|p| p.path.clone()).collect();
-    staging.commit(&paths, changed.iter().filter(|&&c| c).count())
-}
-
 /// Writes one page unless the file already holds its bytes; true if written.
 fn write_page(dir: &Path, page: &Page) -> Result<bool> {
     let path = dir.join(&page.path);
@@ -573,6 +548,25 @@ fn exchange(_: &Path, _: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writes `pages` as the new content of `output`, atomically, as a
+    /// build does: each page, then what is gone, then the swap.
+    fn write(output: &Path, pages: &[Page]) -> Result<Written> {
+        let cache = Cache::open(output)?;
+        let staging = Staging::open(output, &cache)?;
+        let mut changed = 0;
+        for page in pages {
+            changed += usize::from(staging.put(page)?);
+        }
+        let paths: Vec<String> = pages.iter().map(|p| p.path.clone()).collect();
+        let (removed, _) = staging.prune(&paths, &Listings::default())?;
+        staging.swap()?;
+        Ok(Written {
+            changed,
+            unchanged: paths.len() - changed,
+            removed,
+        })
+    }
 
     /// A folder to write the build of `dir/public` into, and its cache.
     fn staging(dir: &Path) -> (Cache, Staging) {

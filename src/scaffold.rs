@@ -100,3 +100,21 @@ fn write_new(path: &Path, text: &str, force: bool) -> Result<()> {
     }
     fs::write(path, text).with_context(|| t!("file.cannot_write", path = path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_skeleton_has_every_key_a_new_reply_may_fill_in() {
+        let text = skeleton(2022, "建议", "0031");
+        // The year comes from the date; `published` and `extra` are not
+        // the letter's.
+        let left_out = ["year", "published", "extra"];
+        for (key, _) in crate::reply::KEYS {
+            if !left_out.contains(key) {
+                assert!(text.contains(&format!("\n{key}:")), "skeleton lacks {key}");
+            }
+        }
+    }
+}

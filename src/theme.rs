@@ -28,8 +28,6 @@ pub struct Theme {
     pub digest: u64,
     /// Static files by their site path, theme first, the site's over them.
     pub statics: BTreeMap<String, Vec<u8>>,
-    /// Every folder whose files the theme was read from, for `serve` to watch.
-    pub folders: Vec<PathBuf>,
     /// Where each template came from, to name it in a rendering error.
     template_files: BTreeMap<String, PathBuf>,
 }
@@ -45,11 +43,9 @@ impl Theme {
         let theme_dir = root.join("themes").join(&config.theme);
         let mut templates = BTreeMap::new();
         let mut statics = BTreeMap::new();
-        let mut folders = Vec::new();
         if theme_dir.is_dir() {
             read_folder(&theme_dir.join("templates"), root, &mut templates)?;
             read_folder(&theme_dir.join("static"), root, &mut statics)?;
-            folders.push(theme_dir);
             let mut defaults = BTreeMap::new();
             read_embedded(&DEFAULT_THEME, "templates", &mut defaults);
             for name in FORMAT_TEMPLATES {
@@ -75,11 +71,10 @@ impl Theme {
         let mut problems = Vec::new();
         for (folder, into) in [("templates", &mut templates), ("static", &mut statics)] {
             let dir = root.join(folder);
-            if dir.is_dir() {
-                if let Err(found) = read_folder(&dir, root, into) {
-                    problems.extend(found);
-                }
-                folders.push(dir);
+            if dir.is_dir()
+                && let Err(found) = read_folder(&dir, root, into)
+            {
+                problems.extend(found);
             }
         }
         if !problems.is_empty() {
@@ -100,7 +95,6 @@ impl Theme {
             tera,
             digest,
             statics,
-            folders,
             template_files,
         })
     }

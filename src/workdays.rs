@@ -109,7 +109,7 @@ impl Calendar {
                 .work
                 .extend(days.work.iter().flat_map(|d| d.each()));
         }
-        // A day listed both ways is worked, as `is_working_day` says.
+        // A day listed both ways is worked.
         let work = &calendar.work;
         calendar.rest.retain(|day| !work.contains(day));
         calendar
@@ -118,16 +118,6 @@ impl Calendar {
     /// Whether the calendar of `year` is known, not only its weekends.
     pub fn knows(&self, year: i16) -> bool {
         self.years.contains(&year)
-    }
-
-    pub fn is_working_day(&self, day: Date) -> bool {
-        if self.work.contains(&day) {
-            return true;
-        }
-        if self.rest.contains(&day) {
-            return false;
-        }
-        !is_weekend(day)
     }
 
     /// Working days from `from` to `to`: those after `from` up to and
@@ -160,6 +150,17 @@ fn is_weekend(day: Date) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whether `day` is worked, day by day: what `working_days` counts.
+    fn is_working_day(calendar: &Calendar, day: Date) -> bool {
+        if calendar.work.contains(&day) {
+            return true;
+        }
+        if calendar.rest.contains(&day) {
+            return false;
+        }
+        !is_weekend(day)
+    }
     use jiff::civil::date;
 
     #[test]
@@ -168,9 +169,9 @@ mod tests {
         assert!(calendar.knows(2024) && calendar.knows(2025) && calendar.knows(2026));
         assert!(!calendar.knows(2023));
         // 国庆节 2025: rest from 1 to 8 October; Saturday 11 October is worked.
-        assert!(!calendar.is_working_day(date(2025, 10, 8)));
-        assert!(calendar.is_working_day(date(2025, 10, 11)));
-        assert!(calendar.is_working_day(date(2025, 10, 9)));
+        assert!(!is_working_day(&calendar, date(2025, 10, 8)));
+        assert!(is_working_day(&calendar, date(2025, 10, 11)));
+        assert!(is_working_day(&calendar, date(2025, 10, 9)));
     }
 
     #[test]
@@ -201,7 +202,7 @@ mod tests {
             .series(1.day())
             .skip(1)
             .take_while(|d| *d <= to)
-            .filter(|&d| calendar.is_working_day(d))
+            .filter(|&d| is_working_day(&calendar, d))
             .count();
         assert_eq!(calendar.working_days(from, to), u32::try_from(walked).ok());
     }
@@ -211,8 +212,8 @@ mod tests {
         let year: HolidayYear =
             serde_yaml::from_str("rest: [2025-03-03..2025-03-04]\nwork: []").unwrap();
         let calendar = Calendar::new(&BTreeMap::from([(2025, year)]));
-        assert!(!calendar.is_working_day(date(2025, 3, 4)));
-        assert!(calendar.is_working_day(date(2025, 10, 8)));
+        assert!(!is_working_day(&calendar, date(2025, 3, 4)));
+        assert!(is_working_day(&calendar, date(2025, 10, 8)));
         assert!(serde_yaml::from_str::<HolidayYear>("rest: [2025-13-01]").is_err());
     }
 }

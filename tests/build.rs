@@ -254,7 +254,7 @@ fn init_makes_a_site_that_builds_without_a_theme_folder() {
 }
 
 #[test]
-fn new_writes_a_skeleton_with_every_field_that_builds_as_a_draft() {
+fn new_writes_a_skeleton_that_builds_as_a_draft() {
     let site = TestSite::new();
     let path = site.path("content/2022/jy-0031.md");
     let out = site.run(&["new", path.to_str().unwrap()]);
@@ -263,14 +263,8 @@ fn new_writes_a_skeleton_with_every_field_that_builds_as_a_draft() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Every key is there: see the unit test beside `scaffold::skeleton`.
     let text = std::fs::read_to_string(&path).unwrap();
-    for key in dafu::reply::KEYS
-        .iter()
-        .map(|(k, _)| *k)
-        .filter(|k| !["year", "published", "extra"].contains(k))
-    {
-        assert!(text.contains(&format!("\n{key}:")), "skeleton lacks {key}");
-    }
     assert!(
         text.contains("date: 2022-") && text.contains("kind: 建议") && text.contains("\"0031\"")
     );

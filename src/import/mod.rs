@@ -35,9 +35,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
-pub use date::Date;
-pub use docx::DocxError;
-pub use fields::{Fields, Kind};
+pub use fields::Fields;
 use format::Format;
 use rust_i18n::t;
 

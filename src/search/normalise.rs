@@ -52,8 +52,9 @@ fn is_ignorable(cp: u32) -> bool {
         | 0xFEFF)
 }
 
-/// The normalised form of a whole string, for tests and callers that want to
-/// compare texts the way search does.
+/// The normalised form of a whole string, for tests that compare texts the
+/// way search does.
+#[cfg(test)]
 pub fn normalise(s: &str) -> String {
     s.chars().filter_map(normalise_char).collect()
 }

@@ -10,14 +10,14 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use dafu::body::Bodies;
-use dafu::config::BodyOptions;
-use dafu::markdown;
-use dafu::page::Page;
-use dafu::page::Sink;
-use dafu::problem::Problem;
-use dafu::{BuildOptions, Site};
 use proptest::prelude::*;
+
+use crate::body::Bodies;
+use crate::config::BodyOptions;
+use crate::markdown;
+use crate::page::{Page, Sink};
+use crate::problem::Problem;
+use crate::{BuildOptions, Site};
 
 /// The nasty pieces inputs are made of.
 const PIECES: &[&str] = &[
@@ -262,9 +262,9 @@ fn no_script_but_the_themes(html: &str, theme: bool) -> Result<(), TestCaseError
                 "data",
                 "poster",
             ];
-            let value = dafu::html::decode_entities(&value);
+            let value = crate::html::decode_entities(&value);
             prop_assert!(
-                !url.contains(&attr.as_str()) || dafu::html::script_scheme(&value).is_none(),
+                !url.contains(&attr.as_str()) || crate::html::script_scheme(&value).is_none(),
                 "a script link {attr}={value}: {html}"
             );
         }
@@ -333,7 +333,7 @@ fn check_reply(text: &str, allow_html: bool) -> Result<(), TestCaseError> {
         allow_html,
         ..BodyOptions::default()
     };
-    let parsed = dafu::reply::parse(
+    let parsed = crate::reply::parse(
         Path::new("content/fuzz.md"),
         "fuzz/".into(),
         text,
@@ -347,8 +347,8 @@ fn check_reply(text: &str, allow_html: bool) -> Result<(), TestCaseError> {
             // `<blockquote>`), never with its square.
             prop_assert!(html.len() <= 32 * text.len() + 4096, "{} bytes", html.len());
             let plain = reply.body.text().expect("a held body");
-            prop_assert!(!plain.contains(dafu::text::unpublishable));
-            prop_assert!(!html.contains(dafu::text::unpublishable));
+            prop_assert!(!plain.contains(crate::text::unpublishable));
+            prop_assert!(!html.contains(crate::text::unpublishable));
             placed(&reply.warnings)?;
         }
         Err(problems) => {
@@ -402,8 +402,8 @@ fn check_site(reply: &str, config: &str) -> Result<(), TestCaseError> {
         Err(problems) => return placed(&problems),
     };
     let pages = Pages::default();
-    let built = site.each_page(&pages, None, None, &mut dafu::timings::Stages::off());
-    if let Err(dafu::BuildError::Content(problems)) = built {
+    let built = site.each_page(&pages, None, None, &mut crate::timings::Stages::off());
+    if let Err(crate::BuildError::Content(problems)) = built {
         // Broken links in a body are problems at their line; a theme's
         // would have no line, but the theme is dafu's own here.
         return placed(&problems);
@@ -428,7 +428,7 @@ fn check_site(reply: &str, config: &str) -> Result<(), TestCaseError> {
         // The CSV's lines end in CRLF, as RFC 4180 has them.
         let csv_line_end = |c: char| c == '\r' && page.path.ends_with(".csv");
         prop_assert!(
-            !text.contains(|c: char| dafu::text::unpublishable(c) && !csv_line_end(c)),
+            !text.contains(|c: char| crate::text::unpublishable(c) && !csv_line_end(c)),
             "{} holds a control character",
             page.path
         );
