@@ -17,12 +17,23 @@ For the seed reply and each `*.txt` of tests/samples/labelled/ it writes, into t
   electronic seal as a stamp annotation with text of its own, which is no
   text of the letter.
 
-Both are deterministic but for chromium's PDF metadata. Keep them small: the
-test reads every one.
+- `NAME.writer.pdf` (labelled replies only): the text set as a word
+  processor sets a 公文, by LibreOffice Writer (`soffice --headless
+  --convert-to pdf`, from a flat ODF document this script writes): the
+  title centred in a larger type that wraps over two lines when long, the
+  body indented two characters and justified, the signature and date
+  right-aligned, and Writer's own space between Chinese and digits or
+  Latin letters ("Asian-Latin spacing", as Word's autospace), which is no
+  space of the text.
+
+All are deterministic but for the producers' PDF metadata. Keep them small:
+the test reads every one.
 """
 
 import html
 import random
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,6 +116,89 @@ p {{ margin: 0 0 0.3em 0; text-indent: 2em; text-align: justify; }}
             check=True,
             capture_output=True,
         )
+
+
+# ---------------------------------------------------------------- Writer
+
+# A date line: 2021年7月2日, 二〇二一年七月二日 (spaces allowed).
+DATE_LINE = re.compile(r"^\s*(\d{4}|[〇零○一二三四五六七八九十]{4})\s*年.{1,4}月.{1,5}日\s*$")
+TITLE_END = re.compile(r"(答复|复函|意见|的函)$")
+
+FODT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+ office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
+<office:font-face-decls>
+ <style:font-face style:name="Serif CJK" svg:font-family="'Noto Serif CJK SC'" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"/>
+</office:font-face-decls>
+<office:styles>
+ <style:default-style style:family="paragraph">
+  <style:text-properties style:font-name="Serif CJK" style:font-name-asian="Serif CJK" fo:font-size="16pt" style:font-size-asian="16pt"/>
+ </style:default-style>
+</office:styles>
+<office:automatic-styles>
+ <style:page-layout style:name="A4"><style:page-layout-properties fo:page-width="210mm" fo:page-height="297mm"
+   fo:margin-top="37mm" fo:margin-bottom="35mm" fo:margin-left="28mm" fo:margin-right="26mm"/></style:page-layout>
+ <style:style style:name="Title" style:family="paragraph">
+  <style:paragraph-properties fo:text-align="center" fo:margin-bottom="8mm"/>
+  <style:text-properties fo:font-size="22pt" style:font-size-asian="22pt" fo:font-weight="bold" style:font-weight-asian="bold"/>
+ </style:style>
+ <style:style style:name="Body" style:family="paragraph">
+  <style:paragraph-properties fo:text-align="justify" fo:text-indent="11.2mm" fo:line-height="150%"/>
+ </style:style>
+ <style:style style:name="Plain" style:family="paragraph">
+  <style:paragraph-properties fo:line-height="150%"/>
+ </style:style>
+ <style:style style:name="Right" style:family="paragraph">
+  <style:paragraph-properties fo:text-align="end" fo:margin-right="11.2mm"/>
+ </style:style>
+</office:automatic-styles>
+<office:master-styles><style:master-page style:name="Standard" style:page-layout-name="A4"/></office:master-styles>
+<office:body><office:text>
+@PARAGRAPHS@
+</office:text></office:body></office:document>
+"""
+
+
+def writer_style(lines, i, title_seen):
+    """The style a word processor's user gives line i: the first line that
+    ends as a reply's title does is the title; a date line and the short
+    line before it (the signature) are right-aligned; a salutation or a
+    line ending in a colon is flush left; the rest is body text."""
+    line = lines[i]
+    after = lines[i + 1] if i + 1 < len(lines) else ""
+    if not title_seen and TITLE_END.search(line) and len(line) < 60:
+        return "Title"
+    if DATE_LINE.match(line) or (DATE_LINE.match(after) and len(line) < 24):
+        return "Right"
+    if not title_seen or line.endswith((":", "：")):
+        return "Plain"
+    return "Body"
+
+
+def make_writer_pdf(path, lines):
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        print("  (no soffice: skipping", path.name + ")", file=sys.stderr)
+        return
+    paragraphs = []
+    title_seen = False
+    for i, line in enumerate(lines):
+        style = writer_style(lines, i, title_seen)
+        title_seen = title_seen or style == "Title"
+        paragraphs.append(f'<text:p text:style-name="{style}">{html.escape(line)}</text:p>')
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / (path.name.removesuffix(".pdf") + ".fodt")
+        source.write_text(FODT.replace("@PARAGRAPHS@", "\n".join(paragraphs)), encoding="utf-8")
+        subprocess.run(
+            [soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
+             "--convert-to", "pdf", "--outdir", tmp, str(source)],
+            check=True,
+            capture_output=True,
+        )
+        shutil.move(source.with_suffix(".pdf"), path)
 
 
 # ---------------------------------------------------------------- OFD
@@ -260,6 +354,8 @@ def main():
         lines = lines_of(source)
         make_ofd(OUT / f"{name}.ofd", lines, index)
         make_pdf(OUT / f"{name}.pdf", lines, index)
+        if source.parent.name == "labelled":
+            make_writer_pdf(OUT / f"{name}.writer.pdf", lines)
         print(name)
 
 
