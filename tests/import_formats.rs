@@ -77,6 +77,8 @@ const MAX_BROKEN: usize = 13;
 enum Format {
     Text,
     Pdf,
+    /// Set as a word processor sets a 公文 and printed by LibreOffice.
+    WriterPdf,
     Ofd,
 }
 
@@ -86,6 +88,7 @@ impl Format {
         match self {
             Format::Text => samples().join("labelled").join(name),
             Format::Pdf => samples().join(format!("printed/labelled-{stem}.pdf")),
+            Format::WriterPdf => samples().join(format!("printed/labelled-{stem}.writer.pdf")),
             Format::Ofd => samples().join(format!("printed/labelled-{stem}.ofd")),
         }
     }
@@ -181,7 +184,7 @@ fn fields_are_95_percent_right_in_every_format_and_all_but_one_reply_builds() {
     let names: Vec<String> = labels.keys().cloned().collect();
     let mut summary = Vec::new();
     let mut failures = Vec::new();
-    for format in [Format::Text, Format::Pdf, Format::Ofd] {
+    for format in [Format::Text, Format::Pdf, Format::WriterPdf, Format::Ofd] {
         let Imported {
             site,
             written,
