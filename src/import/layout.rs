@@ -45,6 +45,9 @@ struct Line {
     left: f64,
     right: f64,
     size: f64,
+    /// How wide the line's first word is: what a line before it must have
+    /// lacked room for, had it wrapped there.
+    first_word: f64,
     text: String,
 }
 
@@ -176,8 +179,29 @@ fn line_of(page: usize, glyphs: &[&Glyph], autospace: Option<f64>) -> Line {
         left: first,
         right: end.map_or(first, |(e, _)| e),
         size,
+        first_word: first_word(glyphs) - first,
         text,
     }
+}
+
+/// Where a line's first word ends. A line may break before any Chinese
+/// character, but not inside a run of digits or Latin letters, nor after
+/// an opening bracket: `〔2021〕184号` wraps as a whole up to 号.
+fn first_word(glyphs: &[&Glyph]) -> f64 {
+    let mut end = f64::MIN;
+    for (i, glyph) in glyphs.iter().enumerate() {
+        let breaks_before = i > 0
+            && (is_space(glyph) || glyph.text.chars().next().is_some_and(is_han))
+            && !glyphs[i - 1]
+                .text
+                .chars()
+                .all(|c| "〔（《“([‘【".contains(c));
+        if breaks_before {
+            break;
+        }
+        end = glyph.x + glyph.advance;
+    }
+    end
 }
 
 /// Whether a gap between two glyphs was a space someone typed: wider than
@@ -269,9 +293,10 @@ fn paragraphs(lines: &[Line]) -> Vec<String> {
     // between them are what recurs most.
     let left = smallest_recurring(lines.iter().map(|l| l.left)).unwrap_or(0.0);
     // The right margin is where full lines end: the furthest that two lines
-    // reach, within a quarter of the font size, since a word processor may
-    // hang or squeeze a line's closing punctuation past it.
-    let right = furthest_recurring(lines.iter().map(|l| l.right), size / 4.0)
+    // reach, within half the font size of each other (ragged lines end
+    // within a character of it), since a word processor may hang a line's
+    // closing punctuation past it.
+    let right = furthest_shared(lines.iter().map(|l| l.right), size / 2.0)
         .unwrap_or_else(|| lines.iter().map(|l| l.right).fold(f64::MIN, f64::max));
     let leading = smallest_recurring(
         lines
@@ -286,8 +311,13 @@ fn paragraphs(lines: &[Line]) -> Vec<String> {
     let mut prev: Option<&Line> = None;
     for line in lines {
         let continues = prev.is_some_and(|p| {
-            p.right >= right - 1.5 * size
+            // Ran to the margin, or stopped short because the next line's
+            // first word would not have fitted; and began at the margin or
+            // an indent, not pushed right as a signature or date is.
+            (p.right >= right - 1.5 * size || p.right + line.first_word > right + 0.25 * size)
+                && p.left <= left + 2.5 * size
                 && line.left <= left + 0.5 * size
+                && !(ends_a_sentence(&p.text) && LABEL.is_match(&line.text))
                 // No paragraph's lines stand further apart than two and a
                 // half times the font size (公文 set theirs at 1.8).
                 && (p.page != line.page || line.y - p.y <= (leading * 1.25).min(2.5 * size))
@@ -322,6 +352,16 @@ fn one_heading(before: &Line, line: &Line, body: f64, centre: f64) -> bool {
         && centred(line)
 }
 
+/// A line that opens with a short label and a colon (`单位名称：`,
+/// `联系人：`, `答复日期:`) after a full stop starts a paragraph of its own,
+/// however full the line before it was.
+static LABEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*[\p{Han}\s]{2,8}[：:]").expect("label pattern"));
+
+fn ends_a_sentence(text: &str) -> bool {
+    text.trim_end().ends_with(['。', '！', '？', '；'])
+}
+
 /// English words wrapped at a line's end keep the space between them;
 /// Chinese and numbers join without one.
 fn ends_and_starts_a_word(before: &str, after: &str) -> bool {
@@ -330,19 +370,14 @@ fn ends_and_starts_a_word(before: &str, after: &str) -> bool {
     matches!((last, first), (Some(a), Some(b)) if a.is_ascii_alphabetic() && b.is_ascii_alphabetic())
 }
 
-/// The largest value that comes twice or more, to within `step`.
-fn furthest_recurring(values: impl Iterator<Item = f64>, step: f64) -> Option<f64> {
-    let mut counts: HashMap<i64, (usize, f64)> = HashMap::new();
-    for value in values.filter(|v| v.is_finite()) {
-        let entry = counts.entry((value / step).round() as i64).or_default();
-        entry.0 += 1;
-        entry.1 = entry.1.max(value);
-    }
-    counts
-        .into_values()
-        .filter(|(n, _)| *n >= 2)
-        .map(|(_, furthest)| furthest)
-        .reduce(f64::max)
+/// The largest value another comes within `within` of.
+fn furthest_shared(values: impl Iterator<Item = f64>, within: f64) -> Option<f64> {
+    let mut sorted: Vec<f64> = values.filter(|v| v.is_finite()).collect();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    sorted
+        .windows(2)
+        .find(|pair| pair[0] - pair[1] <= within)
+        .map(|pair| pair[0])
 }
 
 /// The smallest value that comes twice or more (to a tenth of a unit), else
@@ -504,6 +539,38 @@ mod tests {
         assert_eq!(
             text(&[p]),
             "一二三四五六七八九十甲乙丙丁戊己庚癸。\n公开方式：主动公开\n一二三四五六七八九十一二三四五六七八九十"
+        );
+    }
+
+    #[test]
+    fn a_line_stopped_short_by_a_word_that_would_not_fit_continues_and_a_signature_does_not() {
+        let p = page(&[
+            line(0.0, 10.0, "文号：民农字"),
+            line(0.0, 25.0, "〔2021〕184号"),
+            line(20.0, 40.0, "一二三四五六七八"),
+            line(0.0, 55.0, "九十甲乙丙丁戊己庚辛"),
+            line(0.0, 70.0, "一二三四五六七八九"),
+            line(40.0, 85.0, "某某局"),
+            line(30.0, 100.0, "2021年6月"),
+            line(0.0, 115.0, "联系人：张三"),
+        ]);
+        assert_eq!(
+            text(&[p]),
+            "文号：民农字〔2021〕184号\n一二三四五六七八九十甲乙丙丁戊己庚辛一二三四五六七八九\n某某局\n2021年6月\n联系人：张三"
+        );
+    }
+
+    #[test]
+    fn a_label_after_a_full_line_that_ends_a_sentence_starts_a_paragraph() {
+        let p = page(&[
+            line(20.0, 10.0, "一二三四五六七八"),
+            line(0.0, 25.0, "九十甲乙丙丁戊己庚。"),
+            line(0.0, 40.0, "单位名称：某某局"),
+            line(0.0, 55.0, "一二三四五六七八九十"),
+        ]);
+        assert_eq!(
+            text(&[p]),
+            "一二三四五六七八九十甲乙丙丁戊己庚。\n单位名称：某某局\n一二三四五六七八九十"
         );
     }
 
