@@ -63,6 +63,7 @@ use data::DataFile;
 use digest::{Digests, Made, Previous};
 use links::{LinkChecker, PageFindings};
 use page::{Page, Sink};
+use problem::sorted;
 use rayon::prelude::*;
 use render::{PageSpec, Renderer};
 use rust_i18n::t;
@@ -591,17 +592,6 @@ fn output_folder(options: &BuildOptions) -> Result<PathBuf, BuildError> {
         None => options.root.join("public"),
     };
     output::checked(&options.root, &output).map_err(BuildError::Usage)
-}
-
-/// `1 reply`, `2 replies`: for the summary lines.
-pub fn replies_count(n: usize) -> String {
-    lang::count(n, "count.replies")
-}
-
-fn sorted(mut problems: Vec<Problem>) -> Vec<Problem> {
-    problems.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
-    problems.dedup();
-    problems
 }
 
 // The message catalogue, `locales/dafu.yml`, compiled in: English, the

@@ -287,7 +287,7 @@ impl<'a> LinkChecker<'a> {
                 n => t!(
                     "links.on_pages",
                     page = page,
-                    others = lang::count(n - 1, "count.pages")
+                    others = lang::count(n - 1, "count.other_pages")
                 ),
             };
             problems.push(

@@ -301,8 +301,8 @@ fn main() -> ExitCode {
                         "{}",
                         t!(
                             "cli.built",
-                            replies = dafu::replies_count(report.replies),
-                            files = report.pages,
+                            replies = dafu::count(report.replies, "count.replies"),
+                            files = dafu::count(report.pages, "count.files"),
                             ms = report.millis,
                             changed = report.written.changed,
                             removed = report.written.removed,
@@ -334,8 +334,8 @@ fn main() -> ExitCode {
             print_warnings(&findings.warnings);
             let summary = t!(
                 "cli.checked",
-                replies = dafu::replies_count(findings.replies),
-                files = findings.files,
+                replies = dafu::count(findings.replies, "count.replies"),
+                files = dafu::count(findings.files, "count.files"),
                 errors = dafu::count(findings.errors.len(), "count.errors"),
                 warnings = dafu::count(findings.warnings.len(), "count.warnings"),
             );

@@ -102,6 +102,14 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Problems in the order a reader goes through them: by file, then line
+/// and column; each once.
+pub fn sorted(mut problems: Vec<Problem>) -> Vec<Problem> {
+    problems.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+    problems.dedup();
+    problems
+}
+
 /// A user's text as a message quotes it: on one line (a line break shows as
 /// `\n`, a control character as `\u{c}`), and cut after 60 characters, so
 /// that every problem stays one `path:line:col: message` line.

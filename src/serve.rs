@@ -25,6 +25,7 @@ use std::time::Instant;
 use anyhow::{Context as _, anyhow};
 use notify_debouncer_full::DebounceEventResult;
 
+use crate::lang;
 use http::{Reload, Shared};
 use preview::{Changes, Outcome, Preview, Snapshot};
 use rust_i18n::t;
@@ -270,15 +271,12 @@ fn publish(shared: &Shared, preview: &Preview, outcome: Outcome, reload: Reload)
             site.set_base_path(preview.base_path());
             site.update(pages, &removed, whole);
             site.show_problems(&[]);
+            let pages = lang::count(rendered, "count.pages");
             if whole {
-                t!(
-                    "serve.all_pages",
-                    replies = crate::replies_count(replies),
-                    pages = rendered
-                )
-                .into_owned()
+                let replies = lang::count(replies, "count.replies");
+                t!("serve.all_pages", replies = replies, pages = pages).into_owned()
             } else {
-                t!("serve.some_pages", pages = rendered).into_owned()
+                pages
             }
         }
         Outcome::Problems(problems) => {
@@ -288,7 +286,7 @@ fn publish(shared: &Shared, preview: &Preview, outcome: Outcome, reload: Reload)
             site.show_problems(&problems);
             t!(
                 "serve.problems",
-                problems = crate::lang::count(problems.len(), "count.problems")
+                problems = lang::count(problems.len(), "count.problems")
             )
             .into_owned()
         }

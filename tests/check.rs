@@ -256,6 +256,10 @@ fn check_warns_when_base_url_has_no_host() {
     let out = site.run(&["check"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(stderr(&out).contains("config.yaml: warning: base_url `/` has no host"));
+    // One of each, said in the singular.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("checked 1 reply and "), "{stdout}");
+    assert!(stdout.contains(": 0 errors, 1 warning;"), "{stdout}");
     let out = site.run(&["check", "--base-url", "https://www.example.gov.cn/"]);
     assert!(!stderr(&out).contains("no host"), "{}", stderr(&out));
 }

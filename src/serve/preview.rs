@@ -315,13 +315,11 @@ impl Preview {
     }
 
     fn shown(&self, problems: Vec<Problem>) -> Vec<Problem> {
-        let mut problems: Vec<Problem> = problems
+        let problems = problems
             .into_iter()
             .map(|p| p.relative_to(&self.root))
             .collect();
-        problems.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
-        problems.dedup();
-        problems
+        crate::problem::sorted(problems)
     }
 
     /// Renders what changed since the last good build.
