@@ -8,14 +8,13 @@
 //! failing case is shrunk and printed; add it to the corpus once fixed.
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use proptest::prelude::*;
 
 use crate::body::Bodies;
 use crate::config::BodyOptions;
 use crate::markdown;
-use crate::page::{Page, Sink};
+use crate::page::Kept;
 use crate::problem::Problem;
 use crate::{BuildOptions, Site};
 
@@ -359,32 +358,6 @@ fn check_reply(text: &str, allow_html: bool) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// Every page a site makes, kept in memory.
-#[derive(Default)]
-struct Pages(Mutex<Vec<Page>>);
-
-impl Sink for Pages {
-    fn put(&self, page: Page) -> anyhow::Result<bool> {
-        self.0.lock().expect("no test thread panicked").push(page);
-        Ok(true)
-    }
-
-    fn put_parts(
-        &self,
-        path: &str,
-        parts: &mut dyn Iterator<Item = anyhow::Result<Vec<u8>>>,
-    ) -> anyhow::Result<bool> {
-        let mut bytes = Vec::new();
-        for part in parts {
-            bytes.extend(part?);
-        }
-        self.put(Page {
-            path: path.to_string(),
-            bytes,
-        })
-    }
-}
-
 /// Builds a site of one reply (and a config) in memory, and checks every
 /// page it makes: HTML without script, feeds and the sitemap as XML, the
 /// open data without a formula or a control character.
@@ -401,7 +374,7 @@ fn check_site(reply: &str, config: &str) -> Result<(), TestCaseError> {
         Ok(site) => site,
         Err(problems) => return placed(&problems),
     };
-    let pages = Pages::default();
+    let pages = Kept::default();
     let built = site.each_page(&pages, None, None, &mut crate::timings::Stages::off());
     if let Err(crate::BuildError::Content(problems)) = built {
         // Broken links in a body are problems at their line; a theme's
@@ -410,7 +383,7 @@ fn check_site(reply: &str, config: &str) -> Result<(), TestCaseError> {
     }
     prop_assert!(built.is_ok(), "the build failed otherwise");
     let input = reply.len() + config.len();
-    let pages = pages.0.into_inner().expect("no test thread panicked");
+    let pages = pages.into_pages();
     let total: usize = pages.iter().map(|p| p.bytes.len()).sum();
     prop_assert!(
         total <= 64 * input + (4 << 20),

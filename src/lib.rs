@@ -351,18 +351,12 @@ impl Site {
         drop(renderer);
         give_back_freed_memory();
         let legend = &self.config.result_legend;
-        let written = search::index(
-            &self.archive,
-            &self.base,
-            legend,
-            previous,
-            &|path, bytes| sink.put(Page { path, bytes }),
-        )
-        .map_err(BuildError::Io)?;
+        let indexed = search::index(&self.archive, &self.base, legend, previous, sink)
+            .map_err(BuildError::Io)?;
         let mut paths = paths;
-        paths.extend(written.made.iter().map(|made| made.path.clone()));
-        made.extend(written.made);
-        changed += written.changed;
+        paths.extend(indexed.made.iter().map(|made| made.path.clone()));
+        made.extend(indexed.made);
+        changed += indexed.changed;
         stages.done("search");
         Ok(Built {
             paths,

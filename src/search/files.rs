@@ -5,20 +5,17 @@
 use std::sync::Mutex;
 
 use crate::digest::Made;
+use crate::page::{Page, Sink};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Takes a file (path relative to the site root, bytes) and says whether it
-/// changed what was there.
-pub type Sink<'s> = &'s (dyn Fn(String, Vec<u8>) -> anyhow::Result<bool> + Sync);
-
 pub struct Files<'s> {
-    sink: Sink<'s>,
+    sink: &'s dyn Sink,
     made: Mutex<Vec<Made>>,
     changed: AtomicUsize,
 }
 
 /// What the index wrote.
-pub struct Written {
+pub struct Indexed {
     /// Every file's path, sorted, with the digest it was made with: a
     /// reply's data files that of the reply (`reuse::identities`), the
     /// others `SHARED`. The next build finds them by it (see `digest`).
@@ -31,7 +28,7 @@ pub struct Written {
 pub const SHARED: u64 = 0;
 
 impl<'s> Files<'s> {
-    pub fn new(sink: Sink<'s>) -> Files<'s> {
+    pub fn new(sink: &'s dyn Sink) -> Files<'s> {
         Files {
             sink,
             made: Mutex::new(Vec::new()),
@@ -41,7 +38,10 @@ impl<'s> Files<'s> {
 
     /// Hands on a file made with `digest`.
     pub fn put(&self, path: String, bytes: Vec<u8>, digest: u64) -> anyhow::Result<()> {
-        let changed = (self.sink)(path.clone(), bytes)?;
+        let changed = self.sink.put(Page {
+            path: path.clone(),
+            bytes,
+        })?;
         self.changed
             .fetch_add(usize::from(changed), Ordering::Relaxed);
         self.record(Made::new(path, digest));
@@ -61,7 +61,7 @@ impl<'s> Files<'s> {
             .push(made);
     }
 
-    pub fn finish(self) -> Written {
+    pub fn finish(self) -> Indexed {
         let mut made = self
             .made
             .into_inner()
@@ -69,7 +69,7 @@ impl<'s> Files<'s> {
         // Stable, which takes a long sorted run as it is: a patched index
         // keeps 38,000 files in order and writes a few.
         made.sort();
-        Written {
+        Indexed {
             made,
             changed: self.changed.into_inner(),
         }

@@ -60,10 +60,11 @@ use crate::reply::{Kind, Reply};
 use serde::Serialize;
 
 use crate::digest::Previous;
+use crate::page::Sink;
 use crate::spill::{self, Spill};
 use alphabet::Alphabet;
+pub use files::Indexed;
 use files::{Files, SHARED};
-pub use files::{Sink, Written};
 use grams::{Packing, Partitions, Scratch};
 
 /// One published reply as search sees it.
@@ -255,8 +256,8 @@ pub fn index(
     base: &BaseUrl,
     legend: &IndexMap<String, String>,
     previous: Option<&Previous>,
-    sink: Sink,
-) -> anyhow::Result<Written> {
+    sink: &dyn Sink,
+) -> anyhow::Result<Indexed> {
     let replies = archive.replies();
     let docs = Published {
         replies,
@@ -275,8 +276,8 @@ pub fn index(
 fn update_or_build(
     docs: &(impl Corpus + ?Sized),
     previous: Option<&Previous>,
-    sink: Sink,
-) -> anyhow::Result<Written> {
+    sink: &dyn Sink,
+) -> anyhow::Result<Indexed> {
     let identities = reuse::identities(docs);
     let source = reuse::fingerprint(&identities);
     if let Some(previous) = previous {
@@ -479,8 +480,8 @@ pub fn build_index(
     identities: &[u64],
     source: &str,
     spill_dir: &Path,
-    sink: Sink,
-) -> anyhow::Result<Written> {
+    sink: &dyn Sink,
+) -> anyhow::Result<Indexed> {
     let files = Files::new(sink);
     let survey = Alphabet::survey(docs)?;
     let alphabet = survey.alphabet;

@@ -27,10 +27,11 @@ use super::grams::{self, Packing, Partitions, Scratch};
 use super::layout::{for_each_unit, head_len};
 use super::postings::{Shape, Worker};
 use super::{
-    Corpus, FORMAT, Field, Layout, SearchDoc, Sink, Written, docset, finish, positions, reuse,
-    shards, varint,
+    Corpus, FORMAT, Field, Indexed, Layout, SearchDoc, docset, finish, positions, reuse, shards,
+    varint,
 };
 use crate::digest::Previous;
+use crate::page::Sink;
 
 /// Edited replies beyond which the index is made again: each costs two
 /// passes over one reply and the shards its changes touch.
@@ -53,8 +54,8 @@ pub fn update(
     docs: &(impl Corpus + ?Sized),
     identities: &[u64],
     source: &str,
-    sink: Sink,
-) -> anyhow::Result<Option<Written>> {
+    sink: &dyn Sink,
+) -> anyhow::Result<Option<Indexed>> {
     let Some(old) = old_layout(manifest, docs.count()) else {
         return Ok(None);
     };

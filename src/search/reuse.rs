@@ -22,7 +22,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use rayon::prelude::*;
 
-use super::{Corpus, FORMAT, Written, docs, shards};
+use super::{Corpus, FORMAT, Indexed, docs, shards};
 use crate::digest::{Made, Previous};
 use rust_i18n::t;
 
@@ -67,7 +67,7 @@ pub fn manifest(folder: &Path) -> Option<serde_json::Value> {
 /// The index in the folder `previous` holds, if it was made from exactly
 /// what `fingerprint` is and every one of its files is as the build that
 /// made it left it.
-pub fn kept(previous: &Previous, fingerprint: &str, identities: &[u64]) -> Option<Written> {
+pub fn kept(previous: &Previous, fingerprint: &str, identities: &[u64]) -> Option<Indexed> {
     let manifest = manifest(previous.folder)?;
     if manifest["source"].as_str() != Some(fingerprint) {
         return None;
@@ -94,7 +94,7 @@ pub fn kept(previous: &Previous, fingerprint: &str, identities: &[u64]) -> Optio
         .map(|(path, digest)| Made::kept(path, digest))
         .collect();
     made.sort();
-    Some(Written { made, changed: 0 })
+    Some(Indexed { made, changed: 0 })
 }
 
 /// Every index file but the manifest that the folder's digests record,

@@ -25,7 +25,7 @@ use crate::config::{BaseUrl, BodyOptions, Config};
 use crate::content::{self, CONTENT_DIR};
 use crate::data::{self, DataFile};
 use crate::lang;
-use crate::page::Page;
+use crate::page::{Kept, Page};
 use crate::problem::Problem;
 use crate::proposal::ProposalKey;
 use crate::render::{Input, PageSpec, Renderer, reply_value};
@@ -682,24 +682,17 @@ impl Snapshot {
         // same templates render the sitemap there.
         let mut pages = renderer.render_all(&specs).unwrap_or_default();
         pages.extend(data_pages(&self.archive, &self.base).unwrap_or_default());
-        let index = std::sync::Mutex::new(pages);
         // Into memory; only the temporary file can fail (a full disk), and
         // then the preview goes on without search and says why.
+        let index = Kept::default();
         let legend = &self.config.result_legend;
-        let made = crate::search::index(&self.archive, &self.base, legend, None, &|path, bytes| {
-            index
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .push(Page { path, bytes });
-            Ok(true)
-        });
+        let made = crate::search::index(&self.archive, &self.base, legend, None, &index);
         if let Err(error) = made {
             let error = format!("{error:#}");
             eprintln!("{}", t!("serve.index_not_remade", error = error));
         }
-        index
-            .into_inner()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        pages.extend(index.into_pages());
+        pages
     }
 }
 
