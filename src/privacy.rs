@@ -18,13 +18,14 @@ use rust_i18n::t;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub offset: usize,
-    pub kind: Kind,
+    pub kind: PersonalNumber,
     /// The number with its middle masked, to name it without repeating it.
     pub masked: String,
 }
 
+/// Whose number it is: a mobile phone's, or a resident ID card's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum PersonalNumber {
     Mobile,
     ResidentId,
 }
@@ -32,8 +33,8 @@ pub enum Kind {
 impl Finding {
     pub fn message(&self) -> String {
         let key = match self.kind {
-            Kind::Mobile => "privacy.mobile",
-            Kind::ResidentId => "privacy.resident_id",
+            PersonalNumber::Mobile => "privacy.mobile",
+            PersonalNumber::ResidentId => "privacy.resident_id",
         };
         t!(key, number = self.masked).into_owned()
     }
@@ -99,14 +100,14 @@ pub fn scan(text: &str) -> Vec<Finding> {
         };
         match digits.len() {
             11 if is_mobile(&digits) && !is_amount(&text[end..]) => {
-                findings.push(found(Kind::Mobile, mask(&digits, 3, 4)));
+                findings.push(found(PersonalNumber::Mobile, mask(&digits, 3, 4)));
             }
             13 if offset > 0
                 && bytes[offset - 1] == b'+'
                 && digits.starts_with("86")
                 && is_mobile(&digits[2..]) =>
             {
-                findings.push(found(Kind::Mobile, mask(&digits[2..], 3, 4)));
+                findings.push(found(PersonalNumber::Mobile, mask(&digits[2..], 3, 4)));
             }
             17 => {
                 let rest = &text[end..];
@@ -120,13 +121,13 @@ pub fn scan(text: &str) -> Vec<Finding> {
                 {
                     digits.push('X');
                     at = end + x.len_utf8();
-                    findings.push(found(Kind::ResidentId, mask(&digits, 6, 4)));
+                    findings.push(found(PersonalNumber::ResidentId, mask(&digits, 6, 4)));
                 }
             }
-            18 => findings.push(found(Kind::ResidentId, mask(&digits, 6, 4))),
+            18 => findings.push(found(PersonalNumber::ResidentId, mask(&digits, 6, 4))),
             3 if is_mobile_prefix(&digits) => {
                 if let Some((number, after)) = separated_mobile(bytes, digits, end) {
-                    findings.push(found(Kind::Mobile, mask(&number, 3, 4)));
+                    findings.push(found(PersonalNumber::Mobile, mask(&number, 3, 4)));
                     at = after;
                 }
             }
@@ -274,6 +275,6 @@ mod tests {
         let text = "第一行\n手机13912345678";
         let finding = &scan(text)[0];
         assert_eq!(&text[finding.offset..finding.offset + 3], "139");
-        assert_eq!(finding.kind, Kind::Mobile);
+        assert_eq!(finding.kind, PersonalNumber::Mobile);
     }
 }

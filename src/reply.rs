@@ -89,8 +89,16 @@ impl Kind {
         }
     }
 
+    /// The start of a file name: `ta-0152.md`, `jy-71.md`.
+    pub fn file_prefix(self) -> &'static str {
+        match self {
+            Kind::Proposal => "ta",
+            Kind::Suggestion => "jy",
+        }
+    }
+
     /// 政协 sessions answer 提案, 人大 sessions 建议.
-    fn from_session(session: &str) -> Option<Kind> {
+    pub fn from_session(session: &str) -> Option<Kind> {
         if session.contains("政协") {
             Some(Kind::Proposal)
         } else if session.contains("人大") || session.contains("人民代表大会") {

@@ -12,32 +12,7 @@ use super::date::{self, Date};
 use super::labels::{self, Label};
 use super::letter::{Letter, SIGNED_IN_SENTENCE};
 use super::text::{compact, is_han, looks_like_department, tidy_spaces, trim};
-
-/// 提案 (a CPPCC member's proposal) or 建议 (a People's Congress deputy's
-/// suggestion).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Proposal,
-    Suggestion,
-}
-
-impl Kind {
-    /// The word the front matter uses.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Proposal => "提案",
-            Kind::Suggestion => "建议",
-        }
-    }
-
-    /// The start of a file name: `ta-0152.md`, `jy-71.md`.
-    pub fn file_prefix(self) -> &'static str {
-        match self {
-            Kind::Proposal => "ta",
-            Kind::Suggestion => "jy",
-        }
-    }
-}
+use crate::reply::Kind;
 
 /// What a reply's text gives for each front matter key.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -455,15 +430,7 @@ fn proposal_id(labelled: &Labelled, title: Option<&str>, letter: &Letter) -> Opt
 /// A letter's prose is not asked: replies to 提案 often call them 建议.
 fn kind(session: Option<&str>, title: Option<&str>, salutation: Option<&str>) -> Option<Kind> {
     let texts = [session, title, salutation];
-    let by_assembly = |s: &str| {
-        if s.contains("政协") {
-            Some(Kind::Proposal)
-        } else if s.contains("人大") || s.contains("人民代表大会") {
-            Some(Kind::Suggestion)
-        } else {
-            None
-        }
-    };
+    let by_assembly = Kind::from_session;
     let by_person = |s: &str| {
         if s.contains("代表") {
             Some(Kind::Suggestion)

@@ -179,7 +179,7 @@ pub fn existing_department(path: &Path) -> Option<Option<String>> {
 mod tests {
     use super::*;
     use crate::import::date::Date;
-    use crate::import::fields::Kind;
+    use crate::reply::Kind;
 
     fn seed() -> Fields {
         Fields {
