@@ -314,11 +314,11 @@ impl Site {
             templated.chain(statics).collect()
         };
         // The open data JSON is as big as every text together: the data
-        // files are written in parts as they are made, alongside the pages,
-        // never held whole.
+        // files are written in parts as they are made, alongside the pages
+        // and one another, never held whole.
         let (results, data) = rayon::join(pages, || -> Vec<Result<Outcome, BuildError>> {
             DataFile::ALL
-                .into_iter()
+                .into_par_iter()
                 .map(|file| {
                     let digest = digests
                         .as_ref()
