@@ -68,10 +68,22 @@ const NO_DATE: &str = "2000-01-01";
 /// the second, and a day the letter does not give is never made up.
 pub const FEED_ENTRIES: usize = 50;
 
-/// Facets whose terms have a feed: a department, a session, a member can be
-/// followed; a year or a result class cannot usefully be.
-pub fn has_feed(facet: Facet) -> bool {
-    matches!(facet, Facet::Department | Facet::Session | Facet::Proposer)
+/// Replies a member needs before their list has a feed. Departments and
+/// sessions are a few dozen, each answering many; members are thousands,
+/// most with one or two replies over the years (at 10,000 generated
+/// replies, 8,000 of 9,500), whose feeds would be a quarter of the site's
+/// files and never change.
+pub const MEMBER_FEED_REPLIES: usize = 3;
+
+/// Whether a term has a feed: a department, a session and a member with
+/// replies enough to follow can be followed; a year or a result class
+/// cannot usefully be.
+pub fn has_feed(facet: Facet, term: &Term) -> bool {
+    match facet {
+        Facet::Department | Facet::Session => true,
+        Facet::Proposer => term.replies.len() >= MEMBER_FEED_REPLIES,
+        Facet::Year | Facet::Result => false,
+    }
 }
 
 /// What a page was made from; `serve` re-renders the pages whose inputs a
@@ -321,7 +333,7 @@ impl<'a> Renderer<'a> {
             for (index, term) in self.archive.terms(facet).iter().enumerate() {
                 let pages = term.replies.len().div_ceil(self.config.per_page).max(1);
                 specs.extend((1..=pages).map(|page| PageSpec::Term(facet, index, page)));
-                if has_feed(facet) {
+                if has_feed(facet, term) {
                     specs.push(PageSpec::TermFeed(facet, index));
                 }
             }
@@ -808,7 +820,7 @@ impl<'a> Renderer<'a> {
             },
             url: self.base.link(&term_path(facet, term)),
             count: term.replies.len(),
-            feed_url: has_feed(facet).then(|| {
+            feed_url: has_feed(facet, term).then(|| {
                 self.base
                     .link(&format!("{}atom.xml", term_path(facet, term)))
             }),

@@ -225,6 +225,19 @@ fn each_department_session_and_proposer_has_a_feed_linked_from_its_page() {
         "config.yaml",
         format!("base_url: {GOV_BASE}\nslugs:\n  departments:\n    常州市工业和信息化局: gxj\n"),
     );
+    // 王爱珍 has three replies, enough to follow; 周国平 one.
+    for (n, date) in [(4, "2021-06-01"), (5, "2021-06-02")] {
+        site.write(
+            &format!("content/2020/ta-015{n}.md"),
+            full_reply(
+                &format!("关于物流的答复{n}"),
+                "常州市交通运输局",
+                date,
+                "王爱珍",
+                "正文。",
+            ),
+        );
+    }
     site.build();
     let feed = site.public("departments/gxj/atom.xml");
     assert!(feed.contains("<title>关于中小企业的答复</title>"));
@@ -250,10 +263,24 @@ fn each_department_session_and_proposer_has_a_feed_linked_from_its_page() {
     let member = site.public("proposers/王爱珍/atom.xml");
     assert!(member.contains("关于营商环境的答复") && !member.contains("关于中小企业的答复"));
     assert!(
+        site.public("proposers/王爱珍/index.html")
+            .contains("<a href=\"/zxta/proposers/%E7%8E%8B%E7%88%B1%E7%8F%8D/atom.xml\"")
+    );
+    assert!(
+        !site.has_public("proposers/周国平/atom.xml"),
+        "a member with fewer than three replies has no feed"
+    );
+    assert!(
+        !site
+            .public("proposers/周国平/index.html")
+            .contains("atom.xml\" type"),
+        "nor a link to one"
+    );
+    assert!(
         site.public("sessions/市政协十四届五次会议/atom.xml")
             .matches("<entry>")
             .count()
-            == 2
+            == 4
     );
     assert!(
         !site.has_public("years/2021/atom.xml"),
