@@ -1,8 +1,8 @@
-//! The files that show results, as opposed to finding them: one small data
-//! file per reply (what a result line shows, and the start of the body for
-//! its snippet), the rest of each body in pieces fetched only when a match
-//! lies further in, the URLs in buckets for `dafuSearch`, and each reply's
-//! year and department for the filters.
+//! The files that show results, as opposed to finding them: one data file
+//! per reply (a line of what a result line shows and the start of the body
+//! for its snippet, then the rest of the body in pieces, fetched with a
+//! range request only when a match lies further in), the URLs in buckets
+//! for `dafuSearch`, and each reply's year and department for the filters.
 //!
 //! Bodies are cut by units as `layout` counts them (normalised characters and
 //! the breaks between pieces), not bytes, so that `search.js` can tell from a
@@ -31,8 +31,9 @@ pub const URLS_PER_FILE: usize = 256;
 /// files in and to list, and more than some upload tools take.
 pub const DOCS_PER_FOLDER: usize = 256;
 
-/// `search/d/{folder}/{id}.json`: what a result shows. Short keys: there is
-/// one per reply, and ten are fetched for a page of results.
+/// The first line of `search/d/{folder}/{id}.bin`: what a result shows.
+/// Short keys: there is one per reply, and ten are fetched for a page of
+/// results.
 #[derive(Serialize)]
 struct DocFile<'a> {
     /// URL.
@@ -51,9 +52,9 @@ struct DocFile<'a> {
     l: Vec<&'a str>,
     /// The start of the body.
     b: &'a str,
-    /// How many pieces follow, in `search/d/{folder}/{id}-{k}.txt` for k
-    /// from 1.
-    k: usize,
+    /// The byte length of each piece of the body after `b`, which follow
+    /// the line one after another.
+    z: Vec<usize>,
 }
 
 /// Every data file of every reply, handed on reply by reply, each made
@@ -85,10 +86,11 @@ pub fn url_files(docs: &(impl Corpus + ?Sized), files: &Files) -> anyhow::Result
     Ok(())
 }
 
-/// One reply's data file and the pieces of its body.
+/// One reply's data file: its line of data, then the pieces of its body.
 pub fn doc_file(id: usize, doc: &SearchDoc, identity: u64, files: &Files) -> anyhow::Result<()> {
     let cuts = body_cuts(doc.body);
     let lead_end = cuts.first().copied().unwrap_or(doc.body.len());
+    let ends = cuts.iter().skip(1).copied().chain([doc.body.len()]);
     let mut f = Vec::with_capacity(doc.fields.len() + 1);
     let mut l = Vec::with_capacity(doc.fields.len() + 1);
     f.push(doc.department);
@@ -106,39 +108,27 @@ pub fn doc_file(id: usize, doc: &SearchDoc, identity: u64, files: &Files) -> any
         f,
         l,
         b: &doc.body[..lead_end],
-        k: cuts.len(),
+        z: cuts
+            .iter()
+            .zip(ends)
+            .map(|(start, end)| end - start)
+            .collect(),
     };
-    files.put(data_name(id), json(&file), identity)?;
-    for (k, w) in cuts.iter().enumerate() {
-        let end = cuts.get(k + 1).copied().unwrap_or(doc.body.len());
-        files.put(
-            piece_name(id, k + 1),
-            doc.body.as_bytes()[*w..end].to_vec(),
-            identity,
-        )?;
-    }
-    Ok(())
+    // JSON escapes every line break in a string: the line ends at the first.
+    let mut bytes = json(&file);
+    bytes.push(b'\n');
+    bytes.extend_from_slice(&doc.body.as_bytes()[lead_end..]);
+    files.put(data_name(id), bytes, identity)
 }
 
-/// The reply a data file or piece is of, and whether it is the data file:
-/// `search/d/0/5.json` → (5, true), `search/d/0/5-2.txt` → (5, false).
-pub fn doc_of(path: &str) -> Option<(usize, bool)> {
+/// The reply a data file is of: `search/d/0/5.bin` → 5.
+pub fn doc_of(path: &str) -> Option<usize> {
     let name = path.strip_prefix("search/d/")?.rsplit('/').next()?;
-    match name.strip_suffix(".json") {
-        Some(id) => Some((id.parse().ok()?, true)),
-        None => {
-            let (id, _) = name.strip_suffix(".txt")?.split_once('-')?;
-            Some((id.parse().ok()?, false))
-        }
-    }
+    name.strip_suffix(".bin")?.parse().ok()
 }
 
 pub fn data_name(id: usize) -> String {
-    format!("search/d/{}/{id}.json", id / DOCS_PER_FOLDER)
-}
-
-pub fn piece_name(id: usize, k: usize) -> String {
-    format!("search/d/{}/{id}-{k}.txt", id / DOCS_PER_FOLDER)
+    format!("search/d/{}/{id}.bin", id / DOCS_PER_FOLDER)
 }
 
 fn urls_name(k: usize) -> String {
@@ -257,13 +247,11 @@ mod tests {
 
     #[test]
     fn data_files_go_in_folders_of_256_replies() {
-        assert_eq!(doc_of(&data_name(513)), Some((513, true)));
-        assert_eq!(doc_of(&piece_name(513, 2)), Some((513, false)));
+        assert_eq!(doc_of(&data_name(513)), Some(513));
         assert_eq!(doc_of("search/g/01a.bin"), None);
-        assert_eq!(data_name(0), "search/d/0/0.json");
-        assert_eq!(data_name(255), "search/d/0/255.json");
-        assert_eq!(data_name(256), "search/d/1/256.json");
-        assert_eq!(piece_name(513, 2), "search/d/2/513-2.txt");
+        assert_eq!(data_name(0), "search/d/0/0.bin");
+        assert_eq!(data_name(255), "search/d/0/255.bin");
+        assert_eq!(data_name(256), "search/d/1/256.bin");
     }
 
     #[test]

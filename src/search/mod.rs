@@ -15,9 +15,10 @@
 //! The files, all under `search/`:
 //! - `index.json`: sizes, the year and department lists, and what the index
 //!   was made from (`reuse`);
-//! - `g/{shard}.bin`, `p/{shard}.bin`: gram lists and positions (`postings`);
-//! - `d/{folder}/{id}.json`, `d/{folder}/{id}-{k}.txt`: what a result
-//!   shows (`docs`), 256 replies to a folder;
+//! - `g/{pack}.bin`, `p/{pack}.bin`: gram lists and positions (`postings`),
+//!   shards packed a few dozen to a file (`shards::pack`);
+//! - `d/{folder}/{id}.bin`: what a result shows, then the rest of the
+//!   reply's body (`docs`), 256 replies to a folder;
 //! - `u/{k}.json`: URLs by id, for `dafuSearch`;
 //! - `facets.bin`: year, department and result class of each reply, for the filters.
 //!
@@ -387,7 +388,7 @@ const GROUP_BITS: u32 = 6;
 /// stay in cache, and many enough to keep the cores busy evenly.
 const PARTITIONS: usize = 256;
 /// Bump when a file's format changes; `search.js` checks it.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 
 /// `search/index.json`.
 #[derive(Serialize)]
@@ -395,6 +396,8 @@ struct Manifest<'a> {
     format: u32,
     docs: usize,
     shards: usize,
+    /// Shards to a pack file (see `shards::pack`).
+    pack: usize,
     gram: usize,
     head: u32,
     lead: usize,
@@ -450,6 +453,7 @@ fn finish(
         format: FORMAT,
         docs: docs.count(),
         shards: 1 << layout.shard_bits,
+        pack: 1 << shards::pack_bits(layout.shard_bits),
         gram: layout.gram,
         head: layout.head_span,
         lead: docs::LEAD_UNITS,
@@ -509,7 +513,8 @@ pub fn build_index(
         docs: docs.count(),
         chunk_docs: chunk,
         shard_bits,
-        group_bits: GROUP_BITS.min(shard_bits),
+        // A group writes whole packs.
+        group_bits: GROUP_BITS.min(shard_bits - shards::pack_bits(shard_bits)),
     };
     let partitions = Partitions::balanced(&alphabet, PARTITIONS);
 
@@ -873,37 +878,47 @@ mod tests {
         )
         .unwrap();
         let shards = manifest["shards"].as_u64().unwrap() as u32;
+        let pack = manifest["pack"].as_u64().unwrap() as u32;
         let mut grams = 0;
         for (path, bytes) in files.iter().filter(|(p, _)| p.starts_with("search/g/")) {
-            let shard = u32::from_str_radix(&path["search/g/".len()..path.len() - 4], 16).unwrap();
-            let (mut at, mut last): (usize, Vec<u8>) = (0, Vec::new());
-            while at < bytes.len() {
-                let klen = varint::get(bytes, &mut at).unwrap() as usize;
-                let key = bytes[at..at + klen].to_vec();
-                at += klen;
-                at += varint::get(bytes, &mut at).unwrap() as usize;
-                let gram = std::str::from_utf8(&key).unwrap();
-                assert_eq!(
-                    hash::gram_hash(gram.chars().map(u32::from)) % shards,
-                    shard,
-                    "{gram}"
-                );
-                assert!(
-                    key > last,
-                    "{gram} after {:?}",
-                    String::from_utf8_lossy(&last)
-                );
-                last = key;
-                grams += 1;
+            let first =
+                pack * u32::from_str_radix(&path["search/g/".len()..path.len() - 4], 16).unwrap();
+            for (i, bytes) in shards::unpack(bytes, pack as usize)
+                .unwrap()
+                .into_iter()
+                .enumerate()
+            {
+                let shard = first + i as u32;
+                let (mut at, mut last): (usize, Vec<u8>) = (0, Vec::new());
+                while at < bytes.len() {
+                    let klen = varint::get(bytes, &mut at).unwrap() as usize;
+                    let key = bytes[at..at + klen].to_vec();
+                    at += klen;
+                    at += varint::get(bytes, &mut at).unwrap() as usize;
+                    let gram = std::str::from_utf8(&key).unwrap();
+                    assert_eq!(
+                        hash::gram_hash(gram.chars().map(u32::from)) % shards,
+                        shard,
+                        "{gram}"
+                    );
+                    assert!(
+                        key > last,
+                        "{gram} after {:?}",
+                        String::from_utf8_lossy(&last)
+                    );
+                    last = key;
+                    grams += 1;
+                }
+                assert_eq!(at, bytes.len());
             }
-            assert_eq!(at, bytes.len());
         }
         assert!(grams > 1000);
+        let packs = shards / pack;
         assert!(files.iter().any(|(p, _)| p
             == &format!(
                 "search/p/{:0w$x}.bin",
-                shards - 1,
-                w = shards::hex_digits(shards as usize)
+                packs - 1,
+                w = shards::hex_digits(packs as usize)
             )));
     }
 
@@ -929,18 +944,17 @@ mod tests {
             body: &body,
         };
         let index = Index::new(build_index(&[d]));
-        let data: serde_json::Value =
-            serde_json::from_slice(index.file("search/d/0/0.json").unwrap()).unwrap();
+        let file = index.file("search/d/0/0.bin").unwrap();
+        let line = file.iter().position(|&b| b == b'\n').unwrap();
+        let data: serde_json::Value = serde_json::from_slice(&file[..line]).unwrap();
         assert_eq!(data["u"], "/zxta/2021/a/");
         assert_eq!(data["a"], "2021年6月10日");
         assert_eq!(data["i"], "2021-06-10");
         assert_eq!(data["f"], serde_json::json!(["局", "周国平"]));
         assert_eq!(data["l"], serde_json::json!(["办理单位", "提案人"]));
-        assert_eq!(data["k"], 1);
-        assert_eq!(
-            index.file("search/d/0/0-1.txt").unwrap(),
-            "字".repeat(10).as_bytes()
-        );
+        assert_eq!(data["b"], "字".repeat(docs::LEAD_UNITS));
+        assert_eq!(data["z"], serde_json::json!([30]));
+        assert_eq!(&file[line + 1..], "字".repeat(10).as_bytes());
         let urls: Vec<String> =
             serde_json::from_slice(index.file("search/u/0.json").unwrap()).unwrap();
         assert_eq!(urls, vec!["/zxta/2021/a/"]);

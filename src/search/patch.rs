@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 use super::alphabet::Alphabet;
-use super::docs::{self, data_name, piece_name};
+use super::docs::{self, data_name};
 use super::files::{Files, SHARED};
 use super::grams::{self, Packing, Partitions, Scratch};
 use super::layout::{for_each_unit, head_len};
@@ -79,8 +79,7 @@ pub fn update(
         return Ok(None);
     };
     let files = Files::new(sink);
-    let digits = shards::hex_digits(1 << layout.shard_bits);
-    if !patch_shards(previous, &changes, digits, &files)? {
+    if !patch_shards(previous, &changes, layout, &files)? {
         // A shard could not be read back: make the index again, over
         // whatever was written.
         return Ok(None);
@@ -90,13 +89,15 @@ pub fn update(
             docs::doc_file(id, &now[0], identities[id], &files)
         })??;
     }
+    let pack_bits = shards::pack_bits(layout.shard_bits);
+    let digits = shards::hex_digits(1 << (layout.shard_bits - pack_bits));
     let touched: HashSet<String> = changes
         .keys()
-        .flat_map(|&shard| shards::names(shard as usize, digits))
+        .flat_map(|&shard| shards::names(shard as usize >> pack_bits, digits))
         .collect();
     for (path, digest) in recorded {
         let rewritten = match docs::doc_of(&path) {
-            Some((id, _)) => edited.binary_search(&id).is_ok(),
+            Some(id) => edited.binary_search(&id).is_ok(),
             None => touched.contains(&path) || !is_shard(&path),
         };
         if !rewritten {
@@ -121,7 +122,8 @@ fn old_layout((manifest, chars): (&serde_json::Value, u64), count: usize) -> Opt
         && number("piece")? == docs::PIECE_UNITS as u64
         && number("urls")? == docs::URLS_PER_FILE as u64
         && number("folder")? == docs::DOCS_PER_FOLDER as u64
-        && shards.is_power_of_two();
+        && shards.is_power_of_two()
+        && number("pack")? == 1 << shards::pack_bits(shards.trailing_zeros());
     let layout = Layout {
         gram: GRAM,
         shard_bits: shards.trailing_zeros(),
@@ -198,22 +200,33 @@ fn changes(
     Ok(Some(changes))
 }
 
-/// Writes each shard with its changes made; false if one cannot be read
-/// back as the index's format says.
+/// Writes each pack holding a changed shard with the changes made; false
+/// if one cannot be read back as the index's format says.
 fn patch_shards(
     previous: &Previous,
     changes: &BTreeMap<u32, Changes>,
-    digits: usize,
+    layout: Layout,
     files: &Files,
 ) -> anyhow::Result<bool> {
-    let patched: Vec<bool> = changes
+    let pack_bits = shards::pack_bits(layout.shard_bits);
+    let per_pack = 1usize << pack_bits;
+    let digits = shards::hex_digits(1 << (layout.shard_bits - pack_bits));
+    let mut by_pack: BTreeMap<usize, Vec<(usize, &Changes)>> = BTreeMap::new();
+    for (&shard, keys) in changes {
+        let shard = shard as usize;
+        by_pack
+            .entry(shard >> pack_bits)
+            .or_default()
+            .push((shard % per_pack, keys));
+    }
+    let patched: Vec<bool> = by_pack
         .par_iter()
-        .map(|(&shard, keys)| {
-            let [g_name, p_name] = shards::names(shard as usize, digits);
+        .map(|(&pack, shards_changed)| {
+            let [g_name, p_name] = shards::names(pack, digits);
             let read = |name: &str| fs::read(previous.folder.join(name)).ok();
             let Some((g, p)) = read(&g_name)
                 .zip(read(&p_name))
-                .and_then(|(g, p)| patch(&g, &p, keys))
+                .and_then(|(g, p)| patch_pack(&g, &p, per_pack, shards_changed))
             else {
                 return Ok(false);
             };
@@ -225,6 +238,30 @@ fn patch_shards(
     Ok(patched.into_iter().all(|done| done))
 }
 
+/// A pack's gram and position files with the changes of its shards (each
+/// by its place in the pack) made.
+fn patch_pack(
+    g: &[u8],
+    p: &[u8],
+    per_pack: usize,
+    changed: &[(usize, &Changes)],
+) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut g_parts: Vec<Vec<u8>> = shards::unpack(g, per_pack)?
+        .into_iter()
+        .map(<[u8]>::to_vec)
+        .collect();
+    let mut p_parts: Vec<Vec<u8>> = shards::unpack(p, per_pack)?
+        .into_iter()
+        .map(<[u8]>::to_vec)
+        .collect();
+    for &(i, keys) in changed {
+        let (g, p) = patch(&g_parts[i], &p_parts[i], keys)?;
+        g_parts[i] = g;
+        p_parts[i] = p;
+    }
+    Some((shards::pack(&g_parts), shards::pack(&p_parts)))
+}
+
 /// The ids whose replies changed since the folder's index was made, from
 /// the identities its data files were recorded with (`recorded`), if every
 /// reply has its data file, not too many changed, and at least one did not
@@ -232,7 +269,7 @@ fn patch_shards(
 fn edited(recorded: &[(String, u64)], identities: &[u64]) -> Option<Vec<usize>> {
     let mut was: Vec<Option<u64>> = vec![None; identities.len()];
     for (path, digest) in recorded {
-        if let Some((id, true)) = docs::doc_of(path) {
+        if let Some(id) = docs::doc_of(path) {
             *was.get_mut(id)? = Some(*digest);
         }
     }
@@ -263,7 +300,6 @@ struct OldFile {
     f: Vec<String>,
     l: Vec<String>,
     b: String,
-    k: usize,
 }
 
 struct OldDoc {
@@ -273,12 +309,11 @@ struct OldDoc {
 
 impl OldDoc {
     fn read(previous: &Previous, id: usize) -> Option<OldDoc> {
-        let read = |path: String| fs::read(previous.folder.join(path)).ok();
-        let file: OldFile = serde_json::from_slice(&read(data_name(id))?).ok()?;
+        let bytes = fs::read(previous.folder.join(data_name(id))).ok()?;
+        let line = bytes.iter().position(|&b| b == b'\n')?;
+        let file: OldFile = serde_json::from_slice(&bytes[..line]).ok()?;
         let mut body = file.b.clone();
-        for k in 1..=file.k {
-            body.push_str(std::str::from_utf8(&read(piece_name(id, k))?).ok()?);
-        }
+        body.push_str(std::str::from_utf8(&bytes[line + 1..]).ok()?);
         // A label for every field, as `docs` writes them.
         (!file.f.is_empty() && file.l.len() == file.f.len()).then_some(OldDoc { file, body })
     }

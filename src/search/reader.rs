@@ -8,12 +8,14 @@ use super::docset;
 use super::hash::gram_hash;
 use super::normalise::normalise_char;
 use super::positions;
-use super::shards::hex_digits;
+use super::shards::{hex_digits, unpack};
 use super::varint;
 
 pub struct Index {
     files: HashMap<String, Vec<u8>>,
     shards: usize,
+    /// Shards to a pack file.
+    pack: usize,
     gram: usize,
     head: u32,
 }
@@ -26,6 +28,7 @@ impl Index {
         let num = |k: &str| manifest[k].as_u64().expect("a number") as usize;
         Index {
             shards: num("shards"),
+            pack: num("pack"),
             gram: num("gram"),
             head: num("head") as u32,
             files,
@@ -100,9 +103,8 @@ impl Index {
     }
 
     fn lookup(&self, gram: &[char]) -> Option<Entry> {
-        let (g, _) = self.shard_files(gram);
-        let bytes = self.files.get(&g)?;
-        let payload = find(bytes, &key(gram))?;
+        let (g, _) = self.shards_of(gram);
+        let payload = find(g, &key(gram))?;
         let mut at = 0;
         let pos_len = if gram.len() == self.gram {
             varint::get(payload, &mut at)? as usize
@@ -125,8 +127,8 @@ impl Index {
     }
 
     fn positions(&self, gram: &[char], entry: &Entry, want: &[u32]) -> HashMap<u32, Vec<u32>> {
-        let (_, p) = self.shard_files(gram);
-        let block = find(&self.files[&p], &key(gram)).expect("positions of an indexed gram");
+        let (_, p) = self.shards_of(gram);
+        let block = find(p, &key(gram)).expect("positions of an indexed gram");
         let k = key(gram).len();
         let whole = varint::len(k as u64) + k + varint::len(block.len() as u64) + block.len();
         assert_eq!(
@@ -145,13 +147,16 @@ impl Index {
         out
     }
 
-    fn shard_files(&self, gram: &[char]) -> (String, String) {
+    /// The gram and position shards `gram` is in, out of their packs.
+    fn shards_of(&self, gram: &[char]) -> (&[u8], &[u8]) {
         let shard = gram_hash(gram.iter().map(|&c| c as u32)) as usize & (self.shards - 1);
-        let name = format!("{:0w$x}", shard, w = hex_digits(self.shards));
-        (
-            format!("search/g/{name}.bin"),
-            format!("search/p/{name}.bin"),
-        )
+        let packs = self.shards / self.pack;
+        let name = format!("{:0w$x}", shard / self.pack, w = hex_digits(packs));
+        let part = |folder: &str| {
+            let pack = &self.files[&format!("search/{folder}/{name}.bin")];
+            unpack(pack, self.pack).expect("a pack")[shard % self.pack]
+        };
+        (part("g"), part("p"))
     }
 }
 

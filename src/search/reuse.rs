@@ -73,19 +73,20 @@ pub fn kept(previous: &Previous, fingerprint: &str, identities: &[u64]) -> Optio
         return None;
     }
     let shards = usize::try_from(manifest["shards"].as_u64()?).ok()?;
+    let packs = shards >> shards::pack_bits(shards.trailing_zeros());
     let mut files = recorded(previous)?;
     // Each reply's data files made of that reply as it is now, and every
     // reply with its data file.
     let mut has_data = vec![false; identities.len()];
     for (path, digest) in &files {
-        if let Some((id, is_data)) = docs::doc_of(path) {
+        if let Some(id) = docs::doc_of(path) {
             if identities.get(id) != Some(digest) {
                 return None;
             }
-            has_data[id] |= is_data;
+            has_data[id] = true;
         }
     }
-    if !(shards::all_present(&files, shards) && has_data.iter().all(|&has| has)) {
+    if !(shards::all_present(&files, packs) && has_data.iter().all(|&has| has)) {
         return None;
     }
     files.push((MANIFEST.to_string(), previous.intact(MANIFEST)?));
@@ -178,7 +179,7 @@ mod tests {
         let long = "稳岗返还".repeat(600);
         let docs = vec![doc("关于稳岗返还的答复", &long), doc("答复", "中小企业")];
         let paths = write(dir.path(), &docs);
-        assert!(paths.iter().any(|p| p.ends_with("-1.txt")));
+        assert!(paths.iter().any(|p| p == "search/d/0/1.bin"));
         assert_eq!(kept_in(dir.path(), &docs), Some(paths.clone()));
 
         write(dir.path(), &docs);
@@ -187,7 +188,7 @@ mod tests {
         assert_eq!(kept_in(dir.path(), &edited), None);
 
         write(dir.path(), &docs);
-        fs::remove_file(dir.path().join("public/search/d/0/0-1.txt")).unwrap();
+        fs::remove_file(dir.path().join("public/search/d/0/0.bin")).unwrap();
         assert_eq!(kept_in(dir.path(), &docs), None);
 
         write(dir.path(), &docs);

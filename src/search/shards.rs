@@ -1,7 +1,7 @@
 //! The third pass of the index build: each group of shards takes its
 //! entries from every partition, reads their bytes back from the spill
 //! file, orders them by key (so that equal input gives equal files whatever
-//! the threads did), and becomes its files. Only the groups being assembled
+//! the threads did), and becomes its packs of shards (`pack`). Only the groups being assembled
 //! are in memory, and a group's bytes are dropped as soon as its files exist.
 
 use rayon::prelude::*;
@@ -45,7 +45,8 @@ impl Part {
     }
 }
 
-/// The gram and position shard files, each handed on as soon as it is made.
+/// The gram and position packs, each handed on as soon as its group is
+/// made.
 pub fn assemble(
     mut partitions: Vec<Part>,
     spill: &Spill,
@@ -67,7 +68,8 @@ pub fn assemble(
         })
         .collect();
     let per_group = 1usize << (shard_bits - group_bits);
-    let digits = hex_digits(1 << shard_bits);
+    let per_pack = 1usize << pack_bits(shard_bits);
+    let digits = hex_digits(1 << (shard_bits - pack_bits(shard_bits)));
     let partitions = &partitions;
     by_group
         .into_par_iter()
@@ -84,7 +86,9 @@ pub fn assemble(
                     shards[e.shard as usize - first].push((out, e));
                 }
             }
-            for (i, mut entries) in shards.into_iter().enumerate() {
+            let mut g_parts = Vec::with_capacity(per_group);
+            let mut p_parts = Vec::with_capacity(per_group);
+            for mut entries in shards {
                 entries.sort_unstable_by(|a, b| key(&a.0.g, &a.1.g).cmp(key(&b.0.g, &b.1.g)));
                 let mut g_bytes = Vec::with_capacity(entries.iter().map(|(_, e)| e.g.len()).sum());
                 let mut p_bytes = Vec::with_capacity(entries.iter().map(|(_, e)| e.p.len()).sum());
@@ -92,50 +96,105 @@ pub fn assemble(
                     g_bytes.extend_from_slice(&out.g[e.g.clone()]);
                     p_bytes.extend_from_slice(&out.p[e.p.clone()]);
                 }
-                let [g_name, p_name] = names(first + i, digits);
-                files.put(g_name, g_bytes, SHARED)?;
-                files.put(p_name, p_bytes, SHARED)?;
+                g_parts.push(g_bytes);
+                p_parts.push(p_bytes);
+            }
+            for (k, (g_pack, p_pack)) in g_parts
+                .chunks(per_pack)
+                .zip(p_parts.chunks(per_pack))
+                .enumerate()
+            {
+                let [g_name, p_name] = names(first / per_pack + k, digits);
+                files.put(g_name, pack(g_pack), SHARED)?;
+                files.put(p_name, pack(p_pack), SHARED)?;
             }
             Ok(())
         })
 }
 
-/// The paths of shard `shard`'s gram and position files, its number written
+/// Shards to a pack, at most, as a power of two. A pack is one file of
+/// consecutive shards' gram lists (or their positions): with a file per
+/// shard the index was 16,000 files at 10,000 replies, which some hosts
+/// and upload tools refuse; in packs of 32 it is 512. `search.js` reads a
+/// shard with two range requests (its place in the pack's header, then its
+/// bytes), or the whole pack where a server ignores ranges: 100 KB to
+/// 1 MB at 10,000 replies.
+const PACK_BITS: u32 = 5;
+
+/// Shards to a pack of an index of `1 << shard_bits` shards, as a power of
+/// two.
+pub fn pack_bits(shard_bits: u32) -> u32 {
+    PACK_BITS.min(shard_bits)
+}
+
+/// A pack of `parts`: a header of one more little-endian `u32` than there
+/// are parts, each part's offset from the start of the file and last the
+/// file's length, then the parts one after another.
+pub fn pack(parts: &[Vec<u8>]) -> Vec<u8> {
+    let header = 4 * (parts.len() + 1);
+    let mut bytes = Vec::with_capacity(header + parts.iter().map(Vec::len).sum::<usize>());
+    let mut at = header;
+    for part in parts.iter().map(Vec::len).chain([0]) {
+        // A pack holds a few megabytes even at 100,000 replies.
+        bytes.extend_from_slice(&(at as u32).to_le_bytes());
+        at += part;
+    }
+    for part in parts {
+        bytes.extend_from_slice(part);
+    }
+    bytes
+}
+
+/// The `count` parts of a pack, if it is one.
+pub fn unpack(bytes: &[u8], count: usize) -> Option<Vec<&[u8]>> {
+    let offset = |i: usize| -> Option<usize> {
+        let word = bytes.get(4 * i..4 * i + 4)?;
+        Some(u32::from_le_bytes(word.try_into().ok()?) as usize)
+    };
+    if offset(0)? != 4 * (count + 1) || offset(count)? != bytes.len() {
+        return None;
+    }
+    (0..count)
+        .map(|i| bytes.get(offset(i)?..offset(i + 1)?))
+        .collect()
+}
+
+/// The paths of pack `pack`'s gram and position files, its number written
 /// in `digits` hex digits.
-pub fn names(shard: usize, digits: usize) -> [String; 2] {
-    let name = format!("{shard:0digits$x}");
+pub fn names(pack: usize, digits: usize) -> [String; 2] {
+    let name = format!("{pack:0digits$x}");
     [
         format!("search/g/{name}.bin"),
         format!("search/p/{name}.bin"),
     ]
 }
 
-/// Whether `files` (index files, sorted by path) hold every shard's two
-/// files of an index of `shards` shards, and no other shard.
-pub fn all_present(files: &[(String, u64)], shards: usize) -> bool {
-    let digits = hex_digits(shards);
+/// Whether `files` (index files, sorted by path) hold every pack's two
+/// files of an index of `packs` packs, and no other pack.
+pub fn all_present(files: &[(String, u64)], packs: usize) -> bool {
+    let digits = hex_digits(packs);
     ["search/g/", "search/p/"].iter().all(|folder| {
         let start = files.partition_point(|(path, _)| path.as_str() < *folder);
         let run = files[start..]
             .iter()
             .take_while(|(path, _)| path.starts_with(folder));
         let mut count = 0;
-        let in_order = run.enumerate().all(|(shard, (path, _))| {
+        let in_order = run.enumerate().all(|(pack, (path, _))| {
             count += 1;
-            // As `names` makes it, without making it: 16,000 names a build.
+            // As `names` makes it, without making it.
             let stem = path[folder.len()..].strip_suffix(".bin").unwrap_or("");
             stem.len() == digits
                 && stem.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-                && usize::from_str_radix(stem, 16) == Ok(shard)
+                && usize::from_str_radix(stem, 16) == Ok(pack)
         });
-        in_order && count == shards
+        in_order && count == packs
     })
 }
 
-/// The number of hex digits of the largest shard number, the width of every
-/// shard's file name (`search.js` pads the same way).
-pub fn hex_digits(shards: usize) -> usize {
-    format!("{:x}", shards.saturating_sub(1).max(1)).len()
+/// The number of hex digits of the largest pack number, the width of every
+/// pack's file name (`search.js` pads the same way).
+pub fn hex_digits(packs: usize) -> usize {
+    format!("{:x}", packs.saturating_sub(1).max(1)).len()
 }
 
 /// The key of the entry at `range` in `bytes`.
@@ -156,7 +215,22 @@ mod tests {
     }
 
     #[test]
-    fn every_shard_and_no_other_is_present() {
+    fn a_pack_gives_back_its_parts() {
+        let parts = vec![b"ab".to_vec(), Vec::new(), b"cde".to_vec()];
+        let bytes = pack(&parts);
+        assert_eq!(&bytes[..4], &16u32.to_le_bytes());
+        let back: Vec<Vec<u8>> = unpack(&bytes, 3)
+            .unwrap()
+            .into_iter()
+            .map(<[u8]>::to_vec)
+            .collect();
+        assert_eq!(back, parts);
+        assert!(unpack(&bytes, 2).is_none(), "another count");
+        assert!(unpack(&bytes[..bytes.len() - 1], 3).is_none(), "cut short");
+    }
+
+    #[test]
+    fn every_pack_and_no_other_is_present() {
         let mut whole: Vec<String> = (0..16)
             .flat_map(|shard| names(shard, hex_digits(16)))
             .collect();

@@ -56,7 +56,10 @@
   // Ten, as search engines show: each result fetches its own small data
   // file, so a page of ten keeps a query's first download small on a phone.
   var PER_PAGE = 10;
-  var FORMAT = 3;
+  var FORMAT = 4;
+  // Bytes asked for first of a reply's data file: its data line, in all but
+  // the longest, and the start of its body (dafu's `search::docs`).
+  var DOC_HEAD = 1536;
 
   var script = document.currentScript || (function () {
     var all = document.getElementsByTagName('script');
@@ -236,9 +239,16 @@
     return h >>> 0;
   }
 
-  // ---- Fetching, each file once a page ----
+  // ---- Fetching, each file or part of a file once a page ----
+  //
+  // Shards are packed a few dozen to a file, and a reply's data file holds
+  // the rest of its body after its data line: a part is fetched with a range
+  // request. A server that ignores ranges sends the whole file, which is
+  // kept for the file's other parts: search still works, with more bytes.
 
   var cache = {};
+  // Promises of whole files a server sent when asked for a part.
+  var wholeFiles = {};
 
   function load(path, kind) {
     if (!cache[path]) {
@@ -279,6 +289,64 @@
     return cache[path];
   }
 
+  /** Bytes `from` to `to` (exclusive) of the file at `path`, or those of them it has. */
+  function loadPart(path, from, to) {
+    if (to <= from) {
+      return Promise.resolve(new Uint8Array(0));
+    }
+    if (wholeFiles[path]) {
+      return wholeFiles[path].then(function (all) {
+        return all.subarray(from, Math.min(to, all.length));
+      });
+    }
+    var key = path + '#' + from + '-' + to;
+    if (!cache[key]) {
+      cache[key] = new Promise(function (resolveLoad, reject) {
+        var xhr = new XMLHttpRequest();
+        xhr.open('GET', indexUrl + path, true);
+        xhr.setRequestHeader('Range', 'bytes=' + from + '-' + (to - 1));
+        xhr.responseType = 'arraybuffer';
+        xhr.onload = function () {
+          var bytes = new Uint8Array(xhr.response || new ArrayBuffer(0));
+          if (xhr.status === 206) {
+            resolveLoad(bytes.subarray(0, to - from));
+          } else if (xhr.status === 200 || (xhr.status === 0 && xhr.response)) {
+            wholeFiles[path] = Promise.resolve(bytes);
+            resolveLoad(bytes.subarray(from, Math.min(to, bytes.length)));
+          } else {
+            reject(new Error(path + ': HTTP ' + xhr.status));
+          }
+        };
+        xhr.onerror = function () {
+          reject(new Error(path + ': network error'));
+        };
+        xhr.send();
+      });
+      cache[key]['catch'](function () {
+        delete cache[key];
+      });
+    }
+    return cache[key];
+  }
+
+  function concat(a, b) {
+    var both = new Uint8Array(a.length + b.length);
+    both.set(a, 0);
+    both.set(b, a.length);
+    return both;
+  }
+
+  function utf8Decode(bytes) {
+    if (window.TextDecoder) {
+      return new window.TextDecoder('utf-8').decode(bytes);
+    }
+    var s = '';
+    for (var i = 0; i < bytes.length; i += 4096) {
+      s += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096));
+    }
+    return decodeURIComponent(escape(s));
+  }
+
   var manifest = null;
   function loadManifest() {
     if (!manifest) {
@@ -286,19 +354,36 @@
         if (m.format !== FORMAT) {
           throw new Error('index format ' + m.format + ', script expects ' + FORMAT);
         }
-        m.digits = Math.max(1, (m.shards - 1).toString(16).length);
+        m.digits = Math.max(1, (m.shards / m.pack - 1).toString(16).length);
         return m;
       });
     }
     return manifest;
   }
 
-  function shardName(m, cps) {
-    var s = (gramHash(cps) & (m.shards - 1)).toString(16);
+  /**
+   * The shard of `folder` (`g` or `p`) that holds gram `cps`: part of a pack
+   * (dafu's `search::shards::pack`), a header of little-endian offsets,
+   * then the shards.
+   */
+  function shardOf(m, folder, cps) {
+    var shard = gramHash(cps) & (m.shards - 1);
+    var s = Math.floor(shard / m.pack).toString(16);
     while (s.length < m.digits) {
       s = '0' + s;
     }
-    return s + '.bin';
+    var path = folder + '/' + s + '.bin';
+    var at = 4 * (shard % m.pack);
+    return loadPart(path, at, at + 8).then(function (h) {
+      if (h.length < 8) {
+        throw new Error(path + ': truncated index file');
+      }
+      return loadPart(path, word(h, 0), word(h, 4));
+    });
+  }
+
+  function word(bytes, at) {
+    return (bytes[at] | bytes[at + 1] << 8 | bytes[at + 2] << 16) + bytes[at + 3] * 16777216;
   }
 
   // ---- Reading shards (formats in dafu's `search::postings`) ----
@@ -372,7 +457,7 @@
    * null when no reply does.
    */
   function gramEntry(m, gram) {
-    return load('g/' + shardName(m, gram), 'bin').then(function (bytes) {
+    return shardOf(m, 'g', gram).then(function (bytes) {
       var r = findEntry(bytes, utf8(gram));
       if (!r) {
         return null;
@@ -396,7 +481,7 @@
    * a byte (dafu's `search::positions`).
    */
   function gramPositions(m, gram, entry, want) {
-    return load('p/' + shardName(m, gram), 'bin').then(function (bytes) {
+    return shardOf(m, 'p', gram).then(function (bytes) {
       var r = findEntry(bytes, utf8(gram));
       var out = {};
       if (!r) {
@@ -840,9 +925,46 @@
     return at;
   }
 
-  /** Where reply `id`'s data files are, without their endings. */
-  function docPath(m, id) {
-    return 'd/' + Math.floor(id / m.folder) + '/' + id;
+  /**
+   * Reply `id`'s data: its data file's first line, JSON, whose `z` are the
+   * byte lengths of its body's pieces, which follow it in the file.
+   */
+  function loadDoc(m, id) {
+    var path = 'd/' + Math.floor(id / m.folder) + '/' + id + '.bin';
+    function line(bytes) {
+      for (var i = 0; i < bytes.length; i++) {
+        if (bytes[i] === 10) {
+          var doc = JSON.parse(utf8Decode(bytes.subarray(0, i)));
+          doc.k = doc.z.length;
+          doc.path = path;
+          doc.start = i + 1;
+          doc.have = bytes;
+          return doc;
+        }
+      }
+      return loadPart(path, bytes.length, bytes.length + DOC_HEAD).then(function (more) {
+        if (!more.length) {
+          throw new Error(path + ': truncated data file');
+        }
+        return line(concat(bytes, more));
+      });
+    }
+    return loadPart(path, 0, DOC_HEAD).then(line);
+  }
+
+  /** Piece `k` (from 1) of a reply's body, with what its first request brought. */
+  function loadPiece(doc, k) {
+    var from = doc.start;
+    for (var i = 0; i < k - 1; i++) {
+      from += doc.z[i];
+    }
+    var to = from + doc.z[k - 1];
+    var have = doc.have;
+    var part = to <= have.length ? Promise.resolve(have.subarray(from, to)) :
+      from < have.length ? loadPart(doc.path, have.length, to).then(function (rest) {
+        return concat(have.subarray(from), rest);
+      }) : loadPart(doc.path, from, to);
+    return part.then(utf8Decode);
   }
 
   /**
@@ -882,7 +1004,7 @@
     }
     var body = first === 1 ? doc.b : '';
     function tryPiece(k) {
-      return load(docPath(m, id) + '-' + k + '.txt', 'text').then(function (more) {
+      return loadPiece(doc, k).then(function (more) {
         body += more;
         var found = firstMatch(normalise(body, true), ts);
         if (found || k >= doc.k) {
@@ -1031,7 +1153,7 @@
       var items = map(shown, function (id) {
         var li = element('li', 'dafu-result');
         ui.results.appendChild(li);
-        return load(docPath(m, id) + '.json', 'json').then(function (doc) {
+        return loadDoc(m, id).then(function (doc) {
           return mine === generation ? renderResult(m, li, id, doc, ts, found.at[id]) : null;
         });
       });
