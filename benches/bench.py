@@ -55,9 +55,13 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_GEN = HERE / "gen_corpus.py"
 CASES = ("fresh", "rebuild", "edit")
-# The reply the "edit" case changes: the first of every generated corpus.
-EDITED = Path("content/2015/jy-0001-001.md")
 TIMING = re.compile(r"^timing (\S+) ([0-9.]+) ms(?: ([0-9]+) MiB)?$")
+
+
+def edited(site):
+    """The reply the "edit" case changes: the first by path of every
+    generated corpus (the generator names files alike in both formats)."""
+    return min((site / "content").rglob("*.md"))
 
 
 def main():
@@ -190,17 +194,18 @@ def measure(tools, runs, outputs):
             report("rebuild", i, tool.name, samples[tool.name]["rebuild"][-1])
     # Then the same, each run after a sentence is added to one reply; the
     # corpora are put back as they were afterwards.
-    originals = {tool.name: (tool.site / EDITED).read_bytes() for tool in tools}
+    files = {tool.name: edited(tool.site) for tool in tools}
+    originals = {name: file.read_bytes() for name, file in files.items()}
     try:
         for i in range(runs):
             for tool in tools:
                 added = f"\n第{i + 1}次补充：本段由基准测试加入。\n".encode()
-                (tool.site / EDITED).write_bytes(originals[tool.name] + added)
+                files[tool.name].write_bytes(originals[tool.name] + added)
                 samples[tool.name]["edit"].append(timed(tool.command(last[tool.name])))
                 report("edit", i, tool.name, samples[tool.name]["edit"][-1])
     finally:
         for tool in tools:
-            (tool.site / EDITED).write_bytes(originals[tool.name])
+            files[tool.name].write_bytes(originals[tool.name])
     results = {name: {case: summary(s) for case, s in cases.items()} for name, cases in samples.items()}
     if copies:
         results["copy"] = {"fresh": summary(copies)}
