@@ -163,13 +163,18 @@ impl Response {
 /// One GET over a fresh connection, the path sent exactly as given (no
 /// client normalising `..` away first).
 fn get(address: SocketAddr, path: &str) -> Response {
+    get_with(address, path, "")
+}
+
+/// One GET with `headers` (each line ending in CRLF) added.
+fn get_with(address: SocketAddr, path: &str, headers: &str) -> Response {
     let mut stream = TcpStream::connect(address).expect("the server accepts");
     stream
         .set_read_timeout(Some(PATIENCE))
         .expect("a read timeout");
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n{headers}\r\n"
     )
     .expect("the request is sent");
     let mut raw = Vec::new();
@@ -428,6 +433,34 @@ fn a_served_page_is_the_built_page_plus_the_reload_script() {
         let expected = std::fs::read_to_string(out.path().join(file)).expect("built");
         assert_eq!(without, expected, "{path}");
     }
+}
+
+#[test]
+fn a_range_of_a_file_is_served_as_static_hosts_serve_it_but_a_page_whole() {
+    let site = seed_site();
+    let server = Server::start(&site, &[]);
+    let address = server.address;
+    let whole = get(address, "/search.js");
+    assert_eq!(whole.status, 200);
+    assert_eq!(whole.header("accept-ranges"), Some("bytes"));
+    let part = get_with(address, "/search.js", "Range: bytes=10-29\r\n");
+    assert_eq!(part.status, 206, "{}", part.head);
+    assert_eq!(part.body, whole.body[10..30]);
+    let length = whole.body.len();
+    assert_eq!(
+        part.header("content-range"),
+        Some(format!("bytes 10-29/{length}").as_str())
+    );
+    let past = get_with(
+        address,
+        "/search.js",
+        &format!("Range: bytes={length}-\r\n"),
+    );
+    assert_eq!(past.status, 416);
+    // A page carries the reload script, so it is never cut.
+    let page = get_with(address, SEED_PAGE, "Range: bytes=0-9\r\n");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("data-dafu-events"));
 }
 
 #[test]

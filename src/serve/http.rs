@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::io;
+use std::ops::Range;
 use std::pin::pin;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
@@ -17,7 +18,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use hyper::server::conn::http1;
@@ -229,7 +230,12 @@ fn connections() -> usize {
     1_000
 }
 
-async fn respond(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Response {
+async fn respond(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return (
             StatusCode::METHOD_NOT_ALLOWED,
@@ -254,7 +260,19 @@ async fn respond(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) ->
         path.clone()
     };
     if let Some(bytes) = site.pages.get(&key) {
-        return file(&site, &key, bytes.clone(), StatusCode::OK);
+        let range = headers
+            .get(header::RANGE)
+            .and_then(|value| value.to_str().ok());
+        return match range.and_then(|range| byte_range(range, bytes.len())) {
+            // A page gets the live-reload script, so its bytes are not the
+            // built file's: it is always sent whole.
+            Some(_) if content_type(&key).starts_with("text/html") => {
+                file(&site, &key, bytes.clone(), StatusCode::OK)
+            }
+            Some(Ok(part)) => part_of(&key, bytes, part),
+            Some(Err(Unsatisfiable)) => unsatisfiable(bytes.len()),
+            None => file(&site, &key, bytes.clone(), StatusCode::OK),
+        };
     }
     // A folder asked for without its slash, as static hosts answer it.
     if !key.ends_with("index.html") && site.pages.contains_key(&format!("{path}/index.html")) {
@@ -321,6 +339,69 @@ fn file(site: &Served, key: &str, bytes: Bytes, status: StatusCode) -> Response 
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     // A preview is always fresh: no browser may keep an old page.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if !content_type.starts_with("text/html") {
+        headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    }
+    response
+}
+
+/// A range that starts past a file's end.
+#[derive(Debug, PartialEq, Eq)]
+struct Unsatisfiable;
+
+/// The one range of bytes a `Range` header asks for (`bytes=10-19`,
+/// `bytes=10-`, `bytes=-10`), as the search script asks a pack of its
+/// index for one shard; `None` where the header is not one such range
+/// (several ranges, another unit, nonsense), which is answered with the
+/// whole file as a server that ignores ranges does.
+fn byte_range(header: &str, len: usize) -> Option<Result<Range<usize>, Unsatisfiable>> {
+    let spec = header.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (first, last) = spec.split_once('-')?;
+    let (first, last) = (first.trim(), last.trim());
+    let range = if first.is_empty() {
+        let suffix: usize = last.parse().ok()?;
+        len.saturating_sub(suffix)..len
+    } else {
+        let start: usize = first.parse().ok()?;
+        let end = match last {
+            "" => len,
+            last => last.parse::<usize>().ok()?.saturating_add(1).min(len),
+        };
+        if end < start {
+            return None;
+        }
+        start..end
+    };
+    if range.start >= len || range.is_empty() {
+        return Some(Err(Unsatisfiable));
+    }
+    Some(Ok(range))
+}
+
+fn part_of(key: &str, bytes: &Bytes, part: Range<usize>) -> Response {
+    let content_range = format!("bytes {}-{}/{}", part.start, part.end - 1, bytes.len());
+    let mut response = Response::new(Body::from(bytes.slice(part)));
+    *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(key)),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(value) = HeaderValue::from_str(&content_range) {
+        headers.insert(header::CONTENT_RANGE, value);
+    }
+    response
+}
+
+fn unsatisfiable(len: usize) -> Response {
+    let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!("bytes */{len}")) {
+        response.headers_mut().insert(header::CONTENT_RANGE, value);
+    }
     response
 }
 
@@ -472,6 +553,24 @@ fn content_type(path: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_range_of_bytes_is_read_as_static_hosts_read_it() {
+        assert_eq!(byte_range("bytes=0-7", 100), Some(Ok(0..8)));
+        assert_eq!(byte_range("bytes=90-", 100), Some(Ok(90..100)));
+        assert_eq!(byte_range("bytes=-10", 100), Some(Ok(90..100)));
+        assert_eq!(byte_range("bytes=95-200", 100), Some(Ok(95..100)));
+        assert_eq!(byte_range("bytes=100-", 100), Some(Err(Unsatisfiable)));
+        // Not one range of bytes: the whole file.
+        assert_eq!(byte_range("bytes=0-1,5-6", 100), None);
+        assert_eq!(byte_range("items=0-1", 100), None);
+        assert_eq!(byte_range("bytes=7-3", 100), None);
+        assert_eq!(byte_range("bytes=x-", 100), None);
+        assert_eq!(
+            byte_range("bytes=0-18446744073709551615", 100),
+            Some(Ok(0..100))
+        );
+    }
 
     #[test]
     fn paths_resolve_inside_the_site_only() {
