@@ -190,13 +190,18 @@ impl Answer {
 /// `GET target` from 127.0.0.1:`port`, over HTTP/1.0 so that the answer
 /// ends with the connection and is never chunked.
 fn get(port: u16, target: &str) -> Answer {
+    get_with(port, target, "")
+}
+
+/// `GET target` with `headers` (each line ending in CRLF) added.
+fn get_with(port: u16, target: &str, headers: &str) -> Answer {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("nginx answers");
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("a timeout");
     write!(
         stream,
-        "GET {target} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+        "GET {target} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n{headers}\r\n"
     )
     .expect("a request");
     let mut raw = Vec::new();
@@ -374,6 +379,21 @@ fn the_readme_nginx_block_serves_a_sub_path_build_with_no_broken_link() {
         }
     }
     assert_eq!(wrong, Vec::<String>::new(), "files served wrongly");
+
+    // The search reads one shard of a pack by a range request: the block
+    // must not turn ranges off (gzip or a handler would).
+    let pack = files_of(&output)
+        .into_iter()
+        .find(|file| file.starts_with("search/g/"))
+        .expect("the search index has a pack of shards");
+    let bytes = std::fs::read(output.join(&pack)).expect("the pack");
+    let part = get_with(
+        port,
+        &encoded(&format!("{SUB_PATH}{pack}")),
+        "Range: bytes=0-7\r\n",
+    );
+    assert_eq!(part.status, 206, "{pack}: a range is not answered as one");
+    assert_eq!(part.body, bytes[..8], "{pack}: the range's bytes");
 
     // Pages revalidate; a missing page is the archive's own 404 page.
     let home = get(port, SUB_PATH);
