@@ -3,6 +3,8 @@
 
     python3 benches/bench.py --sizes 1000,10000
     python3 benches/bench.py --sizes 1000,10000,100000 --runs 3
+    python3 benches/bench.py --sizes 10000 --no-hugo \
+        --baseline old=/tmp/old/target/release/dafu --baseline-gen /tmp/old/benches/gen_corpus.py
 
 For each size it generates a corpus with benches/gen_corpus.py (cached
 under --work), builds dafu in release, and times `dafu build` several times:
@@ -13,6 +15,14 @@ is an editor's usual next build. Where `hugo` is installed it builds the
 same replies (`gen_corpus.py --format hugo`) with the minimal templates in
 benches/hugo/, interleaved run by run with dafu's so that both meet the same
 load on a shared machine, and the ratio dafu/hugo is printed per size.
+
+--baseline NAME=PATH (repeatable) times another dafu executable the same
+way, interleaved with this one, and prints this one's time over it: a
+change's cost, measured in one run. A baseline from before a corpus
+generator's change may not read what today's generator writes: with
+--baseline-gen (the generator as it was, say from `git worktree add`),
+the baselines and this dafu all build that generator's corpus, the ratios
+compare those builds, and this dafu builds today's corpus as well.
 After each fresh Hugo build it times `cp -r` of Hugo's output into a new
 folder: the least any generator can take to write those files on this
 disk, as a fraction of Hugo's build (the "floor" line). After each fresh
@@ -74,6 +84,10 @@ def main():
     ap.add_argument("--hugo-max", type=int, default=10000,
                     help="largest size Hugo builds (default 10000: at 100,000 replies it needs some 20 GB of memory)")
     ap.add_argument("--no-cargo", action="store_true", help="use target/release/dafu as it is")
+    ap.add_argument("--baseline", action="append", default=[], metavar="NAME=PATH",
+                    help="another dafu executable to time alongside (repeatable; NAME defaults to baseline)")
+    ap.add_argument("--baseline-gen", type=Path,
+                    help="the corpus generator the baselines read (default: the same as --gen)")
     ap.add_argument("--serve", action="store_true", help="also run benches/serve_latency.py, if it exists")
     ap.add_argument("--serve-args", default="", help="arguments for serve_latency.py (it also gets $DAFU_BIN and $DAFU_SITE)")
     ap.add_argument("--json", type=Path, help="write every measurement here")
@@ -83,6 +97,11 @@ def main():
     gen = a.gen or Path(os.environ.get("DAFU_GEN_CORPUS", DEFAULT_GEN))
     if not gen.exists():
         sys.exit(f"bench: no corpus generator at {gen}; pass --gen")
+    if a.baseline_gen and not a.baseline_gen.exists():
+        sys.exit(f"bench: no corpus generator at {a.baseline_gen}")
+    if a.baseline_gen and not a.baseline:
+        sys.exit("bench: --baseline-gen needs a --baseline")
+    a.baselines = baselines(a.baseline)
     a.work.mkdir(parents=True, exist_ok=True)
     hugo = None if a.no_hugo else shutil.which("hugo")
 
@@ -90,6 +109,8 @@ def main():
     if not a.no_cargo:
         run_checked(["cargo", "build", "--release", "--quiet"], cwd=REPO)
     dafu = REPO / "target" / "release" / "dafu"
+    for name, path in a.baselines:
+        print(f"{name}: {path}", flush=True)
     if hugo:
         print(f"hugo: {subprocess.run([hugo, 'version'], capture_output=True, text=True).stdout.strip()}", flush=True)
     elif a.no_hugo:
@@ -118,10 +139,32 @@ def main():
         serve(dafu, a.work, gen, a.serve_args.split())
 
 
+def baselines(specs):
+    """(name, executable) of each --baseline NAME=PATH; the name defaults to `baseline`."""
+    found = []
+    for spec in specs:
+        name, _, path = spec.rpartition("=")
+        name, path = name or "baseline", Path(path)
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name in ("dafu", "hugo", "copy", "index_copy", "own_copy"):
+            sys.exit(f"bench: --baseline {spec}: the name must be letters, digits, '-', '_' or '.', and not dafu or hugo")
+        if not os.access(path, os.X_OK):
+            sys.exit(f"bench: --baseline {spec}: {path} is not an executable")
+        if any(name == other for other, _ in found):
+            sys.exit(f"bench: two baselines named {name}")
+        found.append((name, path.resolve()))
+    return found
+
+
 def measure_size(a, n, gen, dafu, hugo, outputs, results):
-    """Measures one size, dafu and (up to --hugo-max) Hugo, into `results`."""
+    """Measures one size, dafu, its baselines and (up to --hugo-max) Hugo, into `results`."""
     site = corpus(gen, a.work, n, "dafu")
     tools = [Tool("dafu", site, dafu_command(dafu, site))]
+    if a.baselines:
+        # The baselines' corpus; this dafu builds it too, to compare with them.
+        bsite = corpus(a.baseline_gen, a.work, n, "dafu", "baseline") if a.baseline_gen else site
+        if a.baseline_gen:
+            tools.append(Tool(OWN_ON_BASELINE_CORPUS, bsite, dafu_command(dafu, bsite)))
+        tools += [Tool(name, bsite, dafu_command(path, bsite)) for name, path in a.baselines]
     if hugo and n <= a.hugo_max:
         hsite = corpus(gen, a.work, n, "hugo")
         # The templates travel with the harness; copied each time so an
@@ -131,6 +174,10 @@ def measure_size(a, n, gen, dafu, hugo, outputs, results):
     print(f"\n{n} replies: {a.runs} runs each of {', '.join(CASES)}", flush=True)
     results[n] = measure(tools, a.runs, outputs / str(n))
     print_size(n, results[n])
+
+
+# This dafu on the baselines' corpus, when they have a generator of their own.
+OWN_ON_BASELINE_CORPUS = "dafu-on-baseline-corpus"
 
 
 class Tool:
@@ -193,19 +240,20 @@ def measure(tools, runs, outputs):
             samples[tool.name]["rebuild"].append(timed(tool.command(last[tool.name])))
             report("rebuild", i, tool.name, samples[tool.name]["rebuild"][-1])
     # Then the same, each run after a sentence is added to one reply; the
-    # corpora are put back as they were afterwards.
-    files = {tool.name: edited(tool.site) for tool in tools}
-    originals = {name: file.read_bytes() for name, file in files.items()}
+    # corpora are put back as they were afterwards. Tools that share a corpus
+    # share the edit.
+    files = {tool.site: edited(tool.site) for tool in tools}
+    originals = {site: file.read_bytes() for site, file in files.items()}
     try:
         for i in range(runs):
             for tool in tools:
                 added = f"\n第{i + 1}次补充：本段由基准测试加入。\n".encode()
-                files[tool.name].write_bytes(originals[tool.name] + added)
+                files[tool.site].write_bytes(originals[tool.site] + added)
                 samples[tool.name]["edit"].append(timed(tool.command(last[tool.name])))
                 report("edit", i, tool.name, samples[tool.name]["edit"][-1])
     finally:
-        for tool in tools:
-            files[tool.name].write_bytes(originals[tool.name])
+        for site, file in files.items():
+            file.write_bytes(originals[site])
     results = {name: {case: summary(s) for case, s in cases.items()} for name, cases in samples.items()}
     if copies:
         results["copy"] = {"fresh": summary(copies)}
@@ -298,7 +346,7 @@ def summary(samples):
 
 def report(case, i, name, s):
     stages = " ".join(f"{k}={v:.2f}" for k, v in s["stages"].items())
-    print(f"  {case:7} #{i + 1} {name:5} wall {s['wall']:6.2f} s  cpu {s['cpu']:6.2f} s  rss {s['rss_mib']:6.0f} MiB  {stages}", flush=True)
+    print(f"  {case:7} #{i + 1} {name:8} wall {s['wall']:6.2f} s  cpu {s['cpu']:6.2f} s  rss {s['rss_mib']:6.0f} MiB  {stages}", flush=True)
 
 
 def print_size(n, result):
@@ -311,6 +359,8 @@ def print_size(n, result):
             h = result["hugo"][case]
             line += f"; hugo {h['wall']:.2f} s, {h['cpu']:.2f} s cpu, {h['rss_mib']:.0f} MiB; dafu/hugo wall {d['wall'] / h['wall']:.3f}"
         print(line + f"\n    dafu stages (s): {stages}", flush=True)
+        for line in baseline_lines(result, case):
+            print(f"    {line}", flush=True)
     if "copy" in result:
         print(f"  {floor_line(result)}", flush=True)
     if "index_copy" in result:
@@ -324,6 +374,25 @@ def own_copy_line(result):
     c, dafu = result["own_copy"]["fresh"], result["dafu"]["fresh"]["wall"]
     return (f"own copy: cp -r of dafu's output ({c['files']:,} files, {c['bytes'] / 1e6:.1f} MB) "
             f"{c['wall']:.2f} s; dafu's fresh build is {dafu / c['wall']:.2f} times that")
+
+
+def baseline_names(result):
+    """The baselines measured in `result`, in the order given."""
+    return [name for name in result if name not in ("dafu", "hugo", "copy", "index_copy", "own_copy", OWN_ON_BASELINE_CORPUS)]
+
+
+def baseline_lines(result, case):
+    """This dafu against each baseline, on the corpus they both built."""
+    own = result.get(OWN_ON_BASELINE_CORPUS, result["dafu"])[case]
+    lines = []
+    if OWN_ON_BASELINE_CORPUS in result:
+        lines.append(f"dafu on the baselines' corpus: {own['wall']:.2f} s wall, {own['cpu']:.2f} s cpu")
+    for name in baseline_names(result):
+        b = result[name][case]
+        stages = ", ".join(f"{k} {v:.2f}" for k, v in b["stages"].items())
+        lines.append(f"{name}: {b['wall']:.2f} s wall, {b['cpu']:.2f} s cpu, {b['rss_mib']:.0f} MiB; "
+                     f"dafu/{name} wall {own['wall'] / b['wall']:.3f}, cpu {own['cpu'] / b['cpu']:.3f}; stages (s): {stages}")
+    return lines
 
 
 def floor_line(result):
@@ -358,6 +427,19 @@ def table(results):
                 h = r["hugo"][case]
                 row += f" {h['wall']:.2f} s | {h['cpu']:.2f} s | {h['rss_mib']:.0f} MiB | {d['wall'] / h['wall']:.3f} |"
             lines.append(row)
+    for n, r in results.items():
+        names = baseline_names(r)
+        if not names:
+            continue
+        own = OWN_ON_BASELINE_CORPUS if OWN_ON_BASELINE_CORPUS in r else "dafu"
+        lines += ["", f"{n:,} replies, against the baselines"
+                  + (" (all on the baselines' corpus)" if own != "dafu" else "") + ":", "",
+                  "| case | dafu wall | " + " | ".join(f"{b} wall | dafu/{b}" for b in names) + " |",
+                  "| --- | ---: |" + " ---: | ---: |" * len(names)]
+        for case in CASES:
+            d = r[own][case]["wall"]
+            lines.append(f"| {case} | {d:.2f} s | "
+                         + " | ".join(f"{r[b][case]['wall']:.2f} s | {d / r[b][case]['wall']:.3f}" for b in names) + " |")
     lines += [f"\n{n:,} replies, {floor_line(r)}" for n, r in results.items() if "copy" in r]
     lines += [f"\n{n:,} replies, {index_floor_line(r)}" for n, r in results.items() if "index_copy" in r]
     lines += [f"\n{n:,} replies, {own_copy_line(r)}" for n, r in results.items() if "own_copy" in r]
@@ -380,12 +462,13 @@ def table(results):
     return "\n".join(lines)
 
 
-def corpus(gen, work, n, fmt):
-    """The corpus of n replies in a format, generated once and kept."""
-    site = work / f"{fmt}-{n}"
+def corpus(gen, work, n, fmt, kind=""):
+    """The corpus of n replies in a format, generated once and kept; `kind`
+    tells apart the corpora of different generators."""
+    site = work / "-".join(filter(None, (fmt, kind, str(n))))
     if site.is_dir():
         return site
-    partial = work / f"{fmt}-{n}.partial"
+    partial = site.with_name(site.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     print(f"generating {n} replies for {fmt} in {site} …", flush=True)
     run_checked([sys.executable, str(gen), "--n", str(n), "--format", fmt, "--out", str(partial)])

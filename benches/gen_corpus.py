@@ -159,13 +159,14 @@ def main():
         if joint:
             pid, role = group["pid"], "会办"
             group["left"] -= 1
+            group["joint"] += 1
         else:
             counters[(year, kind)] = counters.get((year, kind), 0) + 1
             pid = f"{counters[(year, kind)]:04d}"
             # Most proposals have one answer; some two to four.
             size = rng.choices([1, 2, 3, 4], weights=[75, 13, 8, 4])[0]
             role = "主办" if size > 1 else None
-            group = {"year": year, "kind": kind, "pid": pid, "left": size - 1} if size > 1 else None
+            group = {"year": year, "kind": kind, "pid": pid, "left": size - 1, "joint": 0} if size > 1 else None
         seq = counters.setdefault((year, abbr), 0) + 1
         counters[(year, abbr)] = seq
         doc = f"常{abbr}复〔{year}〕第{seq}号"
@@ -180,6 +181,10 @@ def main():
         title = f"关于对{session}{kind}第{pid}号的{'会办意见' if joint else '答复'}"
         text = body(rng, bank, topic, a.numeric_tables)
         slug = f"{'ta' if kind == '提案' else 'jy'}-{pid}-{seq:03d}"
+        if joint:
+            # Its own file: a joint reply's department may have reached the
+            # same count as the lead's, and the name would be the lead's.
+            slug += f"-h{group['joint']}"
         meta = [
             ("title", q(title)), ("doc_number", q(doc)), ("session", q(session)),
             ("proposal_id", q(pid)), ("kind", q(kind)),
