@@ -343,3 +343,27 @@ fn a_proposal_withheld_whole_has_no_page_and_rebuilds_match_fresh_builds() {
             .contains("0007")
     );
 }
+
+#[test]
+fn the_search_filter_lists_classes_in_the_legends_order() {
+    let site = site();
+    let classes = |site: &TestSite| {
+        let manifest: serde_json::Value =
+            serde_json::from_str(&site.public("search/index.json")).unwrap();
+        manifest["results"].clone()
+    };
+    site.write(
+        "config.yaml",
+        "result_legend:\n  C: 暂不能解决\n  A: 已解决\n  B: 正在解决\n",
+    );
+    site.build();
+    assert_eq!(classes(&site), serde_json::json!(["C", "A", "B"]));
+    // The same classes meaning the same, in another order: the index
+    // follows, though no reply changed.
+    site.write(
+        "config.yaml",
+        "result_legend:\n  B: 正在解决\n  C: 暂不能解决\n  A: 已解决\n",
+    );
+    site.build();
+    assert_eq!(classes(&site), serde_json::json!(["B", "C", "A"]));
+}

@@ -158,7 +158,8 @@ fn body_cuts(body: &str) -> Vec<usize> {
 pub struct Facets {
     pub years: Vec<i32>,
     pub departments: Vec<String>,
-    /// Result classes, A before B, 甲 before 乙.
+    /// Result classes in the legend's order (`Corpus::class_rank`), then
+    /// those it lacks: 甲 before 乙, A before B.
     pub results: Vec<String>,
     /// `search/facets.bin`: a byte per reply (index into `years`), then a
     /// little-endian `u16` per reply (index into `departments`), then a
@@ -166,8 +167,8 @@ pub struct Facets {
     pub file: Vec<u8>,
 }
 
-/// Where a class stands among the classes: 甲乙丙丁, as written in the
-/// order of the heavenly stems, else as text (A, B, C).
+/// Where a class the legend lacks stands among the others: 甲乙丙丁, as
+/// written in the order of the heavenly stems, else as text (A, B, C).
 fn class_order(code: &str) -> (usize, &str) {
     const STEMS: &str = "甲乙丙丁戊己庚辛壬癸";
     let stem = code
@@ -210,7 +211,7 @@ pub fn facets(docs: &(impl Corpus + ?Sized)) -> Facets {
     }
     let classes: Vec<Option<&str>> = (0..docs.count()).map(|id| docs.brief(id).result).collect();
     let mut results: Vec<&str> = classes.iter().flatten().copied().collect();
-    results.sort_unstable_by_key(|code| class_order(code));
+    results.sort_unstable_by_key(|code| (docs.class_rank(code), class_order(code)));
     results.dedup();
     results.truncate(255);
     for class in classes {

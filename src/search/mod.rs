@@ -129,6 +129,12 @@ pub trait Corpus: Sync {
     /// fields, and its body or what that is made of (see `reuse`).
     fn identity(&self, id: usize, hasher: &mut DefaultHasher);
 
+    /// Where result class `code` stands in `result_legend`, the order of
+    /// the filter's classes; a class the legend lacks comes after.
+    fn class_rank(&self, _code: &str) -> usize {
+        usize::MAX
+    }
+
     /// Calls `f` with the replies of `range`, bodies and all.
     fn with<R>(&self, range: Range<usize>, f: impl FnOnce(&[SearchDoc]) -> R) -> anyhow::Result<R>;
 }
@@ -210,10 +216,16 @@ impl Corpus for Published<'_> {
     fn identity(&self, id: usize, hasher: &mut DefaultHasher) {
         // The body's digest: reading it back would cost more than the rest.
         // The class is among the fields, so a change of it alone makes
-        // the facets again too.
+        // the facets again too, as does its place in the legend.
         let reply = &self.replies[id];
         self.doc(id, reply, "").hash_fields(hasher);
         reply.body.digest.hash(hasher);
+        let rank = reply.result.as_deref().map(|code| self.class_rank(code));
+        rank.hash(hasher);
+    }
+
+    fn class_rank(&self, code: &str) -> usize {
+        self.legend.get_index_of(code).unwrap_or(usize::MAX)
     }
 
     fn with<R>(&self, range: Range<usize>, f: impl FnOnce(&[SearchDoc]) -> R) -> anyhow::Result<R> {
