@@ -250,14 +250,17 @@ impl Archive {
                 continue;
             };
             for other in rest {
-                problems.push(Problem::new(
-                    &other.source,
-                    t!(
-                        "archive.two_leads",
-                        proposal = proposal.key,
-                        other = first.source.display()
-                    ),
-                ));
+                problems.push(
+                    Problem::new(
+                        &other.source,
+                        t!(
+                            "archive.two_leads",
+                            proposal = proposal.key,
+                            other = first.source.display()
+                        ),
+                    )
+                    .at_line(other.role_line),
+                );
             }
         }
         problems

@@ -426,27 +426,22 @@ impl Site {
             else {
                 continue;
             };
-            match calendar.working_days(day, published) {
-                None => problems.push(Problem::new(
-                    &reply.source,
-                    t!(
-                        "timing.published_before_date",
-                        published = published,
-                        date = day
-                    ),
-                )),
-                Some(days) if days > limit => problems.push(Problem::new(
-                    &reply.source,
-                    t!(
-                        "timing.published_late",
-                        days = days,
-                        limit = limit,
-                        published = published,
-                        date = day
-                    ),
-                )),
-                Some(_) => {}
-            }
+            let message = match calendar.working_days(day, published) {
+                None => t!(
+                    "timing.published_before_date",
+                    published = published,
+                    date = day
+                ),
+                Some(days) if days > limit => t!(
+                    "timing.published_late",
+                    days = days,
+                    limit = limit,
+                    published = published,
+                    date = day
+                ),
+                Some(_) => continue,
+            };
+            problems.push(Problem::new(&reply.source, message).at_line(reply.published_line));
         }
         problems
     }

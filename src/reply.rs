@@ -227,6 +227,8 @@ pub struct Reply {
     pub addressee: Option<String>,
     /// 办理方式, only when the reply states it: nothing is assumed.
     pub role: Option<Role>,
+    /// The line of `role`, to point at a second lead reply.
+    pub role_line: Option<usize>,
     pub result: Option<String>,
     pub signer: Option<String>,
     pub handler: Option<String>,
@@ -240,6 +242,8 @@ pub struct Reply {
     pub topic: Option<String>,
     pub keywords: Vec<String>,
     pub published: Option<Date>,
+    /// The line of `published`, to point at a late publication.
+    pub published_line: Option<usize>,
     /// 交办日期: the day the proposal was assigned to the department.
     pub assigned: Option<Date>,
     pub disclosure: Disclosure,
@@ -465,6 +469,7 @@ struct Fields {
     proposers: Vec<String>,
     addressee: Option<String>,
     role: Option<Role>,
+    role_line: Option<usize>,
     result: Option<String>,
     signer: Option<String>,
     handler: Option<String>,
@@ -475,6 +480,7 @@ struct Fields {
     topic: Option<String>,
     keywords: Vec<String>,
     published: Option<Date>,
+    published_line: Option<usize>,
     assigned: Option<Date>,
     disclosure: Disclosure,
     draft: bool,
@@ -605,6 +611,7 @@ impl<'a> FrontMatter<'a> {
             proposers: fields.proposers,
             addressee: fields.addressee,
             role: fields.role,
+            role_line: fields.role_line,
             result: fields.result,
             signer: fields.signer,
             handler: fields.handler,
@@ -615,6 +622,7 @@ impl<'a> FrontMatter<'a> {
             topic: fields.topic,
             keywords: fields.keywords,
             published: fields.published,
+            published_line: fields.published_line,
             assigned: fields.assigned,
             disclosure: fields.disclosure,
             draft: fields.draft,
@@ -641,7 +649,10 @@ impl<'a> FrontMatter<'a> {
                 self.name(written, fields.department.as_deref(), line);
             }
             "date" => fields.date = self.day(written, value, line),
-            "published" => fields.published = self.day(written, value, line),
+            "published" => {
+                fields.published = self.day(written, value, line);
+                fields.published_line = line;
+            }
             "assigned" => fields.assigned = self.day(written, value, line),
             "year" => fields.year = self.year(written, value, line),
             "doc_number" => {
@@ -682,6 +693,7 @@ impl<'a> FrontMatter<'a> {
                     Role::parse,
                     "主办 (牵头), 会办, 协办 or 分办",
                 );
+                fields.role_line = line;
             }
             "disclosure" => {
                 let parse = |t: &str| match t {

@@ -227,11 +227,17 @@ fn check_warns_of_two_leads_and_of_late_or_early_publication() {
             && leads[0].contains("content/2024/second-lead.md"),
         "both files named: {stderr}"
     );
+    // Each at the line of the key it is about: `role` is on line 9 of
+    // second-lead.md, `published` on lines 13 and 12 of the others.
+    assert!(
+        leads[0].starts_with("content/2024/second-lead.md:9:1: warning: "),
+        "{stderr}"
+    );
     assert!(stderr.contains(
-        "content/2024/lead.md: warning: published 2024-07-30, 36 working days after its date 2024-06-10"
+        "content/2024/lead.md:13:1: warning: published 2024-07-30, 36 working days after its date 2024-06-10"
     ));
     assert!(stderr.contains(
-        "content/2024/joint-finance.md: warning: `published` 2024-05-10 is before the reply's own date 2024-05-20"
+        "content/2024/joint-finance.md:12:1: warning: `published` 2024-05-10 is before the reply's own date 2024-05-20"
     ));
     assert!(!stderr.contains("withheld.md"), "{stderr}");
 }
