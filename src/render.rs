@@ -53,7 +53,7 @@ pub enum PageSpec {
     /// `atom.xml`: the latest replies of the archive.
     Feed,
     /// `departments/{slug}/atom.xml`, …: the latest replies of one term, to
-    /// follow a department, a session or a member.
+    /// follow a department, a session, a member or a result class.
     TermFeed(Facet, usize),
     Sitemap,
     Robots,
@@ -75,14 +75,14 @@ pub const FEED_ENTRIES: usize = 50;
 /// files and never change.
 pub const MEMBER_FEED_REPLIES: usize = 3;
 
-/// Whether a term has a feed: a department, a session and a member with
-/// replies enough to follow can be followed; a year or a result class
-/// cannot usefully be.
+/// Whether a term has a feed: a department, a session, a result class and
+/// a member with replies enough to follow can be followed; a year cannot
+/// usefully be.
 pub fn has_feed(facet: Facet, term: &Term) -> bool {
     match facet {
-        Facet::Department | Facet::Session => true,
+        Facet::Department | Facet::Session | Facet::Result => true,
         Facet::Proposer => term.replies.len() >= MEMBER_FEED_REPLIES,
-        Facet::Year | Facet::Result => false,
+        Facet::Year => false,
     }
 }
 
@@ -205,7 +205,7 @@ struct TermView<'a> {
     label: String,
     url: String,
     count: usize,
-    /// The link to its Atom feed, for departments, sessions and proposers.
+    /// The link to its Atom feed, for all but years.
     feed_url: Option<String>,
 }
 

@@ -169,6 +169,29 @@ fn each_result_class_has_its_list_and_stats_count_it() {
     );
     let stats = squeeze(&site.public("stats/index.html"));
     assert!(stats.contains("<ahref=\"/results/A/\">A类</a><br><spanclass=\"detail\">所提问题已经解决或基本解决</span></th><tdclass=\"number\">2</td>"));
+    // Each class can be followed, as a department can.
+    assert!(a.contains(
+        "<a href=\"/results/A/atom.xml\" type=\"application/atom+xml\">订阅“A类”的新答复</a>"
+    ));
+    let feed = site.public("results/A/atom.xml");
+    assert!(feed.contains("<title>A类 - "), "{feed}");
+    let entries: Vec<&str> = feed
+        .split("<entry>")
+        .skip(1)
+        .map(|entry| entry.split("</title>").next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            "\n    <title>关于第0152号提案的答复",
+            "\n    <title>另一件A类"
+        ],
+        "{feed}"
+    );
+    assert!(
+        !site.public("results/C/atom.xml").contains("市城管局"),
+        "withheld is not in the feed"
+    );
 }
 
 #[test]
