@@ -78,7 +78,8 @@ impl Facet {
         }
     }
 
-    fn index(self) -> usize {
+    /// Its place in `ALL`, to keep something per facet in an array.
+    pub fn index(self) -> usize {
         self as usize
     }
 

@@ -7,7 +7,6 @@
 //! Knows nothing of HTML; the archive builds the proposals once it has
 //! sorted its replies, and pages and open data read them.
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -33,21 +32,19 @@ impl ProposalKey {
         })
     }
 
-    /// Orders numbers as numbers (`9` before `10`, `0152` with `152`),
-    /// then as written, so that `第12号` and `12` stay apart but together.
-    fn number_order(&self, other: &ProposalKey) -> Ordering {
-        let value = |n: &str| -> Option<u64> {
-            let digits: String = n.chars().filter(char::is_ascii_digit).collect();
-            digits.parse().ok()
-        };
-        match (value(&self.number), value(&other.number)) {
-            (Some(a), Some(b)) => a.cmp(&b),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        }
-        .then_with(|| self.number.cmp(&other.number))
-        .then_with(|| kind_rank(self.kind).cmp(&kind_rank(other.kind)))
+    /// Where it stands within its session: numbers as numbers (`9` before
+    /// `10`, `0152` with `152`), those without digits last, then as
+    /// written, so that `第12号` and `12` stay apart but together; 提案
+    /// before 建议.
+    fn number_order(&self) -> (bool, u64, String, u8) {
+        let digits: String = self.number.chars().filter(char::is_ascii_digit).collect();
+        let value: Option<u64> = digits.parse().ok();
+        (
+            value.is_none(),
+            value.unwrap_or(0),
+            self.number.clone(),
+            kind_rank(self.kind),
+        )
     }
 }
 
@@ -163,11 +160,8 @@ pub fn group(
             Proposal { key, replies: ids }
         })
         .collect();
-    proposals.sort_by(|a, b| {
-        session_order(&a.key.session)
-            .cmp(&session_order(&b.key.session))
-            .then_with(|| a.key.number_order(&b.key))
-    });
+    // Each key made once: a number is read from its text.
+    proposals.sort_by_cached_key(|p| (session_order(&p.key.session), p.key.number_order()));
     let mut of_reply = vec![None; replies.len()];
     for (index, proposal) in proposals.iter().enumerate() {
         for &id in &proposal.replies {

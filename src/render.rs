@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use serde::Serialize;
+use tera::value::ValueKind;
 use tera::{Context, Value};
 
 use crate::archive::{Archive, Facet, Term, UNSPECIFIED};
@@ -112,6 +113,9 @@ pub struct Renderer<'a> {
     /// Each reply's publication date, ISO, for feeds and the sitemap;
     /// `None` when only its year is known.
     published: Vec<Option<String>>,
+    /// By facet and term, its counts per result class (`result_counts`),
+    /// made when a page of its list first needs them.
+    result_counts: [Vec<OnceLock<Value>>; 5],
 }
 
 /// A reply as templates see it: every field, the links to its terms, and
@@ -298,6 +302,13 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|reply| reply.published_date())
             .collect();
+        let result_counts = Facet::ALL.map(|facet| {
+            archive
+                .terms(facet)
+                .iter()
+                .map(|_| OnceLock::new())
+                .collect()
+        });
         Renderer {
             archive,
             theme,
@@ -306,6 +317,7 @@ impl<'a> Renderer<'a> {
             site,
             replies,
             published,
+            result_counts,
         }
     }
 
@@ -478,7 +490,7 @@ impl<'a> Renderer<'a> {
         template.hash(&mut hasher);
         for (key, value) in &fields {
             key.hash(&mut hasher);
-            hasher.serialized(value);
+            hash_value(value, &mut hasher);
         }
         if let PageSpec::Reply(id) = spec {
             self.archive.replies()[id].body.digest.hash(&mut hasher);
@@ -528,6 +540,13 @@ impl<'a> Renderer<'a> {
             Shown::Data => self.reply(id).clone(),
             Shown::Digest(digests) => Value::from(digests[id]),
         };
+        let proposal = |index: usize| match shown {
+            Shown::Data => {
+                let view = self.proposal_view(index, &self.archive.proposals()[index]);
+                Value::from_serializable(&view)
+            }
+            Shown::Digest(digests) => Value::from(self.proposal_digest(index, digests)),
+        };
         let mut fields: Vec<(&'static str, Value)> = Vec::new();
         let mut put = |key: &'static str, value: Value| fields.push((key, value));
         let template = match spec {
@@ -559,20 +578,11 @@ impl<'a> Renderer<'a> {
                 "reply.html"
             }
             PageSpec::Proposal(index) => {
-                let proposal = &self.archive.proposals()[index];
-                put(
-                    "proposal",
-                    Value::from_serializable(&self.proposal_view(index, proposal)),
-                );
+                put("proposal", proposal(index));
+                let replies = &self.archive.proposals()[index].replies;
                 put(
                     "replies",
-                    Value::from(
-                        proposal
-                            .replies
-                            .iter()
-                            .map(|&id| reply(id))
-                            .collect::<Vec<_>>(),
-                    ),
+                    Value::from(replies.iter().map(|&id| reply(id)).collect::<Vec<_>>()),
                 );
                 "proposal.html"
             }
@@ -597,19 +607,17 @@ impl<'a> Renderer<'a> {
                     Value::from_serializable(&self.term_view(facet, term)),
                 );
                 put("replies", Value::from(replies));
-                let proposals: Vec<ProposalView> = match (facet, page) {
-                    (Facet::Session, 1) => (self.archive.proposals_in(&term.name))
-                        .map(|index| self.proposal_view(index, &self.archive.proposals()[index]))
+                let proposals: Vec<Value> = match (facet, page) {
+                    (Facet::Session, 1) => self
+                        .archive
+                        .proposals_in(&term.name)
+                        .map(proposal)
                         .collect(),
                     _ => Vec::new(),
                 };
-                put("proposals", Value::from_serializable(&proposals));
+                put("proposals", Value::from(proposals));
                 // A department's or a session's classes, on each of its pages.
-                let results = match facet {
-                    Facet::Department | Facet::Session => self.result_counts(&term.replies),
-                    _ => Vec::new(),
-                };
-                put("results", Value::from_serializable(&results));
+                put("results", self.result_counts(facet, index).clone());
                 let first = term_path(facet, term);
                 let pagination = self.pagination(&first, page, total);
                 put("pagination", Value::from_serializable(&pagination));
@@ -755,9 +763,24 @@ impl<'a> Renderer<'a> {
             .take(per_page)
     }
 
+    /// How many of term `index`'s replies are in each result class, for a
+    /// department's or a session's pages (nothing for other facets): made
+    /// once for all the pages of its list.
+    fn result_counts(&self, facet: Facet, index: usize) -> &Value {
+        static NONE: OnceLock<Value> = OnceLock::new();
+        match facet {
+            Facet::Department | Facet::Session => self.result_counts[facet.index()][index]
+                .get_or_init(|| {
+                    let term = &self.archive.terms(facet)[index];
+                    Value::from_serializable(&self.class_counts(&term.replies))
+                }),
+            _ => NONE.get_or_init(|| Value::from_serializable(&Vec::<Bar>::new())),
+        }
+    }
+
     /// How many of the replies `ids` are in each result class that has
     /// some, with links to the classes' lists; nothing when none gives one.
-    fn result_counts(&self, ids: &[usize]) -> Vec<Bar> {
+    fn class_counts(&self, ids: &[usize]) -> Vec<Bar> {
         let replies = ids.iter().map(|&id| &*self.archive.replies()[id]);
         let tallies = crate::stats::results(self.config, replies);
         let rows = Chart::new("results", "按办理结果", "办理结果", &tallies, ids.len())
@@ -804,6 +827,19 @@ impl<'a> Renderer<'a> {
                 .and_then(|r| self.config.result_legend.get(r))
                 .map(String::as_str),
         }
+    }
+
+    /// What [`proposal_view`](Self::proposal_view) shows, in 64 bits,
+    /// without making it: every field of it comes from its replies' views,
+    /// in order (key, 案由, proposers, roles and classes, their links), from
+    /// its path, or from the legend, which `digest::shared` covers.
+    fn proposal_digest(&self, index: usize, replies: &[u64]) -> u64 {
+        let mut hasher = hashing::Hasher::default();
+        self.archive.proposal_path(index).hash(&mut hasher);
+        for &id in &self.archive.proposals()[index].replies {
+            replies[id].hash(&mut hasher);
+        }
+        hasher.finish()
     }
 
     fn facet_view(&self, facet: Facet) -> FacetView {
@@ -1001,6 +1037,43 @@ fn percent(part: usize, whole: usize) -> f64 {
 /// Rounded to one decimal, so the HTML carries `62.5`, not `62.49999999`.
 fn tenths(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
+}
+
+/// Feeds `hasher` a template value whole: each part's kind and contents,
+/// a string with whether it is safe (not escaped when shown). What
+/// serialising it would say, for a fraction of the cost: no JSON is
+/// written, no string escaped.
+fn hash_value(value: &Value, hasher: &mut hashing::Hasher) {
+    let kind = value.kind();
+    kind.hash(hasher);
+    match kind {
+        ValueKind::Undefined | ValueKind::None => {}
+        ValueKind::Bool => value.as_bool().hash(hasher),
+        ValueKind::U64 => value.as_u64().hash(hasher),
+        ValueKind::I64 => value.as_i64().hash(hasher),
+        ValueKind::U128 => value.as_u128().hash(hasher),
+        ValueKind::I128 => value.as_i128().hash(hasher),
+        ValueKind::F64 => value.as_f64().map(f64::to_bits).hash(hasher),
+        ValueKind::String => (value.as_str(), value.is_safe()).hash(hasher),
+        ValueKind::Bytes => value.as_bytes().hash(hasher),
+        ValueKind::Array => {
+            let items = value.as_array().unwrap_or_default();
+            items.len().hash(hasher);
+            for item in items {
+                hash_value(item, hasher);
+            }
+        }
+        ValueKind::Map => {
+            let map = value.as_map();
+            map.map(|map| map.len()).hash(hasher);
+            for (key, value) in map.into_iter().flatten() {
+                key.hash(hasher);
+                hash_value(value, hasher);
+            }
+        }
+        // A kind tera may add: as it serialises.
+        _ => hasher.serialized(value),
+    }
 }
 
 /// `A类`: how pages name a result class.
