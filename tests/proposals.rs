@@ -345,6 +345,26 @@ fn a_proposal_withheld_whole_has_no_page_and_rebuilds_match_fresh_builds() {
     );
     fresh_matches("a class given", 0);
     assert!(site.public(PROPOSAL).contains("办理结果：C类"));
+    // The lead reply words the 案由 anew: the proposal's page and its
+    // session's list take it from there, though no joint reply changed.
+    site.write(
+        "content/2024/lead.md",
+        std::fs::read_to_string(site.path("content/2024/lead.md"))
+            .unwrap()
+            .replace(
+                "关于加快老旧小区改造的提案",
+                "关于加快老旧小区改造和加装电梯的提案",
+            ),
+    );
+    fresh_matches("the lead's 案由 reworded", 3);
+    assert!(
+        site.public(PROPOSAL)
+            .contains("关于加快老旧小区改造和加装电梯的提案")
+    );
+    assert!(
+        site.public("sessions/市政协十五届三次会议/index.html")
+            .contains("关于加快老旧小区改造和加装电梯的提案")
+    );
     // The withheld reply published: the proposal has four answers.
     site.write(
         "content/2024/withheld.md",
