@@ -1024,7 +1024,7 @@ mod tests {
                 "departments/甲局/atom.xml",
                 "departments/甲局/index.html",
                 "index.html",
-                "proposers/王一/atom.xml",
+                // A member with one reply has no feed (MEMBER_FEED_REPLIES).
                 "proposers/王一/index.html",
                 "search/index.html",
                 "sessions/未注明/atom.xml",
