@@ -18,12 +18,20 @@ pub trait Sink: Sync {
     fn put(&self, page: Page) -> anyhow::Result<bool>;
 
     /// Writes one file made in parts, too big to hold whole; true if that
-    /// changed what was there. A part that fails leaves what was there.
+    /// changed what was there. A part that fails leaves what was there. A
+    /// sink that holds files in memory anyway gathers the parts first.
     fn put_parts(
         &self,
         path: &str,
         parts: &mut dyn Iterator<Item = anyhow::Result<Vec<u8>>>,
-    ) -> anyhow::Result<bool>;
+    ) -> anyhow::Result<bool> {
+        let mut bytes = Vec::new();
+        for part in parts {
+            bytes.extend(part?);
+        }
+        let path = path.to_string();
+        self.put(Page { path, bytes })
+    }
 }
 
 /// A function of a file's path and bytes, saying whether that changed what
@@ -34,18 +42,6 @@ where
 {
     fn put(&self, page: Page) -> anyhow::Result<bool> {
         self(page.path, page.bytes)
-    }
-
-    fn put_parts(
-        &self,
-        path: &str,
-        parts: &mut dyn Iterator<Item = anyhow::Result<Vec<u8>>>,
-    ) -> anyhow::Result<bool> {
-        let mut bytes = Vec::new();
-        for part in parts {
-            bytes.extend(part?);
-        }
-        self(path.to_string(), bytes)
     }
 }
 
@@ -69,18 +65,5 @@ impl Sink for Kept {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .push(page);
         Ok(true)
-    }
-
-    fn put_parts(
-        &self,
-        path: &str,
-        parts: &mut dyn Iterator<Item = anyhow::Result<Vec<u8>>>,
-    ) -> anyhow::Result<bool> {
-        let mut bytes = Vec::new();
-        for part in parts {
-            bytes.extend(part?);
-        }
-        let path = path.to_string();
-        self.put(Page { path, bytes })
     }
 }
