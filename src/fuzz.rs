@@ -11,11 +11,11 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
-use crate::body::Bodies;
-use crate::config::BodyOptions;
-use crate::markdown;
-use crate::page::Kept;
-use crate::problem::Problem;
+use crate::ground::page::Kept;
+use crate::ground::problem::Problem;
+use crate::model::body::Bodies;
+use crate::model::config::BodyOptions;
+use crate::model::markdown;
 use crate::{BuildOptions, Site};
 
 /// The nasty pieces inputs are made of.
@@ -261,9 +261,10 @@ fn no_script_but_the_themes(html: &str, theme: bool) -> Result<(), TestCaseError
                 "data",
                 "poster",
             ];
-            let value = crate::html::decode_entities(&value);
+            let value = crate::ground::html::decode_entities(&value);
             prop_assert!(
-                !url.contains(&attr.as_str()) || crate::html::script_scheme(&value).is_none(),
+                !url.contains(&attr.as_str())
+                    || crate::ground::html::script_scheme(&value).is_none(),
                 "a script link {attr}={value}: {html}"
             );
         }
@@ -332,7 +333,7 @@ fn check_reply(text: &str, allow_html: bool) -> Result<(), TestCaseError> {
         allow_html,
         ..BodyOptions::default()
     };
-    let parsed = crate::reply::parse(
+    let parsed = crate::model::reply::parse(
         Path::new("content/fuzz.md"),
         "fuzz/".into(),
         text,
@@ -346,8 +347,8 @@ fn check_reply(text: &str, allow_html: bool) -> Result<(), TestCaseError> {
             // `<blockquote>`), never with its square.
             prop_assert!(html.len() <= 32 * text.len() + 4096, "{} bytes", html.len());
             let plain = reply.body.text().expect("a held body");
-            prop_assert!(!plain.contains(crate::text::unpublishable));
-            prop_assert!(!html.contains(crate::text::unpublishable));
+            prop_assert!(!plain.contains(crate::ground::text::unpublishable));
+            prop_assert!(!html.contains(crate::ground::text::unpublishable));
             placed(&reply.warnings)?;
         }
         Err(problems) => {
@@ -375,7 +376,12 @@ fn check_site(reply: &str, config: &str) -> Result<(), TestCaseError> {
         Err(problems) => return placed(&problems),
     };
     let pages = Kept::default();
-    let built = site.each_page(&pages, None, None, &mut crate::timings::Stages::off());
+    let built = site.each_page(
+        &pages,
+        None,
+        None,
+        &mut crate::ground::timings::Stages::off(),
+    );
     if let Err(crate::BuildError::Content(problems)) = built {
         // Broken links in a body are problems at their line; a theme's
         // would have no line, but the theme is dafu's own here.
@@ -401,7 +407,7 @@ fn check_site(reply: &str, config: &str) -> Result<(), TestCaseError> {
         // The CSV's lines end in CRLF, as RFC 4180 has them.
         let csv_line_end = |c: char| c == '\r' && page.path.ends_with(".csv");
         prop_assert!(
-            !text.contains(|c: char| crate::text::unpublishable(c) && !csv_line_end(c)),
+            !text.contains(|c: char| crate::ground::text::unpublishable(c) && !csv_line_end(c)),
             "{} holds a control character",
             page.path
         );

@@ -5,71 +5,49 @@
 //! theme → pages → link check → output. `serve` runs the same stages and
 //! keeps the result; [`check`] runs them all but the output.
 
-mod archive;
-mod body;
-mod cache;
-mod config;
-mod content;
-mod data;
-mod digest;
-mod hashing;
-mod html;
+mod ground;
 mod import;
-mod lang;
-mod links;
-mod markdown;
-mod output;
-mod page;
-mod privacy;
-mod problem;
-mod proposal;
-mod render;
-mod reply;
+mod model;
 mod scaffold;
 mod search;
 mod serve;
-mod shelf;
-mod site_folder;
-mod spill;
-mod stats;
-mod text;
-mod theme;
-mod timings;
-mod url;
-mod workdays;
-mod yaml;
+mod stages;
+mod store;
 
 #[cfg(test)]
 mod fuzz;
 
 // The library's face: what the command line, src/main.rs, uses. All else
 // is the crate's own, so the compiler says what nothing uses.
-pub use config::BaseUrl;
+pub use ground::lang::{Lang, choose as choose_language, count, is_chinese};
+pub use ground::problem::{Problem, Warning};
 pub use import::{ImportOptions, run as import};
-pub use lang::{Lang, choose as choose_language, count, is_chinese};
-pub use output::lies_in;
-pub use problem::{Problem, Warning};
+pub use model::config::BaseUrl;
 pub use scaffold::{init, new_reply};
 pub use serve::{ServeOptions, serve};
+pub use store::output::lies_in;
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use archive::Archive;
-use body::Bodies;
-use cache::Cache;
-use config::{CONFIG_FILE, Config};
-use data::DataFile;
-use digest::{Digests, Made, Previous};
-use links::{LinkChecker, PageFindings};
-use page::{Page, Sink};
-use problem::sorted;
+use ground::lang;
+use ground::page::{Page, Sink};
+use ground::problem::sorted;
+use ground::shelf::Shelf;
+use ground::timings::Stages;
+use model::archive::{self, Archive};
+use model::body::Bodies;
+use model::config::{CONFIG_FILE, Config};
+use model::{content, reply, workdays};
 use rayon::prelude::*;
-use render::{PageSpec, Renderer};
 use rust_i18n::t;
-use shelf::Shelf;
-use theme::Theme;
-use timings::Stages;
+use stages::data::{self, DataFile};
+use stages::links::{LinkChecker, PageFindings};
+use stages::render::{PageSpec, Renderer};
+use stages::theme::Theme;
+use store::cache::Cache;
+use store::digest::{self, Digests, Made, Previous};
+use store::output;
 
 /// How to build: the switches of `dafu build`.
 #[derive(Debug, Clone, Default)]

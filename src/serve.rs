@@ -25,7 +25,7 @@ use std::time::Instant;
 use anyhow::{Context as _, anyhow};
 use notify_debouncer_full::DebounceEventResult;
 
-use crate::lang;
+use crate::ground::lang;
 use http::{Reload, Shared};
 use preview::{Changes, Outcome, Preview, Snapshot};
 use rust_i18n::t;

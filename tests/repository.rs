@@ -175,7 +175,7 @@ fn the_code_map_names_only_real_files() {
     );
 }
 
-/// The module of `src/` a path of the code map names: `src/render.rs` and
+/// The module of `src/` a path of the code map names: `src/stages/render.rs` and
 /// `src/search/` are `render` and `search`.
 fn module_of(path: &str) -> Option<&str> {
     let rest = path.strip_prefix("src/")?;

@@ -12,7 +12,7 @@ use super::date::{self, Date};
 use super::labels::{self, Label};
 use super::letter::{Letter, SIGNED_IN_SENTENCE};
 use super::text::{compact, is_han, looks_like_department, tidy_spaces, trim};
-use crate::reply::Kind;
+use crate::model::reply::Kind;
 
 /// What a reply's text gives for each front matter key.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@ out of a web page in UTF-8, UTF-16 or GBK) into Markdown files with front
 matter that the build reads.
 
 Each input goes through the same stages, one module each: what the file is,
-from its first bytes (`format`); bytes to text (`crate::text`, `docx`, and
+from its first bytes (`format`); bytes to text (`crate::ground::text`, `docx`, and
 `pdf` and `ofd`, which hand positioned characters to `layout` to be put in
 reading order); text cut into header, salutation, body and footer
 (`letter`), fields read out of those parts (`fields`), the body made Markdown
@@ -160,10 +160,14 @@ impl Session<'_> {
         let contents = write::document(&fields, &body);
         notes.extend(review_notes(&fields, &self.opts.into.join(&path)));
         // The privacy lint runs on what would be published.
-        notes.extend(crate::privacy::scan(&contents).iter().map(|finding| {
-            let line = contents[..finding.offset].matches('\n').count() + 1;
-            t!("import.privacy", line = line, finding = finding.message()).into_owned()
-        }));
+        notes.extend(
+            crate::ground::privacy::scan(&contents)
+                .iter()
+                .map(|finding| {
+                    let line = contents[..finding.offset].matches('\n').count() + 1;
+                    t!("import.privacy", line = line, finding = finding.message()).into_owned()
+                }),
+        );
         if !self.opts.dry_run
             && let Err(err) = self.write(&path, &contents)
         {
@@ -280,7 +284,7 @@ fn read_text(input: &Path) -> anyhow::Result<Input> {
         Format::Docx => docx::text(&bytes).with_context(|| format!("{name}"))?,
         Format::Pdf => pdf::text(&bytes).with_context(|| format!("{name}"))?,
         Format::Ofd => ofd::text(&bytes).with_context(|| format!("{name}"))?,
-        Format::Text => crate::text::decode(&bytes)
+        Format::Text => crate::ground::text::decode(&bytes)
             .map(|(text, _)| text)
             .map_err(|e| anyhow::anyhow!("{name}:{}: {e}", e.line()))?,
     };
@@ -622,7 +626,7 @@ impl Tally {
         };
         let mut line = t!(
             key,
-            files = crate::lang::count(total, "count.files"),
+            files = crate::ground::lang::count(total, "count.files"),
             complete = self.complete,
             needs_edit = self.needs_edit,
             not_written = self.not_written,

@@ -179,7 +179,7 @@ pub fn existing_department(path: &Path) -> Option<Option<String>> {
 mod tests {
     use super::*;
     use crate::import::date::Date;
-    use crate::reply::Kind;
+    use crate::model::reply::Kind;
 
     fn seed() -> Fields {
         Fields {
@@ -215,11 +215,11 @@ mod tests {
         };
         let text = document(&fields, "正文。\n");
         assert!(text.contains("cc: [市政府办公室, 市政协提案委]\ncc_report: [市人大常委会]\n"));
-        let reply = crate::reply::parse(
+        let reply = crate::model::reply::parse(
             Path::new("content/2021/ta-0152.md"),
             "2021/ta-0152/".into(),
             &text,
-            crate::body::Bodies::Held(&crate::config::BodyOptions::default()),
+            crate::model::body::Bodies::Held(&crate::model::config::BodyOptions::default()),
         )
         .expect("an imported reply builds");
         assert_eq!(reply.cc_report, ["市人大常委会"]);

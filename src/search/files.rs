@@ -4,8 +4,8 @@
 
 use std::sync::Mutex;
 
-use crate::digest::Made;
-use crate::page::{Page, Sink};
+use crate::ground::page::{Page, Sink};
+use crate::store::digest::Made;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub struct Files<'s> {

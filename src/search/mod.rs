@@ -55,14 +55,14 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::archive::Archive;
-use crate::config::BaseUrl;
-use crate::reply::{Kind, Reply};
+use crate::model::archive::Archive;
+use crate::model::config::BaseUrl;
+use crate::model::reply::{Kind, Reply};
 use serde::Serialize;
 
-use crate::digest::Previous;
-use crate::page::Sink;
-use crate::spill::{self, Spill};
+use crate::ground::page::Sink;
+use crate::ground::spill::{self, Spill};
+use crate::store::digest::Previous;
 use alphabet::Alphabet;
 pub use files::Indexed;
 use files::{Files, SHARED};
@@ -590,7 +590,7 @@ mod tests {
 
     #[test]
     fn every_field_a_reply_page_shows_is_searched_as_it_shows_it() {
-        let reply = crate::reply::sample(
+        let reply = crate::model::reply::sample(
             "a",
             "department: 甲局\ndate: 2021-06-10\nsession: 市十七届人大五次会议\nproposal_id: \"0152\"\n\
              proposal_title: 案由\nproposers: [陈海军, 李二]\nsigner: 薛庆林\nhandler: 黄文明\n\
@@ -598,7 +598,7 @@ mod tests {
              topic: 工业\nkeywords: [中小企业, 稳岗]\nresult: A\nrole: 会办\n\
              cc_report: [省政府办公厅]",
         );
-        let legend = crate::config::Config::default().result_legend;
+        let legend = crate::model::config::Config::default().result_legend;
         let fields = shown_fields(&reply, &legend);
         for (label, shown) in [
             ("主送", "陈海军、李二代表"),
@@ -628,7 +628,7 @@ mod tests {
 
     #[test]
     fn an_addressee_the_letter_gives_is_searched_as_given() {
-        let reply = crate::reply::sample(
+        let reply = crate::model::reply::sample(
             "a",
             "department: 甲局\ndate: 2021-06-10\nproposers: [周国平]\naddressee: 周国平等委员",
         );
@@ -977,7 +977,7 @@ mod tests {
     /// the index no longer has removed; the digests recorded), and returns
     /// how many files were handed on.
     fn build_over(out: &Path, docs: &[SearchDoc]) -> usize {
-        use crate::digest::Digests;
+        use crate::store::digest::Digests;
         let previous = Previous {
             folder: out,
             digests: Digests::take(out, out.parent().unwrap()).unwrap(),

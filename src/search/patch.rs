@@ -30,8 +30,8 @@ use super::{
     Corpus, FORMAT, Field, Indexed, Layout, SearchDoc, docset, finish, positions, reuse, shards,
     varint,
 };
-use crate::digest::Previous;
-use crate::page::Sink;
+use crate::ground::page::Sink;
+use crate::store::digest::Previous;
 
 /// Edited replies beyond which the index is made again: each costs two
 /// passes over one reply and the shards its changes touch.

@@ -23,7 +23,7 @@ use anyhow::Context as _;
 use rayon::prelude::*;
 
 use super::{Corpus, FORMAT, Indexed, docs, shards};
-use crate::digest::{Made, Previous};
+use crate::store::digest::{Made, Previous};
 use rust_i18n::t;
 
 /// The manifest's path, relative to the site root.
@@ -35,7 +35,7 @@ pub const MANIFEST: &str = "search/index.json";
 /// rebuilt dafu never keeps what an older one made).
 pub fn identities(docs: &(impl Corpus + ?Sized)) -> Vec<u64> {
     let mut maker = DefaultHasher::new();
-    (FORMAT, crate::hashing::executable()).hash(&mut maker);
+    (FORMAT, crate::ground::hashing::executable()).hash(&mut maker);
     let maker = maker.finish();
     (0..docs.count())
         .into_par_iter()
@@ -125,7 +125,7 @@ pub fn forget(folder: &Path) -> anyhow::Result<()> {
 mod tests {
     use super::super::{Field, SearchDoc, build_index};
     use super::*;
-    use crate::digest::Digests;
+    use crate::store::digest::Digests;
 
     fn doc<'a>(title: &'a str, body: &'a str) -> SearchDoc<'a> {
         SearchDoc {

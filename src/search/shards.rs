@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::files::{Files, SHARED};
 use super::postings::{Entry, GroupOut};
 use super::varint;
-use crate::spill::{Spill, Spilled};
+use crate::ground::spill::{Spill, Spilled};
 
 /// One partition's output, its arenas spilled: per group of shards, the
 /// entries, and where that group's gram and position bytes are in the file.

@@ -28,8 +28,8 @@ use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 
-use crate::page::Page;
-use crate::problem::Problem;
+use crate::ground::page::Page;
+use crate::ground::problem::Problem;
 use rust_i18n::t;
 
 /// Where, under the base path, the reload script listens for rebuilds. A
@@ -301,7 +301,7 @@ fn locate(base_path: &str, raw: &str) -> Located {
             Located::Outside
         };
     };
-    match crate::url::decode_path(rest) {
+    match crate::ground::url::decode_path(rest) {
         Some(path) if is_site_path(&path) => Located::Path(path),
         _ => Located::Outside,
     }
@@ -450,7 +450,7 @@ fn rfind_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// The overlay listing every problem, each escaped: a message quotes the
 /// user's own text, which may hold `<`.
 fn overlay(problems: &[Problem]) -> String {
-    let summary = crate::lang::count(problems.len(), "count.problems");
+    let summary = crate::ground::lang::count(problems.len(), "count.problems");
     let items: String = problems
         .iter()
         // Tera's reports point at a column with a caret a line below.
@@ -462,7 +462,7 @@ fn overlay(problems: &[Problem]) -> String {
     OVERLAY
         .replace(
             "{{lang}}",
-            if crate::lang::is_chinese() {
+            if crate::ground::lang::is_chinese() {
                 "zh-CN"
             } else {
                 "en"

@@ -19,18 +19,18 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use tera::Value;
 
-use crate::archive::{self, Archive, Facet, Term};
-use crate::body::Bodies;
-use crate::config::{BaseUrl, BodyOptions, Config};
-use crate::content::{self, CONTENT_DIR};
-use crate::data::{self, DataFile};
-use crate::lang;
-use crate::page::{Kept, Page};
-use crate::problem::Problem;
-use crate::proposal::ProposalKey;
-use crate::render::{Input, PageSpec, Renderer, reply_value};
-use crate::reply::Reply;
-use crate::theme::Theme;
+use crate::ground::lang;
+use crate::ground::page::{Kept, Page};
+use crate::ground::problem::Problem;
+use crate::model::archive::{self, Archive, Facet, Term};
+use crate::model::body::Bodies;
+use crate::model::config::{BaseUrl, BodyOptions, Config};
+use crate::model::content::{self, CONTENT_DIR};
+use crate::model::proposal::ProposalKey;
+use crate::model::reply::Reply;
+use crate::stages::data::{self, DataFile};
+use crate::stages::render::{Input, PageSpec, Renderer, reply_value};
+use crate::stages::theme::Theme;
 use rust_i18n::t;
 
 /// What changed on disk since the last call, as the watcher saw it.
@@ -264,7 +264,7 @@ impl Preview {
         }
         let content_dir = self.root.join(CONTENT_DIR);
         let options = self.config.body_options();
-        let site = crate::site_folder::Inside::new(&self.root);
+        let site = crate::ground::site_folder::Inside::new(&self.root);
         // `None`: the file is gone.
         let loaded: Vec<(PathBuf, Option<Loaded>)> = dirty
             .into_par_iter()
@@ -319,7 +319,7 @@ impl Preview {
             .into_iter()
             .map(|p| p.relative_to(&self.root))
             .collect();
-        crate::problem::sorted(problems)
+        crate::ground::problem::sorted(problems)
     }
 
     /// Renders what changed since the last good build.

@@ -19,8 +19,8 @@ use notify_debouncer_full::{
 };
 
 use super::preview::Changes;
-use crate::config::CONFIG_FILE;
-use crate::content::CONTENT_DIR;
+use crate::model::config::CONFIG_FILE;
+use crate::model::content::CONTENT_DIR;
 use rust_i18n::t;
 
 /// How long a file must be quiet before its change is taken. It is part of
@@ -132,14 +132,14 @@ pub fn sort_path(root: &Path, path: &Path, changes: &mut Changes) -> bool {
     if parts
         .iter()
         .skip(1)
-        .any(|part| crate::site_folder::is_skipped(part))
+        .any(|part| crate::ground::site_folder::is_skipped(part))
     {
         return false;
     }
     match parts.as_slice() {
         [file] if *file == OsStr::new(CONFIG_FILE) => changes.config = true,
         [folder, ..] if *folder == OsStr::new(CONTENT_DIR) => {
-            if parts.len() > 1 && crate::content::is_markdown(path) {
+            if parts.len() > 1 && crate::model::content::is_markdown(path) {
                 changes.replies.insert(path.to_path_buf());
             } else if parts.len() == 1 || path.is_dir() || !path.exists() {
                 // The folder itself, a sub-folder, or something gone that may

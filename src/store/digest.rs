@@ -27,7 +27,7 @@ use std::time::UNIX_EPOCH;
 
 use anyhow::Context as _;
 
-use crate::hashing::{Hasher, executable};
+use crate::ground::hashing::{Hasher, executable};
 use rayon::prelude::*;
 use rust_i18n::t;
 use rustc_hash::FxBuildHasher;

@@ -20,10 +20,10 @@ use rayon::prelude::*;
 use rust_i18n::t;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::cache::{self, CACHE_DIR, Cache};
-use crate::digest::{Listing, Listings};
-use crate::page::{Page, Sink};
-use crate::problem::Problem;
+use crate::ground::page::{Page, Sink};
+use crate::ground::problem::Problem;
+use crate::store::cache::{self, CACHE_DIR, Cache};
+use crate::store::digest::{Listing, Listings};
 
 /// What a write did, for the summary line.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

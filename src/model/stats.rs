@@ -6,10 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::archive::{Archive, Facet, UNSPECIFIED};
-use crate::config::Config;
-use crate::reply::{Kind, Reply, ReplyDate};
-use crate::workdays::Calendar;
+use crate::model::archive::{Archive, Facet, UNSPECIFIED};
+use crate::model::config::Config;
+use crate::model::reply::{Kind, Reply, ReplyDate};
+use crate::model::workdays::Calendar;
 
 /// How many departments the department chart shows; a city has dozens, and a
 /// chart of sixty bars is a list nobody reads. The rest are summed in a note.
@@ -224,10 +224,10 @@ impl Timings {
 mod tests {
 
     use super::*;
-    use crate::reply::Reply;
+    use crate::model::reply::Reply;
 
     fn reply(path: &str, fields: &str) -> Reply {
-        crate::reply::sample(path, fields)
+        crate::model::reply::sample(path, fields)
     }
 
     fn tallies(list: &[Tally]) -> Vec<(&str, usize)> {

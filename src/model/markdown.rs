@@ -21,7 +21,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Options as Extensions, Parser, Tag, TagEnd, html};
 
-use crate::config::BodyOptions;
+use crate::model::config::BodyOptions;
 
 /// A body rendered once: the HTML for its page, the plain text for search,
 /// feeds and data files, and the links it makes.
@@ -86,7 +86,7 @@ pub fn render(markdown: &str, options: &BodyOptions) -> Rendered {
                 });
                 // A reply with such a link is refused (see `reply`), but
                 // its HTML must not carry the link whoever renders it.
-                if crate::html::script_scheme(dest_url).is_some() {
+                if crate::ground::html::script_scheme(dest_url).is_some() {
                     *dest_url = CowStr::Borrowed("");
                 }
             }
@@ -99,10 +99,10 @@ pub fn render(markdown: &str, options: &BodyOptions) -> Rendered {
             Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => text.push('\n'),
             Event::Html(raw) | Event::InlineHtml(raw) if options.allow_html => {
                 let start = range.start;
-                crate::html::for_each_link(raw.as_bytes(), |href, at| {
+                crate::ground::html::for_each_link(raw.as_bytes(), |href, at| {
                     let (line, col) = lines.place(start + at);
                     links.push(BodyLink {
-                        href: crate::html::decode_entities(href).into_owned(),
+                        href: crate::ground::html::decode_entities(href).into_owned(),
                         line,
                         col,
                     });
@@ -138,8 +138,8 @@ pub fn render(markdown: &str, options: &BodyOptions) -> Rendered {
 
 /// `text` with every character that HTML and XML cannot carry replaced by �.
 fn publishable(text: String) -> String {
-    if text.contains(crate::text::unpublishable) {
-        text.replace(crate::text::unpublishable, "\u{fffd}")
+    if text.contains(crate::ground::text::unpublishable) {
+        text.replace(crate::ground::text::unpublishable, "\u{fffd}")
     } else {
         text
     }

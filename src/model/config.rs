@@ -11,8 +11,8 @@ use std::path::Path;
 use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 
-use crate::lang::Lang;
-use crate::problem::Problem;
+use crate::ground::lang::Lang;
+use crate::ground::problem::Problem;
 
 pub const CONFIG_FILE: &str = "config.yaml";
 
@@ -27,7 +27,7 @@ pub struct Config {
     pub base_url: String,
     pub language: String,
     /// The language of dafu's own messages, `zh` or `en`; unset, the
-    /// locale's (see `crate::lang`).
+    /// locale's (see `crate::ground::lang`).
     pub message_language: Option<String>,
     /// A folder under `themes/`; `default` needs none, it is compiled in.
     pub theme: String,
@@ -45,7 +45,7 @@ pub struct Config {
     pub publish_within_working_days: u32,
     /// Working-day calendars by year, beyond or instead of the built-in
     /// ones (see `workdays`).
-    pub holidays: BTreeMap<i16, crate::workdays::HolidayYear>,
+    pub holidays: BTreeMap<i16, crate::model::workdays::HolidayYear>,
     /// ASCII slugs for terms, per facet: `departments: {常州市工业和信息化局: gxj}`.
     pub slugs: Slugs,
     /// Who runs the site, for the meta tags of the page specification of
@@ -176,19 +176,19 @@ impl Config {
         let unpublishable = |c| {
             t!(
                 "config.unpublishable_char",
-                char = crate::text::char_name(c)
+                char = crate::ground::text::char_name(c)
             )
             .into_owned()
         };
-        if let Some((line, col, c)) = crate::yaml::first_unpublishable(text) {
+        if let Some((line, col, c)) = crate::ground::yaml::first_unpublishable(text) {
             return Err((unpublishable(c), Some(line), Some(col)));
         }
-        if let Some((line, col)) = crate::yaml::too_deep(text) {
-            let message = t!("config.too_deep", max = crate::yaml::MAX_DEPTH).into_owned();
+        if let Some((line, col)) = crate::ground::yaml::too_deep(text) {
+            let message = t!("config.too_deep", max = crate::ground::yaml::MAX_DEPTH).into_owned();
             return Err((message, Some(line), Some(col)));
         }
         let config: Config = serde_yaml::from_str(text).map_err(|e| {
-            let d = crate::yaml::diagnose(&e, text);
+            let d = crate::ground::yaml::diagnose(&e, text);
             let message = match d.hint {
                 Some(hint) => format!("{}{}", d.message, t!("problem.hint", hint = hint)),
                 None => d.message,
@@ -207,10 +207,10 @@ impl Config {
         // One written as an escape (`"\f"`): on the line whose own text
         // makes it, read as YAML alone.
         let value = serde_yaml::to_value(&config).unwrap_or_default();
-        if let Some(c) = crate::yaml::unpublishable_in(&value) {
+        if let Some(c) = crate::ground::yaml::unpublishable_in(&value) {
             let line = text.lines().position(|line| {
                 serde_yaml::from_str::<serde_yaml::Value>(line.trim())
-                    .is_ok_and(|v| crate::yaml::unpublishable_in(&v).is_some())
+                    .is_ok_and(|v| crate::ground::yaml::unpublishable_in(&v).is_some())
             });
             return Err((unpublishable(c), Some(line.map_or(1, |l| l + 1)), Some(1)));
         }
@@ -333,7 +333,7 @@ impl BaseUrl {
     pub fn link(&self, site_path: &str) -> String {
         let mut link = String::with_capacity(self.path.len() + site_path.len() + 8);
         link.push_str(&self.path);
-        crate::url::encode_path_into(site_path.trim_start_matches('/'), &mut link);
+        crate::ground::url::encode_path_into(site_path.trim_start_matches('/'), &mut link);
         link
     }
 }

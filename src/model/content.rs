@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::body::Bodies;
-use crate::problem::Problem;
-use crate::reply::{self, Reply};
-use crate::site_folder::{Inside, is_skipped};
-use crate::text;
+use crate::ground::problem::Problem;
+use crate::ground::site_folder::{Inside, is_skipped};
+use crate::ground::text;
+use crate::model::body::Bodies;
+use crate::model::reply::{self, Reply};
 use rust_i18n::t;
 
 pub const CONTENT_DIR: &str = "content";

@@ -144,7 +144,10 @@ pub fn too_deep(yaml: &str) -> Option<(usize, usize)> {
 /// The first character that cannot be published in any text of `value`,
 /// its keys too.
 pub fn unpublishable_in(value: &serde_yaml::Value) -> Option<char> {
-    let find = |text: &str| text.chars().find(|&c| crate::text::unpublishable(c));
+    let find = |text: &str| {
+        text.chars()
+            .find(|&c| crate::ground::text::unpublishable(c))
+    };
     match value {
         serde_yaml::Value::String(text) => find(text),
         serde_yaml::Value::Sequence(items) => items.iter().find_map(unpublishable_in),
@@ -161,10 +164,10 @@ pub fn unpublishable_in(value: &serde_yaml::Value) -> Option<char> {
 pub fn first_unpublishable(text: &str) -> Option<(usize, usize, char)> {
     let (at, c) = text
         .char_indices()
-        .find(|&(_, c)| crate::text::unpublishable(c))?;
+        .find(|&(_, c)| crate::ground::text::unpublishable(c))?;
     Some((
-        crate::problem::line_of(text, at),
-        crate::problem::column_of(text, at),
+        crate::ground::problem::line_of(text, at),
+        crate::ground::problem::column_of(text, at),
         c,
     ))
 }

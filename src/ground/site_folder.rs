@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::problem::Problem;
+use crate::ground::problem::Problem;
 use rust_i18n::t;
 
 /// The site's folder, to tell what is in it from what a link leads to.

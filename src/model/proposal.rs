@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::reply::{Kind, Reply, Role};
+use crate::model::reply::{Kind, Reply, Role};
 
 /// What makes two replies answers to one proposal.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -177,7 +177,7 @@ mod tests {
 
     fn replies(list: &[(&str, &str)]) -> Vec<Arc<Reply>> {
         list.iter()
-            .map(|(path, fields)| Arc::new(crate::reply::sample(path, fields)))
+            .map(|(path, fields)| Arc::new(crate::model::reply::sample(path, fields)))
             .collect()
     }
 

@@ -18,15 +18,15 @@ use serde::Serialize;
 use tera::value::ValueKind;
 use tera::{Context, Value};
 
-use crate::archive::{Archive, Facet, Term, UNSPECIFIED};
-use crate::config::{BaseUrl, Config};
-use crate::hashing;
-use crate::page::Page;
-use crate::problem::Problem;
-use crate::proposal::{Proposal, ProposalKey};
-use crate::reply::{Kind, Reply, ReplyDate};
-use crate::stats::{Stats, Tally};
-use crate::theme::Theme;
+use crate::ground::hashing;
+use crate::ground::page::Page;
+use crate::ground::problem::Problem;
+use crate::model::archive::{Archive, Facet, Term, UNSPECIFIED};
+use crate::model::config::{BaseUrl, Config};
+use crate::model::proposal::{Proposal, ProposalKey};
+use crate::model::reply::{Kind, Reply, ReplyDate};
+use crate::model::stats::{Stats, Tally};
+use crate::stages::theme::Theme;
 
 /// How a page's context carries each reply: its template data, to render
 /// the page, or the digest of that data, to tell whether the page would
@@ -146,7 +146,7 @@ struct ReplyView<'a> {
     /// list page of each of its proposers, so a list that showed every
     /// name would grow with the square of the names.
     addressee_short: Option<String>,
-    role: Option<crate::reply::Role>,
+    role: Option<crate::model::reply::Role>,
     result: Option<&'a str>,
     result_url: Option<String>,
     result_label: Option<&'a str>,
@@ -564,7 +564,7 @@ impl<'a> Renderer<'a> {
                 let stats = Stats::of(self.archive, self.config);
                 put("total", Value::from_serializable(&stats.total));
                 put("charts", Value::from_serializable(&self.charts(&stats)));
-                let timings = crate::stats::Timings::of(self.archive, self.config);
+                let timings = crate::model::stats::Timings::of(self.archive, self.config);
                 put("timings", Value::from_serializable(&timings));
                 "stats.html"
             }
@@ -782,7 +782,7 @@ impl<'a> Renderer<'a> {
     /// some, with links to the classes' lists; nothing when none gives one.
     fn class_counts(&self, ids: &[usize]) -> Vec<Bar> {
         let replies = ids.iter().map(|&id| &*self.archive.replies()[id]);
-        let tallies = crate::stats::results(self.config, replies);
+        let tallies = crate::model::stats::results(self.config, replies);
         let rows = Chart::new("results", "按办理结果", "办理结果", &tallies, ids.len())
             .labelled(|code| match code {
                 UNSPECIFIED => code.to_string(),
@@ -1220,7 +1220,7 @@ struct SiteView<'a> {
     reply_count: usize,
     facets: Vec<FacetView>,
     legend: &'a indexmap::IndexMap<String, String>,
-    gov: &'a crate::config::GovMeta,
+    gov: &'a crate::model::config::GovMeta,
 }
 
 fn site_value(archive: &Archive, config: &Config, base: &BaseUrl) -> Value {

@@ -11,12 +11,12 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::archive::Archive;
-use crate::config::BaseUrl;
-use crate::html::{decode_entities, for_each_link};
-use crate::lang;
-use crate::page::Page;
-use crate::problem::Problem;
+use crate::ground::html::{decode_entities, for_each_link};
+use crate::ground::lang;
+use crate::ground::page::Page;
+use crate::ground::problem::Problem;
+use crate::model::archive::Archive;
+use crate::model::config::BaseUrl;
 use rust_i18n::t;
 
 /// What a link points at, seen from the archive.
@@ -48,7 +48,7 @@ fn target(href: &str, page_dir: &str, base: &BaseUrl) -> Target {
     } else {
         Cow::Owned(normalise(&format!("{}{page_dir}{href}", base.path)))
     };
-    let Some(path) = crate::url::decode_path(&absolute) else {
+    let Some(path) = crate::ground::url::decode_path(&absolute) else {
         return Target::Malformed;
     };
     if let Some(inside) = path.strip_prefix(base.path.as_str()) {

@@ -9,11 +9,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::config::{CONFIG_FILE, Config, Slug};
-use crate::problem::Problem;
-use crate::proposal::{self, Proposal};
-use crate::reply::Reply;
-use crate::url;
+use crate::ground::problem::Problem;
+use crate::ground::url;
+use crate::model::config::{CONFIG_FILE, Config, Slug};
+use crate::model::proposal::{self, Proposal};
+use crate::model::reply::Reply;
 use rust_i18n::t;
 
 /// The term under which replies without a session or proposer are listed.
@@ -420,7 +420,7 @@ mod tests {
     use super::*;
 
     fn reply(path: &str, fields: &str) -> Reply {
-        crate::reply::sample(path, fields)
+        crate::model::reply::sample(path, fields)
     }
 
     #[test]

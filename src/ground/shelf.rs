@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::spill::{Spill, Spilled};
+use crate::ground::spill::{Spill, Spilled};
 use rust_i18n::t;
 
 /// A shelf holds at most this many bytes it no longer needs, besides twice
@@ -226,7 +226,7 @@ fn read_index(path: &Path, len: u64) -> Option<Index> {
 /// This dafu executable in 64 bits (see `digest::executable`).
 fn made_by() -> u64 {
     let mut hasher = DefaultHasher::new();
-    crate::hashing::executable().hash(&mut hasher);
+    crate::ground::hashing::executable().hash(&mut hasher);
     hasher.finish()
 }
 

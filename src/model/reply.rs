@@ -13,8 +13,8 @@ use rust_i18n::t;
 use serde::Serialize;
 use serde_yaml::Value;
 
-use crate::body::{Bodies, Body};
-use crate::problem::Problem;
+use crate::ground::problem::Problem;
+use crate::model::body::{Bodies, Body};
 
 /// Every front matter key, with its Chinese alias.
 pub const KEYS: &[(&str, &str)] = &[
@@ -325,7 +325,7 @@ pub fn parse(
         problems: Vec::new(),
     };
     let mut reply = fields.into_reply(site_path, body, bodies)?;
-    reply.body_line = crate::problem::line_of(text, offset_in(text, body));
+    reply.body_line = crate::ground::problem::line_of(text, offset_in(text, body));
     let refused = script_links(&reply);
     if !refused.is_empty() {
         return Err(refused);
@@ -339,7 +339,7 @@ pub fn parse(
 fn unpublishable_chars(source: &Path, text: &str) -> Vec<Problem> {
     let found: Vec<(usize, char)> = text
         .char_indices()
-        .filter(|&(_, c)| crate::text::unpublishable(c))
+        .filter(|&(_, c)| crate::ground::text::unpublishable(c))
         .collect();
     let mut problems: Vec<Problem> = found
         .iter()
@@ -347,11 +347,14 @@ fn unpublishable_chars(source: &Path, text: &str) -> Vec<Problem> {
         .map(|&(at, c)| {
             Problem::new(
                 source,
-                t!("reply.unpublishable_char", char = crate::text::char_name(c)),
+                t!(
+                    "reply.unpublishable_char",
+                    char = crate::ground::text::char_name(c)
+                ),
             )
             .at(
-                crate::problem::line_of(text, at),
-                crate::problem::column_of(text, at),
+                crate::ground::problem::line_of(text, at),
+                crate::ground::problem::column_of(text, at),
             )
             .hint(t!("reply.unpublishable_char_hint"))
         })
@@ -366,8 +369,8 @@ fn unpublishable_chars(source: &Path, text: &str) -> Vec<Problem> {
                 ),
             )
             .at(
-                crate::problem::line_of(text, at),
-                crate::problem::column_of(text, at),
+                crate::ground::problem::line_of(text, at),
+                crate::ground::problem::column_of(text, at),
             ),
         );
     }
@@ -383,13 +386,13 @@ fn script_links(reply: &Reply) -> Vec<Problem> {
         .links
         .iter()
         .filter_map(|link| {
-            let scheme = crate::html::script_scheme(&link.href)?;
+            let scheme = crate::ground::html::script_scheme(&link.href)?;
             Some(
                 Problem::new(
                     &reply.source,
                     t!(
                         "reply.script_link",
-                        href = crate::problem::quoted(&link.href),
+                        href = crate::ground::problem::quoted(&link.href),
                         scheme = scheme
                     ),
                 )
@@ -411,12 +414,12 @@ fn privacy_warnings(source: &Path, text: &str, yaml: &str, body: &str) -> Vec<Pr
     let mut warnings = Vec::new();
     for part in [yaml, body] {
         let start = offset_in(text, part);
-        for finding in crate::privacy::scan(part) {
+        for finding in crate::ground::privacy::scan(part) {
             let line_start = part[..finding.offset].rfind('\n').map_or(0, |i| i + 1);
             if part.as_ptr() == yaml.as_ptr() && part[line_start..].trim_start().starts_with('#') {
                 continue;
             }
-            let line = crate::problem::line_of(text, start + finding.offset);
+            let line = crate::ground::problem::line_of(text, start + finding.offset);
             warnings.push(Problem::new(source, finding.message()).on_line(line));
         }
     }
@@ -489,7 +492,7 @@ struct Fields {
 
 /// A YAML diagnosis of the front matter as a problem of `source`: the
 /// front matter starts on the line after `---`.
-fn diagnosed(source: &Path, d: crate::yaml::Diagnosis) -> Problem {
+fn diagnosed(source: &Path, d: crate::ground::yaml::Diagnosis) -> Problem {
     let problem = Problem::new(source, d.message).at(d.line + 1, d.col);
     match d.hint {
         Some(hint) => problem.hint(hint),
@@ -504,11 +507,11 @@ impl<'a> FrontMatter<'a> {
         body: &str,
         bodies: Bodies,
     ) -> Result<Reply, Vec<Problem>> {
-        if let Some((line, col)) = crate::yaml::too_deep(self.yaml) {
+        if let Some((line, col)) = crate::ground::yaml::too_deep(self.yaml) {
             return Err(vec![
                 Problem::new(
                     self.source,
-                    t!("reply.too_deep", max = crate::yaml::MAX_DEPTH),
+                    t!("reply.too_deep", max = crate::ground::yaml::MAX_DEPTH),
                 )
                 .at(line + 1, col)
                 .hint(t!("reply.too_deep_hint")),
@@ -518,7 +521,7 @@ impl<'a> FrontMatter<'a> {
             Ok(Value::Mapping(m)) => m,
             Ok(Value::Null) => serde_yaml::Mapping::new(),
             Ok(_) => {
-                let problem = match crate::yaml::full_width_colon(self.yaml) {
+                let problem = match crate::ground::yaml::full_width_colon(self.yaml) {
                     Some(d) => diagnosed(self.source, d),
                     None => Problem::new(self.source, t!("reply.not_a_mapping")).at(2, 1),
                 };
@@ -527,7 +530,7 @@ impl<'a> FrontMatter<'a> {
             Err(e) => {
                 return Err(vec![diagnosed(
                     self.source,
-                    crate::yaml::diagnose(&e, self.yaml),
+                    crate::ground::yaml::diagnose(&e, self.yaml),
                 )]);
             }
         };
@@ -551,7 +554,11 @@ impl<'a> FrontMatter<'a> {
             let Some(canonical) = canonical_key(name) else {
                 self.problem(
                     line,
-                    t!("reply.unknown_key", key = crate::problem::quoted(name)).into(),
+                    t!(
+                        "reply.unknown_key",
+                        key = crate::ground::problem::quoted(name)
+                    )
+                    .into(),
                     nearest_key(name),
                 );
                 continue;
@@ -721,13 +728,13 @@ impl<'a> FrontMatter<'a> {
                 _ => self.wrong_type(written, "kind.true_or_false", value, line),
             },
             "extra" => match value {
-                Value::Mapping(_) if let Some(c) = crate::yaml::unpublishable_in(value) => {
+                Value::Mapping(_) if let Some(c) = crate::ground::yaml::unpublishable_in(value) => {
                     self.problem(
                         line,
                         t!(
                             "reply.field_unpublishable",
                             key = written,
-                            char = crate::text::char_name(c)
+                            char = crate::ground::text::char_name(c)
                         )
                         .into(),
                         Some(t!("reply.field_unpublishable_hint").into()),
@@ -795,13 +802,16 @@ impl<'a> FrontMatter<'a> {
         if text.is_empty() {
             return None;
         }
-        if let Some(c) = text.chars().find(|&c| crate::text::unpublishable(c)) {
+        if let Some(c) = text
+            .chars()
+            .find(|&c| crate::ground::text::unpublishable(c))
+        {
             self.problem(
                 line,
                 t!(
                     "reply.field_unpublishable",
                     key = key,
-                    char = crate::text::char_name(c)
+                    char = crate::ground::text::char_name(c)
                 )
                 .into(),
                 Some(t!("reply.field_unpublishable_hint").into()),
@@ -830,14 +840,14 @@ impl<'a> FrontMatter<'a> {
     /// of its list: a problem if no file system would take it.
     fn name(&mut self, key: &str, name: Option<&str>, line: Option<usize>) {
         let Some(name) = name else { return };
-        let bytes = crate::url::slugify(name).len();
+        let bytes = crate::ground::url::slugify(name).len();
         if bytes > MAX_NAME_BYTES {
             self.problem(
                 line,
                 t!(
                     "reply.name_too_long",
                     key = key,
-                    name = crate::problem::quoted(name),
+                    name = crate::ground::problem::quoted(name),
                     bytes = bytes,
                     max = MAX_NAME_BYTES
                 )
@@ -863,7 +873,7 @@ impl<'a> FrontMatter<'a> {
                 t!(
                     "reply.not_one_of",
                     key = key,
-                    text = crate::problem::quoted(&text),
+                    text = crate::ground::problem::quoted(&text),
                     allowed = allowed
                 )
                 .into(),
@@ -883,7 +893,7 @@ impl<'a> FrontMatter<'a> {
                     t!(
                         "reply.not_a_date",
                         key = key,
-                        text = crate::problem::quoted(&text)
+                        text = crate::ground::problem::quoted(&text)
                     )
                     .into(),
                     Some(t!("reply.not_a_date_hint").into()),
@@ -896,7 +906,7 @@ impl<'a> FrontMatter<'a> {
                     t!(
                         "reply.no_such_day",
                         key = key,
-                        text = crate::problem::quoted(&text)
+                        text = crate::ground::problem::quoted(&text)
                     )
                     .into(),
                     None,
@@ -1063,7 +1073,7 @@ pub fn sample(path: &str, fields: &str) -> Reply {
         Path::new(path),
         format!("{path}/"),
         &text,
-        Bodies::Held(&crate::config::BodyOptions::default()),
+        Bodies::Held(&crate::model::config::BodyOptions::default()),
     )
     .expect("a sample reply parses")
 }
@@ -1077,7 +1087,7 @@ mod tests {
             Path::new("content/a.md"),
             "a/".into(),
             text,
-            Bodies::Held(&crate::config::BodyOptions::default()),
+            Bodies::Held(&crate::model::config::BodyOptions::default()),
         )
     }
 

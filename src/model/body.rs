@@ -13,10 +13,10 @@ use std::sync::Arc;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::config::BodyOptions;
-use crate::markdown::{self, BodyLink, Rendered};
-use crate::shelf::Shelf;
-use crate::spill::{Spill, Spilled};
+use crate::ground::shelf::Shelf;
+use crate::ground::spill::{Spill, Spilled};
+use crate::model::config::BodyOptions;
+use crate::model::markdown::{self, BodyLink, Rendered};
 
 /// Characters of a reply's text in its description and feed summary.
 pub const SUMMARY_CHARS: usize = 120;

@@ -26,12 +26,12 @@ use rayon::prelude::*;
 
 use serde::Serialize;
 
-use crate::archive::Archive;
-use crate::config::BaseUrl;
-use crate::hashing;
-use crate::proposal::ProposalKey;
-use crate::reply::{Kind, Reply, ReplyDate, Role};
-use crate::shelf::Shelf;
+use crate::ground::hashing;
+use crate::ground::shelf::Shelf;
+use crate::model::archive::Archive;
+use crate::model::config::BaseUrl;
+use crate::model::proposal::ProposalKey;
+use crate::model::reply::{Kind, Reply, ReplyDate, Role};
 
 /// A file of open data. Made from every reply, not through a template:
 /// `parts` makes it, `digest` says what it is made of.
@@ -94,7 +94,7 @@ fn csv_header() -> [&'static str; 25] {
     CSV_KEYS.map(|key| match key {
         "url" => "网址",
         "proposal_key" => "提案标识",
-        _ => crate::reply::KEYS
+        _ => crate::model::reply::KEYS
             .iter()
             .find(|(k, _)| *k == key)
             .map_or(key, |(_, alias)| alias),

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use include_dir::{Dir, include_dir};
 use tera::{ErrorKind, Kwargs, State, Tera};
 
-use crate::config::{BaseUrl, Config};
-use crate::problem::Problem;
-use crate::site_folder::{Inside, is_skipped};
+use crate::ground::problem::Problem;
+use crate::ground::site_folder::{Inside, is_skipped};
+use crate::model::config::{BaseUrl, Config};
 use rust_i18n::t;
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
@@ -59,7 +59,7 @@ impl Theme {
             read_embedded(&DEFAULT_THEME, "static", &mut statics);
         } else {
             return Err(vec![Problem::new(
-                crate::config::CONFIG_FILE,
+                crate::model::config::CONFIG_FILE,
                 t!(
                     "theme.not_found",
                     theme = config.theme,

@@ -108,7 +108,7 @@ mod tests {
     #[test]
     fn every_message_has_both_languages() {
         let catalogue: serde_yaml::Mapping =
-            serde_yaml::from_str(include_str!("../locales/dafu.yml"))
+            serde_yaml::from_str(include_str!("../../locales/dafu.yml"))
                 .expect("locales/dafu.yml is YAML");
         let mut missing = Vec::new();
         for (key, texts) in &catalogue {
@@ -128,7 +128,7 @@ mod tests {
 
     #[test]
     fn every_key_the_code_asks_for_is_in_the_catalogue() {
-        let catalogue = include_str!("../locales/dafu.yml");
+        let catalogue = include_str!("../../locales/dafu.yml");
         let asks =
             regex::Regex::new(r#"(?:^|[^A-Za-z_])t!\(\s*"([^"]+)""#).expect("a valid pattern");
         let mut unknown = Vec::new();

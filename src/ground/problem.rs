@@ -124,7 +124,7 @@ pub fn quoted(text: &str) -> String {
         match c {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            c if crate::text::unpublishable(c) || c == '\r' => {
+            c if crate::ground::text::unpublishable(c) || c == '\r' => {
                 out.extend(c.escape_unicode());
             }
             c => out.push(c),
