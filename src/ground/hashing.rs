@@ -13,10 +13,10 @@ use serde::Serialize;
 
 /// A hasher that also takes anything serde can serialise.
 #[derive(Default)]
-pub struct Hasher(DefaultHasher);
+pub(crate) struct Hasher(DefaultHasher);
 
 impl Hasher {
-    pub fn serialized(&mut self, value: &impl Serialize) {
+    pub(crate) fn serialized(&mut self, value: &impl Serialize) {
         // Template data (strings, numbers, lists) serialises; if some day it
         // did not, the rest of it would go unhashed, so the digest is made
         // one that matches nothing, and the page is made again.
@@ -51,7 +51,7 @@ impl io::Write for Hasher {
 /// rebuilt dafu never keeps what an older one made. Where it cannot be
 /// told (no `/proc` in a bare container, say), a number never drawn
 /// before: nothing made before is kept.
-pub fn executable() -> (&'static str, u64, u128) {
+pub(crate) fn executable() -> (&'static str, u64, u128) {
     let identity = std::env::current_exe()
         .and_then(fs::metadata)
         .and_then(|m| Ok((m.len(), m.modified()?.duration_since(UNIX_EPOCH).ok())));

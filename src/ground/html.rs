@@ -13,7 +13,7 @@ use std::borrow::Cow;
 /// `action` attribute in `html` (entities not yet decoded; `offset` is where
 /// the value starts). Works on bytes: the pages are ours and UTF-8, and
 /// validating hundreds of megabytes again would cost more than the scan.
-pub fn for_each_link<'b>(bytes: &'b [u8], mut found: impl FnMut(&'b str, usize)) {
+pub(crate) fn for_each_link<'b>(bytes: &'b [u8], mut found: impl FnMut(&'b str, usize)) {
     // One pass of memchr over every `<`; what lies inside a tag, a comment
     // or a script is stepped over by `skip_to`.
     let mut skip_to = 0;
@@ -150,7 +150,7 @@ fn find_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> usize {
 /// pages write, numeric ones (`&#106;`, `&#x6A;`, with or without `;`,
 /// as browsers read them), and the named ones that spell out a URL's
 /// scheme (`javascript&colon;`).
-pub fn decode_entities(value: &str) -> Cow<'_, str> {
+pub(crate) fn decode_entities(value: &str) -> Cow<'_, str> {
     if !value.contains('&') {
         return Cow::Borrowed(value);
     }
@@ -214,7 +214,7 @@ fn numeric_reference(text: &str) -> Option<(char, usize)> {
 /// (`javascript:`, `vbscript:`, `data:`), as a browser reads the link:
 /// ignoring case, the spaces and controls around it, and tabs and line
 /// breaks anywhere in it.
-pub fn script_scheme(href: &str) -> Option<&'static str> {
+pub(crate) fn script_scheme(href: &str) -> Option<&'static str> {
     let scheme: String = href
         .trim_matches(|c: char| c <= ' ')
         .chars()

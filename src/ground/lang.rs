@@ -48,7 +48,7 @@ pub fn choose(command_line: Option<Lang>) {
 }
 
 /// Once config.yaml is read: its `message_language:`, unless `--lang` chose.
-pub fn adopt(setting: Option<Lang>) {
+pub(crate) fn adopt(setting: Option<Lang>) {
     if let Some(lang) = setting
         && !FROM_COMMAND_LINE.load(Ordering::Relaxed)
     {

@@ -7,13 +7,13 @@ use std::sync::Mutex;
 
 /// One output file: its path under the output folder and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page {
+pub(crate) struct Page {
     pub path: String,
     pub bytes: Vec<u8>,
 }
 
 /// Where a build's files go as they are made, from any thread.
-pub trait Sink: Sync {
+pub(crate) trait Sink: Sync {
     /// Writes one page; true if that changed what was there.
     fn put(&self, page: Page) -> anyhow::Result<bool>;
 
@@ -48,10 +48,10 @@ where
 /// Keeps every file in memory, in the order they come: the preview's
 /// pages made in the background. Every file counts as changed.
 #[derive(Default)]
-pub struct Kept(Mutex<Vec<Page>>);
+pub(crate) struct Kept(Mutex<Vec<Page>>);
 
 impl Kept {
-    pub fn into_pages(self) -> Vec<Page> {
+    pub(crate) fn into_pages(self) -> Vec<Page> {
         // A poisoned lock means a thread panicked, and the build with it.
         self.0
             .into_inner()

@@ -16,7 +16,7 @@ use rust_i18n::t;
 
 /// What was found, and where it starts (a byte offset into the text).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub(crate) struct Finding {
     pub offset: usize,
     pub kind: PersonalNumber,
     /// The number with its middle masked, to name it without repeating it.
@@ -25,13 +25,13 @@ pub struct Finding {
 
 /// Whose number it is: a mobile phone's, or a resident ID card's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PersonalNumber {
+pub(crate) enum PersonalNumber {
     Mobile,
     ResidentId,
 }
 
 impl Finding {
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         let key = match self.kind {
             PersonalNumber::Mobile => "privacy.mobile",
             PersonalNumber::ResidentId => "privacy.resident_id",
@@ -72,7 +72,7 @@ fn run_at(bytes: &[u8], mut at: usize) -> (String, usize) {
 }
 
 /// Every finding in `text`, in order.
-pub fn scan(text: &str) -> Vec<Finding> {
+pub(crate) fn scan(text: &str) -> Vec<Finding> {
     let bytes = text.as_bytes();
     let mut findings = Vec::new();
     let mut at = 0;

@@ -104,7 +104,7 @@ impl fmt::Display for Problem {
 
 /// Problems in the order a reader goes through them: by file, then line
 /// and column; each once.
-pub fn sorted(mut problems: Vec<Problem>) -> Vec<Problem> {
+pub(crate) fn sorted(mut problems: Vec<Problem>) -> Vec<Problem> {
     problems.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
     problems.dedup();
     problems
@@ -113,7 +113,7 @@ pub fn sorted(mut problems: Vec<Problem>) -> Vec<Problem> {
 /// A user's text as a message quotes it: on one line (a line break shows as
 /// `\n`, a control character as `\u{c}`), and cut after 60 characters, so
 /// that every problem stays one `path:line:col: message` line.
-pub fn quoted(text: &str) -> String {
+pub(crate) fn quoted(text: &str) -> String {
     const MAX: usize = 60;
     let mut out = String::new();
     for (i, c) in text.chars().enumerate() {
@@ -134,13 +134,13 @@ pub fn quoted(text: &str) -> String {
 }
 
 /// The number of characters before byte `index` on its line, plus one.
-pub fn column_of(text: &str, index: usize) -> usize {
+pub(crate) fn column_of(text: &str, index: usize) -> usize {
     let start = text[..index].rfind('\n').map_or(0, |i| i + 1);
     text[start..index].chars().count() + 1
 }
 
 /// The 1-based line holding byte `index`.
-pub fn line_of(text: &str, index: usize) -> usize {
+pub(crate) fn line_of(text: &str, index: usize) -> usize {
     text.as_bytes()[..index]
         .iter()
         .filter(|&&b| b == b'\n')

@@ -34,7 +34,7 @@ use rust_i18n::t;
 /// what it needs, before the next build starts it over.
 const SLACK: u64 = 16 << 20;
 
-pub struct Shelf {
+pub(crate) struct Shelf {
     spill: Arc<Spill>,
     /// What the last build left here, by digest.
     kept: HashMap<u64, Record>,
@@ -72,7 +72,7 @@ struct Index {
 impl Shelf {
     /// The shelf `name` kept in the folder `cache`; one of the build's own
     /// (`whose`), in the same folder, if another build holds that one.
-    pub fn in_cache(cache: &Path, name: &str, whose: &'static str) -> Result<Shelf> {
+    pub(crate) fn in_cache(cache: &Path, name: &str, whose: &'static str) -> Result<Shelf> {
         let data = cache.join(name);
         let index = cache.join(format!("{name}.index"));
         match Shelf::open(&data, index)? {
@@ -133,14 +133,14 @@ impl Shelf {
 
     /// Where the parts of the entry with `digest` are, if the last build
     /// left it here.
-    pub fn find(&self, digest: u64) -> Option<Spilled> {
+    pub(crate) fn find(&self, digest: u64) -> Option<Spilled> {
         let record = self.kept.get(&digest)?;
         lock(&self.found).push(digest);
         Some(Spilled::at(record.at, &record.lens))
     }
 
     /// Puts an entry's parts here.
-    pub fn put(&self, digest: u64, parts: &[&[u8]]) -> Result<Spilled> {
+    pub(crate) fn put(&self, digest: u64, parts: &[&[u8]]) -> Result<Spilled> {
         let spot = self.spill.put(parts)?;
         lock(&self.put).push(Record {
             digest,
@@ -151,14 +151,14 @@ impl Shelf {
     }
 
     /// The file the entries are in, to read them back.
-    pub fn spill(&self) -> &Arc<Spill> {
+    pub(crate) fn spill(&self) -> &Arc<Spill> {
         &self.spill
     }
 
     /// After a build that succeeded: records what it used for the next
     /// one, or starts the shelf over if most of it is no longer used. A
     /// shelf the build did not use (the open data was kept) stays as it was.
-    pub fn keep(self) -> Result<()> {
+    pub(crate) fn keep(self) -> Result<()> {
         let Some(index) = self.index else {
             return Ok(());
         };

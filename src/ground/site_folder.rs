@@ -11,7 +11,7 @@ use rust_i18n::t;
 /// dafu publishes nothing from outside the site's folder: a link in it is
 /// followed only where it leads to a file or folder of the site, and not
 /// to a hidden one (`.git/`, `.dafu/`), which no build reads.
-pub struct Inside {
+pub(crate) struct Inside {
     /// As given, to show paths from it.
     root: PathBuf,
     /// Resolved, to compare with where links lead.
@@ -19,7 +19,7 @@ pub struct Inside {
 }
 
 impl Inside {
-    pub fn new(root: &Path) -> Result<Inside, Vec<Problem>> {
+    pub(crate) fn new(root: &Path) -> Result<Inside, Vec<Problem>> {
         let real = root
             .canonicalize()
             .map_err(|e| vec![Problem::new(root, t!("site.cannot_open", error = e))])?;
@@ -33,7 +33,7 @@ impl Inside {
     /// `problems`. Only links and the folder the walk starts from (whose
     /// own folders may be links) are resolved: the walk knows the rest are
     /// neither, so an ordinary file costs nothing more.
-    pub fn admits(&self, entry: &walkdir::DirEntry, problems: &mut Vec<Problem>) -> bool {
+    pub(crate) fn admits(&self, entry: &walkdir::DirEntry, problems: &mut Vec<Problem>) -> bool {
         if entry.depth() > 0 && !entry.path_is_symlink() {
             return true;
         }
@@ -48,7 +48,7 @@ impl Inside {
 
     /// Why the file or folder at `path` is not the site's to read, if it
     /// is not: it is, or is in, a link that leads outside the site.
-    pub fn outside(&self, path: &Path) -> Option<Problem> {
+    pub(crate) fn outside(&self, path: &Path) -> Option<Problem> {
         let shown = path.strip_prefix(&self.root).unwrap_or(path);
         let target = match path.canonicalize() {
             Ok(target) => target,
@@ -68,7 +68,7 @@ impl Inside {
 /// or static files: hidden ones (`.git`, an editor's `.x.swp`) and an
 /// editor's backups (`style.css~`, Emacs' `#reply.md#`), which would
 /// otherwise be published or reload the preview.
-pub fn is_skipped(name: &std::ffi::OsStr) -> bool {
+pub(crate) fn is_skipped(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| {
         (n.starts_with('.') && n.len() > 1)
             || n.ends_with('~')

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use anyhow::{Context as _, Result};
 
-pub struct Spill {
+pub(crate) struct Spill {
     file: File,
     /// Where the next `put` starts; held while one writes.
     end: Mutex<u64>,
@@ -25,13 +25,13 @@ pub struct Spill {
 }
 
 /// Where the parts of one `put` are in the file.
-pub struct Spilled {
+pub(crate) struct Spilled {
     ranges: Vec<(u64, usize)>,
 }
 
 impl Spilled {
     /// Parts of `lens` bytes, one after another from `start`.
-    pub fn at(start: u64, lens: &[u64]) -> Spilled {
+    pub(crate) fn at(start: u64, lens: &[u64]) -> Spilled {
         let mut at = start;
         let ranges = lens
             .iter()
@@ -45,13 +45,13 @@ impl Spilled {
     }
 
     /// Where the first part starts.
-    pub fn start(&self) -> u64 {
+    pub(crate) fn start(&self) -> u64 {
         self.ranges.first().map_or(0, |&(at, _)| at)
     }
 }
 
 impl Spill {
-    pub fn new(dir: &Path, whose: &'static str) -> Result<Spill> {
+    pub(crate) fn new(dir: &Path, whose: &'static str) -> Result<Spill> {
         let file = tempfile::tempfile_in(dir)
             .with_context(|| format!("cannot make {whose} temporary file in {}", dir.display()))?;
         Ok(Spill {
@@ -63,7 +63,7 @@ impl Spill {
     }
 
     /// A file someone else named (`what`), written on from `end`.
-    pub fn over(file: File, end: u64, dir: &Path, what: String) -> Spill {
+    pub(crate) fn over(file: File, end: u64, dir: &Path, what: String) -> Spill {
         Spill {
             file,
             end: Mutex::new(end),
@@ -73,12 +73,12 @@ impl Spill {
     }
 
     /// Where the next `put` starts: the bytes put so far.
-    pub fn end(&self) -> u64 {
+    pub(crate) fn end(&self) -> u64 {
         *self.lock()
     }
 
     /// Cuts the file to its first `len` bytes.
-    pub fn truncate(&self, len: u64) -> Result<()> {
+    pub(crate) fn truncate(&self, len: u64) -> Result<()> {
         let mut end = self.lock();
         self.file
             .set_len(len)
@@ -88,7 +88,7 @@ impl Spill {
     }
 
     /// Overwrites `len` bytes from `at` with zeros.
-    pub fn erase(&self, at: u64, len: u64) -> Result<()> {
+    pub(crate) fn erase(&self, at: u64, len: u64) -> Result<()> {
         let _writes = self.lock();
         let mut file = &self.file;
         file.seek(SeekFrom::Start(at))
@@ -98,7 +98,7 @@ impl Spill {
     }
 
     /// Appends some parts, to be read back one at a time.
-    pub fn put(&self, parts: &[impl AsRef<[u8]>]) -> Result<Spilled> {
+    pub(crate) fn put(&self, parts: &[impl AsRef<[u8]>]) -> Result<Spilled> {
         let mut end = self.lock();
         let mut ranges = Vec::with_capacity(parts.len());
         let mut file = &self.file;
@@ -118,7 +118,7 @@ impl Spill {
     }
 
     /// Part number `part` of one `put`.
-    pub fn get(&self, spilled: &Spilled, part: usize) -> Result<Vec<u8>> {
+    pub(crate) fn get(&self, spilled: &Spilled, part: usize) -> Result<Vec<u8>> {
         let (at, len) = spilled.ranges[part];
         let mut bytes = vec![0; len];
         self.read_at(&mut bytes, at)
@@ -142,7 +142,7 @@ impl Spill {
     }
 
     /// The file, for messages: "bodies in /srv/site/.dafu/public".
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         format!("{} in {}", self.what, self.dir.display())
     }
 

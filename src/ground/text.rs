@@ -8,7 +8,7 @@ use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
 
 /// Why bytes are not text, with the 1-based line where it shows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TextError {
+pub(crate) enum TextError {
     #[error("holds a NUL byte: this is a binary file, not text")]
     Nul { line: usize },
     #[error("is neither UTF-8, UTF-16 nor GB18030/GBK text (bad bytes start here)")]
@@ -16,7 +16,7 @@ pub enum TextError {
 }
 
 impl TextError {
-    pub fn line(&self) -> usize {
+    pub(crate) fn line(&self) -> usize {
         match self {
             TextError::Nul { line } | TextError::Undecodable { line } => *line,
         }
@@ -25,14 +25,14 @@ impl TextError {
 
 /// Which encoding the bytes were in, so a caller can mention a legacy one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
+pub(crate) enum Encoding {
     Utf8,
     Utf16,
     Gb18030,
 }
 
 /// Decodes a file's bytes, normalising line endings to `\n`.
-pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), TextError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<(String, Encoding), TextError> {
     let (text, encoding) = decode_raw(bytes)?;
     if let Some(at) = text.find('\0') {
         return Err(TextError::Nul {
@@ -85,7 +85,7 @@ fn utf8(bytes: &[u8]) -> Result<(String, Encoding), TextError> {
 /// line feed (XML 1.0 cannot carry most of them, so one in a title breaks
 /// every feed it is in; HTML counts all of them as errors), and the
 /// noncharacters (U+FDD0–U+FDEF and the last two of every plane).
-pub fn unpublishable(c: char) -> bool {
+pub(crate) fn unpublishable(c: char) -> bool {
     let code = u32::from(c);
     (c.is_control() && !matches!(c, '\t' | '\n'))
         || (0xFDD0..=0xFDEF).contains(&code)
@@ -93,7 +93,7 @@ pub fn unpublishable(c: char) -> bool {
 }
 
 /// How a message names a character: `U+000C form feed`.
-pub fn char_name(c: char) -> String {
+pub(crate) fn char_name(c: char) -> String {
     const C0: [&str; 32] = [
         "null",
         "start of heading",

@@ -5,18 +5,18 @@
 
 use std::time::Instant;
 
-pub struct Stages {
+pub(crate) struct Stages {
     last: Option<Instant>,
 }
 
 impl Stages {
     /// Stages that say nothing.
-    pub fn off() -> Stages {
+    pub(crate) fn off() -> Stages {
         Stages { last: None }
     }
 
     /// On when `DAFU_TIMINGS` is set to anything but `0`.
-    pub fn from_env() -> Stages {
+    pub(crate) fn from_env() -> Stages {
         let on = std::env::var_os("DAFU_TIMINGS").is_some_and(|v| v != "0" && !v.is_empty());
         Stages {
             last: on.then(Instant::now),
@@ -24,7 +24,7 @@ impl Stages {
     }
 
     /// Reports the time since the previous stage ended, under `stage`.
-    pub fn done(&mut self, stage: &str) {
+    pub(crate) fn done(&mut self, stage: &str) {
         if let Some(last) = self.last {
             let now = Instant::now();
             let ms = (now - last).as_secs_f64() * 1e3;

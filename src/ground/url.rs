@@ -3,7 +3,7 @@
 //! segment of such a path.
 
 /// A term's own text made safe as one URL segment.
-pub fn slugify(name: &str) -> String {
+pub(crate) fn slugify(name: &str) -> String {
     let slug: String = name
         .trim()
         .chars()
@@ -23,7 +23,7 @@ pub fn slugify(name: &str) -> String {
 
 /// Appends `path` to `out`, percent-encoding every byte outside the
 /// characters a URL path may carry as they are.
-pub fn encode_path_into(path: &str, out: &mut String) {
+pub(crate) fn encode_path_into(path: &str, out: &mut String) {
     for &byte in path.as_bytes() {
         if byte.is_ascii_alphanumeric() || b"/-_.~!$&'()*+,;=:@".contains(&byte) {
             out.push(byte as char);
@@ -40,7 +40,7 @@ pub fn encode_path_into(path: &str, out: &mut String) {
 }
 
 /// Decodes `%XX` escapes; `None` when an escape is malformed or the result is not UTF-8.
-pub fn decode_path(path: &str) -> Option<String> {
+pub(crate) fn decode_path(path: &str) -> Option<String> {
     let bytes = path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

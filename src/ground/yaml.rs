@@ -9,7 +9,7 @@
 use rust_i18n::t;
 
 /// A YAML error as it is reported: where, what, and what to do.
-pub struct Diagnosis {
+pub(crate) struct Diagnosis {
     /// 1-based line and column in the YAML text given.
     pub line: usize,
     pub col: usize,
@@ -18,7 +18,7 @@ pub struct Diagnosis {
 }
 
 /// Why `yaml` did not parse, in the messages' language.
-pub fn diagnose(error: &serde_yaml::Error, yaml: &str) -> Diagnosis {
+pub(crate) fn diagnose(error: &serde_yaml::Error, yaml: &str) -> Diagnosis {
     if let Some(slip) = full_width_colon(yaml) {
         return slip;
     }
@@ -39,7 +39,7 @@ pub fn diagnose(error: &serde_yaml::Error, yaml: &str) -> Diagnosis {
 /// The first line that starts with a key followed by `：` where YAML wants
 /// `:`. Only unindented lines are read: indented ones are a list's items
 /// or a block of text, where `：` is the text's own.
-pub fn full_width_colon(yaml: &str) -> Option<Diagnosis> {
+pub(crate) fn full_width_colon(yaml: &str) -> Option<Diagnosis> {
     yaml.lines().enumerate().find_map(|(i, line)| {
         let at = line.find('：')?;
         let key = line[..at].trim_end();
@@ -82,13 +82,13 @@ fn known(message: &str) -> Option<&'static str> {
 /// front matter or config. A reply's fields nest two deep at most; the YAML
 /// parser takes seconds to refuse an unclosed `[[[[…` of 100 KB, so such
 /// text is refused before it is parsed.
-pub const MAX_DEPTH: usize = 32;
+pub(crate) const MAX_DEPTH: usize = 32;
 
 /// Where the bracket that nests deeper than [`MAX_DEPTH`] is in `yaml`, as
 /// (line, column) from 1, if one does. Brackets in quoted text and
 /// comments do not count; in plain text they may (`title: a[b`), which
 /// only matters for text with dozens of unclosed brackets.
-pub fn too_deep(yaml: &str) -> Option<(usize, usize)> {
+pub(crate) fn too_deep(yaml: &str) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     for (index, line) in yaml.lines().enumerate() {
         let mut quote: Option<char> = None;
@@ -143,7 +143,7 @@ pub fn too_deep(yaml: &str) -> Option<(usize, usize)> {
 
 /// The first character that cannot be published in any text of `value`,
 /// its keys too.
-pub fn unpublishable_in(value: &serde_yaml::Value) -> Option<char> {
+pub(crate) fn unpublishable_in(value: &serde_yaml::Value) -> Option<char> {
     let find = |text: &str| {
         text.chars()
             .find(|&c| crate::ground::text::unpublishable(c))
@@ -161,7 +161,7 @@ pub fn unpublishable_in(value: &serde_yaml::Value) -> Option<char> {
 
 /// The line and column of the first character of `text` that cannot be
 /// published (see `text::unpublishable`), and the character.
-pub fn first_unpublishable(text: &str) -> Option<(usize, usize, char)> {
+pub(crate) fn first_unpublishable(text: &str) -> Option<(usize, usize, char)> {
     let (at, c) = text
         .char_indices()
         .find(|&(_, c)| crate::ground::text::unpublishable(c))?;
@@ -173,7 +173,7 @@ pub fn first_unpublishable(text: &str) -> Option<(usize, usize, char)> {
 }
 
 /// The error's message without the position it ends with.
-pub fn message(error: &serde_yaml::Error) -> String {
+pub(crate) fn message(error: &serde_yaml::Error) -> String {
     let message = error.to_string();
     match message.find(" at line ") {
         Some(at) => message[..at].to_string(),
@@ -182,7 +182,7 @@ pub fn message(error: &serde_yaml::Error) -> String {
 }
 
 /// Where `error` lies in `yaml`, as (line, column) from 1, if it says.
-pub fn place(error: &serde_yaml::Error, yaml: &str) -> Option<(usize, usize)> {
+pub(crate) fn place(error: &serde_yaml::Error, yaml: &str) -> Option<(usize, usize)> {
     duplicate_key(&error.to_string())
         .and_then(|key| second_line_of(yaml, key))
         .or_else(|| error.location().map(|at| (at.line(), at.column())))

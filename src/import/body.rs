@@ -11,7 +11,7 @@ use super::letter::{BodyLine, Letter};
 use super::text::tidy_spaces;
 
 /// The body as Markdown, paragraphs separated by blank lines.
-pub fn markdown(letter: &Letter) -> String {
+pub(super) fn markdown(letter: &Letter) -> String {
     let blocks = blocks(&letter.body_lines());
     let mut out = String::new();
     for block in &blocks {

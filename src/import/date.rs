@@ -10,7 +10,7 @@ use regex::Regex;
 
 /// A calendar date that exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Date {
+pub(crate) struct Date {
     pub year: u16,
     pub month: u8,
     pub day: u8,
@@ -42,7 +42,7 @@ static CHINESE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The first date in a piece of text, such as a label's value
 /// (`2019-12-04`, `2024-09-11 11:23`).
-pub fn find(text: &str) -> Option<Date> {
+pub(super) fn find(text: &str) -> Option<Date> {
     // `20 20 年 11 月 2 日`; not `2024-09-11 11:23`, where a time follows.
     let joined = if text.contains('年') {
         without_spaces_in_numbers(text.trim())
@@ -94,7 +94,7 @@ fn without_spaces_in_numbers(text: &str) -> String {
 
 /// A line that is a date and nothing else, like the one under a signature.
 /// Table borders and brackets around it (`2018年6月28日 |`) are allowed.
-pub fn whole_line(line: &str) -> Option<Date> {
+pub(super) fn whole_line(line: &str) -> Option<Date> {
     let inner = line.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, '|' | '｜' | '│' | '(' | ')' | '（' | '）')
     });
@@ -109,7 +109,7 @@ pub fn whole_line(line: &str) -> Option<Date> {
 /// A line that was a date and lost part of it (`0二十六日`: the year and the
 /// month gone): under a signature it still ends the letter, though it
 /// gives no date.
-pub fn is_damaged(line: &str) -> bool {
+pub(super) fn is_damaged(line: &str) -> bool {
     let c: String = line.chars().filter(|c| !c.is_whitespace()).collect();
     (2..=12).contains(&c.chars().count())
         && c.ends_with('日')
@@ -164,7 +164,7 @@ fn chinese_number(s: &str) -> Option<u32> {
 
 impl Date {
     /// A date, if it exists and falls in the years replies are written.
-    pub fn new(year: u32, month: u32, day: u32) -> Option<Date> {
+    pub(crate) fn new(year: u32, month: u32, day: u32) -> Option<Date> {
         let leap =
             year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
         let days = match month {

@@ -14,7 +14,7 @@ const MAX_DOCUMENT_XML: u64 = 64 * 1024 * 1024;
 
 /// Why a file is not a Word document this importer can read.
 #[derive(Debug, thiserror::Error)]
-pub enum DocxError {
+pub(super) enum DocxError {
     #[error("is not a .docx (zip) file: {0}")]
     Zip(#[from] zip::result::ZipError),
     #[error("has no word/document.xml: not a Word document")]
@@ -28,7 +28,7 @@ pub enum DocxError {
 }
 
 /// The body's paragraphs, each on its own line.
-pub fn text(bytes: &[u8]) -> Result<String, DocxError> {
+pub(super) fn text(bytes: &[u8]) -> Result<String, DocxError> {
     let xml = document_xml(bytes)?;
     paragraphs(&xml)
 }

@@ -16,7 +16,7 @@ use crate::model::reply::Kind;
 
 /// What a reply's text gives for each front matter key.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Fields {
+pub(crate) struct Fields {
     pub title: Option<String>,
     pub doc_number: Option<String>,
     /// The damaged 文号 as the text has it, when `doc_number` was completed
@@ -53,20 +53,20 @@ pub struct Fields {
 impl Fields {
     /// The reply's year: from its date, else from the 〔YYYY〕 of its 文号,
     /// which is how the build finds it too, else the session's year.
-    pub fn year(&self) -> Option<u16> {
+    pub(crate) fn year(&self) -> Option<u16> {
         self.date
             .map(|d| d.year)
             .or_else(|| self.doc_number_year())
             .or(self.session_year)
     }
 
-    pub fn doc_number_year(&self) -> Option<u16> {
+    pub(crate) fn doc_number_year(&self) -> Option<u16> {
         let caps = DOC_NUMBER_YEAR.captures(self.doc_number.as_deref()?)?;
         caps[1].parse().ok()
     }
 
     /// The keys the text gave, in front matter order, and those it did not.
-    pub fn found_and_missing(&self) -> (Vec<&'static str>, Vec<&'static str>) {
+    pub(crate) fn found_and_missing(&self) -> (Vec<&'static str>, Vec<&'static str>) {
         let present = [
             ("title", self.title.is_some()),
             ("doc_number", self.doc_number.is_some()),
@@ -104,7 +104,7 @@ static DOC_NUMBER_YEAR: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Reads every field the letter gives.
-pub fn extract(letter: &Letter) -> Fields {
+pub(super) fn extract(letter: &Letter) -> Fields {
     let labelled = Labelled::read(letter);
     let title = letter
         .title()
@@ -205,7 +205,7 @@ fn disclosure(labelled: &Labelled, letter: &Letter) -> Option<String> {
 }
 
 /// Whether the build can read a disclosure marking.
-pub fn is_known_disclosure(marking: &str) -> bool {
+pub(super) fn is_known_disclosure(marking: &str) -> bool {
     ["主动公开", "依申请公开", "不予公开"].contains(&marking)
 }
 
@@ -827,7 +827,7 @@ fn phone_in(value: &str) -> Option<String> {
 /// number (`189******6664`) hides how many digits it had, and is not
 /// counted. Such a number is kept as the text has it, never padded or cut,
 /// and the report names it.
-pub fn phone_digits_if_broken(phone: &str) -> Option<usize> {
+pub(super) fn phone_digits_if_broken(phone: &str) -> Option<usize> {
     if phone.contains(['*', '＊']) {
         return None;
     }

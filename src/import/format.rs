@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// The formats import reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(super) enum Format {
     Text,
     Docx,
     Pdf,
@@ -18,7 +18,7 @@ pub enum Format {
 impl Format {
     /// How the report names it.
     /// The catalogue's key for what the format is called in a message.
-    pub fn description(self) -> &'static str {
+    pub(super) fn description(self) -> &'static str {
         match self {
             Format::Text => "format.text",
             Format::Docx => "format.docx",
@@ -27,7 +27,7 @@ impl Format {
         }
     }
 
-    pub fn ending(self) -> &'static str {
+    pub(super) fn ending(self) -> &'static str {
         match self {
             Format::Text => ".txt",
             Format::Docx => ".docx",
@@ -39,10 +39,10 @@ impl Format {
 
 /// The file endings a folder is searched for: the formats import reads, and
 /// those it refuses by name so that the editor hears of them.
-pub const FOLDER_ENDINGS: [&str; 7] = ["txt", "docx", "pdf", "ofd", "doc", "wps", "rtf"];
+pub(super) const FOLDER_ENDINGS: [&str; 7] = ["txt", "docx", "pdf", "ofd", "doc", "wps", "rtf"];
 
 /// The format a file's name claims, if it is one import reads.
-pub fn named(path: &Path) -> Option<Format> {
+pub(super) fn named(path: &Path) -> Option<Format> {
     let ending = path.extension()?.to_str()?.to_ascii_lowercase();
     match ending.as_str() {
         "txt" => Some(Format::Text),
@@ -54,7 +54,7 @@ pub fn named(path: &Path) -> Option<Format> {
 }
 
 /// The format `bytes` are, or why import does not read them.
-pub fn sniff(bytes: &[u8]) -> Result<Format, &'static str> {
+pub(super) fn sniff(bytes: &[u8]) -> Result<Format, &'static str> {
     const OLE: &[u8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1";
     let start = bytes.trim_ascii_start();
     // A PDF may have a few bytes of junk before its header (the format

@@ -12,7 +12,7 @@ use super::text::{compact, is_han, trim};
 
 /// What a label's value fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Label {
+pub(super) enum Label {
     Title,
     DocNumber,
     IndexNumber,
@@ -199,7 +199,7 @@ const LABELS: &[(&str, Label)] = &[
 ];
 
 /// The field a label name fills, spaces inside it ignored (`签 发 人`).
-pub fn lookup(name: &str) -> Option<Label> {
+pub(super) fn lookup(name: &str) -> Option<Label> {
     let name = compact(name);
     LABELS
         .iter()
@@ -224,7 +224,7 @@ static FOLLOWING: LazyLock<Regex> = LazyLock::new(|| {
 /// holds no known label. Text before the first label is not a value and is
 /// dropped, and so are brackets around the whole line:
 /// `(联系人及联系电话:李洪平 087164871015)`.
-pub fn pairs(line: &str) -> Vec<(Label, String)> {
+pub(super) fn pairs(line: &str) -> Vec<(Label, String)> {
     let line = unwrap_brackets(trim(line));
     let Some((first, start)) = first_label(line) else {
         return row_pairs(line);
@@ -369,7 +369,7 @@ fn first_label(line: &str) -> Option<(Label, usize)> {
 
 /// A line made only of a known label, with its value on the next line: the
 /// page tables that web pages flatten (`办理类型` / `B`).
-pub fn bare(line: &str) -> Option<Label> {
+pub(super) fn bare(line: &str) -> Option<Label> {
     let line = trim(line);
     if line.is_empty() || line.chars().count() > 12 {
         return None;
@@ -378,7 +378,7 @@ pub fn bare(line: &str) -> Option<Label> {
 }
 
 /// True for a line that holds known labels (`签发人：薛庆林`).
-pub fn is_label_line(line: &str) -> bool {
+pub(super) fn is_label_line(line: &str) -> bool {
     !pairs(line).is_empty() || bare(line).is_some()
 }
 

@@ -19,7 +19,7 @@ use super::text::is_han;
 
 /// One character (or a ligature's few) where a page draws it.
 #[derive(Debug, Clone)]
-pub struct Glyph {
+pub(super) struct Glyph {
     /// Left edge.
     pub x: f64,
     /// Baseline, growing down the page.
@@ -33,7 +33,7 @@ pub struct Glyph {
 
 /// The glyphs of one page, in any order.
 #[derive(Debug, Default)]
-pub struct Page {
+pub(super) struct Page {
     pub glyphs: Vec<Glyph>,
 }
 
@@ -52,7 +52,7 @@ struct Line {
 }
 
 /// The text of the pages: a paragraph a line, in reading order.
-pub fn text(pages: &[Page]) -> String {
+pub(super) fn text(pages: &[Page]) -> String {
     let mut lines: Vec<Line> = Vec::new();
     let groups: Vec<Vec<Vec<&Glyph>>> = pages.iter().map(|p| line_groups(&p.glyphs)).collect();
     let autospace = autospace(groups.iter().flatten());

@@ -18,7 +18,7 @@ use super::{date, labels};
 
 /// A reply's lines and where its parts are.
 #[derive(Debug)]
-pub struct Letter {
+pub(super) struct Letter {
     /// The lines as written, their indentation kept (it tells where a PDF's
     /// paragraphs start); the body is made from these.
     lines: Vec<String>,
@@ -37,7 +37,7 @@ pub struct Letter {
 const HEAD_LINES: usize = 120;
 
 impl Letter {
-    pub fn new(text: &str) -> Letter {
+    pub(super) fn new(text: &str) -> Letter {
         let mut lines = split_lines(text);
         let mut plain: Vec<String> = lines.iter().map(|l| plain_line(l)).collect();
         let title = find_title(&plain);
@@ -67,7 +67,7 @@ impl Letter {
 
     /// The title, its lines joined and the extraction's spaces removed
     /// (`答 复` → `答复`); a `标题:` label before it is dropped.
-    pub fn title(&self) -> Option<String> {
+    pub(super) fn title(&self) -> Option<String> {
         let range = self.title.clone()?;
         let joined: String = self.plain[range]
             .iter()
@@ -84,14 +84,14 @@ impl Letter {
 
     /// The lines above the letter (or above the body, when it has no
     /// salutation), with their indexes: chrome, red header, 文号, title.
-    pub fn header(&self) -> impl Iterator<Item = (usize, &str)> {
+    pub(super) fn header(&self) -> impl Iterator<Item = (usize, &str)> {
         let end = self.salutation.unwrap_or(self.body.start);
         self.plain[..end].iter().map(String::as_str).enumerate()
     }
 
     /// The header's lines that read as a title, the letter's own excepted:
     /// the page's headline and its metadata's 信息名称, compacted.
-    pub fn headlines(&self) -> impl Iterator<Item = String> + '_ {
+    pub(super) fn headlines(&self) -> impl Iterator<Item = String> + '_ {
         self.header()
             .filter(|(i, line)| {
                 !self.title.as_ref().is_some_and(|t| t.contains(i)) && is_title_end(line)
@@ -101,7 +101,7 @@ impl Letter {
 
     /// Whether line `i` is an item of a bulleted list (`• 上街区公安局`): a
     /// page shows its metadata so, without labels.
-    pub fn is_bulleted(&self, i: usize) -> bool {
+    pub(super) fn is_bulleted(&self, i: usize) -> bool {
         self.lines
             .get(i)
             .is_some_and(|l| trim(l).starts_with(BULLETS))
@@ -109,7 +109,7 @@ impl Letter {
 
     /// The lines below the body, with their indexes: signature, date,
     /// 签发人 / 经办人 / 联系电话 / 抄送.
-    pub fn footer(&self) -> impl Iterator<Item = (usize, &str)> {
+    pub(super) fn footer(&self) -> impl Iterator<Item = (usize, &str)> {
         let start = self.footer.start;
         self.plain[self.footer.clone()]
             .iter()
@@ -118,7 +118,7 @@ impl Letter {
     }
 
     /// Whom the letter addresses, without the colon (`马青、周丽等委员`).
-    pub fn salutation(&self) -> Option<&str> {
+    pub(super) fn salutation(&self) -> Option<&str> {
         let line = &self.plain[self.salutation?];
         let who = line.split([':', '：']).next().unwrap_or(line);
         Some(trim(who))
@@ -127,7 +127,7 @@ impl Letter {
     /// The first `lines` lines of the body as plain text, run together: the
     /// letter's opening, where it names the proposal, whether or not a wrap
     /// cut it.
-    pub fn opening(&self, lines: usize) -> String {
+    pub(super) fn opening(&self, lines: usize) -> String {
         let opening: String = self.plain[self.body.clone()]
             .iter()
             .filter(|l| !l.is_empty())
@@ -140,7 +140,7 @@ impl Letter {
     /// The body's lines as written, page chrome, page numbers and repeated
     /// page headers left out; blank lines are kept (empty), since a blank
     /// line may be where a page broke.
-    pub fn body_lines(&self) -> Vec<BodyLine<'_>> {
+    pub(super) fn body_lines(&self) -> Vec<BodyLine<'_>> {
         let noise = Noise::new(self);
         self.body
             .clone()
@@ -157,7 +157,7 @@ impl Letter {
 /// A line of the body, trimmed, with how it sat on the page: whether it
 /// was indented, and how wide it was, indentation included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BodyLine<'a> {
+pub(super) struct BodyLine<'a> {
     pub text: &'a str,
     pub indented: bool,
     pub width: usize,
@@ -311,7 +311,7 @@ fn plain_line(line: &str) -> String {
     ascii_alnum(unbordered)
 }
 
-pub fn is_cell_border(c: char) -> bool {
+pub(super) fn is_cell_border(c: char) -> bool {
     matches!(c, '|' | '｜' | '│')
 }
 
@@ -505,7 +505,7 @@ static DOC_NUMBER_YEAR_BRACKETS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[〔【\[［(（]\s*(?:19|20)\d{2}\s*[〕】\]］)）]").expect("doc number pattern")
 });
 
-pub static DOC_NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static DOC_NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\p{Han}[〔【\[［(（]\s*(?:19|20)\d{2}\s*[〕】\]］)）]?\s*第?\s*\d+\s*号?")
         .expect("doc number pattern")
 });
@@ -657,14 +657,14 @@ fn is_footer_line(line: &str) -> bool {
 }
 
 /// `此件经局长薛庆林审签。`: the signing told in a sentence of its own.
-pub static SIGNED_IN_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static SIGNED_IN_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[^。]{0,16}?(?:由|经)([\p{Han}]{2,12}?)(?:审签|签发)[^。]{0,6}。?$")
         .expect("signed pattern")
 });
 
 /// A page's own furniture: publication data, font size switches,
 /// breadcrumbs, print and share buttons.
-pub fn is_chrome(line: &str) -> bool {
+pub(super) fn is_chrome(line: &str) -> bool {
     CHROME.is_match(line) || BREADCRUMB.is_match(line)
 }
 

@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
-pub use fields::Fields;
+pub(crate) use fields::Fields;
 use format::Format;
 use rust_i18n::t;
 

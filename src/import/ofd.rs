@@ -28,7 +28,7 @@ const MAX_PAGES: usize = 500;
 
 /// Why a file is not an OFD this importer can read.
 #[derive(Debug, thiserror::Error)]
-pub enum OfdError {
+pub(super) enum OfdError {
     #[error("is not an OFD (zip) file: {0}")]
     Zip(#[from] zip::result::ZipError),
     #[error("{}", rust_i18n::t!("import.ofd_missing", part = .0))]
@@ -48,7 +48,7 @@ pub enum OfdError {
 }
 
 /// The document's text, a paragraph a line.
-pub fn text(bytes: &[u8]) -> Result<String, OfdError> {
+pub(super) fn text(bytes: &[u8]) -> Result<String, OfdError> {
     let mut archive = Archive {
         zip: zip::ZipArchive::new(Cursor::new(bytes))?,
         read: 0,

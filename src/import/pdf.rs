@@ -26,7 +26,7 @@ const MAX_CHARACTERS: usize = 2_000_000;
 
 /// Why a PDF gives no text.
 #[derive(Debug, thiserror::Error)]
-pub enum PdfError {
+pub(super) enum PdfError {
     #[error("{}", rust_i18n::t!("import.pdf_unreadable", error = .0))]
     Unreadable(String),
     #[error("{}", rust_i18n::t!("import.pdf_encrypted"))]
@@ -40,7 +40,7 @@ pub enum PdfError {
 }
 
 /// The document's text, a paragraph a line.
-pub fn text(bytes: &[u8]) -> Result<String, PdfError> {
+pub(super) fn text(bytes: &[u8]) -> Result<String, PdfError> {
     // pdf-extract panics on some damaged fonts and streams; a damaged file
     // is an error for that file, not the end of the import.
     let pages = quietly(|| read(bytes)).map_err(PdfError::Unreadable)??;

@@ -4,7 +4,7 @@
 //! looks like.
 
 /// A Han character (the CJK blocks used by government documents) or 〇.
-pub fn is_han(c: char) -> bool {
+pub(super) fn is_han(c: char) -> bool {
     matches!(c,
         '\u{3400}'..='\u{4DBF}'
         | '\u{4E00}'..='\u{9FFF}'
@@ -14,7 +14,7 @@ pub fn is_han(c: char) -> bool {
 }
 
 /// Full-width and CJK punctuation: 。，、：；（）〔〕【】《》“”…
-pub fn is_cjk_punct(c: char) -> bool {
+pub(super) fn is_cjk_punct(c: char) -> bool {
     matches!(c,
         '\u{3001}'..='\u{303F}'
         | '\u{FF01}'..='\u{FF0F}'
@@ -32,7 +32,7 @@ fn is_cjk(c: char) -> bool {
 /// full-width forms and the ideographic space take two, the rest one. A
 /// PDF's lines are all about as wide as the page by this measure, whatever
 /// mix of Chinese and digits they hold.
-pub fn display_width(s: &str) -> usize {
+pub(super) fn display_width(s: &str) -> usize {
     s.chars()
         .map(|c| {
             let wide = is_cjk(c)
@@ -44,23 +44,23 @@ pub fn display_width(s: &str) -> usize {
 
 /// Whitespace as it comes out of PDFs and web pages: ASCII, the ideographic
 /// space U+3000, no-break spaces and stray byte-order marks.
-pub fn is_space(c: char) -> bool {
+pub(super) fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{FEFF}'
 }
 
-pub fn trim(s: &str) -> &str {
+pub(super) fn trim(s: &str) -> &str {
     s.trim_matches(is_space)
 }
 
 /// The text with every space removed: label names and titles are compared
 /// this way because extraction spreads them out (`签 发 人`, `答 复`).
-pub fn compact(s: &str) -> String {
+pub(super) fn compact(s: &str) -> String {
     s.chars().filter(|&c| !is_space(c)).collect()
 }
 
 /// Full-width digits and Latin letters made ASCII, so that one pattern reads
 /// `２０２１` and `2021`. Punctuation is left alone: values keep it.
-pub fn ascii_alnum(s: &str) -> String {
+pub(super) fn ascii_alnum(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
@@ -75,7 +75,7 @@ pub fn ascii_alnum(s: &str) -> String {
 /// between a Chinese character and a digit (`2020 年`, `102 个`, `提案 第`),
 /// and collapses other runs of spaces to one. Chinese text has no spaces of its
 /// own, so nothing a writer meant is lost.
-pub fn tidy_spaces(s: &str) -> String {
+pub(super) fn tidy_spaces(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     let mut prev: Option<char> = None;
@@ -142,7 +142,7 @@ const DEPARTMENT_ENDINGS: &[&str] = &[
 /// A line that can only be a department's name: a few Han characters (maybe
 /// with parentheses) ending the way department names end. Used for the
 /// signature above the date and the red header above the 文号.
-pub fn looks_like_department(s: &str) -> bool {
+pub(super) fn looks_like_department(s: &str) -> bool {
     let n = s.chars().count();
     (3..=30).contains(&n)
         && s.chars().all(|c| is_han(c) || "（）()·".contains(c))
@@ -152,7 +152,7 @@ pub fn looks_like_department(s: &str) -> bool {
 /// A short deterministic hash (FNV-1a, 64 bits), for file names that must
 /// come out the same on every machine and every Rust version; the standard
 /// library's hasher promises neither.
-pub fn fnv1a(s: &str) -> u64 {
+pub(super) fn fnv1a(s: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in s.bytes() {
         hash ^= u64::from(byte);

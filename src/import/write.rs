@@ -11,7 +11,7 @@ use super::fields::Fields;
 use super::text::fnv1a;
 
 /// The whole file: front matter, a blank line, the body.
-pub fn document(fields: &Fields, body: &str) -> String {
+pub(super) fn document(fields: &Fields, body: &str) -> String {
     let mut out = front_matter(fields);
     if !body.is_empty() {
         out.push('\n');
@@ -21,7 +21,7 @@ pub fn document(fields: &Fields, body: &str) -> String {
 }
 
 /// The front matter, between `---` lines, with only the keys the text gave.
-pub fn front_matter(f: &Fields) -> String {
+pub(super) fn front_matter(f: &Fields) -> String {
     let mut out = String::from("---\n");
     let mut key = |name: &str, value: Option<String>| {
         if let Some(value) = value {
@@ -116,7 +116,7 @@ fn is_plain_safe(s: &str) -> bool {
 /// `{year}/jy-{number}.md` for a 建议. Without a number the name is a short
 /// hash of the title (of `fallback` when there is no title either); without
 /// a year the folder is `undated`.
-pub fn relative_path(fields: &Fields, fallback: &str) -> PathBuf {
+pub(super) fn relative_path(fields: &Fields, fallback: &str) -> PathBuf {
     let folder = fields
         .year()
         .map_or_else(|| "undated".to_string(), |y| y.to_string());
@@ -154,7 +154,7 @@ fn slug(id: &str) -> String {
 /// The name with a short tag of the department: `ta-0152.md` →
 /// `ta-0152-3f9a2c.md`, for when two departments answered the same number.
 /// Pinyin is not at hand, so the tag is a hash of the name.
-pub fn with_department_tag(path: &Path, department: Option<&str>) -> PathBuf {
+pub(super) fn with_department_tag(path: &Path, department: Option<&str>) -> PathBuf {
     let tag = format!("{:06x}", fnv1a(department.unwrap_or("")) & 0xFF_FFFF);
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("reply");
     path.with_file_name(format!("{stem}-{tag}.md"))
@@ -163,7 +163,7 @@ pub fn with_department_tag(path: &Path, department: Option<&str>) -> PathBuf {
 /// The department of a reply already on disk, from its front matter:
 /// `Some(None)` when it names none, `None` when the file cannot be read as a
 /// reply at all.
-pub fn existing_department(path: &Path) -> Option<Option<String>> {
+pub(super) fn existing_department(path: &Path) -> Option<Option<String>> {
     let text = fs::read_to_string(path).ok()?;
     let rest = text.strip_prefix("---")?.trim_start_matches(['\r', '\n']);
     let end = rest.find("\n---").unwrap_or(rest.len());

@@ -17,10 +17,10 @@ use crate::model::reply::Reply;
 use rust_i18n::t;
 
 /// The term under which replies without a session or proposer are listed.
-pub const UNSPECIFIED: &str = "未注明";
+pub(crate) const UNSPECIFIED: &str = "未注明";
 
 /// Top-level site paths the archive's own pages use; no reply may take them.
-pub const RESERVED: &[&str] = &[
+pub(crate) const RESERVED: &[&str] = &[
     "years",
     "departments",
     "sessions",
@@ -38,7 +38,7 @@ pub const RESERVED: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Facet {
+pub(crate) enum Facet {
     Year,
     Department,
     Session,
@@ -48,7 +48,7 @@ pub enum Facet {
 }
 
 impl Facet {
-    pub const ALL: [Facet; 5] = [
+    pub(crate) const ALL: [Facet; 5] = [
         Facet::Year,
         Facet::Department,
         Facet::Session,
@@ -57,7 +57,7 @@ impl Facet {
     ];
 
     /// The URL folder of the facet: `years`, …
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Facet::Year => "years",
             Facet::Department => "departments",
@@ -68,7 +68,7 @@ impl Facet {
     }
 
     /// The facet's name as a citizen reads it.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Facet::Year => "年度",
             Facet::Department => "办理单位",
@@ -79,12 +79,12 @@ impl Facet {
     }
 
     /// Its place in `ALL`, to keep something per facet in an array.
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self as usize
     }
 
     /// The terms one reply is listed under in this facet.
-    pub fn terms_of(self, reply: &Reply) -> Vec<String> {
+    pub(crate) fn terms_of(self, reply: &Reply) -> Vec<String> {
         match self {
             Facet::Year => vec![reply.date.year().to_string()],
             Facet::Department => vec![reply.department.clone()],
@@ -112,7 +112,7 @@ impl Facet {
 
 /// One value of a facet (a year, a department, …) and the replies under it.
 #[derive(Debug, Clone)]
-pub struct Term {
+pub(crate) struct Term {
     pub name: String,
     /// Its URL segment: the name itself unless config.yaml maps it.
     pub slug: String,
@@ -123,7 +123,7 @@ pub struct Term {
 /// Replies are held behind `Arc` so that `serve` can build the next archive
 /// from the replies of the last one without copying 10,000 bodies.
 #[derive(Debug, Clone)]
-pub struct Archive {
+pub(crate) struct Archive {
     replies: Vec<Arc<Reply>>,
     facets: [Vec<Term>; 5],
     /// Per facet, a term's name → its index, so that finding a reply's terms
@@ -140,12 +140,12 @@ pub struct Archive {
 impl Archive {
     /// Sorts the published replies and builds the facets; problems when two
     /// replies or two terms would share a URL.
-    pub fn new(replies: Vec<Reply>, config: &Config) -> Result<Archive, Vec<Problem>> {
+    pub(crate) fn new(replies: Vec<Reply>, config: &Config) -> Result<Archive, Vec<Problem>> {
         Archive::from_shared(replies.into_iter().map(Arc::new).collect(), config)
     }
 
     /// [`Archive::new`] for replies that are shared with their owner.
-    pub fn from_shared(
+    pub(crate) fn from_shared(
         mut replies: Vec<Arc<Reply>>,
         config: &Config,
     ) -> Result<Archive, Vec<Problem>> {
@@ -198,44 +198,44 @@ impl Archive {
         }
     }
 
-    pub fn replies(&self) -> &[Arc<Reply>] {
+    pub(crate) fn replies(&self) -> &[Arc<Reply>] {
         &self.replies
     }
 
     /// Puts a new version of reply `id` in its place, the facets untouched:
     /// only for a version that sorts to the same place under the same terms
     /// (an edit of its text), which `serve` checks before it asks.
-    pub fn replace(&mut self, id: usize, reply: Arc<Reply>) {
+    pub(crate) fn replace(&mut self, id: usize, reply: Arc<Reply>) {
         debug_assert_eq!(self.replies[id].path, reply.path);
         debug_assert_eq!(self.replies[id].date.sort_key(), reply.date.sort_key());
         self.replies[id] = reply;
     }
 
-    pub fn terms(&self, facet: Facet) -> &[Term] {
+    pub(crate) fn terms(&self, facet: Facet) -> &[Term] {
         &self.facets[facet.index()]
     }
 
-    pub fn term(&self, facet: Facet, name: &str) -> Option<&Term> {
+    pub(crate) fn term(&self, facet: Facet, name: &str) -> Option<&Term> {
         let index = *self.lookup[facet.index()].get(name)?;
         Some(&self.terms(facet)[index])
     }
 
-    pub fn proposals(&self) -> &[Proposal] {
+    pub(crate) fn proposals(&self) -> &[Proposal] {
         &self.proposals
     }
 
     /// Proposal `index`'s site path.
-    pub fn proposal_path(&self, index: usize) -> &str {
+    pub(crate) fn proposal_path(&self, index: usize) -> &str {
         &self.proposal_paths[index]
     }
 
     /// The index of the proposal reply `id` answers, if it names one.
-    pub fn proposal_of(&self, id: usize) -> Option<usize> {
+    pub(crate) fn proposal_of(&self, id: usize) -> Option<usize> {
         self.proposal_of[id]
     }
 
     /// The proposals of one session, by number, as indices.
-    pub fn proposals_in<'s>(&'s self, session: &'s str) -> impl Iterator<Item = usize> + 's {
+    pub(crate) fn proposals_in<'s>(&'s self, session: &'s str) -> impl Iterator<Item = usize> + 's {
         (self.proposals.iter().enumerate())
             .filter(move |(_, p)| p.key.session == session)
             .map(|(index, _)| index)
@@ -243,7 +243,7 @@ impl Archive {
 
     /// Proposals that name more than one reply as their lead (主办): a
     /// warning for `check` and `build`, naming each file.
-    pub fn lead_clashes(&self) -> Vec<Problem> {
+    pub(crate) fn lead_clashes(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
         for proposal in &self.proposals {
             let leads = proposal.leads(&self.replies);
@@ -390,7 +390,7 @@ fn slug_clashes(facet: Facet, terms: &[Term]) -> Vec<Problem> {
 
 /// Two replies of one department with the same 文号: a typing slip that would
 /// make the public record ambiguous.
-pub fn doc_number_clashes<'r>(replies: impl IntoIterator<Item = &'r Reply>) -> Vec<Problem> {
+pub(crate) fn doc_number_clashes<'r>(replies: impl IntoIterator<Item = &'r Reply>) -> Vec<Problem> {
     let mut seen: HashMap<(&str, &str), &Reply> = HashMap::new();
     let mut problems = Vec::new();
     for reply in replies {

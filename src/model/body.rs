@@ -19,10 +19,10 @@ use crate::model::config::BodyOptions;
 use crate::model::markdown::{self, BodyLink, Rendered};
 
 /// Characters of a reply's text in its description and feed summary.
-pub const SUMMARY_CHARS: usize = 120;
+pub(crate) const SUMMARY_CHARS: usize = 120;
 
 #[derive(Debug)]
-pub struct Body {
+pub(crate) struct Body {
     /// Its links and images, to check them against the site's pages.
     pub links: Vec<BodyLink>,
     /// The start of its text on one line, for descriptions and feeds.
@@ -65,21 +65,21 @@ struct Outline {
 /// How a load makes the bodies it reads: each rendered and held in memory,
 /// or found on a shelf and rendered only when not there.
 #[derive(Clone, Copy)]
-pub enum Bodies<'a> {
+pub(crate) enum Bodies<'a> {
     Held(&'a BodyOptions),
     Shelved(&'a BodyOptions, &'a Shelf),
 }
 
 impl Bodies<'_> {
     /// The same, but held in memory.
-    pub fn held(self) -> Self {
+    pub(crate) fn held(self) -> Self {
         match self {
             Bodies::Held(options) | Bodies::Shelved(options, _) => Bodies::Held(options),
         }
     }
 
     /// The body `markdown` makes.
-    pub fn make(self, markdown: &str) -> Result<Body> {
+    pub(crate) fn make(self, markdown: &str) -> Result<Body> {
         match self {
             Bodies::Held(options) => Ok(Body::render(markdown, options)),
             Bodies::Shelved(options, shelf) => Body::shelved(markdown, options, shelf),
@@ -89,7 +89,7 @@ impl Bodies<'_> {
 
 impl Body {
     /// Renders a body's Markdown.
-    pub fn render(markdown: &str, options: &BodyOptions) -> Body {
+    pub(crate) fn render(markdown: &str, options: &BodyOptions) -> Body {
         let rendered: Rendered = markdown::render(markdown, options);
         Body {
             summary: markdown::summary(&rendered.text, SUMMARY_CHARS),
@@ -133,12 +133,12 @@ impl Body {
     }
 
     /// The HTML its page shows.
-    pub fn html(&self) -> Result<Cow<'_, str>> {
+    pub(crate) fn html(&self) -> Result<Cow<'_, str>> {
         self.part(0)
     }
 
     /// The plain text, paragraphs separated by `\n`.
-    pub fn text(&self) -> Result<Cow<'_, str>> {
+    pub(crate) fn text(&self) -> Result<Cow<'_, str>> {
         self.part(1)
     }
 

@@ -14,11 +14,11 @@ use serde::{Deserialize, Serialize};
 use crate::ground::lang::Lang;
 use crate::ground::problem::Problem;
 
-pub const CONFIG_FILE: &str = "config.yaml";
+pub(crate) const CONFIG_FILE: &str = "config.yaml";
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Config {
+pub(crate) struct Config {
     /// The archive's name, shown in every page header.
     pub title: String,
     /// One sentence about the archive, for the home page and meta tags.
@@ -55,7 +55,7 @@ pub struct Config {
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Slugs {
+pub(crate) struct Slugs {
     pub departments: BTreeMap<String, Slug>,
     pub sessions: BTreeMap<String, Slug>,
     pub proposers: BTreeMap<String, Slug>,
@@ -98,7 +98,7 @@ impl From<Slug> for String {
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct GovMeta {
+pub(crate) struct GovMeta {
     pub site_name: String,
     pub site_domain: String,
     pub site_id_code: String,
@@ -151,7 +151,7 @@ fn default_legend() -> IndexMap<String, String> {
 
 impl Config {
     /// Reads `config.yaml` under `root`; a site without one gets the defaults.
-    pub fn load(root: &Path) -> Result<Config, Problem> {
+    pub(crate) fn load(root: &Path) -> Result<Config, Problem> {
         let path = root.join(CONFIG_FILE);
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
@@ -235,13 +235,13 @@ impl Config {
 
     /// The language dafu's messages are to be in, as `message_language:`
     /// asks; the caller adopts it (`lang::adopt`).
-    pub fn message_lang(&self) -> Option<Lang> {
+    pub(crate) fn message_lang(&self) -> Option<Lang> {
         self.message_language.as_deref().and_then(Lang::parse)
     }
 
     /// How reply bodies are rendered: raw HTML or not, and the base path
     /// that root-relative links in them get.
-    pub fn body_options(&self) -> BodyOptions {
+    pub(crate) fn body_options(&self) -> BodyOptions {
         BodyOptions {
             allow_html: self.allow_html,
             base_path: self.base().path,
@@ -249,14 +249,14 @@ impl Config {
     }
 
     /// The base URL, parsed; `validate` has already accepted it.
-    pub fn base(&self) -> BaseUrl {
+    pub(crate) fn base(&self) -> BaseUrl {
         BaseUrl::parse(&self.base_url).unwrap_or_default()
     }
 }
 
 /// How bodies are rendered: the site's settings that change the HTML.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct BodyOptions {
+pub(crate) struct BodyOptions {
     /// Whether raw HTML passes through; shown as text when false.
     pub allow_html: bool,
     /// The base path of `base_url` (`/` or `/zxta/`), put before root-relative links.

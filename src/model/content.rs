@@ -14,10 +14,10 @@ use crate::model::body::Bodies;
 use crate::model::reply::{self, Reply};
 use rust_i18n::t;
 
-pub const CONTENT_DIR: &str = "content";
+pub(crate) const CONTENT_DIR: &str = "content";
 
 /// Every `.md` file under `content/`, in a stable order, as (absolute path, site path).
-pub fn find(root: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
+pub(crate) fn find(root: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
     let dir = root.join(CONTENT_DIR);
     if !dir.is_dir() {
         return Err(vec![Problem::new(&dir, t!("content.missing"))]);
@@ -62,7 +62,7 @@ pub fn find(root: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
 }
 
 /// Loads the given files in parallel; problems of all files together.
-pub fn load(
+pub(crate) fn load(
     root: &Path,
     files: &[(PathBuf, String)],
     bodies: Bodies,
@@ -73,7 +73,7 @@ pub fn load(
         .collect()
 }
 
-pub fn load_one(
+pub(crate) fn load_one(
     root: &Path,
     path: &Path,
     site_path: String,
@@ -88,7 +88,7 @@ pub fn load_one(
 }
 
 /// `content/2021/ta-0152.md` → `2021/ta-0152/`.
-pub fn site_path(content_dir: &Path, file: &Path) -> String {
+pub(crate) fn site_path(content_dir: &Path, file: &Path) -> String {
     let relative = file.strip_prefix(content_dir).unwrap_or(file);
     let mut path: String = relative
         .with_extension("")
@@ -100,7 +100,7 @@ pub fn site_path(content_dir: &Path, file: &Path) -> String {
     path
 }
 
-pub fn is_markdown(path: &Path) -> bool {
+pub(crate) fn is_markdown(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("md"))
 }

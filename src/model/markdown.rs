@@ -26,7 +26,7 @@ use crate::model::config::BodyOptions;
 /// A body rendered once: the HTML for its page, the plain text for search,
 /// feeds and data files, and the links it makes.
 #[derive(Debug, Clone, Default)]
-pub struct Rendered {
+pub(crate) struct Rendered {
     pub html: String,
     pub text: String,
     pub links: Vec<BodyLink>,
@@ -34,7 +34,7 @@ pub struct Rendered {
 
 /// A link or image of a body, as its HTML carries it (base path added).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct BodyLink {
+pub(crate) struct BodyLink {
     pub href: String,
     /// 1-based line in the Markdown body.
     pub line: usize,
@@ -42,7 +42,7 @@ pub struct BodyLink {
     pub col: usize,
 }
 
-pub fn render(markdown: &str, options: &BodyOptions) -> Rendered {
+pub(crate) fn render(markdown: &str, options: &BodyOptions) -> Rendered {
     let extensions = Extensions::ENABLE_TABLES
         | Extensions::ENABLE_FOOTNOTES
         | Extensions::ENABLE_HEADING_ATTRIBUTES
@@ -218,7 +218,7 @@ fn rebase(dest: &str, base_path: &str) -> Option<String> {
 
 /// The first characters of a body's plain text, on one line, for a page's
 /// description and a feed's summary: `max` characters, then `…` if cut.
-pub fn summary(text: &str, max: usize) -> String {
+pub(crate) fn summary(text: &str, max: usize) -> String {
     let mut out = String::with_capacity(max * 3 + 3);
     let mut count = 0;
     for (i, line) in text.lines().enumerate() {

@@ -15,7 +15,7 @@ use crate::model::reply::{Kind, Reply, Role};
 
 /// What makes two replies answers to one proposal.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ProposalKey {
+pub(crate) struct ProposalKey {
     pub kind: Kind,
     pub session: String,
     pub number: String,
@@ -24,7 +24,7 @@ pub struct ProposalKey {
 impl ProposalKey {
     /// The proposal `reply` answers, when it states kind (or a session
     /// that tells it), session and number.
-    pub fn of(reply: &Reply) -> Option<ProposalKey> {
+    pub(crate) fn of(reply: &Reply) -> Option<ProposalKey> {
         Some(ProposalKey {
             kind: reply.kind?,
             session: reply.session.clone()?,
@@ -71,7 +71,7 @@ impl fmt::Display for ProposalKey {
 /// reader takes them: the lead reply (主办) first, then the others by role
 /// (会办, 协办, 分办, then those that state none), each role by date.
 #[derive(Debug, Clone)]
-pub struct Proposal {
+pub(crate) struct Proposal {
     pub key: ProposalKey,
     pub replies: Vec<usize>,
 }
@@ -80,7 +80,7 @@ impl Proposal {
     /// Its result class: the lead reply's, as the lead department's answer
     /// is the one a proposal is judged by; without a lead reply, the one
     /// class every reply that gives one agrees on; else none.
-    pub fn result<'r>(&self, replies: &'r [Arc<Reply>]) -> Option<&'r str> {
+    pub(crate) fn result<'r>(&self, replies: &'r [Arc<Reply>]) -> Option<&'r str> {
         let mut given = self
             .replies
             .iter()
@@ -97,13 +97,13 @@ impl Proposal {
 
     /// The 案由 and proposers, from the first reply (in the proposal's
     /// order) that gives them: the lead reply's wording where it has one.
-    pub fn title<'r>(&self, replies: &'r [Arc<Reply>]) -> Option<&'r str> {
+    pub(crate) fn title<'r>(&self, replies: &'r [Arc<Reply>]) -> Option<&'r str> {
         self.replies
             .iter()
             .find_map(|&id| replies[id].proposal_title.as_deref())
     }
 
-    pub fn proposers<'r>(&self, replies: &'r [Arc<Reply>]) -> &'r [String] {
+    pub(crate) fn proposers<'r>(&self, replies: &'r [Arc<Reply>]) -> &'r [String] {
         self.replies
             .iter()
             .map(|&id| replies[id].proposers.as_slice())
@@ -113,7 +113,7 @@ impl Proposal {
 
     /// The files of its replies marked 主办, when more than one is: a
     /// proposal has one lead department.
-    pub fn leads<'r>(&self, replies: &'r [Arc<Reply>]) -> Vec<&'r Reply> {
+    pub(crate) fn leads<'r>(&self, replies: &'r [Arc<Reply>]) -> Vec<&'r Reply> {
         self.replies
             .iter()
             .map(|&id| &*replies[id])
@@ -137,7 +137,7 @@ fn role_rank(role: Option<Role>) -> u8 {
 /// The proposals of `replies` (sorted as the archive sorts them), ordered
 /// by session as `session_order` ranks them and by number within one; and
 /// for each reply the index of its proposal.
-pub fn group(
+pub(crate) fn group(
     replies: &[Arc<Reply>],
     session_order: impl Fn(&str) -> usize,
 ) -> (Vec<Proposal>, Vec<Option<usize>>) {

@@ -17,7 +17,7 @@ use crate::ground::problem::Problem;
 use crate::model::body::{Bodies, Body};
 
 /// Every front matter key, with its Chinese alias.
-pub const KEYS: &[(&str, &str)] = &[
+pub(crate) const KEYS: &[(&str, &str)] = &[
     ("title", "标题"),
     ("department", "办理单位"),
     ("date", "成文日期"),
@@ -65,7 +65,7 @@ const MAX_CHAR_PROBLEMS: usize = 20;
 
 /// 提案 (to a CPPCC member) or 建议 (to a People's Congress deputy).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum Kind {
+pub(crate) enum Kind {
     #[serde(rename = "提案")]
     Proposal,
     #[serde(rename = "建议")]
@@ -74,7 +74,7 @@ pub enum Kind {
 
 impl Kind {
     /// The word the letter and the front matter use.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::Proposal => "提案",
             Kind::Suggestion => "建议",
@@ -90,7 +90,7 @@ impl Kind {
     }
 
     /// The start of a file name: `ta-0152.md`, `jy-71.md`.
-    pub fn file_prefix(self) -> &'static str {
+    pub(crate) fn file_prefix(self) -> &'static str {
         match self {
             Kind::Proposal => "ta",
             Kind::Suggestion => "jy",
@@ -98,7 +98,7 @@ impl Kind {
     }
 
     /// 政协 sessions answer 提案, 人大 sessions 建议.
-    pub fn from_session(session: &str) -> Option<Kind> {
+    pub(crate) fn from_session(session: &str) -> Option<Kind> {
         if session.contains("政协") {
             Some(Kind::Proposal)
         } else if session.contains("人大") || session.contains("人民代表大会") {
@@ -113,7 +113,7 @@ impl Kind {
 /// says: it led the answer, joined or assisted another's, or answered its
 /// own part of a proposal shared out among departments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Role {
+pub(crate) enum Role {
     #[serde(rename = "主办")]
     Lead,
     #[serde(rename = "会办")]
@@ -128,7 +128,7 @@ impl Role {
     const ALL: [Role; 4] = [Role::Lead, Role::Joint, Role::Assisting, Role::Separate];
 
     /// The word the letter and the front matter use.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Role::Lead => "主办",
             Role::Joint => "会办",
@@ -154,7 +154,7 @@ impl Role {
 
 /// The disclosure attribute (公开属性). Only `Public` replies are published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub enum Disclosure {
+pub(crate) enum Disclosure {
     #[default]
     #[serde(rename = "主动公开")]
     Public,
@@ -166,13 +166,13 @@ pub enum Disclosure {
 
 /// When a reply was written: a day, or only the year when the text gives no day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReplyDate {
+pub(crate) enum ReplyDate {
     Day(Date),
     Year(i16),
 }
 
 impl ReplyDate {
-    pub fn year(self) -> i16 {
+    pub(crate) fn year(self) -> i16 {
         match self {
             ReplyDate::Day(d) => d.year(),
             ReplyDate::Year(y) => y,
@@ -180,7 +180,7 @@ impl ReplyDate {
     }
 
     /// Orders replies: by day, a year-only reply before the dated ones of its year.
-    pub fn sort_key(self) -> (i16, i8, i8) {
+    pub(crate) fn sort_key(self) -> (i16, i8, i8) {
         match self {
             ReplyDate::Day(d) => (d.year(), d.month(), d.day()),
             ReplyDate::Year(y) => (y, 0, 0),
@@ -188,7 +188,7 @@ impl ReplyDate {
     }
 
     /// `2021-06-10`, or `2021` when only the year is known.
-    pub fn iso(self) -> String {
+    pub(crate) fn iso(self) -> String {
         match self {
             ReplyDate::Day(d) => d.to_string(),
             ReplyDate::Year(y) => y.to_string(),
@@ -196,7 +196,7 @@ impl ReplyDate {
     }
 
     /// `2021年6月10日`, or `2021年`.
-    pub fn chinese(self) -> String {
+    pub(crate) fn chinese(self) -> String {
         match self {
             ReplyDate::Day(d) => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
             ReplyDate::Year(y) => format!("{y}年"),
@@ -206,7 +206,7 @@ impl ReplyDate {
 
 /// One reply, as the archive publishes it.
 #[derive(Debug)]
-pub struct Reply {
+pub(crate) struct Reply {
     /// The file it came from, as the user names it (for messages).
     pub source: PathBuf,
     /// Its site path: the path under `content/` without `.md`, ending in `/`.
@@ -258,14 +258,14 @@ pub struct Reply {
 
 impl Reply {
     /// Whether the reply may appear anywhere in the output.
-    pub fn is_published(&self, with_drafts: bool) -> bool {
+    pub(crate) fn is_published(&self, with_drafts: bool) -> bool {
         self.disclosure == Disclosure::Public && (with_drafts || !self.draft)
     }
 
     /// The line the letter opens with, as its page shows it: `addressee` as
     /// the letter has it, else its proposers as such letters name them
     /// (`周国平委员`, `陈海军、王爱珍代表`).
-    pub fn addressee_line(&self) -> Option<String> {
+    pub(crate) fn addressee_line(&self) -> Option<String> {
         self.addressee.clone().or_else(|| {
             (!self.proposers.is_empty()).then(|| {
                 let title = match self.kind {
@@ -281,7 +281,7 @@ impl Reply {
     /// The day a feed, the sitemap and the `PubDate` meta give:
     /// `published`, else the day it was written; `None` when only the year
     /// is known, since a day is never made up.
-    pub fn published_date(&self) -> Option<String> {
+    pub(crate) fn published_date(&self) -> Option<String> {
         match (self.published, self.date) {
             (Some(day), _) | (None, ReplyDate::Day(day)) => Some(day.to_string()),
             (None, ReplyDate::Year(_)) => None,
@@ -291,7 +291,7 @@ impl Reply {
 
 /// Parses one file's text. `source` names the file in problems; `site_path` is
 /// the URL path it will be published at.
-pub fn parse(
+pub(crate) fn parse(
     source: &Path,
     site_path: String,
     text: &str,
@@ -1031,7 +1031,7 @@ fn looks_like_iso_date(text: &str) -> bool {
 
 /// serde_yaml appends " at line L column C"; the problem already says where.
 /// The canonical key of a key as written, English or Chinese.
-pub fn canonical_key(written: &str) -> Option<&'static str> {
+pub(crate) fn canonical_key(written: &str) -> Option<&'static str> {
     KEYS.iter()
         .find(|(key, alias)| *key == written || *alias == written)
         .map(|(key, _)| *key)
@@ -1055,7 +1055,7 @@ fn nearest_key(written: &str) -> Option<String> {
 }
 
 /// The year written in a 文号's brackets: 常工信复〔2021〕第28号 → 2021.
-pub fn year_of_doc_number(doc_number: &str) -> Option<i16> {
+pub(crate) fn year_of_doc_number(doc_number: &str) -> Option<i16> {
     let open = doc_number.find(['〔', '【', '[', '［', '（', '('])?;
     let rest = &doc_number[open..];
     let rest = &rest[rest.chars().next()?.len_utf8()..];
@@ -1067,7 +1067,7 @@ pub fn year_of_doc_number(doc_number: &str) -> Option<i16> {
 /// A reply made of a few front matter lines after its title, for the tests
 /// of the modules that take replies.
 #[cfg(test)]
-pub fn sample(path: &str, fields: &str) -> Reply {
+pub(crate) fn sample(path: &str, fields: &str) -> Reply {
     let text = format!("---\ntitle: t\n{fields}\n---\n");
     parse(
         Path::new(path),

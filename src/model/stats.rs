@@ -13,11 +13,11 @@ use crate::model::workdays::Calendar;
 
 /// How many departments the department chart shows; a city has dozens, and a
 /// chart of sixty bars is a list nobody reads. The rest are summed in a note.
-pub const TOP_DEPARTMENTS: usize = 20;
+pub(crate) const TOP_DEPARTMENTS: usize = 20;
 
 /// One bar of a chart: what is counted and how many replies it has.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Tally {
+pub(crate) struct Tally {
     pub name: String,
     pub count: usize,
 }
@@ -33,13 +33,13 @@ impl Tally {
 
 /// The departments beyond the top ones, together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Rest {
+pub(crate) struct Rest {
     pub departments: usize,
     pub replies: usize,
 }
 
 #[derive(Debug)]
-pub struct Stats {
+pub(crate) struct Stats {
     pub total: usize,
     /// Oldest year first, so the bars read as a timeline.
     pub years: Vec<Tally>,
@@ -55,7 +55,7 @@ pub struct Stats {
 }
 
 impl Stats {
-    pub fn of(archive: &Archive, config: &Config) -> Stats {
+    pub(crate) fn of(archive: &Archive, config: &Config) -> Stats {
         let replies = archive.replies();
         let mut years: Vec<Tally> = archive
             .terms(Facet::Year)
@@ -104,7 +104,7 @@ impl Stats {
 /// its order (those with none too, so that every list shows the same
 /// columns), then codes the legend lacks by name, then 未注明 when some
 /// give no class.
-pub fn results<'r>(config: &Config, replies: impl Iterator<Item = &'r Reply>) -> Vec<Tally> {
+pub(crate) fn results<'r>(config: &Config, replies: impl Iterator<Item = &'r Reply>) -> Vec<Tally> {
     let mut counts: Vec<(&str, usize)> = (config.result_legend.keys())
         .map(|code| (code.as_str(), 0))
         .collect();
@@ -133,7 +133,7 @@ pub fn results<'r>(config: &Config, replies: impl Iterator<Item = &'r Reply>) ->
 /// how many came out within the site's limit of working days, and the
 /// median of their working days.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Timing {
+pub(crate) struct Timing {
     pub name: String,
     /// Replies with both days, `published` not before the date.
     pub counted: usize,
@@ -148,7 +148,7 @@ pub struct Timing {
 /// department (as the department facet orders them), and the years whose
 /// official calendar dafu does not have, counted by weekends only.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Timings {
+pub(crate) struct Timings {
     pub limit: u32,
     pub years: Vec<Timing>,
     pub departments: Vec<Timing>,
@@ -157,7 +157,7 @@ pub struct Timings {
 
 /// The working days from a reply's date to its publication, when it gives
 /// both and publication is not before the date.
-pub fn publication_days(reply: &Reply, calendar: &Calendar) -> Option<u32> {
+pub(crate) fn publication_days(reply: &Reply, calendar: &Calendar) -> Option<u32> {
     let (ReplyDate::Day(day), Some(published)) = (reply.date, reply.published) else {
         return None;
     };
@@ -165,7 +165,7 @@ pub fn publication_days(reply: &Reply, calendar: &Calendar) -> Option<u32> {
 }
 
 impl Timings {
-    pub fn of(archive: &Archive, config: &Config) -> Timings {
+    pub(crate) fn of(archive: &Archive, config: &Config) -> Timings {
         let calendar = Calendar::new(&config.holidays);
         let limit = config.publish_within_working_days;
         let days: Vec<Option<u32>> = (archive.replies().iter())

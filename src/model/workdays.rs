@@ -21,7 +21,7 @@ const BUILT_IN: &str = include_str!("holidays-cn.yaml");
 /// weekends, and the weekend days that are working days.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct HolidayYear {
+pub(crate) struct HolidayYear {
     pub rest: Vec<Days>,
     pub work: Vec<Days>,
 }
@@ -75,7 +75,7 @@ impl Days {
 
 /// The working-day calendar a site counts with.
 #[derive(Debug, Clone, Default)]
-pub struct Calendar {
+pub(crate) struct Calendar {
     /// Rest days, sorted, so that a span's are found without walking it:
     /// a reply published years late is counted as fast as one on time.
     rest: BTreeSet<Date>,
@@ -94,7 +94,7 @@ fn built_in() -> &'static BTreeMap<i16, HolidayYear> {
 impl Calendar {
     /// The built-in years, each replaced by config.yaml's when it gives it,
     /// and the years only config.yaml gives.
-    pub fn new(configured: &BTreeMap<i16, HolidayYear>) -> Calendar {
+    pub(crate) fn new(configured: &BTreeMap<i16, HolidayYear>) -> Calendar {
         let mut calendar = Calendar::default();
         let years = built_in()
             .iter()
@@ -116,7 +116,7 @@ impl Calendar {
     }
 
     /// Whether the calendar of `year` is known, not only its weekends.
-    pub fn knows(&self, year: i16) -> bool {
+    pub(crate) fn knows(&self, year: i16) -> bool {
         self.years.contains(&year)
     }
 
@@ -124,7 +124,7 @@ impl Calendar {
     /// including `to`, so a reply published the day it is dated took 0 and
     /// one published on the next working day took 1. `None` when `to` is
     /// before `from`.
-    pub fn working_days(&self, from: Date, to: Date) -> Option<u32> {
+    pub(crate) fn working_days(&self, from: Date, to: Date) -> Option<u32> {
         let days = from.until(to).ok()?.get_days();
         if days < 0 {
             return None;

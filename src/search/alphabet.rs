@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use super::layout::for_each_unit;
 use super::{Corpus, SPAN, spans};
 
-pub struct Alphabet {
+pub(super) struct Alphabet {
     /// Code point → id, 0 where the character does not occur.
     ids: ByCodePoint,
     /// Id → code point; index 0 is unused.
@@ -24,7 +24,7 @@ pub struct Alphabet {
 }
 
 /// What the first pass over the corpus learns besides the alphabet.
-pub struct Survey {
+pub(super) struct Survey {
     pub alphabet: Alphabet,
     /// The longest head (title and 文号, in units) of any reply.
     pub max_head: usize,
@@ -34,7 +34,7 @@ pub struct Survey {
 
 impl Alphabet {
     /// Reads every reply once, in parallel, counting characters.
-    pub fn survey(docs: &(impl Corpus + ?Sized)) -> anyhow::Result<Survey> {
+    pub(super) fn survey(docs: &(impl Corpus + ?Sized)) -> anyhow::Result<Survey> {
         // One tally per thread, not per rayon job.
         let chunk = docs.count().div_ceil(rayon::current_num_threads()).max(1);
         let ranges: Vec<_> = spans(0..docs.count(), chunk).collect();
@@ -88,28 +88,28 @@ impl Alphabet {
         })
     }
 
-    pub fn id(&self, c: char) -> u32 {
+    pub(super) fn id(&self, c: char) -> u32 {
         self.ids.get(c as u32)
     }
 
-    pub fn code_point(&self, id: u32) -> u32 {
+    pub(super) fn code_point(&self, id: u32) -> u32 {
         self.chars[id as usize]
     }
 
     /// Number of ids including the unused 0.
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.chars.len()
     }
 
-    pub fn count(&self, id: u32) -> u64 {
+    pub(super) fn count(&self, id: u32) -> u64 {
         self.counts[id as usize]
     }
 
-    pub fn bits(&self) -> u32 {
+    pub(super) fn bits(&self) -> u32 {
         self.bits
     }
 
-    pub fn gram(&self) -> usize {
+    pub(super) fn gram(&self) -> usize {
         self.gram
     }
 }

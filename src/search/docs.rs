@@ -17,19 +17,19 @@ use super::{Corpus, SPAN, SearchDoc, spans};
 
 /// Units of the body kept in a reply's data file, enough for a snippet when
 /// the match is near the start, as most matches of common words are.
-pub const LEAD_UNITS: usize = 200;
+pub(super) const LEAD_UNITS: usize = 200;
 /// Units of the body in each further piece. Most replies' bodies fit in
 /// one (half are under 2,900 units at 10,000 generated replies): with
 /// pieces of 1,500 units the index was 50,000 files, now 38,000, and as a
 /// page of results shows ten, a query fetches less than before (median 95.4
 /// → 92.1 KB, largest 558.7 → 539.9 KB at 10,000 replies).
-pub const PIECE_UNITS: usize = 4000;
+pub(super) const PIECE_UNITS: usize = 4000;
 /// URLs per bucket file.
-pub const URLS_PER_FILE: usize = 256;
+pub(super) const URLS_PER_FILE: usize = 256;
 /// Replies per folder of data files (`d/{id / DOCS_PER_FOLDER}/`): at
 /// 100,000 replies one folder would hold 330,000 files, slow to create
 /// files in and to list, and more than some upload tools take.
-pub const DOCS_PER_FOLDER: usize = 256;
+pub(super) const DOCS_PER_FOLDER: usize = 256;
 
 /// The first line of `search/d/{folder}/{id}.bin`: what a result shows.
 /// Short keys: there is one per reply, and ten are fetched for a page of
@@ -59,7 +59,7 @@ struct DocFile<'a> {
 
 /// Every data file of every reply, handed on reply by reply, each made
 /// with its reply's identity, and the URL buckets.
-pub fn doc_files(
+pub(super) fn doc_files(
     docs: &(impl Corpus + ?Sized),
     identities: &[u64],
     files: &Files,
@@ -78,7 +78,7 @@ pub fn doc_files(
 }
 
 /// The URLs in buckets, for `dafuSearch`.
-pub fn url_files(docs: &(impl Corpus + ?Sized), files: &Files) -> anyhow::Result<()> {
+pub(super) fn url_files(docs: &(impl Corpus + ?Sized), files: &Files) -> anyhow::Result<()> {
     for (k, range) in spans(0..docs.count(), URLS_PER_FILE).enumerate() {
         let urls: Vec<&str> = range.map(|id| docs.brief(id).url).collect();
         files.put(urls_name(k), json(&urls), SHARED)?;
@@ -87,7 +87,12 @@ pub fn url_files(docs: &(impl Corpus + ?Sized), files: &Files) -> anyhow::Result
 }
 
 /// One reply's data file: its line of data, then the pieces of its body.
-pub fn doc_file(id: usize, doc: &SearchDoc, identity: u64, files: &Files) -> anyhow::Result<()> {
+pub(super) fn doc_file(
+    id: usize,
+    doc: &SearchDoc,
+    identity: u64,
+    files: &Files,
+) -> anyhow::Result<()> {
     let cuts = body_cuts(doc.body);
     let lead_end = cuts.first().copied().unwrap_or(doc.body.len());
     let ends = cuts.iter().skip(1).copied().chain([doc.body.len()]);
@@ -122,12 +127,12 @@ pub fn doc_file(id: usize, doc: &SearchDoc, identity: u64, files: &Files) -> any
 }
 
 /// The reply a data file is of: `search/d/0/5.bin` → 5.
-pub fn doc_of(path: &str) -> Option<usize> {
+pub(super) fn doc_of(path: &str) -> Option<usize> {
     let name = path.strip_prefix("search/d/")?.rsplit('/').next()?;
     name.strip_suffix(".bin")?.parse().ok()
 }
 
-pub fn data_name(id: usize) -> String {
+pub(super) fn data_name(id: usize) -> String {
     format!("search/d/{}/{id}.bin", id / DOCS_PER_FOLDER)
 }
 
@@ -155,7 +160,7 @@ fn body_cuts(body: &str) -> Vec<usize> {
 }
 
 /// The site-wide facts `search.js` reads first, and the per-reply facets.
-pub struct Facets {
+pub(super) struct Facets {
     pub years: Vec<i32>,
     pub departments: Vec<String>,
     /// Result classes in the legend's order (`Corpus::class_rank`), then
@@ -178,7 +183,7 @@ fn class_order(code: &str) -> (usize, &str) {
     (stem.unwrap_or(usize::MAX), code)
 }
 
-pub fn facets(docs: &(impl Corpus + ?Sized)) -> Facets {
+pub(super) fn facets(docs: &(impl Corpus + ?Sized)) -> Facets {
     let pairs: Vec<(i32, &str)> = (0..docs.count())
         .map(|id| {
             let brief = docs.brief(id);

@@ -9,7 +9,7 @@
 use super::varint;
 
 /// Appends the set `ids` (sorted, distinct, not empty) to `out`.
-pub fn put(out: &mut Vec<u8>, ids: &[u32]) {
+pub(super) fn put(out: &mut Vec<u8>, ids: &[u32]) {
     let (Some(&first), Some(&last)) = (ids.first(), ids.last()) else {
         varint::put(out, 0);
         return;
@@ -41,7 +41,7 @@ pub fn put(out: &mut Vec<u8>, ids: &[u32]) {
 }
 
 /// Reads a set written by `put`, appending its ids to `ids`.
-pub fn get(bytes: &[u8], at: &mut usize, ids: &mut Vec<u32>) -> Option<()> {
+pub(super) fn get(bytes: &[u8], at: &mut usize, ids: &mut Vec<u32>) -> Option<()> {
     let head = varint::get(bytes, at)?;
     let n = (head >> 1) as usize;
     if n == 0 {

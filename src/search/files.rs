@@ -8,14 +8,14 @@ use crate::ground::page::{Page, Sink};
 use crate::store::digest::Made;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-pub struct Files<'s> {
+pub(super) struct Files<'s> {
     sink: &'s dyn Sink,
     made: Mutex<Vec<Made>>,
     changed: AtomicUsize,
 }
 
 /// What the index wrote.
-pub struct Indexed {
+pub(crate) struct Indexed {
     /// Every file's path, sorted, with the digest it was made with: a
     /// reply's data files that of the reply (`reuse::identities`), the
     /// others `SHARED`. The next build finds them by it (see `digest`).
@@ -25,10 +25,10 @@ pub struct Indexed {
 }
 
 /// The digest of the index's files that are made of all replies.
-pub const SHARED: u64 = 0;
+pub(super) const SHARED: u64 = 0;
 
 impl<'s> Files<'s> {
-    pub fn new(sink: &'s dyn Sink) -> Files<'s> {
+    pub(super) fn new(sink: &'s dyn Sink) -> Files<'s> {
         Files {
             sink,
             made: Mutex::new(Vec::new()),
@@ -37,7 +37,7 @@ impl<'s> Files<'s> {
     }
 
     /// Hands on a file made with `digest`.
-    pub fn put(&self, path: String, bytes: Vec<u8>, digest: u64) -> anyhow::Result<()> {
+    pub(super) fn put(&self, path: String, bytes: Vec<u8>, digest: u64) -> anyhow::Result<()> {
         let changed = self.sink.put(Page {
             path: path.clone(),
             bytes,
@@ -49,7 +49,7 @@ impl<'s> Files<'s> {
     }
 
     /// Counts a file left as it was, as the folder's digests say.
-    pub fn keep(&self, path: String, digest: u64) {
+    pub(super) fn keep(&self, path: String, digest: u64) {
         self.record(Made::kept(path, digest));
     }
 
@@ -61,7 +61,7 @@ impl<'s> Files<'s> {
             .push(made);
     }
 
-    pub fn finish(self) -> Indexed {
+    pub(super) fn finish(self) -> Indexed {
         let mut made = self
             .made
             .into_inner()

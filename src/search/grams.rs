@@ -17,24 +17,24 @@ use super::varint;
 
 /// How grams are packed into a `u64`.
 #[derive(Clone, Copy)]
-pub struct Packing {
+pub(super) struct Packing {
     pub bits: u32,
     pub gram: usize,
 }
 
 impl Packing {
     /// The first `k` characters of a code, as a smaller code.
-    pub fn prefix(self, code: u64, k: usize) -> u64 {
+    pub(super) fn prefix(self, code: u64, k: usize) -> u64 {
         code >> (self.bits as usize * (self.gram - k))
     }
 
     /// Whether the prefix of `k` characters is a real gram, not padding.
-    pub fn is_gram(self, code: u64, k: usize) -> bool {
+    pub(super) fn is_gram(self, code: u64, k: usize) -> bool {
         self.prefix(code, k) & ((1 << self.bits) - 1) != 0
     }
 
     /// The ids of the first `k` characters.
-    pub fn ids(self, code: u64, k: usize) -> impl Iterator<Item = u32> + Clone {
+    pub(super) fn ids(self, code: u64, k: usize) -> impl Iterator<Item = u32> + Clone {
         let bits = self.bits as usize;
         let gram = self.gram;
         let mask = (1u64 << bits) - 1;
@@ -44,7 +44,7 @@ impl Packing {
 
 /// Where the second pass cuts the work: partition `p` holds the grams whose
 /// first character id is in `starts[p]..starts[p + 1]`.
-pub struct Partitions {
+pub(super) struct Partitions {
     pub starts: Vec<u32>,
     /// The share of all characters that starts a gram of each partition.
     pub shares: Vec<f64>,
@@ -53,7 +53,7 @@ pub struct Partitions {
 impl Partitions {
     /// About `count` partitions with similar numbers of gram occurrences, by
     /// first character.
-    pub fn balanced(alphabet: &Alphabet, count: usize) -> Partitions {
+    pub(super) fn balanced(alphabet: &Alphabet, count: usize) -> Partitions {
         let total: u64 = (1..alphabet.len() as u32)
             .map(|id| alphabet.count(id))
             .sum();
@@ -74,12 +74,12 @@ impl Partitions {
         Partitions { starts, shares }
     }
 
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.starts.len() - 1
     }
 
     /// The partition of a first character id.
-    pub fn of(&self, first: u32) -> usize {
+    pub(super) fn of(&self, first: u32) -> usize {
         self.starts
             .partition_point(|&s| s <= first)
             .saturating_sub(1)
@@ -95,14 +95,14 @@ impl Partitions {
 /// taken from 0; codes are never 0, so a 0 ends the reply), `varint(tf << 1
 /// | in_head)`, and for full-length grams the byte length of their
 /// positions block and the block (see `positions`).
-pub struct ChunkGrams {
+pub(super) struct ChunkGrams {
     pub parts: Vec<Vec<u8>>,
 }
 
 impl ChunkGrams {
     /// Empty streams, each with room for about what `units` units of text
     /// put in it, so that they are not copied again and again as they grow.
-    pub fn new(partitions: &Partitions, units: u64) -> ChunkGrams {
+    pub(super) fn new(partitions: &Partitions, units: u64) -> ChunkGrams {
         ChunkGrams {
             parts: partitions
                 .shares
@@ -119,7 +119,7 @@ const BYTES_PER_UNIT: f64 = 6.2;
 
 /// Buffers reused from one reply to the next by a thread.
 #[derive(Default)]
-pub struct Scratch {
+pub(super) struct Scratch {
     units: Vec<u32>,
     codes: Vec<u64>,
     positions: Vec<u32>,
@@ -128,7 +128,7 @@ pub struct Scratch {
 }
 
 /// What the first pass needs to know of the whole corpus.
-pub struct Plan<'a> {
+pub(super) struct Plan<'a> {
     pub alphabet: &'a Alphabet,
     pub packing: Packing,
     /// Added to positions after the head (see `layout`).
@@ -137,7 +137,13 @@ pub struct Plan<'a> {
 }
 
 /// Finds the grams of reply `id` and appends them to `out`.
-pub fn doc_grams(id: u32, doc: &SearchDoc, plan: &Plan, s: &mut Scratch, out: &mut ChunkGrams) {
+pub(super) fn doc_grams(
+    id: u32,
+    doc: &SearchDoc,
+    plan: &Plan,
+    s: &mut Scratch,
+    out: &mut ChunkGrams,
+) {
     let Plan {
         alphabet,
         packing,

@@ -6,7 +6,7 @@
 //! because FNV alone leaves the low bits (which pick the shard) poorly mixed.
 
 /// The hash of a gram given as code points.
-pub fn gram_hash(code_points: impl IntoIterator<Item = u32>) -> u32 {
+pub(super) fn gram_hash(code_points: impl IntoIterator<Item = u32>) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
     for cp in code_points {
         h ^= cp;

@@ -16,12 +16,12 @@ use super::SearchDoc;
 use super::normalise::normalise_char;
 
 /// How many fields at the start form the head: the title and the 文号.
-pub const HEAD_FIELDS: usize = 2;
+pub(super) const HEAD_FIELDS: usize = 2;
 
 /// The fields of a reply in index order but the body: title, 文号,
 /// department, the other fields as given. `search.js` rebuilds the same
 /// order from a reply's data file, so the two must agree.
-pub fn fields<'d>(doc: &'d SearchDoc) -> impl Iterator<Item = &'d str> + 'd {
+pub(super) fn fields<'d>(doc: &'d SearchDoc) -> impl Iterator<Item = &'d str> + 'd {
     [doc.title, doc.doc_number.unwrap_or(""), doc.department]
         .into_iter()
         .chain(doc.fields.iter().map(|field| field.text.as_ref()))
@@ -30,7 +30,7 @@ pub fn fields<'d>(doc: &'d SearchDoc) -> impl Iterator<Item = &'d str> + 'd {
 /// What a character of the body is: `Some(Some(c))` a unit of text,
 /// `Some(None)` a break (the end of a piece), `None` nothing (whitespace).
 /// `docs` cuts the body by the same units.
-pub fn body_unit(c: char) -> Option<Option<char>> {
+pub(super) fn body_unit(c: char) -> Option<Option<char>> {
     if c == '\n' {
         Some(None)
     } else {
@@ -39,7 +39,7 @@ pub fn body_unit(c: char) -> Option<Option<char>> {
 }
 
 /// The head length `for_each_unit` gives, from the title and 文号 alone.
-pub fn head_len(title: &str, doc_number: Option<&str>) -> usize {
+pub(super) fn head_len(title: &str, doc_number: Option<&str>) -> usize {
     let units = |field: &str| field.chars().filter_map(normalise_char).count();
     units(title) + 1 + units(doc_number.unwrap_or(""))
 }
@@ -47,7 +47,7 @@ pub fn head_len(title: &str, doc_number: Option<&str>) -> usize {
 /// Calls `unit` for each unit of the reply in order, `None` for a break
 /// between two fields or two pieces of the body; returns the head length
 /// (index of the break after the 文号).
-pub fn for_each_unit(doc: &SearchDoc, mut unit: impl FnMut(Option<char>)) -> usize {
+pub(super) fn for_each_unit(doc: &SearchDoc, mut unit: impl FnMut(Option<char>)) -> usize {
     let mut head = 0;
     let mut count = 0;
     for (i, field) in fields(doc).enumerate() {

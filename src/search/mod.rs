@@ -34,7 +34,7 @@ mod files;
 mod grams;
 mod hash;
 mod layout;
-pub mod normalise;
+pub(crate) mod normalise;
 mod patch;
 mod positions;
 mod postings;
@@ -64,12 +64,12 @@ use crate::ground::page::Sink;
 use crate::ground::spill::{self, Spill};
 use crate::store::digest::Previous;
 use alphabet::Alphabet;
-pub use files::Indexed;
+pub(crate) use files::Indexed;
 use files::{Files, SHARED};
 use grams::{Packing, Partitions, Scratch};
 
 /// One published reply as search sees it.
-pub struct SearchDoc<'a> {
+pub(crate) struct SearchDoc<'a> {
     /// The reply's page, as a link's `href` needs it (with the site's sub-path).
     pub url: &'a str,
     pub title: &'a str,
@@ -91,13 +91,13 @@ pub struct SearchDoc<'a> {
 /// A field a reply's page shows, and the label it shows it under (`提案人`),
 /// which a result that matched the field shows with it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Field<'a> {
+pub(crate) struct Field<'a> {
     pub label: &'a str,
     pub text: Cow<'a, str>,
 }
 
 impl<'a> Field<'a> {
-    pub fn new(label: &'a str, text: impl Into<Cow<'a, str>>) -> Field<'a> {
+    pub(crate) fn new(label: &'a str, text: impl Into<Cow<'a, str>>) -> Field<'a> {
         Field {
             label,
             text: text.into(),
@@ -106,7 +106,7 @@ impl<'a> Field<'a> {
 }
 
 /// What the index needs of a reply but its body.
-pub struct Brief<'a> {
+pub(crate) struct Brief<'a> {
     pub url: &'a str,
     pub title: &'a str,
     pub doc_number: Option<&'a str>,
@@ -118,7 +118,7 @@ pub struct Brief<'a> {
 
 /// The replies to index. Their bodies may wait on disk (see `body`), so
 /// every pass takes them a range at a time, never all at once.
-pub trait Corpus: Sync {
+pub(crate) trait Corpus: Sync {
     /// How many replies.
     fn count(&self) -> usize;
 
@@ -264,7 +264,7 @@ impl Published<'_> {
 /// it holds the index this build would make, that is kept (see `reuse`),
 /// `sink` is not called and no file counts as changed. `legend` is what
 /// each result of `办理结果` means, as the reply pages show it.
-pub fn index(
+pub(crate) fn index(
     archive: &Archive,
     base: &BaseUrl,
     legend: &IndexMap<String, String>,
@@ -400,7 +400,7 @@ const GROUP_BITS: u32 = 6;
 /// stay in cache, and many enough to keep the cores busy evenly.
 const PARTITIONS: usize = 256;
 /// Bump when a file's format changes; `search.js` checks it.
-pub const FORMAT: u32 = 4;
+pub(crate) const FORMAT: u32 = 4;
 
 /// `search/index.json`.
 #[derive(Serialize)]
@@ -491,7 +491,7 @@ fn finish(
 /// manifest last. `docs` are sorted newest first; a reply's id is its
 /// position; `source` is their fingerprint. Equal input gives
 /// byte-identical files.
-pub fn build_index(
+pub(crate) fn build_index(
     docs: &(impl Corpus + ?Sized),
     identities: &[u64],
     source: &str,

@@ -17,7 +17,7 @@
 //! Everything else, Chinese punctuation such as `〔〕` included, is kept as is.
 
 /// The normalised form of one character, or `None` when it is not text.
-pub fn normalise_char(c: char) -> Option<char> {
+pub(crate) fn normalise_char(c: char) -> Option<char> {
     let cp = c as u32;
     if is_ignorable(cp) {
         return None;
@@ -55,7 +55,7 @@ fn is_ignorable(cp: u32) -> bool {
 /// The normalised form of a whole string, for tests that compare texts the
 /// way search does.
 #[cfg(test)]
-pub fn normalise(s: &str) -> String {
+pub(crate) fn normalise(s: &str) -> String {
     s.chars().filter_map(normalise_char).collect()
 }
 

@@ -48,7 +48,7 @@ const GRAM: usize = 4;
 /// that changes to `sink`; `None` if it must be made again. `manifest` is
 /// the folder's, as it was before `reuse::forget` removed it, with the
 /// digest it was recorded with; it is written again last.
-pub fn update(
+pub(super) fn update(
     previous: &Previous,
     manifest: (&serde_json::Value, u64),
     docs: &(impl Corpus + ?Sized),

@@ -12,7 +12,7 @@
 use super::varint;
 
 /// Appends the block of `positions` (ascending, not empty) to `out`.
-pub fn put(out: &mut Vec<u8>, positions: &[u32]) {
+pub(super) fn put(out: &mut Vec<u8>, positions: &[u32]) {
     let count = positions.len() as u64;
     let last = u64::from(positions.last().copied().unwrap_or(0));
     let mean = (last + 1) * 11 / (16 * count.max(1));
@@ -65,7 +65,7 @@ impl Bits<'_> {
 }
 
 /// Reads one block written by `put`, advancing `at`.
-pub fn get(bytes: &[u8], at: &mut usize) -> Option<Vec<u32>> {
+pub(super) fn get(bytes: &[u8], at: &mut usize) -> Option<Vec<u32>> {
     let head = varint::get(bytes, at)?;
     let (count, k) = (head >> 5, (head & 31) as u32);
     let mut bit = *at * 8;

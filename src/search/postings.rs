@@ -24,7 +24,7 @@ use super::hash::gram_hash;
 use super::varint;
 
 /// The numbers the second pass needs.
-pub struct Shape {
+pub(super) struct Shape {
     pub packing: Packing,
     pub docs: usize,
     /// Replies per chunk of the first pass.
@@ -34,7 +34,7 @@ pub struct Shape {
 }
 
 /// One gram's entry in the arenas of its group of shards.
-pub struct Entry {
+pub(super) struct Entry {
     pub shard: u32,
     pub g: Range<usize>,
     pub p: Range<usize>,
@@ -43,7 +43,7 @@ pub struct Entry {
 /// The entries of one group of shards that one partition produced; its
 /// bytes are those of the final files, so assembling a shard only copies.
 #[derive(Default)]
-pub struct GroupOut {
+pub(super) struct GroupOut {
     pub g: Vec<u8>,
     pub p: Vec<u8>,
     pub entries: Vec<Entry>,
@@ -62,7 +62,7 @@ struct Rec {
 
 /// Buffers one thread reuses from one partition to the next: allocating
 /// them afresh for each would cost more in page faults than the work.
-pub struct Worker {
+pub(super) struct Worker {
     table: CodeTable,
     recs: Vec<Rec>,
     grouped: Vec<Rec>,
@@ -75,7 +75,7 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(shape: &Shape) -> Worker {
+    pub(super) fn new(shape: &Shape) -> Worker {
         Worker {
             table: CodeTable::with_capacity(1024),
             recs: Vec::new(),
@@ -95,7 +95,7 @@ impl Worker {
     /// that partition's stream of each chunk of the first pass, in chunk
     /// order. The caller drops the streams once this returns, so the first
     /// pass's output shrinks as the second pass's grows.
-    pub fn partition(
+    pub(super) fn partition(
         &mut self,
         streams: &[Vec<u8>],
         alphabet: &Alphabet,

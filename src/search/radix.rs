@@ -11,7 +11,7 @@ const MASK: u64 = (1 << DIGIT) - 1;
 
 /// Scratch space for `sort_pairs`, reused from one call to the next.
 #[derive(Default)]
-pub struct Scratch {
+pub(super) struct Scratch {
     keys: Vec<u64>,
     vals: Vec<u32>,
     counts: Vec<[u32; 1 << DIGIT]>,
@@ -19,7 +19,7 @@ pub struct Scratch {
 
 /// Sorts `keys` (only their low `key_bits` bits are looked at) and moves
 /// `vals` along.
-pub fn sort_pairs(keys: &mut Vec<u64>, vals: &mut Vec<u32>, s: &mut Scratch, key_bits: u32) {
+pub(super) fn sort_pairs(keys: &mut Vec<u64>, vals: &mut Vec<u32>, s: &mut Scratch, key_bits: u32) {
     let (tmp_keys, tmp_vals) = (&mut s.keys, &mut s.vals);
     debug_assert_eq!(keys.len(), vals.len());
     let n = keys.len();

@@ -11,7 +11,7 @@ use super::positions;
 use super::shards::{hex_digits, unpack};
 use super::varint;
 
-pub struct Index {
+pub(super) struct Index {
     files: HashMap<String, Vec<u8>>,
     shards: usize,
     /// Shards to a pack file.
@@ -21,7 +21,7 @@ pub struct Index {
 }
 
 impl Index {
-    pub fn new(files: Vec<(String, Vec<u8>)>) -> Index {
+    pub(super) fn new(files: Vec<(String, Vec<u8>)>) -> Index {
         let files: HashMap<String, Vec<u8>> = files.into_iter().collect();
         let manifest: serde_json::Value =
             serde_json::from_slice(&files["search/index.json"]).expect("index.json is JSON");
@@ -35,12 +35,12 @@ impl Index {
         }
     }
 
-    pub fn file(&self, path: &str) -> Option<&[u8]> {
+    pub(super) fn file(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).map(Vec::as_slice)
     }
 
     /// Reply ids matching every term of `query`, best first.
-    pub fn search(&self, query: &str) -> Vec<u32> {
+    pub(super) fn search(&self, query: &str) -> Vec<u32> {
         let mut total: Option<BTreeMap<u32, u32>> = None;
         for term in terms(query) {
             let scores = self.term(&term);
@@ -166,7 +166,7 @@ struct Entry {
 }
 
 /// A query's terms: runs of characters that normalise to something.
-pub fn terms(query: &str) -> Vec<Vec<char>> {
+pub(super) fn terms(query: &str) -> Vec<Vec<char>> {
     query
         .split(|c| normalise_char(c).is_none())
         .filter(|t| !t.is_empty())

@@ -27,13 +27,13 @@ use crate::store::digest::{Made, Previous};
 use rust_i18n::t;
 
 /// The manifest's path, relative to the site root.
-pub const MANIFEST: &str = "search/index.json";
+pub(super) const MANIFEST: &str = "search/index.json";
 
 /// Each reply's identity, by id: 64 bits of its indexed fields and URL (its
 /// body by what the body is made of: see `Corpus::identity`), the index
 /// format and this dafu executable (its version, size and time, so that a
 /// rebuilt dafu never keeps what an older one made).
-pub fn identities(docs: &(impl Corpus + ?Sized)) -> Vec<u64> {
+pub(super) fn identities(docs: &(impl Corpus + ?Sized)) -> Vec<u64> {
     let mut maker = DefaultHasher::new();
     (FORMAT, crate::ground::hashing::executable()).hash(&mut maker);
     let maker = maker.finish();
@@ -50,7 +50,7 @@ pub fn identities(docs: &(impl Corpus + ?Sized)) -> Vec<u64> {
 
 /// 128 bits, in hex, of every reply's identity in order: of everything the
 /// index is made from.
-pub fn fingerprint(identities: &[u64]) -> String {
+pub(super) fn fingerprint(identities: &[u64]) -> String {
     let [a, b] = [0u8, 1].map(|seed| {
         let mut h = DefaultHasher::new();
         (seed, identities).hash(&mut h);
@@ -60,14 +60,14 @@ pub fn fingerprint(identities: &[u64]) -> String {
 }
 
 /// The manifest in `folder`, if it can be read.
-pub fn manifest(folder: &Path) -> Option<serde_json::Value> {
+pub(super) fn manifest(folder: &Path) -> Option<serde_json::Value> {
     serde_json::from_slice(&fs::read(folder.join(MANIFEST)).ok()?).ok()
 }
 
 /// The index in the folder `previous` holds, if it was made from exactly
 /// what `fingerprint` is and every one of its files is as the build that
 /// made it left it.
-pub fn kept(previous: &Previous, fingerprint: &str, identities: &[u64]) -> Option<Indexed> {
+pub(super) fn kept(previous: &Previous, fingerprint: &str, identities: &[u64]) -> Option<Indexed> {
     let manifest = manifest(previous.folder)?;
     if manifest["source"].as_str() != Some(fingerprint) {
         return None;
@@ -100,7 +100,7 @@ pub fn kept(previous: &Previous, fingerprint: &str, identities: &[u64]) -> Optio
 
 /// Every index file but the manifest that the folder's digests record,
 /// sorted, with the digest each was made with, if each is as it was left.
-pub fn recorded(previous: &Previous) -> Option<Vec<(String, u64)>> {
+pub(super) fn recorded(previous: &Previous) -> Option<Vec<(String, u64)>> {
     let files: Vec<(String, u64)> = previous
         .digests
         .under("search/")
@@ -111,7 +111,7 @@ pub fn recorded(previous: &Previous) -> Option<Vec<(String, u64)>> {
 }
 
 /// Removes the manifest from `folder` before index files are written there.
-pub fn forget(folder: &Path) -> anyhow::Result<()> {
+pub(super) fn forget(folder: &Path) -> anyhow::Result<()> {
     let path = folder.join(MANIFEST);
     match fs::remove_file(&path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {

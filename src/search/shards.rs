@@ -13,14 +13,14 @@ use crate::ground::spill::{Spill, Spilled};
 
 /// One partition's output, its arenas spilled: per group of shards, the
 /// entries, and where that group's gram and position bytes are in the file.
-pub struct Part {
+pub(super) struct Part {
     entries: Vec<Vec<Entry>>,
     arenas: Spilled,
 }
 
 impl Part {
     /// Spills the arenas of `outs`, one per group, keeping the entries.
-    pub fn spill(outs: Vec<GroupOut>, spill: &Spill) -> anyhow::Result<Part> {
+    pub(super) fn spill(outs: Vec<GroupOut>, spill: &Spill) -> anyhow::Result<Part> {
         let mut arenas = Vec::with_capacity(outs.len() * 2);
         let mut entries = Vec::with_capacity(outs.len());
         for out in outs {
@@ -47,7 +47,7 @@ impl Part {
 
 /// The gram and position packs, each handed on as soon as its group is
 /// made.
-pub fn assemble(
+pub(super) fn assemble(
     mut partitions: Vec<Part>,
     spill: &Spill,
     shard_bits: u32,
@@ -123,14 +123,14 @@ const PACK_BITS: u32 = 5;
 
 /// Shards to a pack of an index of `1 << shard_bits` shards, as a power of
 /// two.
-pub fn pack_bits(shard_bits: u32) -> u32 {
+pub(super) fn pack_bits(shard_bits: u32) -> u32 {
     PACK_BITS.min(shard_bits)
 }
 
 /// A pack of `parts`: a header of one more little-endian `u32` than there
 /// are parts, each part's offset from the start of the file and last the
 /// file's length, then the parts one after another.
-pub fn pack(parts: &[Vec<u8>]) -> Vec<u8> {
+pub(super) fn pack(parts: &[Vec<u8>]) -> Vec<u8> {
     let header = 4 * (parts.len() + 1);
     let mut bytes = Vec::with_capacity(header + parts.iter().map(Vec::len).sum::<usize>());
     let mut at = header;
@@ -146,7 +146,7 @@ pub fn pack(parts: &[Vec<u8>]) -> Vec<u8> {
 }
 
 /// The `count` parts of a pack, if it is one.
-pub fn unpack(bytes: &[u8], count: usize) -> Option<Vec<&[u8]>> {
+pub(super) fn unpack(bytes: &[u8], count: usize) -> Option<Vec<&[u8]>> {
     let offset = |i: usize| -> Option<usize> {
         let word = bytes.get(4 * i..4 * i + 4)?;
         Some(u32::from_le_bytes(word.try_into().ok()?) as usize)
@@ -161,7 +161,7 @@ pub fn unpack(bytes: &[u8], count: usize) -> Option<Vec<&[u8]>> {
 
 /// The paths of pack `pack`'s gram and position files, its number written
 /// in `digits` hex digits.
-pub fn names(pack: usize, digits: usize) -> [String; 2] {
+pub(super) fn names(pack: usize, digits: usize) -> [String; 2] {
     let name = format!("{pack:0digits$x}");
     [
         format!("search/g/{name}.bin"),
@@ -171,7 +171,7 @@ pub fn names(pack: usize, digits: usize) -> [String; 2] {
 
 /// Whether `files` (index files, sorted by path) hold every pack's two
 /// files of an index of `packs` packs, and no other pack.
-pub fn all_present(files: &[(String, u64)], packs: usize) -> bool {
+pub(super) fn all_present(files: &[(String, u64)], packs: usize) -> bool {
     let digits = hex_digits(packs);
     ["search/g/", "search/p/"].iter().all(|folder| {
         let start = files.partition_point(|(path, _)| path.as_str() < *folder);
@@ -193,7 +193,7 @@ pub fn all_present(files: &[(String, u64)], packs: usize) -> bool {
 
 /// The number of hex digits of the largest pack number, the width of every
 /// pack's file name (`search.js` pads the same way).
-pub fn hex_digits(packs: usize) -> usize {
+pub(super) fn hex_digits(packs: usize) -> usize {
     format!("{:x}", packs.saturating_sub(1).max(1)).len()
 }
 

@@ -2,7 +2,7 @@
 //! seven bits a byte, low bits first, the high bit set on all but the last.
 
 /// Appends `v` to `out`.
-pub fn put(out: &mut Vec<u8>, v: u64) {
+pub(super) fn put(out: &mut Vec<u8>, v: u64) {
     // Sized up front, so the vector checks its capacity once a number, not
     // once a byte: this runs for every gram and position of the corpus.
     let n = len(v);
@@ -14,7 +14,7 @@ pub fn put(out: &mut Vec<u8>, v: u64) {
 
 /// Appends a few bytes: positions are copied a handful of bytes at a time,
 /// where a call to `memcpy` costs more than the copy.
-pub fn append(out: &mut Vec<u8>, bytes: &[u8]) {
+pub(super) fn append(out: &mut Vec<u8>, bytes: &[u8]) {
     if bytes.len() <= 8 {
         out.extend(bytes.iter().copied());
     } else {
@@ -23,7 +23,7 @@ pub fn append(out: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 /// How many bytes `put` writes for `v`.
-pub fn len(v: u64) -> usize {
+pub(super) fn len(v: u64) -> usize {
     // ((bits + 6) * 37) >> 8 is bits / 7 rounded up for 1..=64 bits,
     // without a division.
     let bits = 64 - (v | 1).leading_zeros() as usize;
@@ -31,7 +31,7 @@ pub fn len(v: u64) -> usize {
 }
 
 /// Reads one number at `*at`, advancing it; `None` on truncated input.
-pub fn get(bytes: &[u8], at: &mut usize) -> Option<u64> {
+pub(super) fn get(bytes: &[u8], at: &mut usize) -> Option<u64> {
     let mut v = 0u64;
     let mut shift = 0;
     loop {

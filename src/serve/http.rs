@@ -45,21 +45,21 @@ const OVERLAY: &str = include_str!("overlay.html");
 
 /// What a page should do after a rebuild.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reload {
+pub(super) enum Reload {
     Page,
     /// Only stylesheets changed: swap them, keep the page and its scroll.
     Styles,
 }
 
 /// What the server shares between the rebuilding thread and its requests.
-pub struct Shared {
+pub(super) struct Shared {
     site: RwLock<Served>,
     reloads: broadcast::Sender<Reload>,
     stop: watch::Sender<bool>,
 }
 
 /// The site as it is served now.
-pub struct Served {
+pub(super) struct Served {
     base_path: String,
     /// Every file of the last good build by its site path (`2021/ta-0152/index.html`).
     pages: HashMap<String, Bytes>,
@@ -68,7 +68,7 @@ pub struct Served {
 }
 
 impl Shared {
-    pub fn new(base_path: &str) -> Shared {
+    pub(super) fn new(base_path: &str) -> Shared {
         Shared {
             site: RwLock::new(Served {
                 base_path: base_path.to_string(),
@@ -82,7 +82,7 @@ impl Shared {
 
     /// The site, to change. A request that panicked while reading cannot
     /// have left it half-changed, so a poisoned lock is taken as it is.
-    pub fn site_mut(&self) -> RwLockWriteGuard<'_, Served> {
+    pub(super) fn site_mut(&self) -> RwLockWriteGuard<'_, Served> {
         self.site.write().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -91,24 +91,24 @@ impl Shared {
     }
 
     /// Tells every open page to reload.
-    pub fn reload(&self, reload: Reload) {
+    pub(super) fn reload(&self, reload: Reload) {
         // An error only means that no page is open.
         let _ = self.reloads.send(reload);
     }
 
     /// Ends the event streams, so that a graceful shutdown need not wait for them.
-    pub fn stop(&self) {
+    pub(super) fn stop(&self) {
         self.stop.send_replace(true);
     }
 }
 
 impl Served {
-    pub fn set_base_path(&mut self, base_path: &str) {
+    pub(super) fn set_base_path(&mut self, base_path: &str) {
         base_path.clone_into(&mut self.base_path);
     }
 
     /// Puts the rebuilt pages in; with `whole`, they are the whole site.
-    pub fn update(&mut self, pages: Vec<Page>, removed: &[String], whole: bool) {
+    pub(super) fn update(&mut self, pages: Vec<Page>, removed: &[String], whole: bool) {
         if whole {
             self.pages.clear();
         }
@@ -123,16 +123,16 @@ impl Served {
     }
 
     /// Shows `problems` on every page; none, no overlay.
-    pub fn show_problems(&mut self, problems: &[Problem]) {
+    pub(super) fn show_problems(&mut self, problems: &[Problem]) {
         self.overlay = (!problems.is_empty()).then(|| overlay(problems));
     }
 
-    pub fn has_problems(&self) -> bool {
+    pub(super) fn has_problems(&self) -> bool {
         self.overlay.is_some()
     }
 }
 
-pub fn router(shared: Arc<Shared>) -> Router {
+pub(super) fn router(shared: Arc<Shared>) -> Router {
     Router::new().fallback(respond).with_state(shared)
 }
 
@@ -141,13 +141,17 @@ pub fn router(shared: Arc<Shared>) -> Router {
 /// once, and opens a new connection when an idle one was closed; a
 /// connection that holds a file of the server's for nothing is let go.
 /// An open event stream is a response, and is not timed.
-pub const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+pub(super) const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Serves `app` on the connections `listener` accepts until `stop`, then
 /// lets those open finish for a moment. At most `connections()` at once:
 /// the rest wait to be accepted, and the rebuilds keep files to read the
 /// site with.
-pub async fn run(listener: tokio::net::TcpListener, app: Router, stop: impl Future<Output = ()>) {
+pub(super) async fn run(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    stop: impl Future<Output = ()>,
+) {
     let slots = Arc::new(Semaphore::new(connections()));
     let (closing, _) = watch::channel(false);
     let mut open = JoinSet::new();
@@ -476,7 +480,7 @@ fn overlay(problems: &[Problem]) -> String {
         .replace("{{problems}}", &items)
 }
 
-pub fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

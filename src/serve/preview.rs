@@ -35,7 +35,7 @@ use rust_i18n::t;
 
 /// What changed on disk since the last call, as the watcher saw it.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Changes {
+pub(super) struct Changes {
     /// Reply files (`content/**.md`) written, created or removed.
     pub replies: BTreeSet<PathBuf>,
     /// Something else under `content/` (a folder moved or removed): every
@@ -51,7 +51,7 @@ pub struct Changes {
 
 impl Changes {
     /// Everything, as for the first build.
-    pub fn everything() -> Changes {
+    pub(super) fn everything() -> Changes {
         Changes {
             replies: BTreeSet::new(),
             rescan: true,
@@ -62,24 +62,24 @@ impl Changes {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         *self == Changes::default()
     }
 
     /// Only static files: no page, and not the search index, changes.
-    pub fn only_statics(&self) -> bool {
+    pub(super) fn only_statics(&self) -> bool {
         self.statics && !self.templates && !self.config && !self.rescan && self.replies.is_empty()
     }
 
     /// Only stylesheets: an open page swaps them and need not reload.
-    pub fn only_stylesheets(&self) -> bool {
+    pub(super) fn only_stylesheets(&self) -> bool {
         self.only_statics() && !self.other_statics
     }
 }
 
 /// What a change did to the site.
 #[derive(Debug)]
-pub enum Outcome {
+pub(super) enum Outcome {
     /// The site changed: put `pages` in (replacing the whole site when
     /// `whole`), take the paths in `removed` out.
     Rebuilt {
@@ -92,7 +92,7 @@ pub enum Outcome {
     Problems(Vec<Problem>),
 }
 
-pub struct Preview {
+pub(super) struct Preview {
     /// Absolute, so that paths from the watcher and from `content::find` match.
     root: PathBuf,
     drafts: bool,
@@ -137,7 +137,7 @@ struct Built {
 impl Preview {
     /// A preview of the site in `root`, nothing read yet: the first
     /// [`apply`](Preview::apply) of [`Changes::everything`] reads it all.
-    pub fn new(root: &Path, drafts: bool) -> Preview {
+    pub(super) fn new(root: &Path, drafts: bool) -> Preview {
         let config = Config::default();
         Preview {
             root: root.to_path_buf(),
@@ -159,14 +159,14 @@ impl Preview {
     }
 
     /// The path every page is served under: `/`, or `base_url`'s sub-path.
-    pub fn base_path(&self) -> &str {
+    pub(super) fn base_path(&self) -> &str {
         &self.base.path
     }
 
     /// What the background thread renders from: the last good site,
     /// shared, not copied (the replies and their template data are
     /// reference-counted).
-    pub fn snapshot(&self) -> Option<Snapshot> {
+    pub(super) fn snapshot(&self) -> Option<Snapshot> {
         let built = self.built.as_ref()?;
         Some(Snapshot {
             archive: built.archive.clone(),
@@ -178,12 +178,12 @@ impl Preview {
     }
 
     /// The link to the site's home, percent-encoded: `/zxta/`.
-    pub fn home_link(&self) -> String {
+    pub(super) fn home_link(&self) -> String {
         self.base.link("")
     }
 
     /// Reads what changed and renders the pages it touches.
-    pub fn apply(&mut self, changes: &Changes) -> Outcome {
+    pub(super) fn apply(&mut self, changes: &Changes) -> Outcome {
         let config_changed = changes.config && self.reload_config();
         if config_changed || changes.templates || changes.statics {
             self.reload_theme();
@@ -655,7 +655,7 @@ fn data_pages(archive: &Archive, base: &BaseUrl) -> Result<Vec<Page>, Vec<Proble
 }
 
 /// The last good site, for the pages made in the background.
-pub struct Snapshot {
+pub(super) struct Snapshot {
     archive: Archive,
     theme: Arc<Theme>,
     config: Config,
@@ -665,7 +665,7 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// The search index, the open data files and the sitemap.
-    pub fn render_background(&self) -> Vec<Page> {
+    pub(super) fn render_background(&self) -> Vec<Page> {
         let renderer = Renderer::from_values(
             &self.archive,
             &self.theme,

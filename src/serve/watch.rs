@@ -26,7 +26,7 @@ use rust_i18n::t;
 /// How long a file must be quiet before its change is taken. It is part of
 /// the time from saving to seeing the page, so it is short; an editor's
 /// write-then-rename or double write takes well under it.
-pub const DEBOUNCE: Duration = Duration::from_millis(20);
+pub(super) const DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// How often the debouncer looks for quiet files: a change is taken between
 /// DEBOUNCE and DEBOUNCE + TICK after its last event.
@@ -35,7 +35,7 @@ const TICK: Duration = Duration::from_millis(4);
 /// The folders under the root whose whole tree is watched.
 const FOLDERS: [&str; 4] = [CONTENT_DIR, "templates", "static", "themes"];
 
-pub struct Watcher {
+pub(super) struct Watcher {
     root: PathBuf,
     debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
     watching: BTreeSet<PathBuf>,
@@ -43,7 +43,7 @@ pub struct Watcher {
 
 impl Watcher {
     /// Starts watching `root` (an absolute path); batches of events arrive on `events`.
-    pub fn start(
+    pub(super) fn start(
         root: &Path,
         events: mpsc::Sender<DebounceEventResult>,
     ) -> notify::Result<Watcher> {
@@ -64,7 +64,7 @@ impl Watcher {
     /// those that went (a folder removed and made again needs a new watch).
     /// What they hold is read again because the root's own watch reports
     /// the folder itself as changed.
-    pub fn follow_folders(&mut self) -> Vec<String> {
+    pub(super) fn follow_folders(&mut self) -> Vec<String> {
         let mut errors = Vec::new();
         for name in FOLDERS {
             let folder = self.root.join(name);
@@ -91,7 +91,11 @@ impl Watcher {
 
 /// Sorts one batch of debounced events into `changes`; returns the paths
 /// that mattered, relative to the root, to say what changed.
-pub fn sort_events(root: &Path, events: &[DebouncedEvent], changes: &mut Changes) -> Vec<PathBuf> {
+pub(super) fn sort_events(
+    root: &Path,
+    events: &[DebouncedEvent],
+    changes: &mut Changes,
+) -> Vec<PathBuf> {
     let mut seen = Vec::new();
     for event in events {
         // Reading a file (as the preview itself does) is an event too.
@@ -116,7 +120,7 @@ pub fn sort_events(root: &Path, events: &[DebouncedEvent], changes: &mut Changes
 }
 
 /// Notes what one changed path means; false when it means nothing.
-pub fn sort_path(root: &Path, path: &Path, changes: &mut Changes) -> bool {
+pub(super) fn sort_path(root: &Path, path: &Path, changes: &mut Changes) -> bool {
     let Ok(relative) = path.strip_prefix(root) else {
         return false;
     };

@@ -36,17 +36,17 @@ use crate::model::reply::{Kind, Reply, ReplyDate, Role};
 /// A file of open data. Made from every reply, not through a template:
 /// `parts` makes it, `digest` says what it is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DataFile {
+pub(crate) enum DataFile {
     Json,
     Csv,
     Proposals,
 }
 
 impl DataFile {
-    pub const ALL: [DataFile; 3] = [DataFile::Json, DataFile::Csv, DataFile::Proposals];
+    pub(crate) const ALL: [DataFile; 3] = [DataFile::Json, DataFile::Csv, DataFile::Proposals];
 
     /// Its path under the output folder.
-    pub fn path(self) -> &'static str {
+    pub(crate) fn path(self) -> &'static str {
         match self {
             DataFile::Json => "data/replies.json",
             DataFile::Csv => "data/replies.csv",
@@ -56,7 +56,7 @@ impl DataFile {
 }
 
 /// The CSV's columns: the keys of a record, but `body_text`.
-pub const CSV_KEYS: [&str; 25] = [
+pub(crate) const CSV_KEYS: [&str; 25] = [
     "title",
     "doc_number",
     "session",
@@ -231,7 +231,7 @@ const CHUNK: usize = 256;
 /// What data file `file` is made of, in 64 bits (see `digest`): what every
 /// file shares (`shared`), and each record but its text and, for the JSON,
 /// what each text is made of.
-pub fn digest(file: DataFile, archive: &Archive, base: &BaseUrl, shared: u64) -> u64 {
+pub(crate) fn digest(file: DataFile, archive: &Archive, base: &BaseUrl, shared: u64) -> u64 {
     let per_reply = |of: fn(&Reply, &BaseUrl) -> u64| -> Vec<u64> {
         (archive.replies().par_iter())
             .map(|reply| of(reply, base))
@@ -266,7 +266,7 @@ fn line_digest(reply: &Reply, base: &BaseUrl) -> u64 {
 }
 
 /// The bytes of one data file.
-pub fn render(file: DataFile, archive: &Archive, base: &BaseUrl) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn render(file: DataFile, archive: &Archive, base: &BaseUrl) -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::new();
     for part in parts(file, archive, base, None) {
         out.extend_from_slice(&part?);
@@ -277,7 +277,7 @@ pub fn render(file: DataFile, archive: &Archive, base: &BaseUrl) -> anyhow::Resu
 /// The bytes of one data file in parts, each made when it is taken, so that
 /// a build can write the JSON (90 MB at 10,000 replies) without holding it.
 /// A part fails if a reply's text cannot be read back (see `body`).
-pub fn parts<'a>(
+pub(crate) fn parts<'a>(
     file: DataFile,
     archive: &'a Archive,
     base: &'a BaseUrl,

@@ -137,7 +137,7 @@ impl Files<'_> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Broken {
+pub(crate) enum Broken {
     Missing,
     MissesBase,
     Malformed,
@@ -164,7 +164,7 @@ impl Broken {
 }
 
 /// What one page holds that is broken.
-pub struct PageFindings {
+pub(crate) struct PageFindings {
     /// The page's path in the build.
     path: String,
     /// Broken links of a reply's own body, at its file and line.
@@ -175,11 +175,11 @@ pub struct PageFindings {
 
 /// The verdict on links that mean the same on every page. One per thread:
 /// most links (navigation, terms) repeat on thousands of pages.
-pub type Seen = HashMap<String, Option<Broken>, FastHash>;
+pub(crate) type Seen = HashMap<String, Option<Broken>, FastHash>;
 
 /// Checks pages one at a time as they are rendered, against every path the
 /// build will produce, so that a build never holds all its pages at once.
-pub struct LinkChecker<'a> {
+pub(crate) struct LinkChecker<'a> {
     files: Files<'a>,
     /// `2021/ta-0152/index.html` → the reply's id.
     reply_pages: HashMap<String, usize>,
@@ -189,7 +189,7 @@ pub struct LinkChecker<'a> {
 
 impl<'a> LinkChecker<'a> {
     /// `paths`: every file the build produces.
-    pub fn new(paths: &'a [String], archive: &'a Archive, base: &'a BaseUrl) -> Self {
+    pub(crate) fn new(paths: &'a [String], archive: &'a Archive, base: &'a BaseUrl) -> Self {
         LinkChecker {
             files: Files(paths.iter().map(String::as_str).collect()),
             reply_pages: archive
@@ -204,12 +204,12 @@ impl<'a> LinkChecker<'a> {
     }
 
     /// A fresh cache of verdicts, for one thread.
-    pub fn seen() -> Seen {
+    pub(crate) fn seen() -> Seen {
         Seen::with_capacity_and_hasher(4096, FastHash::default())
     }
 
     /// The broken links of one page, if it has any.
-    pub fn page(&self, seen: &mut Seen, page: &Page) -> Option<PageFindings> {
+    pub(crate) fn page(&self, seen: &mut Seen, page: &Page) -> Option<PageFindings> {
         if !page.path.ends_with(".html") {
             return None;
         }
@@ -265,7 +265,7 @@ impl<'a> LinkChecker<'a> {
     /// The findings as problems: one per link of a reply body (at its file
     /// and line), one per distinct broken link of the theme (with the first
     /// page it is on and how many others). `found` in the build's page order.
-    pub fn report(&self, found: Vec<PageFindings>) -> Vec<Problem> {
+    pub(crate) fn report(&self, found: Vec<PageFindings>) -> Vec<Problem> {
         let base = self.base;
         let mut problems = Vec::new();
         let mut theme: BTreeMap<(usize, String), (Broken, usize, String)> = BTreeMap::new();

@@ -39,7 +39,7 @@ enum Shown<'d> {
 
 /// Every page the archive renders through a template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PageSpec {
+pub(crate) enum PageSpec {
     Home,
     NotFound,
     Search,
@@ -67,19 +67,19 @@ const NO_DATE: &str = "2000-01-01";
 /// Replies in a feed: the latest whose day is known, as most feeds give.
 /// A reply dated only by its year is in none: Atom dates every entry to
 /// the second, and a day the letter does not give is never made up.
-pub const FEED_ENTRIES: usize = 50;
+pub(crate) const FEED_ENTRIES: usize = 50;
 
 /// Replies a member needs before their list has a feed. Departments and
 /// sessions are a few dozen, each answering many; members are thousands,
 /// most with one or two replies over the years (at 10,000 generated
 /// replies, 8,000 of 9,500), whose feeds would be a quarter of the site's
 /// files and never change.
-pub const MEMBER_FEED_REPLIES: usize = 3;
+pub(crate) const MEMBER_FEED_REPLIES: usize = 3;
 
 /// Whether a term has a feed: a department, a session, a result class and
 /// a member with replies enough to follow can be followed; a year cannot
 /// usefully be.
-pub fn has_feed(facet: Facet, term: &Term) -> bool {
+pub(crate) fn has_feed(facet: Facet, term: &Term) -> bool {
     match facet {
         Facet::Department | Facet::Session | Facet::Result => true,
         Facet::Proposer => term.replies.len() >= MEMBER_FEED_REPLIES,
@@ -90,7 +90,7 @@ pub fn has_feed(facet: Facet, term: &Term) -> bool {
 /// What a page was made from; `serve` re-renders the pages whose inputs a
 /// change touches.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Input<'a> {
+pub(crate) enum Input<'a> {
     Reply(&'a str),
     /// A proposal: which replies answer it, and what each says.
     Proposal(&'a ProposalKey),
@@ -101,7 +101,7 @@ pub enum Input<'a> {
     Everything,
 }
 
-pub struct Renderer<'a> {
+pub(crate) struct Renderer<'a> {
     archive: &'a Archive,
     theme: &'a Theme,
     config: &'a Config,
@@ -265,7 +265,7 @@ struct PageLink {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(
+    pub(crate) fn new(
         archive: &'a Archive,
         theme: &'a Theme,
         config: &'a Config,
@@ -277,7 +277,7 @@ impl<'a> Renderer<'a> {
 
     /// A renderer given each reply's [`reply_value`], in archive order: `serve`
     /// keeps them between rebuilds and recomputes only a changed reply's.
-    pub fn from_values(
+    pub(crate) fn from_values(
         archive: &'a Archive,
         theme: &'a Theme,
         config: &'a Config,
@@ -323,12 +323,12 @@ impl<'a> Renderer<'a> {
 
     /// The `site` every template gets. Every page shows some of it (the
     /// footer counts the replies), so when it changes every page does.
-    pub fn site(&self) -> &Value {
+    pub(crate) fn site(&self) -> &Value {
         &self.site
     }
 
     /// Every page of the site, in a stable order.
-    pub fn plan(&self) -> Vec<PageSpec> {
+    pub(crate) fn plan(&self) -> Vec<PageSpec> {
         let mut specs = vec![
             PageSpec::Home,
             PageSpec::NotFound,
@@ -354,7 +354,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// What a page is made from.
-    pub fn inputs(&self, spec: PageSpec) -> Vec<Input<'a>> {
+    pub(crate) fn inputs(&self, spec: PageSpec) -> Vec<Input<'a>> {
         match spec {
             // A reply's page names its proposal and counts its other answers.
             PageSpec::Reply(id) => {
@@ -413,7 +413,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders the given pages in parallel; every failure is reported.
-    pub fn render_all(&self, specs: &[PageSpec]) -> Result<Vec<Page>, Vec<Problem>> {
+    pub(crate) fn render_all(&self, specs: &[PageSpec]) -> Result<Vec<Page>, Vec<Problem>> {
         let results: Vec<Result<Page, Problem>> =
             specs.par_iter().map(|&spec| self.render(spec)).collect();
         let mut pages = Vec::with_capacity(results.len());
@@ -433,7 +433,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Where a page is written, under the output folder.
-    pub fn path(&self, spec: PageSpec) -> String {
+    pub(crate) fn path(&self, spec: PageSpec) -> String {
         match spec {
             PageSpec::Home => "index.html".to_string(),
             PageSpec::NotFound => "404.html".to_string(),
@@ -458,7 +458,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    pub fn render(&self, spec: PageSpec) -> Result<Page, Problem> {
+    pub(crate) fn render(&self, spec: PageSpec) -> Result<Page, Problem> {
         let path = self.path(spec);
         let (template, fields) = self.context(spec, &path, Shown::Data);
         let mut context = Context::new();
@@ -482,7 +482,7 @@ impl<'a> Renderer<'a> {
     /// (`shared`: see `digest::shared`), and the same context `render` gives
     /// the template, each reply in it by its digest (`reply_digests`), and
     /// its body's.
-    pub fn digest(&self, spec: PageSpec, replies: &[u64], shared: u64) -> u64 {
+    pub(crate) fn digest(&self, spec: PageSpec, replies: &[u64], shared: u64) -> u64 {
         let mut hasher = hashing::Hasher::default();
         shared.hash(&mut hasher);
         let path = self.path(spec);
@@ -500,7 +500,7 @@ impl<'a> Renderer<'a> {
 
     /// Every reply's template data in 64 bits, by id, for `digest`: made
     /// from what its [`reply_value`] is made of, without making it.
-    pub fn reply_digests(&self) -> Vec<u64> {
+    pub(crate) fn reply_digests(&self) -> Vec<u64> {
         let (config, base, archive) = (self.config, self.base, self.archive);
         (archive.replies())
             .par_iter()
@@ -514,7 +514,7 @@ impl<'a> Renderer<'a> {
 
     /// Makes every reply's template data now, for a build that renders
     /// most pages.
-    pub fn make_every_reply(&self) {
+    pub(crate) fn make_every_reply(&self) {
         (0..self.replies.len()).into_par_iter().for_each(|id| {
             self.reply(id);
         });
@@ -1082,7 +1082,7 @@ fn result_label(code: &str) -> String {
 }
 
 /// `departments/常州市工业和信息化局/`
-pub fn term_path(facet: Facet, term: &Term) -> String {
+pub(crate) fn term_path(facet: Facet, term: &Term) -> String {
     format!("{}/{}/", facet.key(), term.slug)
 }
 
@@ -1114,7 +1114,12 @@ fn term_link(archive: &Archive, base: &BaseUrl, facet: Facet, name: &str) -> Str
 /// A reply's template data: a function of the reply and the config only
 /// (its term links depend on slugs, which config.yaml sets), so it stays
 /// valid while other replies change.
-pub fn reply_value(reply: &Reply, config: &Config, base: &BaseUrl, archive: &Archive) -> Value {
+pub(crate) fn reply_value(
+    reply: &Reply,
+    config: &Config,
+    base: &BaseUrl,
+    archive: &Archive,
+) -> Value {
     Value::from_serializable(&reply_view(reply, config, base, archive))
 }
 

@@ -20,9 +20,9 @@ static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/de
 
 /// Templates of machine-readable files. A theme is about how pages look, so
 /// one that leaves these out gets the default theme's.
-pub const FORMAT_TEMPLATES: [&str; 3] = ["atom.xml", "sitemap.xml", "robots.txt"];
+pub(crate) const FORMAT_TEMPLATES: [&str; 3] = ["atom.xml", "sitemap.xml", "robots.txt"];
 
-pub struct Theme {
+pub(crate) struct Theme {
     pub tera: Tera,
     /// Every template's name and text in 64 bits, for pages' digests.
     pub digest: u64,
@@ -39,7 +39,11 @@ struct Source {
 }
 
 impl Theme {
-    pub fn load(root: &Path, config: &Config, base: &BaseUrl) -> Result<Theme, Vec<Problem>> {
+    pub(crate) fn load(
+        root: &Path,
+        config: &Config,
+        base: &BaseUrl,
+    ) -> Result<Theme, Vec<Problem>> {
         let theme_dir = root.join("themes").join(&config.theme);
         let mut templates = BTreeMap::new();
         let mut statics = BTreeMap::new();
@@ -100,7 +104,11 @@ impl Theme {
     }
 
     /// Renders a template to bytes; an error names the template's file and line.
-    pub fn render(&self, template: &str, context: &tera::Context) -> Result<Vec<u8>, Problem> {
+    pub(crate) fn render(
+        &self,
+        template: &str,
+        context: &tera::Context,
+    ) -> Result<Vec<u8>, Problem> {
         // Straight into bytes: a String would be checked for UTF-8 again.
         let mut bytes = Vec::with_capacity(16 * 1024);
         self.tera
@@ -112,7 +120,7 @@ impl Theme {
     /// A problem for each static file where dafu makes one of `pages`:
     /// which of the two a folder holds would depend on the order they were
     /// written in.
-    pub fn static_clashes(&self, pages: &[String]) -> Vec<Problem> {
+    pub(crate) fn static_clashes(&self, pages: &[String]) -> Vec<Problem> {
         let pages: HashSet<&str> = pages.iter().map(String::as_str).collect();
         self.statics
             .keys()
@@ -191,7 +199,10 @@ fn register_functions(tera: &mut Tera, base: &BaseUrl) {
 }
 
 /// A Tera error as a problem naming the template file and line.
-pub fn template_problem(error: &tera::Error, file_of: impl Fn(&str) -> Option<PathBuf>) -> Problem {
+pub(crate) fn template_problem(
+    error: &tera::Error,
+    file_of: impl Fn(&str) -> Option<PathBuf>,
+) -> Problem {
     match error.kind() {
         ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
             let shown = file_of(report.filename()).unwrap_or_else(|| report.filename().into());

@@ -29,12 +29,12 @@ use anyhow::{Context as _, Result};
 use rust_i18n::t;
 
 /// The folder, beside an output, that holds what its builds keep.
-pub const CACHE_DIR: &str = ".dafu";
+pub(crate) const CACHE_DIR: &str = ".dafu";
 
 /// The cache of one output, locked: dropping it lets the next build in.
 /// The lock is the system's (flock), so it goes with the process however
 /// it ends, `kill -9` too, and never outlives it.
-pub struct Cache {
+pub(crate) struct Cache {
     dir: PathBuf,
     _lock: File,
 }
@@ -50,7 +50,7 @@ fn folder_for(output: &Path) -> PathBuf {
 impl Cache {
     /// Opens the cache of `output`, making it if need be, and locks it;
     /// while another build of the same output holds it, says so and waits.
-    pub fn open(output: &Path) -> Result<Cache> {
+    pub(crate) fn open(output: &Path) -> Result<Cache> {
         let dir = folder_for(output);
         make_private(&dir)?;
         let path = dir.join("lock");
@@ -69,18 +69,18 @@ impl Cache {
         Ok(Cache { dir, _lock: file })
     }
 
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// The build before last, which the next build writes over.
-    pub fn previous(&self) -> PathBuf {
+    pub(crate) fn previous(&self) -> PathBuf {
         self.dir.join("previous")
     }
 
     /// Marks `folders` as this output's builds' own, before a build swaps
     /// them: whichever of them is the output next time, it is known.
-    pub fn mark(&self, folders: &[&Path]) -> Result<()> {
+    pub(crate) fn mark(&self, folders: &[&Path]) -> Result<()> {
         let path = self.dir.join(MARKS);
         let lines: String = folders
             .iter()
@@ -100,7 +100,7 @@ const MARKS: &str = "folders";
 
 /// Whether a build of `output` made the folder there (or was given it
 /// empty), as its cache records.
-pub fn marked(output: &Path) -> bool {
+pub(crate) fn marked(output: &Path) -> bool {
     let Some(id) = identity(output) else {
         return false;
     };

@@ -34,7 +34,7 @@ use rustc_hash::FxBuildHasher;
 use serde::Serialize;
 
 /// What every page shares, in 64 bits: see the module's comment.
-pub fn shared(
+pub(crate) fn shared(
     settings: &impl Serialize,
     theme: u64,
     site: &impl Serialize,
@@ -51,7 +51,7 @@ pub fn shared(
 
 /// A file a build made or kept, and the digest of what it is made of.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Made {
+pub(crate) struct Made {
     pub path: String,
     pub digest: u64,
     /// Left as the folder held it, its digest and stamp as recorded: the
@@ -60,7 +60,7 @@ pub struct Made {
 }
 
 impl Made {
-    pub fn new(path: String, digest: u64) -> Made {
+    pub(crate) fn new(path: String, digest: u64) -> Made {
         Made {
             path,
             digest,
@@ -68,7 +68,7 @@ impl Made {
         }
     }
 
-    pub fn kept(path: String, digest: u64) -> Made {
+    pub(crate) fn kept(path: String, digest: u64) -> Made {
         Made {
             path,
             digest,
@@ -81,14 +81,14 @@ impl Made {
 /// time and its entries' names, in 64 bits. Adding or removing an entry
 /// changes the time, so a folder with the same time holds the same entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Listing {
+pub(crate) struct Listing {
     pub modified: u128,
     pub names: u64,
 }
 
 /// Listings by folder, relative to the output: `""` for the output itself,
 /// else ending in `/`.
-pub type Listings = HashMap<String, Listing>;
+pub(crate) type Listings = HashMap<String, Listing>;
 
 /// A file's digest, and the file as it was left: a file changed since (by
 /// hand, say) is made again.
@@ -117,7 +117,7 @@ impl Stamp {
 }
 
 /// The folder a build writes over, and what it knows of the files there.
-pub struct Previous<'a> {
+pub(crate) struct Previous<'a> {
     pub folder: &'a Path,
     pub digests: Digests,
 }
@@ -125,12 +125,12 @@ pub struct Previous<'a> {
 impl Previous<'_> {
     /// Whether the file at `path` was made of what `digest` says and is
     /// still there as it was left.
-    pub fn kept(&self, path: &str, digest: u64) -> bool {
+    pub(crate) fn kept(&self, path: &str, digest: u64) -> bool {
         self.intact(path) == Some(digest)
     }
 
     /// The digest the file at `path` was made with, if it is as left.
-    pub fn intact(&self, path: &str) -> Option<u64> {
+    pub(crate) fn intact(&self, path: &str) -> Option<u64> {
         self.digests.intact(self.folder, path)
     }
 
@@ -140,7 +140,7 @@ impl Previous<'_> {
     /// file (a third of the cost of each look, and the search index has
     /// 38,000 files in 44 folders). `files` are sorted by path, so that a
     /// folder's files are together.
-    pub fn all_intact(&self, files: &[(String, u64)]) -> bool {
+    pub(crate) fn all_intact(&self, files: &[(String, u64)]) -> bool {
         files
             .par_chunk_by(|a, b| folder_and_name(&a.0).0 == folder_and_name(&b.0).0)
             .all(|together| {
@@ -227,7 +227,7 @@ impl Opened {
 /// The pages of one output folder, by path, as its build made them, and
 /// what each of its folders held when the build left it.
 #[derive(Debug, Default)]
-pub struct Digests {
+pub(crate) struct Digests {
     /// Sorted by path, so that the files under a folder are one run of it,
     /// in order (the search index asks for its 38,000 at every build).
     pages: Vec<(String, Record)>,
@@ -241,7 +241,7 @@ impl Digests {
     /// Reads the digests of `folder`, kept in `cache`, and removes their
     /// file, before the folder is written into; none if it has none or
     /// they cannot be read.
-    pub fn take(folder: &Path, cache: &Path) -> anyhow::Result<Digests> {
+    pub(crate) fn take(folder: &Path, cache: &Path) -> anyhow::Result<Digests> {
         let Some(path) = file_for(folder, cache) else {
             return Ok(Digests::default());
         };
@@ -277,14 +277,17 @@ impl Digests {
 
     /// The digest the file at `path` of `folder` was made with, if it is
     /// still there as it was left.
-    pub fn intact(&self, folder: &Path, path: &str) -> Option<u64> {
+    pub(crate) fn intact(&self, folder: &Path, path: &str) -> Option<u64> {
         let made = self.get(path)?;
         (Stamp::of(&folder.join(path)) == Some(made.file)).then_some(made.digest)
     }
 
     /// Every file recorded whose path starts with `prefix`, with its
     /// digest, in path order.
-    pub fn under<'d>(&'d self, prefix: &'d str) -> impl Iterator<Item = (&'d str, u64)> + 'd {
+    pub(crate) fn under<'d>(
+        &'d self,
+        prefix: &'d str,
+    ) -> impl Iterator<Item = (&'d str, u64)> + 'd {
         let start = self
             .pages
             .partition_point(|(page, _)| page.as_str() < prefix);
@@ -298,7 +301,7 @@ impl Digests {
     /// and what its folders hold, last, and removes those of folders gone
     /// (all but `folder`'s and `output`'s). `self` is what the folder held
     /// before: a file kept is as it says.
-    pub fn write(
+    pub(crate) fn write(
         &self,
         folder: &Path,
         output: &Path,

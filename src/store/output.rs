@@ -43,7 +43,7 @@ const SOURCES: [&str; 4] = ["content", "static", "templates", "themes"];
 /// folder held that the build did not make, so the folder must be new,
 /// empty, or one a build of dafu made there; never the site's own folders,
 /// a file, or dafu's cache.
-pub fn checked(root: &Path, output: &Path) -> Result<PathBuf, Problem> {
+pub(crate) fn checked(root: &Path, output: &Path) -> Result<PathBuf, Problem> {
     let refused =
         |path: &Path, why: Cow<str>| Problem::new(path, why).hint(t!("build.output_hint"));
     let root = root
@@ -128,7 +128,7 @@ fn resolved(path: &Path) -> Option<PathBuf> {
 }
 
 /// Takes every file and keeps none, for `dafu check`.
-pub struct Discard;
+pub(crate) struct Discard;
 
 impl Sink for Discard {
     fn put(&self, _: Page) -> Result<bool> {
@@ -142,7 +142,7 @@ impl Sink for Discard {
 
 /// A build being written: pages go into the folder of the build before
 /// last as they are rendered, from any thread; `swap` puts it in place.
-pub struct Staging {
+pub(crate) struct Staging {
     output: PathBuf,
     dir: PathBuf,
     /// Made by this build: if the build fails, it goes (see `Drop`).
@@ -153,7 +153,7 @@ pub struct Staging {
 impl Staging {
     /// The folder to write the build of `output` into, in its `cache`:
     /// made if need be, and marked, with the output, as dafu's own.
-    pub fn open(output: &Path, cache: &Cache) -> Result<Staging> {
+    pub(crate) fn open(output: &Path, cache: &Cache) -> Result<Staging> {
         let dir = cache.previous();
         let cannot = || t!("file.cannot_create", path = dir.display());
         // A link there would lead the writes out of the cache: it goes,
@@ -175,24 +175,24 @@ impl Staging {
 
     /// Gives up the build: the folder goes whether this build made it or
     /// not, as what went wrong may be a full disk.
-    pub fn discard(mut self) {
+    pub(crate) fn discard(mut self) {
         self.made = true;
     }
 
     /// The folder being written: the build before last, until `swap`.
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// Writes one page unless the file already holds its bytes; true if written.
-    pub fn put(&self, page: &Page) -> Result<bool> {
+    pub(crate) fn put(&self, page: &Page) -> Result<bool> {
         write_page(&self.dir, page)
     }
 
     /// Writes a file made in parts: into a new file beside it, compared with
     /// the old one as it goes, which takes the new file's place only if they
     /// differ. Neither is ever held whole.
-    pub fn put_parts(
+    pub(crate) fn put_parts(
         &self,
         path: &str,
         parts: &mut dyn Iterator<Item = Result<Vec<u8>>>,
@@ -250,7 +250,7 @@ impl Staging {
     /// what the new build made there, it is not read. At 10,000 replies
     /// there are some 24,000 folders, and reading each was a fifth of a
     /// rebuild.
-    pub fn prune(&self, paths: &[String], known: &Listings) -> Result<(usize, Listings)> {
+    pub(crate) fn prune(&self, paths: &[String], known: &Listings) -> Result<(usize, Listings)> {
         let tree = Tree::of(paths);
         let folders: Vec<(&str, &Folder)> = tree.0.iter().map(|(rel, f)| (*rel, f)).collect();
         let pruned = folders
@@ -283,7 +283,7 @@ impl Staging {
     }
 
     /// Puts the folder written in place of the output folder.
-    pub fn swap(mut self) -> Result<()> {
+    pub(crate) fn swap(mut self) -> Result<()> {
         swap(&self.dir, &self.output)?;
         self.swapped = true;
         Ok(())

@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 /// The dafu binary in an English locale, whatever the machine's, so that
 /// tests can read its messages.
-pub fn dafu() -> Command {
+pub(crate) fn dafu() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dafu"));
     command
         .env("LANG", "en_US.UTF-8")
@@ -16,17 +16,17 @@ pub fn dafu() -> Command {
     command
 }
 
-pub struct TestSite {
+pub(crate) struct TestSite {
     dir: tempfile::TempDir,
 }
 
 /// A reply that builds, for tests to vary.
-pub fn reply(title: &str, department: &str, date: &str) -> String {
+pub(crate) fn reply(title: &str, department: &str, date: &str) -> String {
     format!("---\ntitle: {title}\ndepartment: {department}\ndate: {date}\n---\n\n正文。\n")
 }
 
 /// The repository's own real reply.
-pub fn seed_reply() -> String {
+pub(crate) fn seed_reply() -> String {
     std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/content/2021/ta-0152.md"
@@ -36,22 +36,22 @@ pub fn seed_reply() -> String {
 
 impl TestSite {
     /// An empty site with a `content/` folder.
-    pub fn new() -> TestSite {
+    pub(crate) fn new() -> TestSite {
         let dir = tempfile::tempdir().expect("a temporary folder");
         std::fs::create_dir(dir.path().join("content")).expect("content/");
         TestSite { dir }
     }
 
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         self.dir.path()
     }
 
-    pub fn path(&self, relative: &str) -> PathBuf {
+    pub(crate) fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }
 
     /// Writes a file, creating its folders.
-    pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> &Self {
+    pub(crate) fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> &Self {
         let path = self.path(relative);
         std::fs::create_dir_all(path.parent().expect("a parent")).expect("folders");
         std::fs::write(path, contents).expect("a file");
@@ -60,7 +60,7 @@ impl TestSite {
 
     /// Switches the site to `themes/plain`, whose every page template only
     /// says `plain {name}`, and which has no static files.
-    pub fn use_plain_theme(&self) -> &Self {
+    pub(crate) fn use_plain_theme(&self) -> &Self {
         self.write("config.yaml", "theme: plain\n");
         for name in ["index", "reply", "facet", "term", "404", "search", "stats"] {
             self.write(
@@ -73,12 +73,12 @@ impl TestSite {
 
     /// Runs `dafu --root SITE ARGS…` in an English locale, whatever the
     /// machine's, so that messages can be compared.
-    pub fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.run_in_locale("en_US.UTF-8", args)
     }
 
     /// Runs `dafu --root SITE ARGS…` with `LANG` set to `locale`.
-    pub fn run_in_locale(&self, locale: &str, args: &[&str]) -> Output {
+    pub(crate) fn run_in_locale(&self, locale: &str, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_dafu"))
             .env("LANG", locale)
             .env_remove("LC_ALL")
@@ -91,7 +91,7 @@ impl TestSite {
     }
 
     /// Builds, asserting success, and returns stdout.
-    pub fn build(&self) -> String {
+    pub(crate) fn build(&self) -> String {
         let out = self.run(&["build"]);
         assert!(
             out.status.success(),
@@ -102,7 +102,7 @@ impl TestSite {
     }
 
     /// Builds, asserting exit status 1, and returns stderr.
-    pub fn build_fails(&self) -> String {
+    pub(crate) fn build_fails(&self) -> String {
         let out = self.run(&["build"]);
         assert_eq!(
             out.status.code(),
@@ -114,22 +114,22 @@ impl TestSite {
     }
 
     /// A file of the built site, as text.
-    pub fn public(&self, relative: &str) -> String {
+    pub(crate) fn public(&self, relative: &str) -> String {
         std::fs::read_to_string(self.path("public").join(relative))
             .unwrap_or_else(|e| panic!("public/{relative}: {e}"))
     }
 
-    pub fn has_public(&self, relative: &str) -> bool {
+    pub(crate) fn has_public(&self, relative: &str) -> bool {
         self.path("public").join(relative).exists()
     }
 
     /// Every file under public/, as (relative path, bytes), sorted.
-    pub fn snapshot(&self) -> Vec<(String, Vec<u8>)> {
+    pub(crate) fn snapshot(&self) -> Vec<(String, Vec<u8>)> {
         snapshot(&self.path("public"))
     }
 }
 
-pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
