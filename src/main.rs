@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+mod command_line;
 use dafu::{BuildError, BuildOptions, Lang, Problem, Warning};
 use rust_i18n::t;
 
@@ -92,10 +94,10 @@ enum Command {
     Serve {
         /// The address to listen on; 0.0.0.0 makes the preview reachable
         /// from the network.
-        #[arg(long, default_value = "127.0.0.1")]
+        #[arg(long, default_value = "127.0.0.1", value_parser = interface)]
         interface: IpAddr,
         /// The port to listen on; 0 picks a free one.
-        #[arg(long, default_value_t = 1111)]
+        #[arg(long, default_value_t = 1111, value_parser = port)]
         port: u16,
         /// Open the preview in the default browser.
         #[arg(long)]
@@ -109,6 +111,18 @@ enum Command {
 /// `--lang`: a language dafu's messages come in.
 fn language(text: &str) -> Result<Lang, String> {
     Lang::parse(text).ok_or_else(|| t!("cli.lang_unknown", value = text).into_owned())
+}
+
+/// `--interface`: an IP address of this machine (or 0.0.0.0 for all).
+fn interface(text: &str) -> Result<IpAddr, String> {
+    text.parse()
+        .map_err(|_| t!("cli.interface_not_ip", value = text).into_owned())
+}
+
+/// `--port`: 0 to 65535, as TCP has.
+fn port(text: &str) -> Result<u16, String> {
+    text.parse()
+        .map_err(|_| t!("cli.port_not_number", value = text).into_owned())
 }
 
 /// `--base-url`, checked as config.yaml's is, so that a wrong one is a
@@ -132,108 +146,12 @@ fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// The locale (or `--lang`) is known before clap prints help or an error,
-/// so the help is in the language the messages are in.
-fn early_language() -> Option<Lang> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter().enumerate().find_map(|(i, arg)| {
-        let value = match arg.strip_prefix("--lang") {
-            Some("") => args.get(i + 1)?.as_str(),
-            Some(rest) => rest.strip_prefix('=')?,
-            None => return None,
-        };
-        Lang::parse(value)
-    })
-}
-
-/// The command line with its help in the messages' language: each
-/// command's and option's text is looked up as `help.COMMAND.OPTION`
-/// (`help.COMMAND` for the command itself), the English doc comments above
-/// being the fallback; in Chinese, the words clap prints around them too.
-fn command_line() -> clap::Command {
-    let mut command = localise(Cli::command(), "help");
-    if let Some(about) = localised("help.about") {
-        command = command.about(about);
-    }
-    if dafu::is_chinese() {
-        command = command.disable_version_flag(true).arg(
-            clap::Arg::new("version")
-                .short('V')
-                .long("version")
-                .action(clap::ArgAction::Version)
-                .help(t!("help.version").into_owned())
-                .help_heading(t!("help.options").into_owned()),
-        );
-    }
-    let names: Vec<String> = command
-        .get_subcommands()
-        .map(|sub| sub.get_name().to_string())
-        .collect();
-    for name in names {
-        command = command.mut_subcommand(&name, |sub| {
-            let sub = localise(sub, &format!("help.{name}"));
-            match localised(&format!("help.{name}")) {
-                Some(about) => sub.about(about),
-                None => sub,
-            }
-        });
-    }
-    command
-}
-
-/// One command's help texts from the catalogue; in Chinese also its
-/// headings, its usage line and its `--help` flag, which clap words itself.
-fn localise(command: clap::Command, prefix: &str) -> clap::Command {
-    let ids: Vec<String> = command
-        .get_arguments()
-        .map(|arg| arg.get_id().to_string())
-        .collect();
-    let chinese = dafu::is_chinese();
-    let command = ids.into_iter().fold(command, |command, id| {
-        let text = localised(&format!("{prefix}.{id}"));
-        command.mut_arg(&id, |mut arg| {
-            if let Some(text) = text {
-                arg = arg.help(text);
-            }
-            if chinese {
-                let heading = if arg.is_positional() {
-                    "help.arguments"
-                } else {
-                    "help.options"
-                };
-                arg = arg.help_heading(t!(heading).into_owned());
-            }
-            arg
-        })
-    });
-    if !chinese {
-        return command;
-    }
-    command
-        .help_template(t!("help.template").into_owned())
-        .subcommand_help_heading(t!("help.commands").into_owned())
-        .disable_help_flag(true)
-        .arg(
-            clap::Arg::new("help")
-                .short('h')
-                .long("help")
-                .action(clap::ArgAction::Help)
-                .help(t!("help.help").into_owned())
-                .help_heading(t!("help.options").into_owned()),
-        )
-}
-
-/// The catalogue's text for `key` in the current language, if it has one.
-fn localised(key: &str) -> Option<String> {
-    let text = t!(key);
-    (text != key && dafu::is_chinese()).then(|| text.into_owned())
-}
-
 fn main() -> ExitCode {
-    dafu::choose_language(early_language());
-    let cli = match Cli::from_arg_matches(&command_line().get_matches()) {
+    dafu::choose_language(command_line::early_language());
+    let matches = command_line::matches(Cli::command());
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(error) => error.exit(),
+        Err(error) => command_line::exit(error),
     };
     let makes_root = matches!(cli.command, Command::Init { .. });
     if !makes_root && !cli.root.is_dir() {

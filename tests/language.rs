@@ -92,3 +92,55 @@ fn the_help_is_chinese_in_a_chinese_locale() {
         "{help}"
     );
 }
+
+/// What clap would word itself: defaults, the `help` command and its line.
+#[test]
+fn the_help_has_no_english_in_a_chinese_locale() {
+    let site = TestSite::new();
+    let out = site.run_in_locale("zh_CN.UTF-8", &["help", "serve"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("用法：dafu serve"), "{help}");
+    assert!(
+        help.contains("默认 1111") && help.contains("默认 127.0.0.1"),
+        "{help}"
+    );
+    assert!(help.contains("默认当前文件夹"), "{help}");
+    let top = site.run_in_locale("zh_CN.UTF-8", &["--help"]);
+    let top = String::from_utf8_lossy(&top.stdout);
+    assert!(top.contains("显示 dafu 或某个命令的帮助"), "{top}");
+    for english in ["[default", "Print", "Usage"] {
+        assert!(
+            !help.contains(english) && !top.contains(english),
+            "{help}\n{top}"
+        );
+    }
+}
+
+/// A slip on the command line is told in Chinese, with what was meant and
+/// where the help is, and exits 2 as every usage error does.
+#[test]
+fn a_mistyped_command_line_is_told_in_chinese() {
+    let site = TestSite::new();
+    let out = site.run_in_locale("zh_CN.UTF-8", &["buidl"]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = stderr(&out);
+    assert!(said.contains("错误：没有“buidl”这个命令"), "{said}");
+    assert!(said.contains("是不是想用“build”"), "{said}");
+    let out = site.run_in_locale("zh_CN.UTF-8", &["build", "--outptu", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = stderr(&out);
+    assert!(said.contains("不认识的参数“--outptu”"), "{said}");
+    assert!(said.contains("是不是想用“--output”"), "{said}");
+    assert!(said.contains("查看帮助：dafu build --help"), "{said}");
+    let out = site.run_in_locale("zh_CN.UTF-8", &["serve", "--port", "八〇"]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = stderr(&out);
+    assert!(said.contains("端口要写 0 到 65535 之间的整数"), "{said}");
+    for english in ["error", "tip", "Usage", "invalid"] {
+        assert!(!said.contains(english), "{said}");
+    }
+    let english = site.run_in_locale("en_US.UTF-8", &["buidl"]);
+    assert_eq!(english.status.code(), Some(2));
+    assert!(stderr(&english).contains("unrecognized subcommand"));
+}
