@@ -446,10 +446,10 @@ pub fn build(options: &BuildOptions) -> Result<Report, BuildError> {
     // Again, now that no other build can change it: one that held the lock
     // may have made the folder, or changed its mind about it.
     let output = output_folder(options)?;
-    let bodies = Shelf::in_cache(cache.dir(), "bodies", "the replies' bodies'");
+    let bodies = Shelf::in_cache(cache.dir(), "bodies", t!("spill.bodies").into_owned());
     let bodies = bodies.map_err(BuildError::Io)?;
     let site = Site::load_timed(options, Some(&bodies), &mut stages)?;
-    let lines = Shelf::in_cache(cache.dir(), "lines", "the open data's lines'");
+    let lines = Shelf::in_cache(cache.dir(), "lines", t!("spill.lines").into_owned());
     let lines = lines.map_err(BuildError::Io)?;
     let staging = output::Staging::open(&output, &cache).map_err(BuildError::Io)?;
     let written = match write_site(&site, &staging, &output, &cache, &lines, &mut stages) {

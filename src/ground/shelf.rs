@@ -71,8 +71,9 @@ struct Index {
 
 impl Shelf {
     /// The shelf `name` kept in the folder `cache`; one of the build's own
-    /// (`whose`), in the same folder, if another build holds that one.
-    pub(crate) fn in_cache(cache: &Path, name: &str, whose: &'static str) -> Result<Shelf> {
+    /// (`whose`: what it holds, in the messages' language), in the same
+    /// folder, if another build holds that one.
+    pub(crate) fn in_cache(cache: &Path, name: &str, whose: String) -> Result<Shelf> {
         let data = cache.join(name);
         let index = cache.join(format!("{name}.index"));
         match Shelf::open(&data, index)? {
@@ -82,7 +83,7 @@ impl Shelf {
     }
 
     /// A shelf no other build sees, gone when the build ends.
-    fn temporary(dir: &Path, whose: &'static str) -> Result<Shelf> {
+    fn temporary(dir: &Path, whose: String) -> Result<Shelf> {
         Ok(Shelf {
             spill: Arc::new(Spill::new(dir, whose)?),
             kept: HashMap::new(),
@@ -244,7 +245,7 @@ mod tests {
     use super::*;
 
     fn shelf(cache: &Path) -> Shelf {
-        Shelf::in_cache(cache, "bodies", "a test's").unwrap()
+        Shelf::in_cache(cache, "bodies", "a test's".into()).unwrap()
     }
 
     fn put(shelf: &Shelf, digest: u64, html: &str) -> Spilled {
@@ -384,7 +385,7 @@ mod tests {
         let bodies = shelf(output);
         put(&bodies, 1, "<p>一</p>");
         bodies.keep().unwrap();
-        let lines = Shelf::in_cache(output, "lines", "a test's").unwrap();
+        let lines = Shelf::in_cache(output, "lines", "a test's".into()).unwrap();
         assert!(lines.index.is_some());
         assert_eq!(html(&lines, 1), None);
         let other = dir.path().join("other");

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context as _, Result};
+use rust_i18n::t;
 
 pub(crate) struct Spill {
     file: File,
@@ -51,14 +52,18 @@ impl Spilled {
 }
 
 impl Spill {
-    pub(crate) fn new(dir: &Path, whose: &'static str) -> Result<Spill> {
-        let file = tempfile::tempfile_in(dir)
-            .with_context(|| format!("cannot make {whose} temporary file in {}", dir.display()))?;
+    /// A nameless file in `dir`, gone when dropped; `what` says what it
+    /// holds in the messages' language ("the search index's temporary
+    /// file").
+    pub(crate) fn new(dir: &Path, what: String) -> Result<Spill> {
+        let file = tempfile::tempfile_in(dir).with_context(|| {
+            t!("spill.cannot_make", what = what, dir = dir.display()).into_owned()
+        })?;
         Ok(Spill {
             file,
             end: Mutex::new(0),
             dir: dir.to_path_buf(),
-            what: format!("{whose} temporary file"),
+            what,
         })
     }
 
@@ -82,7 +87,7 @@ impl Spill {
         let mut end = self.lock();
         self.file
             .set_len(len)
-            .with_context(|| self.trouble("cut"))?;
+            .with_context(|| self.trouble("spill.cannot_cut"))?;
         *end = (*end).min(len);
         Ok(())
     }
@@ -93,7 +98,7 @@ impl Spill {
         let mut file = &self.file;
         file.seek(SeekFrom::Start(at))
             .and_then(|_| std::io::copy(&mut std::io::repeat(0).take(len), &mut file))
-            .with_context(|| self.trouble("write to"))?;
+            .with_context(|| self.trouble("spill.cannot_write"))?;
         Ok(())
     }
 
@@ -113,7 +118,7 @@ impl Spill {
                 }
                 Ok(())
             })
-            .with_context(|| self.trouble("write to"))?;
+            .with_context(|| self.trouble("spill.cannot_write"))?;
         Ok(Spilled { ranges })
     }
 
@@ -122,7 +127,7 @@ impl Spill {
         let (at, len) = spilled.ranges[part];
         let mut bytes = vec![0; len];
         self.read_at(&mut bytes, at)
-            .with_context(|| self.trouble("read"))?;
+            .with_context(|| self.trouble("spill.cannot_read"))?;
         Ok(bytes)
     }
 
@@ -143,11 +148,12 @@ impl Spill {
 
     /// The file, for messages: "bodies in /srv/site/.dafu/public".
     pub(crate) fn name(&self) -> String {
-        format!("{} in {}", self.what, self.dir.display())
+        t!("spill.name", what = self.what, dir = self.dir.display()).into_owned()
     }
 
-    fn trouble(&self, verb: &str) -> String {
-        format!("cannot {verb} {}", self.name())
+    /// What could not be done (`key`, a message of the catalogue) to it.
+    fn trouble(&self, key: &str) -> String {
+        t!(key, file = self.name()).into_owned()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, u64> {
@@ -165,7 +171,7 @@ mod tests {
     #[test]
     fn streams_come_back_as_they_went_whatever_the_order() {
         let dir = tempfile::tempdir().unwrap();
-        let spill = Spill::new(dir.path(), "a test's").unwrap();
+        let spill = Spill::new(dir.path(), "a test's".into()).unwrap();
         let a = spill
             .put(&[b"abc".to_vec(), Vec::new(), b"de".to_vec()])
             .unwrap();
@@ -185,7 +191,10 @@ mod tests {
     fn a_folder_it_cannot_use_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("gone");
-        let message = format!("{:#}", Spill::new(&missing, "a test's").err().unwrap());
+        let message = format!(
+            "{:#}",
+            Spill::new(&missing, "a test's".into()).err().unwrap()
+        );
         assert!(
             message.contains(&missing.display().to_string()),
             "{message}"

@@ -11,6 +11,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use anyhow::{Result, bail};
+use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 
 use crate::ground::shelf::Shelf;
@@ -149,7 +150,7 @@ impl Body {
                 let bytes = shelf.get(spot, part)?;
                 // It went in as a `String`: anything else is a damaged disk.
                 if simdutf8::basic::from_utf8(&bytes).is_err() {
-                    bail!("{} is damaged: delete it and build again", shelf.name());
+                    bail!("{}", t!("spill.damaged", file = shelf.name()));
                 }
                 // SAFETY: validated as UTF-8 just above (with SIMD, since
                 // every body is read back this way in a build that renders
@@ -174,7 +175,7 @@ mod tests {
     #[test]
     fn a_shelved_body_reads_back_as_the_body_held() {
         let dir = tempfile::tempdir().unwrap();
-        let shelf = Shelf::in_cache(dir.path(), "bodies", "a test's").unwrap();
+        let shelf = Shelf::in_cache(dir.path(), "bodies", "a test's".into()).unwrap();
         let options = BodyOptions::default();
         let markdown = "# 答复\n\n关于[第0152号](/2021/ta-0152/)提案。\n\n二段。";
         let held = Bodies::Held(&options).make(markdown).unwrap();
@@ -199,7 +200,7 @@ mod tests {
     #[test]
     fn a_shelved_body_that_is_not_utf8_any_more_is_an_error_naming_the_shelf() {
         let dir = tempfile::tempdir().unwrap();
-        let shelf = Shelf::in_cache(dir.path(), "bodies", "a test's").unwrap();
+        let shelf = Shelf::in_cache(dir.path(), "bodies", "a test's".into()).unwrap();
         let options = BodyOptions::default();
         let body = Bodies::Shelved(&options, &shelf).make("答复正文").unwrap();
         shelf.keep().unwrap();
@@ -224,7 +225,7 @@ mod tests {
         let output = dir.path();
         let options = BodyOptions::default();
         let markdown = "关于[第0152号](/2021/ta-0152/)提案。";
-        let first = Shelf::in_cache(output, "bodies", "a test's").unwrap();
+        let first = Shelf::in_cache(output, "bodies", "a test's".into()).unwrap();
         Bodies::Shelved(&options, &first).make(markdown).unwrap();
         first.keep().unwrap();
         // Damage the outline, the last part of the only entry.
@@ -235,7 +236,7 @@ mod tests {
         std::fs::write(&data, bytes).unwrap();
         let mut lens = Vec::new();
         for _ in 0..2 {
-            let shelf = Shelf::in_cache(output, "bodies", "a test's").unwrap();
+            let shelf = Shelf::in_cache(output, "bodies", "a test's".into()).unwrap();
             let body = Bodies::Shelved(&options, &shelf).make(markdown).unwrap();
             assert_eq!(body.summary, "关于第0152号提案。");
             assert_eq!(body.links.len(), 1);

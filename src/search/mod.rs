@@ -537,7 +537,7 @@ pub(crate) fn build_index(
         head_span,
         partitions: &partitions,
     };
-    let spill = Spill::new(spill_dir, "the search index's")?;
+    let spill = Spill::new(spill_dir, rust_i18n::t!("spill.search_index").into_owned())?;
     let chunk_ranges: Vec<Range<usize>> = spans(0..docs.count(), chunk).collect();
     let chunks: Vec<spill::Spilled> = chunk_ranges
         .into_par_iter()
