@@ -5,8 +5,12 @@
 //! line. A reply knows nothing of the other replies: uniqueness of 文号 and of
 //! URLs is the archive's business.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use indexmap::IndexMap;
 
 use jiff::civil::Date;
 use rust_i18n::t;
@@ -16,35 +20,324 @@ use serde_yaml::Value;
 use crate::ground::problem::Problem;
 use crate::model::body::{Bodies, Body};
 
-/// Every front matter key, with its Chinese alias.
-pub(crate) const KEYS: &[(&str, &str)] = &[
-    ("title", "标题"),
-    ("department", "办理单位"),
-    ("date", "成文日期"),
-    ("year", "年度"),
-    ("doc_number", "文号"),
-    ("session", "会议"),
-    ("proposal_id", "编号"),
-    ("kind", "类型"),
-    ("proposal_title", "案由"),
-    ("proposers", "提案人"),
-    ("addressee", "主送"),
-    ("role", "办理方式"),
-    ("result", "办理结果"),
-    ("signer", "签发人"),
-    ("handler", "经办人"),
-    ("phone", "联系电话"),
-    ("cc", "抄送"),
-    ("cc_report", "抄报"),
-    ("index_number", "索引号"),
-    ("topic", "主题分类"),
-    ("keywords", "主题词"),
-    ("published", "发布日期"),
-    ("assigned", "交办日期"),
-    ("disclosure", "公开属性"),
-    ("draft", "草稿"),
-    ("extra", "其他"),
+/// Every front matter field, declared once: its key and its Chinese alias
+/// (a reply may write either; the open data's JSON names it by its key,
+/// the CSV's header row and the search by its alias), what it holds (how
+/// it is read, checked and kept, `Read`), and what the build does with it
+/// besides the reply's page: its column in the open data and its place in
+/// the search. Parsing, the columns of `data/replies.json` and
+/// `data/replies.csv` (`src/stages/data.rs`) and the labelled text the
+/// search finds (`src/search/mod.rs`) all follow from this table. Its order
+/// is the one a misspelt key's suggestion prefers when two are as near.
+///
+/// To add a field: give `Fields` and `Reply` a member for it (and
+/// `FrontMatter::into_reply` the line that moves one to the other); add its
+/// row here: how it is read (`Read`; a new kind of value is a new `Read`),
+/// how a reply gives it back (`get`), the next free `column` if the open
+/// data carries it (new columns go last, so that a spreadsheet that reads
+/// columns by position keeps them) and its place in the searched text if it
+/// is searched (`Search`). Show it in `themes/default/templates/reply.html`
+/// (its data: `ReplyView` in `src/stages/render.rs`). The tests that walk
+/// this table then prove that it parses by key and by alias and comes back
+/// as written, has its column in the JSON and the CSV, and is in the
+/// searched text; a test of its own says what is special about it.
+pub(crate) const FIELDS: [Field; 26] = [
+    Field::new("title", "标题", Read::Text(|f| &mut f.title))
+        .required()
+        .get(|r| Given::text(&r.title))
+        .column(0),
+    Field::new("department", "办理单位", Read::Name(|f| &mut f.department))
+        .required()
+        .get(|r| Given::text(&r.department))
+        .column(7),
+    // The open data's `date` is the day: `null` when only the year is known.
+    Field::new("date", "成文日期", Read::Day(|f| &mut f.date))
+        .get(|r| Given::day(r.date.day()))
+        .column(8),
+    // The year the reply is filed under, whichever field gave it.
+    Field::new("year", "年度", Read::Year(|f| &mut f.year))
+        .get(|r| Given::Year(r.date.year()))
+        .column(9),
+    Field::new("doc_number", "文号", Read::Text(|f| &mut f.doc_number))
+        .line(|f| &mut f.doc_number_line)
+        .get(|r| Given::maybe(&r.doc_number))
+        .column(1),
+    Field::new("session", "会议", Read::Name(|f| &mut f.session))
+        .get(|r| Given::maybe(&r.session))
+        .column(2)
+        .search(Search::Given(1)),
+    Field::new("proposal_id", "编号", Read::Text(|f| &mut f.proposal_id))
+        .get(|r| Given::maybe(&r.proposal_id))
+        .column(3)
+        // As the page shows it: 建议第0152号.
+        .search(Search::Shown(2, |alias, r, _| {
+            let kind = r.kind.map_or("", Kind::as_str);
+            (r.proposal_id.as_deref())
+                .map(|id| (alias, format!("{kind}第{id}号").into()))
+                .into_iter()
+                .collect()
+        })),
+    Field::new("kind", "类型", Read::Kind(|f| &mut f.kind))
+        .get(|r| Given::Text(r.kind.map(|kind| kind.as_str().into())))
+        .column(4),
+    Field::new(
+        "proposal_title",
+        "案由",
+        Read::Text(|f| &mut f.proposal_title),
+    )
+    .get(|r| Given::maybe(&r.proposal_title))
+    .column(5)
+    .search(Search::Given(3)),
+    Field::new("proposers", "提案人", Read::Names(|f| &mut f.proposers))
+        .get(|r| Given::List(&r.proposers))
+        .column(6)
+        // Under the word the page heads them with: 代表 for a suggestion's.
+        .search(Search::Shown(4, |alias, r, _| {
+            let label = match r.kind {
+                Some(Kind::Suggestion) => "代表",
+                _ => alias,
+            };
+            (r.proposers.iter())
+                .map(|name| (label, name.as_str().into()))
+                .collect()
+        })),
+    Field::new("addressee", "主送", Read::Text(|f| &mut f.addressee))
+        .get(|r| Given::maybe(&r.addressee))
+        .column(21)
+        // The line the letter opens with: given, or made of the proposers.
+        .search(Search::Shown(0, |alias, r, _| {
+            (r.addressee_line())
+                .map(|line| (alias, line.into()))
+                .into_iter()
+                .collect()
+        })),
+    Field::new("role", "办理方式", Read::Role(|f| &mut f.role))
+        .line(|f| &mut f.role_line)
+        .get(|r| Given::Text(r.role.map(|role| role.as_str().into())))
+        .column(10)
+        .search(Search::Given(5)),
+    Field::new("result", "办理结果", Read::Text(|f| &mut f.result))
+        .get(|r| Given::maybe(&r.result))
+        .column(11)
+        // As the page shows it: A类（所提问题已经解决或基本解决）.
+        .search(Search::Shown(6, |alias, r, legend| {
+            let shown = |result: &str| match legend.get(result) {
+                Some(meaning) => format!("{result}类（{meaning}）"),
+                None => format!("{result}类"),
+            };
+            (r.result.as_deref())
+                .map(|result| (alias, shown(result).into()))
+                .into_iter()
+                .collect()
+        })),
+    Field::new("signer", "签发人", Read::Text(|f| &mut f.signer))
+        .get(|r| Given::maybe(&r.signer))
+        .column(12)
+        .search(Search::Given(7)),
+    Field::new("handler", "经办人", Read::Text(|f| &mut f.handler))
+        .get(|r| Given::maybe(&r.handler))
+        .column(13)
+        .search(Search::Given(8)),
+    Field::new("phone", "联系电话", Read::Text(|f| &mut f.phone))
+        .get(|r| Given::maybe(&r.phone))
+        .column(14)
+        .search(Search::Given(9)),
+    Field::new("cc", "抄送", Read::List(|f| &mut f.cc))
+        .get(|r| Given::List(&r.cc))
+        .column(15)
+        .search(Search::Given(11)),
+    Field::new("cc_report", "抄报", Read::List(|f| &mut f.cc_report))
+        .get(|r| Given::List(&r.cc_report))
+        .column(22)
+        .search(Search::Given(10)),
+    Field::new(
+        "index_number",
+        "索引号",
+        Read::Text(|f| &mut f.index_number),
+    )
+    .get(|r| Given::maybe(&r.index_number))
+    .column(16)
+    .search(Search::Given(12)),
+    Field::new("topic", "主题分类", Read::Text(|f| &mut f.topic))
+        .get(|r| Given::maybe(&r.topic))
+        .column(17)
+        .search(Search::Given(13)),
+    Field::new("keywords", "主题词", Read::List(|f| &mut f.keywords))
+        .get(|r| Given::List(&r.keywords))
+        .column(18)
+        .search(Search::Given(14)),
+    // `published`, else the day it was written (`Reply::published_date`).
+    Field::new("published", "发布日期", Read::Day(|f| &mut f.published))
+        .line(|f| &mut f.published_line)
+        .get(|r| Given::Text(r.published_date().map(Cow::Owned)))
+        .column(19),
+    Field::new("assigned", "交办日期", Read::Day(|f| &mut f.assigned))
+        .get(|r| Given::day(r.assigned))
+        .column(24),
+    Field::new(
+        "disclosure",
+        "公开属性",
+        Read::Disclosure(|f| &mut f.disclosure),
+    ),
+    Field::new("draft", "草稿", Read::Flag(|f| &mut f.draft)),
+    Field::new("extra", "其他", Read::Map(|f| &mut f.extra)),
 ];
+
+/// One front matter field: see `FIELDS`.
+pub(crate) struct Field {
+    /// The key, as the front matter and the open data's JSON write it.
+    pub key: &'static str,
+    /// The Chinese name: the key's alias, the CSV's header and the search's label.
+    pub alias: &'static str,
+    pub read: Read,
+    /// Whether a reply without it is refused.
+    pub required: bool,
+    /// Where `Fields` keeps the line it was written on, for a later message.
+    pub line: Option<Slot<Option<usize>>>,
+    /// Its value as the open data and the search take it from a reply.
+    pub get: Option<Get>,
+    /// Its place among the columns of `data/replies.json` and `data/replies.csv`.
+    pub column: Option<usize>,
+    pub search: Search,
+}
+
+impl Field {
+    /// A field that a reply may leave out, shown on its page only.
+    const fn new(key: &'static str, alias: &'static str, read: Read) -> Field {
+        Field {
+            key,
+            alias,
+            read,
+            required: false,
+            line: None,
+            get: None,
+            column: None,
+            search: Search::No,
+        }
+    }
+
+    const fn required(self) -> Field {
+        Field {
+            required: true,
+            ..self
+        }
+    }
+
+    const fn line(self, line: Slot<Option<usize>>) -> Field {
+        Field {
+            line: Some(line),
+            ..self
+        }
+    }
+
+    const fn get(self, get: Get) -> Field {
+        Field {
+            get: Some(get),
+            ..self
+        }
+    }
+
+    const fn column(self, column: usize) -> Field {
+        Field {
+            column: Some(column),
+            ..self
+        }
+    }
+
+    const fn search(self, search: Search) -> Field {
+        Field { search, ..self }
+    }
+
+    /// The field a key names, as written: English or Chinese.
+    pub(crate) fn named(written: &str) -> Option<&'static Field> {
+        FIELDS
+            .iter()
+            .find(|field| field.key == written || field.alias == written)
+    }
+}
+
+/// How a reply gives a field back.
+pub(crate) type Get = for<'r> fn(&'r Reply) -> Given<'r>;
+
+/// Where `Fields` keeps a field's value.
+pub(crate) type Slot<T> = fn(&mut Fields) -> &mut T;
+
+/// What a field holds, so how its value is read and checked, and where
+/// `Fields` keeps it.
+pub(crate) enum Read {
+    /// A line of text (a number as written: `0152` keeps its zero).
+    Text(Slot<Option<String>>),
+    /// A text that also names the folder of a list page: a department, a session.
+    Name(Slot<Option<String>>),
+    /// A list, or one text of items separated by 、 or commas.
+    List(Slot<Vec<String>>),
+    /// A list of names, each also naming a folder: the proposers.
+    Names(Slot<Vec<String>>),
+    /// A day, `2021-06-10`.
+    Day(Slot<Option<Date>>),
+    /// A year, `2021` or `2021年`.
+    Year(Slot<Option<i16>>),
+    Kind(Slot<Option<Kind>>),
+    Role(Slot<Option<Role>>),
+    /// One of the disclosure attributes; what cannot be read withholds.
+    Disclosure(Slot<Disclosure>),
+    /// `true` or `false`; empty is `true`.
+    Flag(Slot<bool>),
+    /// Keys and values of the site's own.
+    Map(Slot<BTreeMap<String, Value>>),
+}
+
+/// A field's value as a reply gives it to the open data and the search.
+pub(crate) enum Given<'r> {
+    /// A text, `None` when the reply does not give it.
+    Text(Option<Cow<'r, str>>),
+    List(&'r [String]),
+    Year(i16),
+}
+
+impl<'r> Given<'r> {
+    fn text(text: &'r str) -> Given<'r> {
+        Given::Text(Some(text.into()))
+    }
+
+    fn maybe(text: &'r Option<String>) -> Given<'r> {
+        Given::Text(text.as_deref().map(Cow::Borrowed))
+    }
+
+    fn day(day: Option<Date>) -> Given<'r> {
+        Given::Text(day.map(|day| day.to_string().into()))
+    }
+}
+
+/// The labels and texts of a field as the reply page shows it, given its
+/// alias and the result classes' legend.
+pub(crate) type Show = for<'r> fn(
+    &'static str,
+    &'r Reply,
+    &IndexMap<String, String>,
+) -> Vec<(&'static str, Cow<'r, str>)>;
+
+/// Whether and how the search finds a field. The number is its place in
+/// the searched text, which is the order a result lists the matched fields in.
+pub(crate) enum Search {
+    No,
+    /// Under its alias, as `get` gives it (each item of a list apart).
+    Given(usize),
+    /// As the reply page shows it.
+    Shown(usize, Show),
+}
+
+/// The searched fields, in their order in the searched text.
+pub(crate) static SEARCHED: LazyLock<Vec<&'static Field>> = LazyLock::new(|| {
+    let mut searched: Vec<(usize, &Field)> = (FIELDS.iter())
+        .filter_map(|field| match field.search {
+            Search::No => None,
+            Search::Given(place) | Search::Shown(place, _) => Some((place, field)),
+        })
+        .collect();
+    searched.sort_by_key(|(place, _)| *place);
+    searched.into_iter().map(|(_, field)| field).collect()
+});
 
 /// The most characters a text field may hold: a title, a 文号 or a name is
 /// at most a few dozen, and each reply's fields are shown on as many list
@@ -164,6 +457,17 @@ pub(crate) enum Disclosure {
     Withheld,
 }
 
+impl Disclosure {
+    fn parse(text: &str) -> Option<Disclosure> {
+        match text {
+            "主动公开" => Some(Disclosure::Public),
+            "依申请公开" => Some(Disclosure::OnRequest),
+            "不予公开" => Some(Disclosure::Withheld),
+            _ => None,
+        }
+    }
+}
+
 /// When a reply was written: a day, or only the year when the text gives no day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ReplyDate {
@@ -176,6 +480,14 @@ impl ReplyDate {
         match self {
             ReplyDate::Day(d) => d.year(),
             ReplyDate::Year(y) => y,
+        }
+    }
+
+    /// The day, when it is known.
+    pub(crate) fn day(self) -> Option<Date> {
+        match self {
+            ReplyDate::Day(d) => Some(d),
+            ReplyDate::Year(_) => None,
         }
     }
 
@@ -458,7 +770,7 @@ struct FrontMatter<'a> {
 
 /// The fields as written, before defaults and derivations.
 #[derive(Default)]
-struct Fields {
+pub(crate) struct Fields {
     title: Option<String>,
     department: Option<String>,
     date: Option<Date>,
@@ -551,7 +863,7 @@ impl<'a> FrontMatter<'a> {
                 .filter(|&line| self.starts_with_key(line, name))
                 .or_else(|| self.line_of(name))
                 .or(Some(2));
-            let Some(canonical) = canonical_key(name) else {
+            let Some(field) = Field::named(name) else {
                 self.problem(
                     line,
                     t!(
@@ -563,7 +875,7 @@ impl<'a> FrontMatter<'a> {
                 );
                 continue;
             };
-            if let Some(first) = seen.insert(canonical, name.to_string()) {
+            if let Some(first) = seen.insert(field.key, name.to_string()) {
                 self.problem(
                     line,
                     t!("reply.repeated_key", key = name, first = first).into(),
@@ -571,15 +883,14 @@ impl<'a> FrontMatter<'a> {
                 );
                 continue;
             }
-            self.set(&mut fields, canonical, name, value, line);
+            self.set(&mut fields, field, name, value, line);
         }
         let date = self.date_or_year(&fields);
-        for key in ["title", "department"] {
-            if !seen.contains_key(key) {
-                let alias = KEYS.iter().find(|(k, _)| *k == key).map_or("", |(_, a)| a);
+        for field in FIELDS.iter().filter(|field| field.required) {
+            if !seen.contains_key(field.key) {
                 self.problem(
                     Some(1),
-                    t!("reply.missing_key", key = key, alias = alias).into(),
+                    t!("reply.missing_key", key = field.key, alias = field.alias).into(),
                     None,
                 );
             }
@@ -644,90 +955,63 @@ impl<'a> FrontMatter<'a> {
     fn set(
         &mut self,
         fields: &mut Fields,
-        key: &'static str,
+        field: &Field,
         written: &str,
         value: &Value,
         line: Option<usize>,
     ) {
-        match key {
-            "title" => fields.title = self.text(written, value, line),
-            "department" => {
-                fields.department = self.text(written, value, line);
-                self.name(written, fields.department.as_deref(), line);
+        if let Some(slot) = field.line {
+            *slot(fields) = line;
+        }
+        match field.read {
+            Read::Text(slot) => *slot(fields) = self.text(written, value, line),
+            Read::Name(slot) => {
+                let name = self.text(written, value, line);
+                self.name(written, name.as_deref(), line);
+                *slot(fields) = name;
             }
-            "date" => fields.date = self.day(written, value, line),
-            "published" => {
-                fields.published = self.day(written, value, line);
-                fields.published_line = line;
-            }
-            "assigned" => fields.assigned = self.day(written, value, line),
-            "year" => fields.year = self.year(written, value, line),
-            "doc_number" => {
-                fields.doc_number = self.text(written, value, line);
-                fields.doc_number_line = line;
-            }
-            "session" => {
-                fields.session = self.text(written, value, line);
-                self.name(written, fields.session.as_deref(), line);
-            }
-            "proposal_id" => fields.proposal_id = self.text(written, value, line),
-            "proposal_title" => fields.proposal_title = self.text(written, value, line),
-            "addressee" => fields.addressee = self.text(written, value, line),
-            "result" => fields.result = self.text(written, value, line),
-            "signer" => fields.signer = self.text(written, value, line),
-            "handler" => fields.handler = self.text(written, value, line),
-            "phone" => fields.phone = self.text(written, value, line),
-            "index_number" => fields.index_number = self.text(written, value, line),
-            "topic" => fields.topic = self.text(written, value, line),
-            "proposers" => {
-                let proposers = self.list(written, value, line);
-                for name in &proposers {
+            Read::List(slot) => *slot(fields) = self.list(written, value, line),
+            Read::Names(slot) => {
+                let names = self.list(written, value, line);
+                for name in &names {
                     self.name(written, Some(name), line);
                 }
-                fields.proposers = proposers;
+                *slot(fields) = names;
             }
-            "cc" => fields.cc = self.list(written, value, line),
-            "cc_report" => fields.cc_report = self.list(written, value, line),
-            "keywords" => fields.keywords = self.list(written, value, line),
-            "kind" => {
-                fields.kind = self.choice(written, value, line, Kind::parse, "提案 or 建议");
+            Read::Day(slot) => *slot(fields) = self.day(written, value, line),
+            Read::Year(slot) => *slot(fields) = self.year(written, value, line),
+            Read::Kind(slot) => {
+                *slot(fields) = self.choice(written, value, line, Kind::parse, "提案 or 建议");
             }
-            "role" => {
-                fields.role = self.choice(
+            Read::Role(slot) => {
+                *slot(fields) = self.choice(
                     written,
                     value,
                     line,
                     Role::parse,
                     "主办 (牵头), 会办, 协办 or 分办",
                 );
-                fields.role_line = line;
             }
-            "disclosure" => {
-                let parse = |t: &str| match t {
-                    "主动公开" => Some(Disclosure::Public),
-                    "依申请公开" => Some(Disclosure::OnRequest),
-                    "不予公开" => Some(Disclosure::Withheld),
-                    _ => None,
-                };
+            Read::Disclosure(slot) => {
                 // An unreadable disclosure must never default to public.
-                fields.disclosure = self
+                *slot(fields) = self
                     .choice(
                         written,
                         value,
                         line,
-                        parse,
+                        Disclosure::parse,
                         "主动公开, 依申请公开 or 不予公开",
                     )
                     .unwrap_or(Disclosure::Withheld);
             }
-            "draft" => match value {
-                Value::Bool(b) => fields.draft = *b,
+            Read::Flag(slot) => match value {
+                Value::Bool(b) => *slot(fields) = *b,
                 // As an empty `disclosure:` withholds, an empty `draft:`
                 // keeps the reply back: neither publishes by default.
-                Value::Null => fields.draft = true,
+                Value::Null => *slot(fields) = true,
                 _ => self.wrong_type(written, "kind.true_or_false", value, line),
             },
-            "extra" => match value {
+            Read::Map(slot) => match value {
                 Value::Mapping(_) if let Some(c) = crate::ground::yaml::unpublishable_in(value) => {
                     self.problem(
                         line,
@@ -741,7 +1025,7 @@ impl<'a> FrontMatter<'a> {
                     );
                 }
                 Value::Mapping(m) => {
-                    fields.extra = m
+                    *slot(fields) = m
                         .iter()
                         .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.clone())))
                         .collect();
@@ -749,7 +1033,6 @@ impl<'a> FrontMatter<'a> {
                 Value::Null => {}
                 _ => self.wrong_type(written, "kind.key_values", value, line),
             },
-            _ => unreachable!("every key of KEYS is handled"),
         }
     }
 
@@ -1029,19 +1312,12 @@ fn looks_like_iso_date(text: &str) -> bool {
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
-/// serde_yaml appends " at line L column C"; the problem already says where.
-/// The canonical key of a key as written, English or Chinese.
-pub(crate) fn canonical_key(written: &str) -> Option<&'static str> {
-    KEYS.iter()
-        .find(|(key, alias)| *key == written || *alias == written)
-        .map(|(key, _)| *key)
-}
-
 /// A suggestion for an unknown key: the closest known key, English or Chinese.
 fn nearest_key(written: &str) -> Option<String> {
     let lower = written.to_lowercase();
-    KEYS.iter()
-        .flat_map(|(key, alias)| [(*key, *key), (*alias, *key)])
+    FIELDS
+        .iter()
+        .flat_map(|field| [(field.key, field.key), (field.alias, field.key)])
         .map(|(candidate, key)| (strsim::levenshtein(&lower, candidate), candidate, key))
         .filter(|(distance, candidate, _)| *distance <= candidate.chars().count().max(2) / 2)
         .min_by_key(|(distance, _, _)| *distance)
@@ -1078,9 +1354,110 @@ pub(crate) fn sample(path: &str, fields: &str) -> Reply {
     .expect("a sample reply parses")
 }
 
+/// A value of the kind `field` holds, as front matter writes it, for the
+/// tests that walk `FIELDS`.
+#[cfg(test)]
+pub(crate) fn sample_value(field: &Field) -> &'static str {
+    match field.read {
+        Read::Text(_) => "样例",
+        Read::Name(_) => "甲局",
+        Read::List(_) | Read::Names(_) => "[甲, 乙]",
+        Read::Day(_) => "2021-06-10",
+        Read::Year(_) => "2021",
+        Read::Kind(_) => "建议",
+        Read::Role(_) => "会办",
+        Read::Disclosure(_) => "主动公开",
+        Read::Flag(_) => "false",
+        Read::Map(_) => "{来源: 网站}",
+    }
+}
+
+/// A reply that gives every field of `FIELDS` its `sample_value`.
+#[cfg(test)]
+pub(crate) fn sample_of_every_field() -> Reply {
+    let lines: Vec<String> = (FIELDS.iter())
+        .map(|field| format!("{}: {}", field.key, sample_value(field)))
+        .collect();
+    let text = format!("---\n{}\n---\n正文。\n", lines.join("\n"));
+    parse(
+        Path::new("every.md"),
+        "every/".into(),
+        &text,
+        Bodies::Held(&crate::model::config::BodyOptions::default()),
+    )
+    .expect("every field's sample parses")
+}
+
+/// A field's value as one line of text: a list's items joined with 、.
+#[cfg(test)]
+pub(crate) fn given_text(given: Given) -> Option<String> {
+    match given {
+        Given::Text(text) => text.map(Cow::into_owned),
+        Given::List(items) => Some(items.join("、")),
+        Given::Year(year) => Some(year.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Adding a field to `FIELDS` is proved here: it is read by its key
+    /// and by its alias, alone beside the required fields, and what `get`
+    /// gives back is what was written.
+    #[test]
+    fn every_field_of_the_table_parses_by_key_and_alias() {
+        for field in &FIELDS {
+            for name in [field.key, field.alias] {
+                let mut lines: Vec<String> = (FIELDS.iter())
+                    .filter(|other| other.required && other.key != field.key)
+                    .map(|other| format!("{}: {}", other.key, sample_value(other)))
+                    .collect();
+                if !matches!(field.read, Read::Year(_)) {
+                    lines.push("year: 2021".into());
+                }
+                lines.push(format!("{name}: {}", sample_value(field)));
+                let text = format!("---\n{}\n---\n", lines.join("\n"));
+                let reply =
+                    parse_text(&text).unwrap_or_else(|problems| panic!("{name}: {problems:?}"));
+                if let Some(get) = field.get {
+                    let written = sample_value(field).trim_matches(['[', ']']);
+                    assert_eq!(
+                        given_text(get(&reply)),
+                        Some(written.replace(", ", "、")),
+                        "{name} is not read back"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn keys_and_aliases_name_one_field_each_and_the_places_do_not_clash() {
+        let mut names: Vec<&str> = FIELDS.iter().flat_map(|f| [f.key, f.alias]).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(
+            names.len(),
+            2 * FIELDS.len(),
+            "a key or alias is used twice"
+        );
+        let places: Vec<usize> = (SEARCHED.iter())
+            .map(|field| match field.search {
+                Search::Given(place) | Search::Shown(place, _) => place,
+                Search::No => unreachable!("only searched fields are in SEARCHED"),
+            })
+            .collect();
+        assert_eq!(places, (0..places.len()).collect::<Vec<_>>());
+        for field in &FIELDS {
+            let read_back = field.column.is_some() || matches!(field.search, Search::Given(_));
+            assert!(
+                !read_back || field.get.is_some(),
+                "{} has no get",
+                field.key
+            );
+        }
+    }
 
     fn parse_text(text: &str) -> Result<Reply, Vec<Problem>> {
         parse(

@@ -57,7 +57,7 @@ use rayon::prelude::*;
 
 use crate::model::archive::Archive;
 use crate::model::config::BaseUrl;
-use crate::model::reply::{Kind, Reply};
+use crate::model::reply::{Given, Reply, SEARCHED, Search};
 use serde::Serialize;
 
 use crate::ground::page::Sink;
@@ -321,58 +321,28 @@ fn update_or_build(
 }
 
 /// Every other field a reply page shows, as `reply.html` shows it, with its
-/// label: each apart, so no match spans two.
+/// label: each apart, so no match spans two. Which fields, in what order
+/// and how is `FIELDS`' `search`.
 fn shown_fields<'r>(reply: &'r Reply, legend: &IndexMap<String, String>) -> Vec<Field<'r>> {
-    let text = |label: &'r str, field: &'r Option<String>| {
-        field.as_deref().map(|text| Field::new(label, text))
-    };
-    let number = reply.proposal_id.as_deref().map(|id| {
-        let kind = reply.kind.map_or("", Kind::as_str);
-        Field::new("编号", format!("{kind}第{id}号"))
-    });
-    let proposers = match reply.kind {
-        Some(Kind::Suggestion) => "代表",
-        _ => "提案人",
-    };
-    let result = reply.result.as_deref().map(|result| {
-        let shown = match legend.get(result) {
-            Some(meaning) => format!("{result}类（{meaning}）"),
-            None => format!("{result}类"),
-        };
-        Field::new("办理结果", shown)
-    });
-    let mut fields: Vec<Field> = [
-        reply.addressee_line().map(|line| Field::new("主送", line)),
-        text("会议", &reply.session),
-        number,
-        text("案由", &reply.proposal_title),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    fields.extend(reply.proposers.iter().map(|p| Field::new(proposers, p)));
-    fields.extend(reply.role.map(|role| Field::new("办理方式", role.as_str())));
-    fields.extend(result);
-    fields.extend(
-        [
-            text("签发人", &reply.signer),
-            text("经办人", &reply.handler),
-            text("联系电话", &reply.phone),
-        ]
-        .into_iter()
-        .flatten(),
-    );
-    fields.extend(reply.cc_report.iter().map(|cc| Field::new("抄报", cc)));
-    fields.extend(reply.cc.iter().map(|cc| Field::new("抄送", cc)));
-    fields.extend(
-        [
-            text("索引号", &reply.index_number),
-            text("主题分类", &reply.topic),
-        ]
-        .into_iter()
-        .flatten(),
-    );
-    fields.extend(reply.keywords.iter().map(|k| Field::new("主题词", k)));
+    let mut fields = Vec::new();
+    for field in SEARCHED.iter() {
+        match field.search {
+            Search::No => {}
+            Search::Given(_) => match field.get.map(|get| get(reply)) {
+                Some(Given::Text(Some(text))) => fields.push(Field::new(field.alias, text)),
+                Some(Given::List(items)) => {
+                    fields.extend(items.iter().map(|item| Field::new(field.alias, item)));
+                }
+                Some(Given::Year(year)) => fields.push(Field::new(field.alias, year.to_string())),
+                Some(Given::Text(None)) | None => {}
+            },
+            Search::Shown(_, show) => fields.extend(
+                show(field.alias, reply, legend)
+                    .into_iter()
+                    .map(|(label, text)| Field::new(label, text)),
+            ),
+        }
+    }
     fields
 }
 
@@ -587,6 +557,40 @@ mod tests {
     use super::reader::{Index, terms};
     use super::*;
     use std::sync::Mutex;
+
+    #[test]
+    fn every_searched_field_of_the_table_is_in_the_searched_text_in_its_place() {
+        let reply = crate::model::reply::sample_of_every_field();
+        let legend = IndexMap::new();
+        let fields = shown_fields(&reply, &legend);
+        let mut last = 0;
+        for field in SEARCHED.iter() {
+            let items = match (field.get.map(|get| get(&reply)), &field.search) {
+                (_, Search::Shown(_, show)) => show(field.alias, &reply, &legend),
+                (Some(Given::List(items)), _) => (items.iter())
+                    .map(|item| (field.alias, item.as_str().into()))
+                    .collect(),
+                (Some(given), _) => {
+                    let text = crate::model::reply::given_text(given).unwrap();
+                    vec![(field.alias, text.into())]
+                }
+                (None, _) => panic!("{} is searched but has no value", field.key),
+            };
+            assert!(!items.is_empty(), "{} gives nothing to search", field.key);
+            for (label, text) in items {
+                let at = (fields.iter())
+                    .position(|f| *f == Field::new(label, text.clone()))
+                    .unwrap_or_else(|| panic!("{label} {text} is not searched: {fields:?}"));
+                assert!(at >= last, "{} is searched out of its place", field.key);
+                last = at;
+            }
+        }
+        assert_eq!(
+            fields.len(),
+            last + 1,
+            "the searched text holds only the searched fields"
+        );
+    }
 
     #[test]
     fn every_field_a_reply_page_shows_is_searched_as_it_shows_it() {

@@ -19,19 +19,21 @@
 //! The CSV serialises in parallel, in chunks; the JSON, many times larger,
 //! in parts made one after another as they are written (see `parts`).
 
+use std::borrow::Cow;
 use std::hash::{Hash, Hasher as _};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use rayon::prelude::*;
 
 use serde::Serialize;
+use serde::ser::SerializeMap as _;
 
 use crate::ground::hashing;
 use crate::ground::shelf::Shelf;
 use crate::model::archive::Archive;
 use crate::model::config::BaseUrl;
 use crate::model::proposal::ProposalKey;
-use crate::model::reply::{Kind, Reply, ReplyDate, Role};
+use crate::model::reply::{FIELDS, Field, Given, Kind, Reply, Role};
 
 /// A file of open data. Made from every reply, not through a template:
 /// `parts` makes it, `digest` says what it is made of.
@@ -55,162 +57,109 @@ impl DataFile {
     }
 }
 
-/// The CSV's columns: the keys of a record, but `body_text`.
-pub(crate) const CSV_KEYS: [&str; 25] = [
-    "title",
-    "doc_number",
-    "session",
-    "proposal_id",
-    "kind",
-    "proposal_title",
-    "proposers",
-    "department",
-    "date",
-    "year",
-    "role",
-    "result",
-    "signer",
-    "handler",
-    "phone",
-    "cc",
-    "index_number",
-    "topic",
-    "keywords",
-    "published",
-    "url",
-    // Added after the first releases: last, so that columns read by
-    // position keep their place.
-    "addressee",
-    "cc_report",
-    "proposal_key",
-    "assigned",
-];
-
-/// The CSV's header row: each column's Chinese name, for the office staff
-/// who open it in Excel. A front matter key's is its Chinese alias (so a
-/// column is named as the field is in a reply); `url`, made by the build,
-/// is 网址, and `proposal_key` 提案标识.
-fn csv_header() -> [&'static str; 25] {
-    CSV_KEYS.map(|key| match key {
-        "url" => "网址",
-        "proposal_key" => "提案标识",
-        _ => crate::model::reply::KEYS
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map_or(key, |(_, alias)| alias),
-    })
-}
-
-/// One reply as open data. The field order is the order of the keys.
-#[derive(Serialize)]
-struct Record<'a> {
-    title: &'a str,
-    doc_number: Option<&'a str>,
-    session: Option<&'a str>,
-    proposal_id: Option<&'a str>,
-    kind: Option<Kind>,
-    proposal_title: Option<&'a str>,
-    proposers: &'a [String],
-    department: &'a str,
-    /// The day it was written; `null` when only the year is known.
-    date: Option<String>,
-    year: i16,
-    /// `null` when the reply does not say.
-    role: Option<Role>,
-    result: Option<&'a str>,
-    signer: Option<&'a str>,
-    handler: Option<&'a str>,
-    phone: Option<&'a str>,
-    cc: &'a [String],
-    index_number: Option<&'a str>,
-    topic: Option<&'a str>,
-    keywords: &'a [String],
-    /// `published`, else the day it was written, else `null`.
-    published: Option<String>,
-    url: String,
-    addressee: Option<&'a str>,
-    cc_report: &'a [String],
+/// A column of both replies' files: a field's, where `FIELDS` puts it,
+/// or one the build makes.
+#[derive(Clone, Copy)]
+enum Column {
+    Field(&'static Field),
+    /// The reply page's absolute URL.
+    Url,
     /// `市政协十四届五次会议/提案/0152`: the same for every answer to one
     /// proposal; `null` when kind, session or number is not given.
-    proposal_key: Option<String>,
-    /// 交办日期, when the reply gives it.
-    assigned: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    ProposalKey,
+}
+
+impl Column {
+    /// The columns the build makes, and their places among the fields'.
+    const MADE: [(usize, Column); 2] = [(20, Column::Url), (23, Column::ProposalKey)];
+
+    /// The JSON's key.
+    fn key(self) -> &'static str {
+        match self {
+            Column::Field(field) => field.key,
+            Column::Url => "url",
+            Column::ProposalKey => "proposal_key",
+        }
+    }
+
+    /// The CSV's header: each column's Chinese name, for the office staff
+    /// who open it in Excel. A field's is its alias, so a column is named
+    /// as the field is in a reply.
+    fn header(self) -> &'static str {
+        match self {
+            Column::Field(field) => field.alias,
+            Column::Url => "网址",
+            Column::ProposalKey => "提案标识",
+        }
+    }
+
+    fn value<'r>(self, reply: &'r Reply, base: &BaseUrl) -> Given<'r> {
+        match self {
+            Column::Field(field) => field.get.map_or(Given::Text(None), |get| get(reply)),
+            Column::Url => Given::Text(Some(base.absolute(&reply.path).into())),
+            Column::ProposalKey => {
+                Given::Text(ProposalKey::of(reply).map(|key| key.to_string().into()))
+            }
+        }
+    }
+}
+
+/// The columns of both replies' files, in order. A column's place is
+/// fixed: new ones go last, so that columns read by position keep theirs.
+static COLUMNS: LazyLock<Vec<Column>> = LazyLock::new(|| {
+    let mut placed: Vec<(usize, Column)> = (FIELDS.iter())
+        .filter_map(|field| Some((field.column?, Column::Field(field))))
+        .chain(Column::MADE)
+        .collect();
+    placed.sort_by_key(|(place, _)| *place);
+    placed.into_iter().map(|(_, column)| column).collect()
+});
+
+/// One reply as open data: a value for every column, a missing one
+/// `null`, in the order of the columns; for the JSON, its text last.
+struct Record<'a> {
+    reply: &'a Reply,
+    base: &'a BaseUrl,
     body_text: Option<&'a str>,
 }
 
 impl<'a> Record<'a> {
     /// `body_text` is for the JSON only.
-    fn new(reply: &'a Reply, base: &BaseUrl, body_text: Option<&'a str>) -> Self {
-        let day = match reply.date {
-            ReplyDate::Day(day) => Some(day),
-            ReplyDate::Year(_) => None,
-        };
+    fn new(reply: &'a Reply, base: &'a BaseUrl, body_text: Option<&'a str>) -> Self {
         Record {
-            title: &reply.title,
-            doc_number: reply.doc_number.as_deref(),
-            session: reply.session.as_deref(),
-            proposal_id: reply.proposal_id.as_deref(),
-            kind: reply.kind,
-            proposal_title: reply.proposal_title.as_deref(),
-            proposers: &reply.proposers,
-            addressee: reply.addressee.as_deref(),
-            department: &reply.department,
-            date: day.map(|d| d.to_string()),
-            year: reply.date.year(),
-            role: reply.role,
-            result: reply.result.as_deref(),
-            signer: reply.signer.as_deref(),
-            handler: reply.handler.as_deref(),
-            phone: reply.phone.as_deref(),
-            cc: &reply.cc,
-            cc_report: &reply.cc_report,
-            index_number: reply.index_number.as_deref(),
-            topic: reply.topic.as_deref(),
-            keywords: &reply.keywords,
-            published: reply.published.or(day).map(|d| d.to_string()),
-            url: base.absolute(&reply.path),
-            proposal_key: ProposalKey::of(reply).map(|key| key.to_string()),
-            assigned: reply.assigned.map(|d| d.to_string()),
+            reply,
+            base,
             body_text,
         }
     }
 
-    /// The CSV row, in the order of `CSV_KEYS`; lists joined with 、.
-    fn csv_row(&self) -> [String; 25] {
-        let text = |value: Option<&str>| value.unwrap_or_default().to_string();
-        let kind = self.kind.map(|k| match k {
-            Kind::Proposal => "提案",
-            Kind::Suggestion => "建议",
-        });
-        [
-            self.title.to_string(),
-            text(self.doc_number),
-            text(self.session),
-            text(self.proposal_id),
-            text(kind),
-            text(self.proposal_title),
-            self.proposers.join("、"),
-            self.department.to_string(),
-            self.date.clone().unwrap_or_default(),
-            self.year.to_string(),
-            text(self.role.map(Role::as_str)),
-            text(self.result),
-            text(self.signer),
-            text(self.handler),
-            text(self.phone),
-            self.cc.join("、"),
-            text(self.index_number),
-            text(self.topic),
-            self.keywords.join("、"),
-            self.published.clone().unwrap_or_default(),
-            self.url.clone(),
-            text(self.addressee),
-            self.cc_report.join("、"),
-            self.proposal_key.clone().unwrap_or_default(),
-            self.assigned.clone().unwrap_or_default(),
-        ]
-        .map(as_text)
+    /// The CSV row, in the order of the columns; lists joined with 、.
+    fn csv_row(&self) -> Vec<String> {
+        (COLUMNS.iter())
+            .map(|column| match column.value(self.reply, self.base) {
+                Given::Text(text) => text.map(Cow::into_owned).unwrap_or_default(),
+                Given::List(items) => items.join("、"),
+                Given::Year(year) => year.to_string(),
+            })
+            .map(as_text)
+            .collect()
+    }
+}
+
+impl Serialize for Record<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for column in COLUMNS.iter() {
+            match column.value(self.reply, self.base) {
+                Given::Text(text) => map.serialize_entry(column.key(), &text)?,
+                Given::List(items) => map.serialize_entry(column.key(), items)?,
+                Given::Year(year) => map.serialize_entry(column.key(), &year)?,
+            }
+        }
+        if let Some(text) = self.body_text {
+            map.serialize_entry("body_text", text)?;
+        }
+        map.end()
     }
 }
 
@@ -444,7 +393,7 @@ fn csv(replies: &[Arc<Reply>], base: &BaseUrl) -> Vec<u8> {
         .collect();
     let mut writer = csv_writer(Vec::with_capacity(4096));
     writer
-        .write_record(csv_header())
+        .write_record(COLUMNS.iter().map(|column| column.header()))
         .expect("writing to memory does not fail");
     let header = writer
         .into_inner()
@@ -463,4 +412,63 @@ fn csv_writer(out: Vec<u8>) -> csv::Writer<Vec<u8>> {
         .terminator(csv::Terminator::CRLF)
         .quote_style(csv::QuoteStyle::Necessary)
         .from_writer(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::reply::{given_text, sample_of_every_field};
+
+    #[test]
+    fn every_exported_field_has_its_column_in_the_json_and_the_csv() {
+        let places: Vec<usize> = (FIELDS.iter())
+            .filter_map(|field| field.column)
+            .chain(Column::MADE.map(|(place, _)| place))
+            .collect();
+        let mut sorted = places.clone();
+        sorted.sort_unstable();
+        assert_eq!(
+            sorted,
+            (0..places.len()).collect::<Vec<_>>(),
+            "a column's place is taken twice or skipped"
+        );
+
+        let reply = sample_of_every_field();
+        let base = BaseUrl::parse("https://example.gov.cn/zxta/").unwrap();
+        let record = Record::new(&reply, &base, Some("正文。"));
+        let line = serde_json::to_string(&record).unwrap();
+        let json: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&line).unwrap();
+        let header: Vec<&str> = COLUMNS.iter().map(|column| column.header()).collect();
+        let row = record.csv_row();
+        for field in FIELDS.iter().filter(|field| field.column.is_some()) {
+            let column = (COLUMNS.iter())
+                .position(|column| column.key() == field.key)
+                .unwrap();
+            assert_eq!(
+                header[column], field.alias,
+                "the CSV names {} otherwise",
+                field.key
+            );
+            let value = given_text((field.get.unwrap())(&reply)).unwrap();
+            assert_eq!(row[column], value, "the CSV's {}", field.key);
+            let json_value = match &json[field.key] {
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|item| item.as_str().unwrap())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                serde_json::Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            assert_eq!(json_value, value, "the JSON's {}", field.key);
+        }
+        // The JSON's keys come in the columns' order, then the text.
+        let keys: Vec<&str> = COLUMNS.iter().map(|column| column.key()).collect();
+        let at: Vec<Option<usize>> = (keys.iter().chain(&["body_text"]))
+            .map(|key| line.find(&format!("\"{key}\":")))
+            .collect();
+        assert!(at.iter().all(Option::is_some), "{line}");
+        assert!(at.is_sorted(), "{line}");
+        assert_eq!(json.len(), keys.len() + 1);
+    }
 }
