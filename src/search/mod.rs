@@ -18,7 +18,7 @@
 //! - `g/{pack}.bin`, `p/{pack}.bin`: gram lists and positions (`postings`),
 //!   shards packed a few dozen to a file (`shards::pack`);
 //! - `d/{folder}/{id}.bin`: what a result shows, then the rest of the
-//!   reply's body (`docs`), 256 replies to a folder;
+//!   reply's body in compressed pieces (`docs`), 256 replies to a folder;
 //! - `u/{k}.json`: URLs by id, for `dafuSearch`;
 //! - `facets.bin`: year, department and result class of each reply, for the filters.
 //!
@@ -370,7 +370,7 @@ const GROUP_BITS: u32 = 6;
 /// stay in cache, and many enough to keep the cores busy evenly.
 const PARTITIONS: usize = 256;
 /// Bump when a file's format changes; `search.js` checks it.
-pub(crate) const FORMAT: u32 = 4;
+pub(crate) const FORMAT: u32 = 5;
 
 /// `search/index.json`.
 #[derive(Serialize)]
@@ -969,8 +969,12 @@ mod tests {
         assert_eq!(data["f"], serde_json::json!(["局", "周国平"]));
         assert_eq!(data["l"], serde_json::json!(["办理单位", "提案人"]));
         assert_eq!(data["b"], "字".repeat(docs::LEAD_UNITS));
-        assert_eq!(data["z"], serde_json::json!([30]));
-        assert_eq!(&file[line + 1..], "字".repeat(10).as_bytes());
+        let z: Vec<usize> = serde_json::from_value(data["z"].clone()).unwrap();
+        assert_eq!(z, vec![file.len() - line - 1]);
+        assert_eq!(
+            docs::rest_of_body(&file[line + 1..], &z).unwrap(),
+            "字".repeat(10)
+        );
         let urls: Vec<String> =
             serde_json::from_slice(index.file("search/u/0.json").unwrap()).unwrap();
         assert_eq!(urls, vec!["/zxta/2021/a/"]);

@@ -300,6 +300,7 @@ struct OldFile {
     f: Vec<String>,
     l: Vec<String>,
     b: String,
+    z: Vec<usize>,
 }
 
 struct OldDoc {
@@ -313,7 +314,7 @@ impl OldDoc {
         let line = bytes.iter().position(|&b| b == b'\n')?;
         let file: OldFile = serde_json::from_slice(&bytes[..line]).ok()?;
         let mut body = file.b.clone();
-        body.push_str(std::str::from_utf8(&bytes[line + 1..]).ok()?);
+        body.push_str(&docs::rest_of_body(&bytes[line + 1..], &file.z)?);
         // A label for every field, as `docs` writes them.
         (!file.f.is_empty() && file.l.len() == file.f.len()).then_some(OldDoc { file, body })
     }

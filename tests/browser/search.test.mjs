@@ -256,6 +256,36 @@ test('where a server ignores range requests, search finds and shows the same', a
   }
 });
 
+test('a browser without DecompressionStream shows each result with the start of its body', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.addInitScript(() => { delete window.DecompressionStream; });
+  // A body match far into a long reply, in a piece only DecompressionStream
+  // reads, and rare enough that the reply is on the first page of results.
+  let r = null, word = null;
+  for (const x of [...replies].sort((a, b) => b.body_text.length - a.body_text.length)) {
+    const text = norm(x.body_text.split('\n').filter((line) => line.length > 8).pop());
+    for (let at = 0; at + 8 <= text.length && !word; at += 8) {
+      if (expected(text.slice(at, at + 8)).length <= PER_PAGE) word = text.slice(at, at + 8);
+    }
+    if (word) { r = x; break; }
+  }
+  assert.ok(word, 'a rare word late in a long reply');
+  await page.goto(origin + BASE + 'search/?q=' + encodeURIComponent(word));
+  await page.waitForSelector('#dafu-search-results[data-done]');
+  const shown = await page.$$eval('.dafu-result', (li) => li.map((x) => ({
+    href: x.querySelector('.dafu-result-title').getAttribute('href'),
+    snippet: x.querySelector('.dafu-result-snippet')?.textContent,
+  })));
+  assert.equal(shown.length, Math.min(PER_PAGE, expected(word).length));
+  const hit = shown.find((x) => x.href === r.url);
+  assert.ok(hit, `${r.url} among ${shown.map((x) => x.href)}`);
+  assert.ok(norm(r.body_text).startsWith(norm(hit.snippet).replace(/…$/, '').slice(0, 20)), hit.snippet);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('results rank title and 文号 matches first, then frequency, then newest', async () => {
   const { page } = await searchPage();
   await page.waitForFunction(() => typeof window.dafuSearch === 'function');

@@ -56,7 +56,7 @@
   // Ten, as search engines show: each result fetches its own small data
   // file, so a page of ten keeps a query's first download small on a phone.
   var PER_PAGE = 10;
-  var FORMAT = 4;
+  var FORMAT = 5;
   // Bytes asked for first of a reply's data file: its data line, in all but
   // the longest, and the start of its body (dafu's `search::docs`).
   var DOC_HEAD = 1536;
@@ -952,7 +952,7 @@
     return loadPart(path, 0, DOC_HEAD).then(line);
   }
 
-  /** Piece `k` (from 1) of a reply's body, with what its first request brought. */
+  /** Piece `k` (from 1) of a reply's body, inflated, with what its first request brought. */
   function loadPiece(doc, k) {
     var from = doc.start;
     for (var i = 0; i < k - 1; i++) {
@@ -964,7 +964,27 @@
       from < have.length ? loadPart(doc.path, have.length, to).then(function (rest) {
         return concat(have.subarray(from), rest);
       }) : loadPart(doc.path, from, to);
-    return part.then(utf8Decode);
+    return part.then(inflate).then(utf8Decode);
+  }
+
+  /**
+   * Whether this browser reads raw deflate, as the pieces of a body after
+   * its data line are stored; where it does not, a result shows the start
+   * of its body instead of the sentence that matched.
+   */
+  var canInflate = (function () {
+    try {
+      return typeof DecompressionStream === 'function' && !!new DecompressionStream('deflate-raw');
+    } catch (e) {
+      return false;
+    }
+  })();
+
+  function inflate(bytes) {
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+    return new Response(stream).arrayBuffer().then(function (buffer) {
+      return new Uint8Array(buffer);
+    });
   }
 
   /**
@@ -973,9 +993,10 @@
    * the first match in the body. The body's first part is in the data file;
    * the rest is fetched piece by piece when a term was found nowhere on the
    * result line, straight at the right piece when a long term's positions
-   * are known (`at`). A reply found by its title, 文号 or department alone
-   * shows the start of its body instead, fetching nothing more; one found
-   * by a field alone shows the field alone.
+   * are known (`at`). A reply found by its title, 文号 or department alone,
+   * or in a browser that cannot inflate the pieces, shows the start of its
+   * body instead, fetching nothing more; one found by a field alone shows
+   * the field alone.
    */
   function snippetsOf(m, id, doc, ts, at) {
     var shown = [];
@@ -987,7 +1008,7 @@
     var lead = firstMatch(normalise(doc.b, true), ts);
     var visible = firstMatch(normalise(doc.t), ts) || firstMatch(normalise(doc.n || ''), ts) ||
       firstMatch(normalise(doc.f[0] || ''), ts);
-    if (lead || visible || !doc.k) {
+    if (lead || visible || !doc.k || !canInflate) {
       if (lead || !shown.length) {
         shown.push(snippet(doc.b, ts, lead));
       }
