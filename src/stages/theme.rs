@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use include_dir::{Dir, include_dir};
 use tera::{ErrorKind, Kwargs, State, Tera};
 
+use crate::ground::html;
 use crate::ground::problem::Problem;
 use crate::ground::site_folder::{Inside, is_skipped};
 use crate::model::config::{BaseUrl, Config};
@@ -103,7 +104,9 @@ impl Theme {
         })
     }
 
-    /// Renders a template to bytes; an error names the template's file and line.
+    /// Renders a template to bytes; an error names the template's file and
+    /// line. An HTML page comes without its template's indentation
+    /// (`html::compact`).
     pub(crate) fn render(
         &self,
         template: &str,
@@ -114,7 +117,11 @@ impl Theme {
         self.tera
             .render_to(template, context, &mut bytes)
             .map_err(|e| template_problem(&e, |name| self.template_files.get(name).cloned()))?;
-        Ok(bytes)
+        Ok(if template.ends_with(".html") {
+            html::compact(&bytes)
+        } else {
+            bytes
+        })
     }
 
     /// A problem for each static file where dafu makes one of `pages`:
