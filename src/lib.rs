@@ -43,7 +43,7 @@ use rayon::prelude::*;
 use rust_i18n::t;
 use stages::data::{self, DataFile};
 use stages::links::{LinkChecker, PageFindings};
-use stages::render::{PageSpec, Renderer};
+use stages::render::Renderer;
 use stages::theme::Theme;
 use store::cache::Cache;
 use store::digest::{self, Digests, Made, Previous};
@@ -255,40 +255,22 @@ impl Site {
                     })
                 });
         let pages = || -> Vec<Result<Outcome, BuildError>> {
-            // Which pages the folder holds as they are, first: when most are
-            // not (a first build, or the first after dafu changed), every
-            // reply's template data is made at once, before any page, so that
-            // the heap gets it back in one piece when the pages are done.
-            let checked: Vec<(PageSpec, String, Option<u64>, Option<Outcome>)> = specs
-                .par_iter()
-                .map(|&spec| {
-                    let path = renderer.path(spec);
-                    let digest = digest_of(spec);
-                    let kept = Outcome::kept(previous, &path, digest);
-                    (spec, path, digest, kept)
+            let templated = specs.par_iter().map_init(LinkChecker::seen, |seen, &spec| {
+                let path = renderer.path(spec);
+                let digest = digest_of(spec);
+                if let Some(outcome) = Outcome::kept(previous, &path, digest) {
+                    return Ok(outcome);
+                }
+                let page = renderer
+                    .render(spec)
+                    .map_err(|problem| BuildError::Content(vec![problem]))?;
+                let (changed, findings) = put(seen, page)?;
+                Ok(Outcome {
+                    changed,
+                    findings,
+                    made: digest.map(|digest| Made::new(path, digest)),
                 })
-                .collect();
-            let to_render = checked.iter().filter(|(.., kept)| kept.is_none()).count();
-            if to_render * 2 > checked.len() {
-                renderer.make_every_reply();
-            }
-            let templated = checked
-                .into_par_iter()
-                .map_init(LinkChecker::seen, |seen, page| {
-                    let (spec, path, digest, kept) = page;
-                    if let Some(outcome) = kept {
-                        return Ok(outcome);
-                    }
-                    let page = renderer
-                        .render(spec)
-                        .map_err(|problem| BuildError::Content(vec![problem]))?;
-                    let (changed, findings) = put(seen, page)?;
-                    Ok(Outcome {
-                        changed,
-                        findings,
-                        made: digest.map(|digest| Made::new(path, digest)),
-                    })
-                });
+            });
             templated.chain(statics).collect()
         };
         // The open data JSON is as big as every text together: the data
@@ -425,10 +407,10 @@ impl Site {
     }
 }
 
-/// Returns the heap's free pages to the system. The replies' template data,
-/// made as pages first show them, lie scattered among what the pages left;
-/// freed, they are holes the search index's larger buffers do not fit, and
-/// the build's peak memory grew by a third without this.
+/// Returns the heap's free pages to the system. What the pages made and
+/// dropped (template data, bytes) lies scattered among what stays; freed,
+/// it is holes the search index's larger buffers do not fit, and the
+/// build's peak memory grew by a third without this.
 fn give_back_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases memory malloc holds free.

@@ -107,9 +107,12 @@ pub(crate) struct Renderer<'a> {
     config: &'a Config,
     base: &'a BaseUrl,
     site: Value,
-    /// Each reply's [`reply_value`], made when a page first shows it: a
-    /// build that renders few pages needs few.
-    replies: Vec<OnceLock<Value>>,
+    /// Each reply's [`reply_value`], where kept: `serve` keeps them between
+    /// rebuilds. A build makes a reply's each time a page shows it and keeps
+    /// none: at some 4 KB a reply, holding them all was most of a build's
+    /// memory (1.1 GiB at 100,000 replies), and making one again for each
+    /// list it is on costs less than the pages' rendering around it.
+    replies: Option<Vec<Value>>,
     /// Each reply's publication date, ISO, for feeds and the sitemap;
     /// `None` when only its year is known.
     published: Vec<Option<String>>,
@@ -271,8 +274,7 @@ impl<'a> Renderer<'a> {
         config: &'a Config,
         base: &'a BaseUrl,
     ) -> Self {
-        let replies = archive.replies().iter().map(|_| OnceLock::new()).collect();
-        Renderer::with(archive, theme, config, base, replies)
+        Renderer::with(archive, theme, config, base, None)
     }
 
     /// A renderer given each reply's [`reply_value`], in archive order: `serve`
@@ -284,8 +286,8 @@ impl<'a> Renderer<'a> {
         base: &'a BaseUrl,
         replies: Vec<Value>,
     ) -> Self {
-        let replies = replies.into_iter().map(OnceLock::from).collect();
-        Renderer::with(archive, theme, config, base, replies)
+        debug_assert_eq!(replies.len(), archive.replies().len());
+        Renderer::with(archive, theme, config, base, Some(replies))
     }
 
     fn with(
@@ -293,9 +295,8 @@ impl<'a> Renderer<'a> {
         theme: &'a Theme,
         config: &'a Config,
         base: &'a BaseUrl,
-        replies: Vec<OnceLock<Value>>,
+        replies: Option<Vec<Value>>,
     ) -> Self {
-        debug_assert_eq!(replies.len(), archive.replies().len());
         let site = site_value(archive, config, base);
         let published = archive
             .replies()
@@ -512,20 +513,15 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    /// Makes every reply's template data now, for a build that renders
-    /// most pages.
-    pub(crate) fn make_every_reply(&self) {
-        (0..self.replies.len()).into_par_iter().for_each(|id| {
-            self.reply(id);
-        });
-    }
-
-    /// Reply `id`'s template data.
-    fn reply(&self, id: usize) -> &Value {
-        self.replies[id].get_or_init(|| {
-            let reply = &self.archive.replies()[id];
-            reply_value(reply, self.config, self.base, self.archive)
-        })
+    /// Reply `id`'s template data: kept, or made now.
+    fn reply(&self, id: usize) -> Value {
+        match &self.replies {
+            Some(values) => values[id].clone(),
+            None => {
+                let reply = &self.archive.replies()[id];
+                reply_value(reply, self.config, self.base, self.archive)
+            }
+        }
     }
 
     /// The template of page `spec` and what its context holds but `site` and
@@ -537,7 +533,7 @@ impl<'a> Renderer<'a> {
         shown: Shown,
     ) -> (&'static str, Vec<(&'static str, Value)>) {
         let reply = |id: usize| match shown {
-            Shown::Data => self.reply(id).clone(),
+            Shown::Data => self.reply(id),
             Shown::Digest(digests) => Value::from(digests[id]),
         };
         let proposal = |index: usize| match shown {
@@ -551,7 +547,7 @@ impl<'a> Renderer<'a> {
         let mut put = |key: &'static str, value: Value| fields.push((key, value));
         let template = match spec {
             PageSpec::Home => {
-                let latest = self.config.latest.min(self.replies.len());
+                let latest = self.config.latest.min(self.archive.replies().len());
                 put(
                     "replies",
                     Value::from((0..latest).map(reply).collect::<Vec<_>>()),
@@ -624,7 +620,7 @@ impl<'a> Renderer<'a> {
                 "term.html"
             }
             PageSpec::Feed => {
-                let all: Vec<usize> = (0..self.replies.len()).collect();
+                let all: Vec<usize> = (0..self.archive.replies().len()).collect();
                 let (ids, _) = self.feed_entries(&all);
                 self.feed_context(&mut put, "", &ids, reply);
                 put("term", Value::none());
@@ -644,14 +640,26 @@ impl<'a> Renderer<'a> {
             }
             PageSpec::Sitemap => {
                 let urls = self.sitemap_urls();
-                let urls: Vec<SitemapUrl> = urls
-                    .iter()
-                    .map(|(path, lastmod)| SitemapUrl {
-                        path,
-                        lastmod: lastmod.as_deref(),
-                    })
-                    .collect();
-                put("urls", Value::from_serializable(&urls));
+                match shown {
+                    // As template data every page's path and date take a
+                    // few hundred bytes, over 100 MB at 100,000 replies:
+                    // hashed as they are instead.
+                    Shown::Digest(_) => {
+                        let mut hasher = hashing::Hasher::default();
+                        urls.hash(&mut hasher);
+                        put("urls", Value::from(hasher.finish()));
+                    }
+                    Shown::Data => {
+                        let urls: Vec<SitemapUrl> = urls
+                            .iter()
+                            .map(|(path, lastmod)| SitemapUrl {
+                                path,
+                                lastmod: lastmod.as_deref(),
+                            })
+                            .collect();
+                        put("urls", Value::from_serializable(&urls));
+                    }
+                }
                 "sitemap.xml"
             }
             PageSpec::Robots => "robots.txt",
