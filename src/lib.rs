@@ -160,24 +160,24 @@ impl Site {
             problems.extend(found);
             Vec::new()
         });
-        let mut replies = Vec::with_capacity(files.len());
         let body_options = config.body_options();
         let bodies = match shelf {
             Some(shelf) => Bodies::Shelved(&body_options, shelf),
             None => Bodies::Held(&body_options),
         };
+        let mut replies = Vec::with_capacity(files.len());
         for result in content::load(root, &files, bodies) {
             match result {
                 Ok(reply) => replies.push(reply),
                 Err(found) => problems.extend(found),
             }
         }
-        problems.extend(archive::doc_number_clashes(&replies));
+        problems.extend(archive::doc_number_clashes(replies.iter().map(|r| &**r)));
         replies.retain(|reply| reply.is_published(options.drafts));
         stages.done("load+parse");
         let theme = Theme::load(root, &config, &base);
         stages.done("theme");
-        let archive = Archive::new(replies, &config);
+        let archive = Archive::from_shared(replies, &config);
         stages.done("archive");
         match (theme, archive) {
             (Ok(theme), Ok(archive)) if problems.is_empty() => Ok(Site {

@@ -138,13 +138,16 @@ pub(crate) struct Archive {
 }
 
 impl Archive {
-    /// Sorts the published replies and builds the facets; problems when two
-    /// replies or two terms would share a URL.
+    /// [`Archive::from_shared`] for replies owned by no one else: the
+    /// tests' archives.
+    #[cfg(test)]
     pub(crate) fn new(replies: Vec<Reply>, config: &Config) -> Result<Archive, Vec<Problem>> {
         Archive::from_shared(replies.into_iter().map(Arc::new).collect(), config)
     }
 
-    /// [`Archive::new`] for replies that are shared with their owner.
+    /// Sorts the published replies and builds the facets; problems when two
+    /// replies or two terms would share a URL. The replies are shared: a
+    /// build made each as it loaded it, the preview keeps them.
     pub(crate) fn from_shared(
         mut replies: Vec<Arc<Reply>>,
         config: &Config,
