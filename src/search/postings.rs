@@ -64,7 +64,6 @@ struct Rec {
 /// them afresh for each would cost more in page faults than the work.
 pub(super) struct Worker {
     table: CodeTable,
-    recs: Vec<Rec>,
     grouped: Vec<Rec>,
     starts: Vec<u32>,
     by_code: Vec<u32>,
@@ -78,7 +77,6 @@ impl Worker {
     pub(super) fn new(shape: &Shape) -> Worker {
         Worker {
             table: CodeTable::with_capacity(1024),
-            recs: Vec::new(),
             grouped: Vec::new(),
             starts: Vec::new(),
             by_code: Vec::new(),
@@ -104,30 +102,8 @@ impl Worker {
         let packing = shape.packing;
         let n = packing.gram;
         self.read(streams, packing);
-
-        // Group the records by gram, keeping reply order (a counting sort).
         let codes = &self.table.codes;
-        let starts = &mut self.starts;
-        starts.clear();
-        starts.resize(codes.len() + 1, 0);
-        for r in &self.recs {
-            starts[r.gid as usize + 1] += 1;
-        }
-        for i in 1..starts.len() {
-            starts[i] += starts[i - 1];
-        }
-        self.grouped.clear();
-        self.grouped.resize(self.recs.len(), Rec::default());
-        for r in &self.recs {
-            // `starts[gid]` moves to the gram's end here, and back below.
-            let at = &mut starts[r.gid as usize];
-            self.grouped[*at as usize] = *r;
-            *at += 1;
-        }
-        for g in (1..starts.len()).rev() {
-            starts[g] = starts[g - 1];
-        }
-        starts[0] = 0;
+        let starts = &self.starts;
         self.by_code.clear();
         self.by_code.extend(0..codes.len() as u32);
         self.by_code.sort_unstable_by_key(|&g| codes[g as usize]);
@@ -183,39 +159,78 @@ impl Worker {
         out.groups
     }
 
-    /// Reads the partition's stream of every chunk into records, numbering
-    /// grams as they come. Positions are copied while the streams are read
-    /// in order: reading them later, gram by gram, would miss the cache.
+    /// Reads the partition's stream of every chunk into records grouped by
+    /// gram, in reply order within a gram (`starts[gid]` is where gram
+    /// `gid`'s begin), numbering grams as they come. The streams are read
+    /// twice, to count each gram's records and then to put each in its
+    /// place: one list of records, not a list in stream order and a copy
+    /// sorted, since a partition of a common first character holds many
+    /// millions at 100,000 replies. Positions are copied while the streams
+    /// are read in order: reading them later, gram by gram, would miss the
+    /// cache.
     fn read(&mut self, streams: &[Vec<u8>], packing: Packing) {
         self.table.clear();
-        self.recs.clear();
-        for stream in streams {
-            let mut at = 0;
-            while at < stream.len() {
-                let Some(doc) = varint::get(stream, &mut at) else {
+        let starts = &mut self.starts;
+        starts.clear();
+        starts.push(0);
+        let table = &mut self.table;
+        for_each_rec(streams, packing, |code, _| {
+            let gid = table.id(code) as usize;
+            if gid + 1 == starts.len() {
+                starts.push(0);
+            }
+            starts[gid + 1] += 1;
+        });
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let grouped = &mut self.grouped;
+        grouped.clear();
+        grouped.resize(starts[starts.len() - 1] as usize, Rec::default());
+        for_each_rec(streams, packing, |code, mut rec| {
+            rec.gid = table.id(code);
+            // `starts[gid]` moves to the gram's end here, and back below.
+            let at = &mut starts[rec.gid as usize];
+            grouped[*at as usize] = rec;
+            *at += 1;
+        });
+        for g in (1..starts.len()).rev() {
+            starts[g] = starts[g - 1];
+        }
+        starts[0] = 0;
+    }
+}
+
+/// Each record of the streams, in order, with its gram's packed code (its
+/// `gid` not yet set).
+fn for_each_rec(streams: &[Vec<u8>], packing: Packing, mut f: impl FnMut(u64, Rec)) {
+    for stream in streams {
+        let mut at = 0;
+        while at < stream.len() {
+            let Some(doc) = varint::get(stream, &mut at) else {
+                break;
+            };
+            let mut prev = 0u64;
+            loop {
+                let delta = varint::get(stream, &mut at).unwrap_or(0);
+                if delta == 0 {
                     break;
-                };
-                let mut prev = 0u64;
-                loop {
-                    let delta = varint::get(stream, &mut at).unwrap_or(0);
-                    if delta == 0 {
-                        break;
-                    }
-                    let info = varint::get(stream, &mut at).unwrap_or(0);
-                    let code = prev + delta;
-                    prev = code;
-                    let pos = at as u32;
-                    if packing.is_gram(code, packing.gram) {
-                        let len = varint::get(stream, &mut at).unwrap_or(0) as usize;
-                        at = (at + len).min(stream.len());
-                    }
-                    self.recs.push(Rec {
-                        gid: self.table.id(code),
-                        doc: doc as u32,
-                        info: info.min(u64::from(u32::MAX)) as u32,
-                        pos,
-                    });
                 }
+                let info = varint::get(stream, &mut at).unwrap_or(0);
+                let code = prev + delta;
+                prev = code;
+                let pos = at as u32;
+                if packing.is_gram(code, packing.gram) {
+                    let len = varint::get(stream, &mut at).unwrap_or(0) as usize;
+                    at = (at + len).min(stream.len());
+                }
+                let rec = Rec {
+                    gid: 0,
+                    doc: doc as u32,
+                    info: info.min(u64::from(u32::MAX)) as u32,
+                    pos,
+                };
+                f(code, rec);
             }
         }
     }
