@@ -11,12 +11,13 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
+use crate::BuildOptions;
 use crate::ground::page::Kept;
 use crate::ground::problem::Problem;
 use crate::model::body::Bodies;
 use crate::model::config::BodyOptions;
 use crate::model::markdown;
-use crate::{BuildOptions, Site};
+use crate::site::{Run, Site};
 
 /// The nasty pieces inputs are made of.
 const PIECES: &[&str] = &[
@@ -377,9 +378,8 @@ fn check_site(reply: &str, config: &str) -> Result<(), TestCaseError> {
     };
     let pages = Kept::default();
     let built = site.each_page(
+        &Run::Check,
         &pages,
-        None,
-        None,
         &mut crate::ground::timings::Stages::off(),
     );
     if let Err(crate::BuildError::Content(problems)) = built {
