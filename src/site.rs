@@ -1,12 +1,16 @@
 //! The build's pipeline: a site loaded and checked ([`Site::load`]), then
 //! every file it makes, in the order [`Site::each_page`] reads: the plan
-//! of every path, static files that clash with it, what each page is made
+//! of every path, static files that clash with it, what each file is made
 //! of, the pages, static files and open data in parallel, the link
-//! report, and last the search index. `dafu build` and `dafu check` run it
-//! alike; a [`Run`] says which, and so whether there is a folder to compare
-//! with.
+//! report, and last the search index. Every file is an `Output` (see
+//! `outputs`), made or kept in one place (`Looked`). `dafu build` and
+//! `dafu check` run it alike; a [`Run`] says which, and so whether there
+//! is a folder to compare with.
+
+mod outputs;
 
 use std::path::Path;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use rust_i18n::t;
@@ -20,15 +24,15 @@ use crate::model::archive::{self, Archive};
 use crate::model::body::Bodies;
 use crate::model::config::{BaseUrl, CONFIG_FILE, Config};
 use crate::model::{content, reply, workdays};
-use crate::search;
-use crate::stages::data::{self, DataFile};
-use crate::stages::links::{LinkChecker, PageFindings};
+use crate::stages::data::DataFile;
+use crate::stages::links::{LinkChecker, PageFindings, Seen};
 use crate::stages::render::{PageSpec, Renderer};
 use crate::stages::theme::Theme;
 use crate::store::cache::Cache;
 use crate::store::digest::{self, Digests, Made, Previous};
 use crate::store::output;
 use crate::{BuildError, BuildOptions};
+pub(crate) use outputs::{Data, Index, Inputs, Output, Static, Templated, Wrote, in_memory};
 
 /// What a run of the pipeline is for. `dafu check` makes every file and
 /// keeps none: it has no folder to compare with, so makes no digest, and
@@ -60,6 +64,7 @@ impl<'r> Run<'r> {
 
 /// What `each_page` made: the path of every file, how many `sink` said
 /// changed, and the digest of every file made or kept, for the next build.
+#[derive(Default)]
 pub(crate) struct Built {
     pub paths: Vec<String>,
     pub changed: usize,
@@ -69,29 +74,47 @@ pub(crate) struct Built {
 /// Every file the site makes before the search index: the templated pages
 /// (`specs`, whose paths come first in `paths`), then the open data files,
 /// then the theme's static files.
-struct Plan {
-    specs: Vec<PageSpec>,
-    paths: Vec<String>,
+pub(crate) struct Plan {
+    pub specs: Vec<PageSpec>,
+    pub paths: Vec<String>,
 }
 
-impl Plan {
-    /// The paths of the files the site generates, without the static ones.
-    fn generated(&self) -> &[String] {
-        &self.paths[..self.specs.len() + DataFile::ALL.len()]
+impl Built {
+    /// This, then `more`.
+    fn and(mut self, more: Built) -> Built {
+        self.paths.extend(more.paths);
+        self.changed += more.changed;
+        self.made.extend(more.made);
+        self
     }
 }
 
-/// What pages and data files are made of, in a build: each reply's
-/// template data (`Renderer::reply_digests`), and what every file shares.
-struct Inputs {
-    replies: Vec<u64>,
-    shared: u64,
+impl Plan {
+    pub(crate) fn of(renderer: &Renderer, theme: &Theme) -> Plan {
+        let specs = renderer.plan();
+        let paths = specs
+            .iter()
+            .map(|&spec| renderer.path(spec))
+            .chain(DataFile::ALL.map(|file| file.path().to_string()))
+            .chain(theme.statics.keys().cloned())
+            .collect();
+        Plan { specs, paths }
+    }
+
+    /// A problem for each static file of `theme` where the site makes a
+    /// file (see `Theme::static_clashes`).
+    pub(crate) fn clashes(&self, theme: &Theme) -> Vec<Problem> {
+        let generated = &self.paths[..self.specs.len() + DataFile::ALL.len()];
+        theme.static_clashes(generated)
+    }
 }
 
-/// What became of one file.
+/// What became of one output.
 struct Outcome {
-    changed: bool,
-    findings: Option<PageFindings>,
+    wrote: Wrote,
+    /// The links its pages break, if it was made through `Checked`.
+    findings: Vec<PageFindings>,
+    /// Its file and digest, if it has one (see `Output::digest`).
     made: Option<Made>,
 }
 
@@ -104,11 +127,106 @@ impl Outcome {
             return None;
         }
         Some(Outcome {
-            changed: false,
-            findings: None,
+            wrote: Wrote::default(),
+            findings: Vec::new(),
             made: Some(Made::kept(path.to_string(), digest)),
         })
     }
+}
+
+/// An output, what it is made of, and whether the previous folder holds
+/// it as it would come out: the one place where a build decides to make a
+/// file or leave it.
+struct Looked<O> {
+    output: O,
+    path: String,
+    digest: Option<u64>,
+    kept: Option<Outcome>,
+}
+
+impl<O: Output> Looked<O> {
+    fn at(output: O, run: &Run, inputs: Option<&Inputs>) -> Looked<O> {
+        let path = output.path().into_owned();
+        let digest = inputs.and_then(|inputs| output.digest(inputs));
+        let kept = Outcome::kept(run.previous(), &path, digest);
+        Looked {
+            output,
+            path,
+            digest,
+            kept,
+        }
+    }
+
+    /// Makes the output into `sink`, unless it was kept.
+    fn made(self, sink: &dyn Sink) -> Result<Outcome, BuildError> {
+        if let Some(outcome) = self.kept {
+            return Ok(outcome);
+        }
+        let wrote = self.output.make(sink)?;
+        Ok(Outcome {
+            wrote,
+            findings: Vec::new(),
+            made: self.digest.map(|digest| Made::new(self.path, digest)),
+        })
+    }
+
+    /// As `made`, checking the links of its pages on their way (`Checked`).
+    fn made_checked<S: Sink + ?Sized>(self, checked: &Checked<S>) -> Result<Outcome, BuildError> {
+        let mut outcome = self.made(checked)?;
+        outcome.findings = checked.take();
+        Ok(outcome)
+    }
+}
+
+/// A sink that checks the links of each page on its way to `sink` (see
+/// `LinkChecker::page`) and holds what it finds until taken. One a task:
+/// `seen` spares judging a link twice.
+struct Checked<'c, S: ?Sized> {
+    sink: &'c S,
+    checker: &'c LinkChecker<'c>,
+    seen: Mutex<Seen>,
+    found: Mutex<Vec<PageFindings>>,
+}
+
+impl<'c, S: Sink + ?Sized> Checked<'c, S> {
+    fn new(sink: &'c S, checker: &'c LinkChecker<'c>) -> Self {
+        Checked {
+            sink,
+            checker,
+            seen: Mutex::new(LinkChecker::seen()),
+            found: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// What the pages put since the last time found.
+    fn take(&self) -> Vec<PageFindings> {
+        std::mem::take(&mut *locked(&self.found))
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for Checked<'_, S> {
+    fn put(&self, page: Page) -> anyhow::Result<bool> {
+        let findings = self.checker.page(&mut locked(&self.seen), &page);
+        locked(&self.found).extend(findings);
+        self.sink.put(page)
+    }
+
+    /// A file made in parts is data, too big to hold: no page to check.
+    fn put_parts(
+        &self,
+        path: &str,
+        parts: &mut dyn Iterator<Item = anyhow::Result<Vec<u8>>>,
+    ) -> anyhow::Result<bool> {
+        self.sink.put_parts(path, parts)
+    }
+}
+
+/// A lock's contents; a poisoned lock means a thread panicked, and the
+/// build with it.
+fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Everything loaded and checked, ready to render.
@@ -191,55 +309,35 @@ impl Site {
         stages: &mut Stages,
     ) -> Result<Built, BuildError> {
         let renderer = Renderer::new(&self.archive, &self.theme, &self.config, &self.base);
-        let plan = self.plan(&renderer);
-        self.no_clashes(&plan)?;
+        let plan = Plan::of(&renderer, &self.theme);
+        let clashes = plan.clashes(&self.theme);
+        if !clashes.is_empty() {
+            return Err(BuildError::Content(clashes));
+        }
         // Every path is known before anything renders, so links can be
         // checked page by page.
         let checker = LinkChecker::new(&plan.paths, &self.archive, &self.base);
         let inputs = self.inputs(run, &renderer, &plan);
+        let inputs = inputs.as_ref();
         // The open data JSON is as big as every text together: the data
         // files are written in parts as they are made, alongside the pages
         // and one another, never held whole.
         let (pages, data) = rayon::join(
-            || self.pages(run, &renderer, &plan, inputs.as_ref(), &checker, sink),
-            || self.data_files(run, inputs.as_ref(), sink),
+            || self.pages(run, &renderer, &plan, inputs, &checker, sink),
+            || self.data_files(run, inputs, sink),
         );
-        let (changed, made) = gathered(pages.into_iter().chain(data), &checker)?;
+        let made = gathered(pages.into_iter().chain(data), Some(&checker))?;
         stages.done("pages");
         drop(checker);
         drop(renderer);
         give_back_freed_memory();
-        let built = Built {
+        let planned = Built {
             paths: plan.paths,
-            changed,
-            made,
+            ..Built::default()
         };
-        let built = self.search(run, sink, built)?;
+        let index = self.search(run, inputs, sink)?;
         stages.done("search");
-        Ok(built)
-    }
-
-    /// Every templated page, in the renderer's order, and the path of every
-    /// file made before the search index.
-    fn plan(&self, renderer: &Renderer) -> Plan {
-        let specs = renderer.plan();
-        let paths = specs
-            .iter()
-            .map(|&spec| renderer.path(spec))
-            .chain(DataFile::ALL.map(|file| file.path().to_string()))
-            .chain(self.theme.statics.keys().cloned())
-            .collect();
-        Plan { specs, paths }
-    }
-
-    /// A problem for each static file where the site makes a file.
-    fn no_clashes(&self, plan: &Plan) -> Result<(), BuildError> {
-        let clashes = self.theme.static_clashes(plan.generated());
-        if clashes.is_empty() {
-            Ok(())
-        } else {
-            Err(BuildError::Content(clashes))
-        }
+        Ok(planned.and(made).and(index))
     }
 
     /// What every page and data file is made of, where there is a folder
@@ -263,48 +361,15 @@ impl Site {
         checker: &LinkChecker,
         sink: &impl Sink,
     ) -> Vec<Result<Outcome, BuildError>> {
-        let put = |seen: &mut _, page: Page| -> Result<(bool, Option<PageFindings>), BuildError> {
-            let findings = checker.page(seen, &page);
-            let changed = sink.put(page).map_err(BuildError::Io)?;
-            Ok((changed, findings))
-        };
-        let statics =
-            self.theme
-                .statics
-                .par_iter()
-                .map_init(LinkChecker::seen, |seen, (path, bytes)| {
-                    let page = Page {
-                        path: path.clone(),
-                        bytes: bytes.clone(),
-                    };
-                    let (changed, findings) = put(seen, page)?;
-                    Ok(Outcome {
-                        changed,
-                        findings,
-                        made: None,
-                    })
-                });
-        let previous = run.previous();
-        let templated = plan
-            .specs
-            .par_iter()
-            .map_init(LinkChecker::seen, |seen, &spec| {
-                let path = renderer.path(spec);
-                let digest =
-                    inputs.map(|inputs| renderer.digest(spec, &inputs.replies, inputs.shared));
-                if let Some(outcome) = Outcome::kept(previous, &path, digest) {
-                    return Ok(outcome);
-                }
-                let page = renderer
-                    .render(spec)
-                    .map_err(|problem| BuildError::Content(vec![problem]))?;
-                let (changed, findings) = put(seen, page)?;
-                Ok(Outcome {
-                    changed,
-                    findings,
-                    made: digest.map(|digest| Made::new(path, digest)),
-                })
+        let checked = || Checked::new(sink, checker);
+        let statics = (self.theme.statics.par_iter())
+            .map(|(path, bytes)| Static { path, bytes })
+            .map_init(checked, |checked, file| {
+                Looked::at(file, run, inputs).made_checked(checked)
             });
+        let templated = (plan.specs.par_iter()).map_init(checked, |checked, &spec| {
+            Looked::at(Templated { renderer, spec }, run, inputs).made_checked(checked)
+        });
         templated.chain(statics).collect()
     }
 
@@ -315,56 +380,26 @@ impl Site {
         inputs: Option<&Inputs>,
         sink: &impl Sink,
     ) -> Vec<Result<Outcome, BuildError>> {
-        DataFile::ALL
-            .into_par_iter()
-            .map(|file| {
-                let digest = inputs
-                    .map(|inputs| data::digest(file, &self.archive, &self.base, inputs.shared));
-                self.stream(file, run, sink, digest)
-            })
+        (Data::all(&self.archive, &self.base, run.lines()).into_par_iter())
+            .map(|file| Looked::at(file, run, inputs).made(sink))
             .collect()
     }
 
-    /// Writes a data file in parts as they are made (see `data::parts`),
-    /// unless the previous folder holds it as it would come out.
-    fn stream(
+    /// The search index, made after the pages, whose memory it takes.
+    fn search(
         &self,
-        file: DataFile,
         run: &Run,
+        inputs: Option<&Inputs>,
         sink: &impl Sink,
-        digest: Option<u64>,
-    ) -> Result<Outcome, BuildError> {
-        let path = file.path().to_string();
-        if let Some(outcome) = Outcome::kept(run.previous(), &path, digest) {
-            return Ok(outcome);
-        }
-        let mut parts = data::parts(file, &self.archive, &self.base, run.lines());
-        let changed = sink.put_parts(&path, &mut parts).map_err(BuildError::Io)?;
-        Ok(Outcome {
-            changed,
-            findings: None,
-            made: digest.map(|digest| Made::new(path, digest)),
-        })
-    }
-
-    /// The search index, made after the pages (whose memory it takes),
-    /// added to what they `built`.
-    fn search(&self, run: &Run, sink: &impl Sink, built: Built) -> Result<Built, BuildError> {
-        let legend = &self.config.result_legend;
-        let indexed = search::index(&self.archive, &self.base, legend, run.previous(), sink)
-            .map_err(BuildError::Io)?;
-        let Built {
-            mut paths,
-            changed,
-            mut made,
-        } = built;
-        paths.extend(indexed.made.iter().map(|made| made.path.clone()));
-        made.extend(indexed.made);
-        Ok(Built {
-            paths,
-            changed: changed + indexed.changed,
-            made,
-        })
+    ) -> Result<Built, BuildError> {
+        let index = Index {
+            archive: &self.archive,
+            base: &self.base,
+            legend: &self.config.result_legend,
+            previous: run.previous(),
+        };
+        let outcome = Looked::at(index, run, inputs).made(sink);
+        gathered(std::iter::once(outcome), None)
     }
 
     /// What `build` and `check` both warn of: a `base_url` without a host,
@@ -426,31 +461,40 @@ impl Site {
     }
 }
 
-/// What the files came to: how many changed and what each was made of,
-/// unless one failed or had a broken link (`LinkChecker::report`): then
-/// every problem, in order.
+/// What `outcomes` came to: how many files changed, what each was made
+/// of, and the paths of those that an output of many made (the plan knew
+/// the rest); unless one failed or, as `checker` reports, had a broken
+/// link: then every problem, in order.
 fn gathered(
     outcomes: impl Iterator<Item = Result<Outcome, BuildError>>,
-    checker: &LinkChecker,
-) -> Result<(usize, Vec<Made>), BuildError> {
-    let mut changed = 0;
+    checker: Option<&LinkChecker>,
+) -> Result<Built, BuildError> {
+    let mut built = Built::default();
     let mut problems = Vec::new();
     let mut broken = Vec::new();
-    let mut made = Vec::new();
     for outcome in outcomes {
         match outcome {
             Ok(outcome) => {
-                changed += usize::from(outcome.changed);
+                built.changed += outcome.wrote.changed;
                 broken.extend(outcome.findings);
-                made.extend(outcome.made);
+                built.made.extend(outcome.made);
+                let files = outcome.wrote.files;
+                built
+                    .paths
+                    .extend(files.iter().map(|made| made.path.clone()));
+                built.made.extend(files);
             }
             Err(BuildError::Content(found)) => problems.extend(found),
             Err(io) => return Err(io),
         }
     }
-    problems.extend(checker.report(broken));
+    problems.extend(
+        checker
+            .map(|checker| checker.report(broken))
+            .unwrap_or_default(),
+    );
     if problems.is_empty() {
-        Ok((changed, made))
+        Ok(built)
     } else {
         Err(BuildError::Content(sorted(problems)))
     }

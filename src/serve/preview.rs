@@ -28,7 +28,7 @@ use crate::model::config::{BaseUrl, BodyOptions, Config};
 use crate::model::content::{self, CONTENT_DIR};
 use crate::model::proposal::ProposalKey;
 use crate::model::reply::Reply;
-use crate::stages::data::{self, DataFile};
+use crate::site::{Data, Index, Output, Plan, Static, Templated, in_memory};
 use crate::stages::render::{Input, PageSpec, Renderer, reply_value};
 use crate::stages::theme::Theme;
 use rust_i18n::t;
@@ -439,10 +439,10 @@ impl Preview {
             .into_par_iter()
             .filter(|&spec| !in_background(spec) && touched.any(&renderer.inputs(spec)))
             .collect();
-        let mut pages = renderer.render_all(&specs)?;
+        let mut pages = rendered(&renderer, specs)?;
         let mut removed = Vec::new();
         if self.pending_statics {
-            removed = add_statics(theme, Some(&built.statics), &mut pages);
+            removed = add_statics(theme, Some(&built.statics), &mut pages)?;
             built.statics = theme.statics.keys().cloned().collect();
         }
         Ok(Outcome::Rebuilt {
@@ -512,13 +512,13 @@ impl Preview {
         if whole || self.pending_statics {
             no_static_clashes(&renderer, theme)?;
         }
-        let mut pages = renderer.render_all(&specs)?;
+        let mut pages = rendered(&renderer, specs)?;
         if whole {
-            pages.extend(data_pages(&archive, &self.base)?);
+            pages.extend(in_memory(Data::all(&archive, &self.base, None).into())?);
         }
         if whole || self.pending_statics {
             let before = self.built.as_ref().map(|b| b.statics.as_slice());
-            removed.extend(add_statics(theme, before, &mut pages));
+            removed.extend(add_statics(theme, before, &mut pages)?);
         }
         let site = renderer.site().clone();
         drop(renderer);
@@ -616,7 +616,7 @@ impl Touched {
     }
 }
 
-/// The sitemap, like the open data files (`data_pages`), is drawn from every
+/// The sitemap, like the open data files, is drawn from every
 /// reply and takes tens of milliseconds at 10,000 replies: after an edit it
 /// is made again beside the search index, off the path from a save to the
 /// page.
@@ -625,15 +625,9 @@ fn in_background(spec: PageSpec) -> bool {
 }
 
 /// A problem for each static file where `renderer` makes a page (see
-/// `Theme::static_clashes`).
+/// `Plan::clashes`).
 fn no_static_clashes(renderer: &Renderer, theme: &Theme) -> Result<(), Vec<Problem>> {
-    let paths: Vec<String> = renderer
-        .plan()
-        .iter()
-        .map(|&spec| renderer.path(spec))
-        .chain(DataFile::ALL.map(|file| file.path().to_string()))
-        .collect();
-    let clashes = theme.static_clashes(&paths);
+    let clashes = Plan::of(renderer, theme).clashes(theme);
     if clashes.is_empty() {
         Ok(())
     } else {
@@ -641,17 +635,13 @@ fn no_static_clashes(renderer: &Renderer, theme: &Theme) -> Result<(), Vec<Probl
     }
 }
 
-/// The open data files, made whole in memory.
-fn data_pages(archive: &Archive, base: &BaseUrl) -> Result<Vec<Page>, Vec<Problem>> {
-    (DataFile::ALL.into_iter())
-        .map(|file| {
-            let path = file.path().to_string();
-            match data::render(file, archive, base) {
-                Ok(bytes) => Ok(Page { path, bytes }),
-                Err(e) => Err(vec![Problem::new(&path, format!("{e:#}"))]),
-            }
-        })
-        .collect()
+/// The pages `specs` of `renderer`, made in memory, in parallel.
+fn rendered(renderer: &Renderer, specs: Vec<PageSpec>) -> Result<Vec<Page>, Vec<Problem>> {
+    in_memory(
+        (specs.into_iter())
+            .map(|spec| Templated { renderer, spec })
+            .collect(),
+    )
 }
 
 /// The last good site, for the pages made in the background.
@@ -680,18 +670,30 @@ impl Snapshot {
             .collect();
         // A template problem shows with the next rebuild's overlay: the
         // same templates render the sitemap there.
-        let mut pages = renderer.render_all(&specs).unwrap_or_default();
-        pages.extend(data_pages(&self.archive, &self.base).unwrap_or_default());
+        let mut pages = rendered(&renderer, specs).unwrap_or_default();
+        let data = Data::all(&self.archive, &self.base, None);
+        pages.extend(in_memory(data.into()).unwrap_or_default());
         // Into memory; only the temporary file can fail (a full disk), and
         // then the preview goes on without search and says why.
-        let index = Kept::default();
-        let legend = &self.config.result_legend;
-        let made = crate::search::index(&self.archive, &self.base, legend, None, &index);
-        if let Err(error) = made {
-            let error = format!("{error:#}");
+        let kept = Kept::default();
+        let index = Index {
+            archive: &self.archive,
+            base: &self.base,
+            legend: &self.config.result_legend,
+            previous: None,
+        };
+        if let Err(error) = index.make(&kept) {
+            let error = match error {
+                crate::BuildError::Io(error) => format!("{error:#}"),
+                crate::BuildError::Usage(problem) => problem.to_string(),
+                crate::BuildError::Content(problems) => {
+                    let problems: Vec<String> = problems.iter().map(Problem::to_string).collect();
+                    problems.join("; ")
+                }
+            };
             eprintln!("{}", t!("serve.index_not_remade", error = error));
         }
-        pages.extend(index.into_pages());
+        pages.extend(kept.into_pages());
         pages
     }
 }
@@ -723,17 +725,21 @@ fn touched_pages(
 
 /// Adds the theme's static files to `pages`; returns the paths of those
 /// that were in the last build (`before`) and are gone.
-fn add_statics(theme: &Theme, before: Option<&[String]>, pages: &mut Vec<Page>) -> Vec<String> {
-    pages.extend(theme.statics.iter().map(|(path, bytes)| Page {
-        path: path.clone(),
-        bytes: bytes.clone(),
-    }));
-    before
+fn add_statics(
+    theme: &Theme,
+    before: Option<&[String]>,
+    pages: &mut Vec<Page>,
+) -> Result<Vec<String>, Vec<Problem>> {
+    let statics = (theme.statics.iter())
+        .map(|(path, bytes)| Static { path, bytes })
+        .collect();
+    pages.extend(in_memory(statics)?);
+    Ok(before
         .unwrap_or_default()
         .iter()
         .filter(|path| !theme.statics.contains_key(*path))
         .cloned()
-        .collect()
+        .collect())
 }
 
 /// The site paths of a term's replies, in order; `None` without the term.

@@ -214,15 +214,6 @@ fn line_digest(reply: &Reply, base: &BaseUrl) -> u64 {
     hasher.finish()
 }
 
-/// The bytes of one data file.
-pub(crate) fn render(file: DataFile, archive: &Archive, base: &BaseUrl) -> anyhow::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    for part in parts(file, archive, base, None) {
-        out.extend_from_slice(&part?);
-    }
-    Ok(out)
-}
-
 /// The bytes of one data file in parts, each made when it is taken, so that
 /// a build can write the JSON (90 MB at 10,000 replies) without holding it.
 /// A part fails if a reply's text cannot be read back (see `body`).

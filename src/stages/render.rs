@@ -423,26 +423,6 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Renders the given pages in parallel; every failure is reported.
-    pub(crate) fn render_all(&self, specs: &[PageSpec]) -> Result<Vec<Page>, Vec<Problem>> {
-        let results: Vec<Result<Page, Problem>> =
-            specs.par_iter().map(|&spec| self.render(spec)).collect();
-        let mut pages = Vec::with_capacity(results.len());
-        let mut problems = Vec::new();
-        for result in results {
-            match result {
-                Ok(page) => pages.push(page),
-                Err(problem) if !problems.contains(&problem) => problems.push(problem),
-                Err(_) => {}
-            }
-        }
-        if problems.is_empty() {
-            Ok(pages)
-        } else {
-            Err(problems)
-        }
-    }
-
     /// Where a page is written, under the output folder.
     pub(crate) fn path(&self, spec: PageSpec) -> String {
         match spec {
