@@ -198,14 +198,8 @@ fn localised_command(command: clap::Command) -> clap::Command {
         command = command.about(about);
     }
     if dafu::is_chinese() {
-        command = command.disable_version_flag(true).arg(
-            clap::Arg::new("version")
-                .short('V')
-                .long("version")
-                .action(clap::ArgAction::Version)
-                .help(t!("help.version").into_owned())
-                .help_heading(t!("help.options").into_owned()),
-        );
+        let version = own_flag("version", 'V', clap::ArgAction::Version, t!("help.version"));
+        command = command.disable_version_flag(true).arg(version);
     }
     let names: Vec<String> = command
         .get_subcommands()
@@ -260,14 +254,27 @@ fn localise(command: clap::Command, prefix: &str) -> clap::Command {
         .help_template(t!("help.template").into_owned())
         .subcommand_help_heading(t!("help.commands").into_owned())
         .disable_help_flag(true)
-        .arg(
-            clap::Arg::new("help")
-                .short('h')
-                .long("help")
-                .action(clap::ArgAction::Help)
-                .help(t!("help.help").into_owned())
-                .help_heading(t!("help.options").into_owned()),
-        )
+        .arg(own_flag(
+            "help",
+            'h',
+            clap::ArgAction::Help,
+            t!("help.help"),
+        ))
+}
+
+/// A flag clap words itself (`-h`, `-V`), worded by the catalogue instead.
+fn own_flag(
+    name: &'static str,
+    short: char,
+    action: clap::ArgAction,
+    help: std::borrow::Cow<'_, str>,
+) -> clap::Arg {
+    clap::Arg::new(name)
+        .short(short)
+        .long(name)
+        .action(action)
+        .help(help.into_owned())
+        .help_heading(t!("help.options").into_owned())
 }
 
 /// The catalogue's text for `key` in the current language, if it has one.
