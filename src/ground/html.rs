@@ -38,11 +38,7 @@ pub(crate) fn for_each_link<'b>(bytes: &'b [u8], mut found: impl FnMut(&'b str, 
             // `</p>`, `<!DOCTYPE …>`, a lone `<`, a tag without links.
             _ => continue,
         }
-        let name_end = start
-            + bytes[start..]
-                .iter()
-                .position(|b| !b.is_ascii_alphanumeric())
-                .unwrap_or(bytes.len() - start);
+        let name_end = name_end(bytes, start);
         let name = &bytes[start..name_end];
         let is = |tag: &[u8]| name.len() == tag.len() && name.eq_ignore_ascii_case(tag);
         // Most tags (p, li, td, span…) carry no link: go on to the next `<`.
@@ -171,11 +167,7 @@ pub(crate) fn compact(page: &[u8]) -> Vec<u8> {
         let end = if page[start..].starts_with(b"!--") {
             memchr::memmem::find(&page[start..], b"-->").map_or(page.len(), |e| start + e + 3)
         } else {
-            let name_end = start
-                + page[start..]
-                    .iter()
-                    .position(|b| !b.is_ascii_alphanumeric())
-                    .unwrap_or(page.len() - start);
+            let name_end = name_end(page, start);
             let name = &page[start..name_end];
             let end = tag_end(page, name_end);
             match RAW_TAGS.iter().find(|tag| name.eq_ignore_ascii_case(tag)) {
@@ -188,6 +180,14 @@ pub(crate) fn compact(page: &[u8]) -> Vec<u8> {
     }
     out.extend_from_slice(&page[at..]);
     out
+}
+
+/// Where the name of the tag that starts at `start` ends.
+fn name_end(bytes: &[u8], start: usize) -> usize {
+    bytes[start..]
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .map_or(bytes.len(), |length| start + length)
 }
 
 /// Elements whose text shows or runs with its whitespace as written.
