@@ -436,7 +436,8 @@ impl Site {
         let limit = self.config.publish_within_working_days;
         let mut problems = Vec::new();
         for reply in self.archive.replies() {
-            let (reply::ReplyDate::Day(day), Some(published)) = (reply.date, reply.published)
+            let (reply::ReplyDate::Day(day), Some(published)) =
+                (reply.date, reply.stated.published)
             else {
                 continue;
             };
@@ -455,7 +456,8 @@ impl Site {
                 ),
                 Some(_) => continue,
             };
-            problems.push(Problem::new(&reply.source, message).at_line(reply.published_line));
+            problems
+                .push(Problem::new(&reply.source, message).at_line(reply.stated.published_line));
         }
         problems
     }

@@ -222,7 +222,7 @@ mod tests {
             crate::model::body::Bodies::Held(&crate::model::config::BodyOptions::default()),
         )
         .expect("an imported reply builds");
-        assert_eq!(reply.cc_report, ["市人大常委会"]);
+        assert_eq!(reply.stated.cc_report, ["市人大常委会"]);
     }
 
     #[test]

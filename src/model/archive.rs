@@ -88,15 +88,21 @@ impl Facet {
         match self {
             Facet::Year => vec![reply.date.year().to_string()],
             Facet::Department => vec![reply.department.clone()],
-            Facet::Session => vec![reply.session.clone().unwrap_or_else(|| UNSPECIFIED.into())],
-            Facet::Proposer if reply.proposers.is_empty() => vec![UNSPECIFIED.into()],
+            Facet::Session => vec![
+                reply
+                    .stated
+                    .session
+                    .clone()
+                    .unwrap_or_else(|| UNSPECIFIED.into()),
+            ],
+            Facet::Proposer if reply.stated.proposers.is_empty() => vec![UNSPECIFIED.into()],
             Facet::Proposer => {
-                let mut names = reply.proposers.clone();
+                let mut names = reply.stated.proposers.clone();
                 names.dedup();
                 names
             }
             // A reply that gives no class is in no class's list.
-            Facet::Result => reply.result.iter().cloned().collect(),
+            Facet::Result => reply.stated.result.iter().cloned().collect(),
         }
     }
 
@@ -263,7 +269,7 @@ impl Archive {
                             other = first.source.display()
                         ),
                     )
-                    .at_line(other.role_line),
+                    .at_line(other.stated.role_line),
                 );
             }
         }
@@ -397,7 +403,7 @@ pub(crate) fn doc_number_clashes<'r>(replies: impl IntoIterator<Item = &'r Reply
     let mut seen: HashMap<(&str, &str), &Reply> = HashMap::new();
     let mut problems = Vec::new();
     for reply in replies {
-        let Some(number) = reply.doc_number.as_deref() else {
+        let Some(number) = reply.stated.doc_number.as_deref() else {
             continue;
         };
         if let Some(other) = seen.insert((&reply.department, number), reply) {
@@ -411,7 +417,7 @@ pub(crate) fn doc_number_clashes<'r>(replies: impl IntoIterator<Item = &'r Reply
                         other = other.source.display()
                     ),
                 )
-                .at_line(reply.doc_number_line),
+                .at_line(reply.stated.doc_number_line),
             );
         }
     }

@@ -27,8 +27,8 @@ impl ProposalKey {
     pub(crate) fn of(reply: &Reply) -> Option<ProposalKey> {
         Some(ProposalKey {
             kind: reply.kind?,
-            session: reply.session.clone()?,
-            number: reply.proposal_id.clone()?,
+            session: reply.stated.session.clone()?,
+            number: reply.stated.proposal_id.clone()?,
         })
     }
 
@@ -85,7 +85,7 @@ impl Proposal {
             .replies
             .iter()
             .map(|&id| &replies[id])
-            .filter_map(|r| Some((r.role, r.result.as_deref()?)));
+            .filter_map(|r| Some((r.stated.role, r.stated.result.as_deref()?)));
         let first = given.clone().next()?;
         if first.0 == Some(Role::Lead) {
             return Some(first.1);
@@ -100,13 +100,13 @@ impl Proposal {
     pub(crate) fn title<'r>(&self, replies: &'r [Arc<Reply>]) -> Option<&'r str> {
         self.replies
             .iter()
-            .find_map(|&id| replies[id].proposal_title.as_deref())
+            .find_map(|&id| replies[id].stated.proposal_title.as_deref())
     }
 
     pub(crate) fn proposers<'r>(&self, replies: &'r [Arc<Reply>]) -> &'r [String] {
         self.replies
             .iter()
-            .map(|&id| replies[id].proposers.as_slice())
+            .map(|&id| replies[id].stated.proposers.as_slice())
             .find(|p| !p.is_empty())
             .unwrap_or_default()
     }
@@ -117,7 +117,7 @@ impl Proposal {
         self.replies
             .iter()
             .map(|&id| &*replies[id])
-            .filter(|r| r.role == Some(Role::Lead))
+            .filter(|r| r.stated.role == Some(Role::Lead))
             .collect()
     }
 }
@@ -152,8 +152,8 @@ pub(crate) fn group(
         .map(|(key, mut ids)| {
             ids.sort_by(|&a, &b| {
                 let (a, b) = (&replies[a], &replies[b]);
-                role_rank(a.role)
-                    .cmp(&role_rank(b.role))
+                role_rank(a.stated.role)
+                    .cmp(&role_rank(b.stated.role))
                     .then_with(|| a.date.sort_key().cmp(&b.date.sort_key()))
                     .then_with(|| a.path.cmp(&b.path))
             });

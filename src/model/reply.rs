@@ -30,17 +30,17 @@ use crate::model::body::{Bodies, Body};
 /// search finds (`src/search/mod.rs`) all follow from this table. Its order
 /// is the one a misspelt key's suggestion prefers when two are as near.
 ///
-/// To add a field: give `Fields` and `Reply` a member for it (and
-/// `FrontMatter::into_reply` the line that moves one to the other); add its
-/// row here: how it is read (`Read`; a new kind of value is a new `Read`),
-/// how a reply gives it back (`get`), the next free `column` if the open
-/// data carries it (new columns go last, so that a spreadsheet that reads
-/// columns by position keeps them) and its place in the searched text if it
-/// is searched (`Search`). Show it in `themes/default/templates/reply.html`
-/// (its data: `ReplyView` in `src/stages/render.rs`). The tests that walk
-/// this table then prove that it parses by key and by alias and comes back
-/// as written, has its column in the JSON and the CSV, and is in the
-/// searched text; a test of its own says what is special about it.
+/// To add a field: give `Stated` a member for it and add its row here:
+/// how it is read (`Read`; a new kind of value is a new `Read`), how a
+/// reply gives it back (`get`: templates then have it as `reply.<key>`),
+/// the next free `column` if the open data carries it (new columns go
+/// last, so that a spreadsheet that reads columns by position keeps them)
+/// and its place in the searched text if it is searched (`Search`). Show
+/// it in `themes/default/templates/reply.html`. The tests that walk this
+/// table then prove that it parses by key and by alias and comes back as
+/// written, reaches the templates, has its column in the JSON and the CSV,
+/// and is in the searched text; a test of its own says what is special
+/// about it.
 pub(crate) const FIELDS: [Field; 26] = [
     Field::new("title", "标题", Read::Text(|f| &mut f.title))
         .required()
@@ -58,51 +58,63 @@ pub(crate) const FIELDS: [Field; 26] = [
     Field::new("year", "年度", Read::Year(|f| &mut f.year))
         .get(|r| Given::Year(r.date.year()))
         .column(9),
-    Field::new("doc_number", "文号", Read::Text(|f| &mut f.doc_number))
-        .line(|f| &mut f.doc_number_line)
-        .get(|r| Given::maybe(&r.doc_number))
-        .column(1),
-    Field::new("session", "会议", Read::Name(|f| &mut f.session))
-        .get(|r| Given::maybe(&r.session))
+    Field::new(
+        "doc_number",
+        "文号",
+        Read::Text(|f| &mut f.stated.doc_number),
+    )
+    .line(|f| &mut f.stated.doc_number_line)
+    .get(|r| Given::maybe(&r.stated.doc_number))
+    .column(1),
+    Field::new("session", "会议", Read::Name(|f| &mut f.stated.session))
+        .get(|r| Given::maybe(&r.stated.session))
         .column(2)
         .search(Search::Given(1)),
-    Field::new("proposal_id", "编号", Read::Text(|f| &mut f.proposal_id))
-        .get(|r| Given::maybe(&r.proposal_id))
-        .column(3)
-        // As the page shows it: 建议第0152号.
-        .search(Search::Shown(2, |alias, r, _| {
-            let kind = r.kind.map_or("", Kind::as_str);
-            (r.proposal_id.as_deref())
-                .map(|id| (alias, format!("{kind}第{id}号").into()))
-                .into_iter()
-                .collect()
-        })),
+    Field::new(
+        "proposal_id",
+        "编号",
+        Read::Text(|f| &mut f.stated.proposal_id),
+    )
+    .get(|r| Given::maybe(&r.stated.proposal_id))
+    .column(3)
+    // As the page shows it: 建议第0152号.
+    .search(Search::Shown(2, |alias, r, _| {
+        let kind = r.kind.map_or("", Kind::as_str);
+        (r.stated.proposal_id.as_deref())
+            .map(|id| (alias, format!("{kind}第{id}号").into()))
+            .into_iter()
+            .collect()
+    })),
     Field::new("kind", "类型", Read::Kind(|f| &mut f.kind))
         .get(|r| Given::Text(r.kind.map(|kind| kind.as_str().into())))
         .column(4),
     Field::new(
         "proposal_title",
         "案由",
-        Read::Text(|f| &mut f.proposal_title),
+        Read::Text(|f| &mut f.stated.proposal_title),
     )
-    .get(|r| Given::maybe(&r.proposal_title))
+    .get(|r| Given::maybe(&r.stated.proposal_title))
     .column(5)
     .search(Search::Given(3)),
-    Field::new("proposers", "提案人", Read::Names(|f| &mut f.proposers))
-        .get(|r| Given::List(&r.proposers))
-        .column(6)
-        // Under the word the page heads them with: 代表 for a suggestion's.
-        .search(Search::Shown(4, |alias, r, _| {
-            let label = match r.kind {
-                Some(Kind::Suggestion) => "代表",
-                _ => alias,
-            };
-            (r.proposers.iter())
-                .map(|name| (label, name.as_str().into()))
-                .collect()
-        })),
-    Field::new("addressee", "主送", Read::Text(|f| &mut f.addressee))
-        .get(|r| Given::maybe(&r.addressee))
+    Field::new(
+        "proposers",
+        "提案人",
+        Read::Names(|f| &mut f.stated.proposers),
+    )
+    .get(|r| Given::List(&r.stated.proposers))
+    .column(6)
+    // Under the word the page heads them with: 代表 for a suggestion's.
+    .search(Search::Shown(4, |alias, r, _| {
+        let label = match r.kind {
+            Some(Kind::Suggestion) => "代表",
+            _ => alias,
+        };
+        (r.stated.proposers.iter())
+            .map(|name| (label, name.as_str().into()))
+            .collect()
+    })),
+    Field::new("addressee", "主送", Read::Text(|f| &mut f.stated.addressee))
+        .get(|r| Given::maybe(&r.stated.addressee))
         .column(21)
         // The line the letter opens with: given, or made of the proposers.
         .search(Search::Shown(0, |alias, r, _| {
@@ -111,13 +123,13 @@ pub(crate) const FIELDS: [Field; 26] = [
                 .into_iter()
                 .collect()
         })),
-    Field::new("role", "办理方式", Read::Role(|f| &mut f.role))
-        .line(|f| &mut f.role_line)
-        .get(|r| Given::Text(r.role.map(|role| role.as_str().into())))
+    Field::new("role", "办理方式", Read::Role(|f| &mut f.stated.role))
+        .line(|f| &mut f.stated.role_line)
+        .get(|r| Given::Text(r.stated.role.map(|role| role.as_str().into())))
         .column(10)
         .search(Search::Given(5)),
-    Field::new("result", "办理结果", Read::Text(|f| &mut f.result))
-        .get(|r| Given::maybe(&r.result))
+    Field::new("result", "办理结果", Read::Text(|f| &mut f.stated.result))
+        .get(|r| Given::maybe(&r.stated.result))
         .column(11)
         // As the page shows it: A类（所提问题已经解决或基本解决）.
         .search(Search::Shown(6, |alias, r, legend| {
@@ -125,62 +137,70 @@ pub(crate) const FIELDS: [Field; 26] = [
                 Some(meaning) => format!("{result}类（{meaning}）"),
                 None => format!("{result}类"),
             };
-            (r.result.as_deref())
+            (r.stated.result.as_deref())
                 .map(|result| (alias, shown(result).into()))
                 .into_iter()
                 .collect()
         })),
-    Field::new("signer", "签发人", Read::Text(|f| &mut f.signer))
-        .get(|r| Given::maybe(&r.signer))
+    Field::new("signer", "签发人", Read::Text(|f| &mut f.stated.signer))
+        .get(|r| Given::maybe(&r.stated.signer))
         .column(12)
         .search(Search::Given(7)),
-    Field::new("handler", "经办人", Read::Text(|f| &mut f.handler))
-        .get(|r| Given::maybe(&r.handler))
+    Field::new("handler", "经办人", Read::Text(|f| &mut f.stated.handler))
+        .get(|r| Given::maybe(&r.stated.handler))
         .column(13)
         .search(Search::Given(8)),
-    Field::new("phone", "联系电话", Read::Text(|f| &mut f.phone))
-        .get(|r| Given::maybe(&r.phone))
+    Field::new("phone", "联系电话", Read::Text(|f| &mut f.stated.phone))
+        .get(|r| Given::maybe(&r.stated.phone))
         .column(14)
         .search(Search::Given(9)),
-    Field::new("cc", "抄送", Read::List(|f| &mut f.cc))
-        .get(|r| Given::List(&r.cc))
+    Field::new("cc", "抄送", Read::List(|f| &mut f.stated.cc))
+        .get(|r| Given::List(&r.stated.cc))
         .column(15)
         .search(Search::Given(11)),
-    Field::new("cc_report", "抄报", Read::List(|f| &mut f.cc_report))
-        .get(|r| Given::List(&r.cc_report))
+    Field::new("cc_report", "抄报", Read::List(|f| &mut f.stated.cc_report))
+        .get(|r| Given::List(&r.stated.cc_report))
         .column(22)
         .search(Search::Given(10)),
     Field::new(
         "index_number",
         "索引号",
-        Read::Text(|f| &mut f.index_number),
+        Read::Text(|f| &mut f.stated.index_number),
     )
-    .get(|r| Given::maybe(&r.index_number))
+    .get(|r| Given::maybe(&r.stated.index_number))
     .column(16)
     .search(Search::Given(12)),
-    Field::new("topic", "主题分类", Read::Text(|f| &mut f.topic))
-        .get(|r| Given::maybe(&r.topic))
+    Field::new("topic", "主题分类", Read::Text(|f| &mut f.stated.topic))
+        .get(|r| Given::maybe(&r.stated.topic))
         .column(17)
         .search(Search::Given(13)),
-    Field::new("keywords", "主题词", Read::List(|f| &mut f.keywords))
-        .get(|r| Given::List(&r.keywords))
+    Field::new("keywords", "主题词", Read::List(|f| &mut f.stated.keywords))
+        .get(|r| Given::List(&r.stated.keywords))
         .column(18)
         .search(Search::Given(14)),
     // `published`, else the day it was written (`Reply::published_date`).
-    Field::new("published", "发布日期", Read::Day(|f| &mut f.published))
-        .line(|f| &mut f.published_line)
-        .get(|r| Given::Text(r.published_date().map(Cow::Owned)))
-        .column(19),
-    Field::new("assigned", "交办日期", Read::Day(|f| &mut f.assigned))
-        .get(|r| Given::day(r.assigned))
-        .column(24),
+    Field::new(
+        "published",
+        "发布日期",
+        Read::Day(|f| &mut f.stated.published),
+    )
+    .line(|f| &mut f.stated.published_line)
+    .get(|r| Given::Text(r.published_date().map(Cow::Owned)))
+    .column(19),
+    Field::new(
+        "assigned",
+        "交办日期",
+        Read::Day(|f| &mut f.stated.assigned),
+    )
+    .get(|r| Given::day(r.stated.assigned))
+    .column(24),
     Field::new(
         "disclosure",
         "公开属性",
-        Read::Disclosure(|f| &mut f.disclosure),
+        Read::Disclosure(|f| &mut f.stated.disclosure),
     ),
-    Field::new("draft", "草稿", Read::Flag(|f| &mut f.draft)),
-    Field::new("extra", "其他", Read::Map(|f| &mut f.extra)),
+    Field::new("draft", "草稿", Read::Flag(|f| &mut f.stated.draft)),
+    Field::new("extra", "其他", Read::Map(|f| &mut f.stated.extra)),
 ];
 
 /// One front matter field: see `FIELDS`.
@@ -306,6 +326,18 @@ impl<'r> Given<'r> {
 
     fn day(day: Option<Date>) -> Given<'r> {
         Given::Text(day.map(|day| day.to_string().into()))
+    }
+}
+
+/// As the open data's JSON and the templates take it: a text or `null`,
+/// a list of texts, a number.
+impl Serialize for Given<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Given::Text(text) => text.serialize(serializer),
+            Given::List(items) => items.serialize(serializer),
+            Given::Year(year) => year.serialize(serializer),
+        }
     }
 }
 
@@ -516,22 +548,16 @@ impl ReplyDate {
     }
 }
 
-/// One reply, as the archive publishes it.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    /// The file it came from, as the user names it (for messages).
-    pub source: PathBuf,
-    /// Its site path: the path under `content/` without `.md`, ending in `/`.
-    pub path: String,
-    pub title: String,
-    pub department: String,
-    pub date: ReplyDate,
+/// What a reply's front matter states besides its title, department and
+/// date, as written: each member is kept by a row of `FIELDS`, which says
+/// how it is read and where the build shows, exports and searches it.
+#[derive(Debug, Default)]
+pub(crate) struct Stated {
     pub doc_number: Option<String>,
     /// The line of `doc_number`, to point at a duplicate.
     pub doc_number_line: Option<usize>,
     pub session: Option<String>,
     pub proposal_id: Option<String>,
-    pub kind: Option<Kind>,
     pub proposal_title: Option<String>,
     pub proposers: Vec<String>,
     /// Whom the letter addresses (`李永莱等32名代表`, `省交通运输厅`), when
@@ -561,6 +587,22 @@ pub(crate) struct Reply {
     pub disclosure: Disclosure,
     pub draft: bool,
     pub extra: BTreeMap<String, Value>,
+}
+
+/// One reply, as the archive publishes it.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    /// The file it came from, as the user names it (for messages).
+    pub source: PathBuf,
+    /// Its site path: the path under `content/` without `.md`, ending in `/`.
+    pub path: String,
+    pub title: String,
+    pub department: String,
+    pub date: ReplyDate,
+    /// 提案 or 建议: as given, else as its session tells (`Kind::from_session`).
+    pub kind: Option<Kind>,
+    /// The rest of what its front matter states.
+    pub stated: Stated,
     pub body: Body,
     /// The file line where the body starts, to point at a line of it.
     pub body_line: usize,
@@ -571,21 +613,21 @@ pub(crate) struct Reply {
 impl Reply {
     /// Whether the reply may appear anywhere in the output.
     pub(crate) fn is_published(&self, with_drafts: bool) -> bool {
-        self.disclosure == Disclosure::Public && (with_drafts || !self.draft)
+        self.stated.disclosure == Disclosure::Public && (with_drafts || !self.stated.draft)
     }
 
     /// The line the letter opens with, as its page shows it: `addressee` as
     /// the letter has it, else its proposers as such letters name them
     /// (`周国平委员`, `陈海军、王爱珍代表`).
     pub(crate) fn addressee_line(&self) -> Option<String> {
-        self.addressee.clone().or_else(|| {
-            (!self.proposers.is_empty()).then(|| {
+        self.stated.addressee.clone().or_else(|| {
+            (!self.stated.proposers.is_empty()).then(|| {
                 let title = match self.kind {
                     Some(Kind::Suggestion) => "代表",
                     Some(Kind::Proposal) => "委员",
                     None => "",
                 };
-                format!("{}{title}", self.proposers.join("、"))
+                format!("{}{title}", self.stated.proposers.join("、"))
             })
         })
     }
@@ -594,7 +636,7 @@ impl Reply {
     /// `published`, else the day it was written; `None` when only the year
     /// is known, since a day is never made up.
     pub(crate) fn published_date(&self) -> Option<String> {
-        match (self.published, self.date) {
+        match (self.stated.published, self.date) {
             (Some(day), _) | (None, ReplyDate::Day(day)) => Some(day.to_string()),
             (None, ReplyDate::Year(_)) => None,
         }
@@ -775,31 +817,8 @@ pub(crate) struct Fields {
     department: Option<String>,
     date: Option<Date>,
     year: Option<i16>,
-    doc_number: Option<String>,
-    doc_number_line: Option<usize>,
-    session: Option<String>,
-    proposal_id: Option<String>,
     kind: Option<Kind>,
-    proposal_title: Option<String>,
-    proposers: Vec<String>,
-    addressee: Option<String>,
-    role: Option<Role>,
-    role_line: Option<usize>,
-    result: Option<String>,
-    signer: Option<String>,
-    handler: Option<String>,
-    phone: Option<String>,
-    cc: Vec<String>,
-    cc_report: Vec<String>,
-    index_number: Option<String>,
-    topic: Option<String>,
-    keywords: Vec<String>,
-    published: Option<Date>,
-    published_line: Option<usize>,
-    assigned: Option<Date>,
-    disclosure: Disclosure,
-    draft: bool,
-    extra: BTreeMap<String, Value>,
+    stated: Stated,
 }
 
 /// A YAML diagnosis of the front matter as a problem of `source`: the
@@ -904,47 +923,28 @@ impl<'a> FrontMatter<'a> {
             return Err(self.problems);
         };
         // What is not for disclosure, or not yet, is never kept on disk.
-        let bodies = match (fields.disclosure, fields.draft) {
+        let bodies = match (fields.stated.disclosure, fields.stated.draft) {
             (Disclosure::Public, false) => bodies,
             _ => bodies.held(),
         };
         let body = bodies
             .make(body)
             .map_err(|e| vec![Problem::new(self.source, format!("{e:#}"))])?;
-        let kind = fields
-            .kind
-            .or_else(|| fields.session.as_deref().and_then(Kind::from_session));
+        let kind = fields.kind.or_else(|| {
+            fields
+                .stated
+                .session
+                .as_deref()
+                .and_then(Kind::from_session)
+        });
         Ok(Reply {
             source: self.source.to_path_buf(),
             path: site_path,
             title,
             department,
             date,
-            doc_number: fields.doc_number,
-            doc_number_line: fields.doc_number_line,
-            session: fields.session,
-            proposal_id: fields.proposal_id,
             kind,
-            proposal_title: fields.proposal_title,
-            proposers: fields.proposers,
-            addressee: fields.addressee,
-            role: fields.role,
-            role_line: fields.role_line,
-            result: fields.result,
-            signer: fields.signer,
-            handler: fields.handler,
-            phone: fields.phone,
-            cc: fields.cc,
-            cc_report: fields.cc_report,
-            index_number: fields.index_number,
-            topic: fields.topic,
-            keywords: fields.keywords,
-            published: fields.published,
-            published_line: fields.published_line,
-            assigned: fields.assigned,
-            disclosure: fields.disclosure,
-            draft: fields.draft,
-            extra: fields.extra,
+            stated: fields.stated,
             body,
             body_line: 1,
             warnings: Vec::new(),
@@ -1222,7 +1222,12 @@ impl<'a> FrontMatter<'a> {
         if let Some(year) = fields.year {
             return Some(ReplyDate::Year(year));
         }
-        if let Some(year) = fields.doc_number.as_deref().and_then(year_of_doc_number) {
+        if let Some(year) = fields
+            .stated
+            .doc_number
+            .as_deref()
+            .and_then(year_of_doc_number)
+        {
             return Some(ReplyDate::Year(year));
         }
         if self.problems.is_empty() {
@@ -1483,8 +1488,8 @@ mod tests {
         let reply = parse_text(GOOD).unwrap();
         assert_eq!(reply.date, ReplyDate::Year(2021));
         assert_eq!(reply.kind, Some(Kind::Proposal));
-        assert_eq!(reply.proposal_id.as_deref(), Some("0152"));
-        assert_eq!(reply.proposers, vec!["周国平"]);
+        assert_eq!(reply.stated.proposal_id.as_deref(), Some("0152"));
+        assert_eq!(reply.stated.proposers, vec!["周国平"]);
         assert_eq!(reply.body.text().unwrap(), "正文。");
     }
 
@@ -1533,10 +1538,10 @@ mod tests {
             parse_text("---\ntitle: t\ndepartment: d\nyear: 2021\n交办日期: 2021-03-01\n---\n")
                 .unwrap();
         assert_eq!(
-            reply.assigned.map(|d| d.to_string()).as_deref(),
+            reply.stated.assigned.map(|d| d.to_string()).as_deref(),
             Some("2021-03-01")
         );
-        assert_eq!(reply.role, None);
+        assert_eq!(reply.stated.role, None);
     }
 
     #[test]

@@ -111,7 +111,7 @@ pub(crate) fn results<'r>(config: &Config, replies: impl Iterator<Item = &'r Rep
     let mut unknown: BTreeMap<&str, usize> = BTreeMap::new();
     let mut no_result = 0;
     for reply in replies {
-        match reply.result.as_deref() {
+        match reply.stated.result.as_deref() {
             Some(code) => match config.result_legend.get_index_of(code) {
                 Some(index) => counts[index].1 += 1,
                 None => *unknown.entry(code).or_default() += 1,
@@ -158,7 +158,7 @@ pub(crate) struct Timings {
 /// The working days from a reply's date to its publication, when it gives
 /// both and publication is not before the date.
 pub(crate) fn publication_days(reply: &Reply, calendar: &Calendar) -> Option<u32> {
-    let (ReplyDate::Day(day), Some(published)) = (reply.date, reply.published) else {
+    let (ReplyDate::Day(day), Some(published)) = (reply.date, reply.stated.published) else {
         return None;
     };
     calendar.working_days(day, published)
@@ -205,7 +205,7 @@ impl Timings {
         years.sort_by(|a, b| a.name.cmp(&b.name));
         let mut weekends_only: Vec<i16> = (archive.replies().iter().zip(&days))
             .filter(|(_, days)| days.is_some())
-            .filter_map(|(reply, _)| Some([reply.date.year(), reply.published?.year()]))
+            .filter_map(|(reply, _)| Some([reply.date.year(), reply.stated.published?.year()]))
             .flatten()
             .filter(|&year| !calendar.knows(year))
             .collect();

@@ -206,10 +206,10 @@ impl Corpus for Published<'_> {
         Brief {
             url: &self.urls[id],
             title: &reply.title,
-            doc_number: reply.doc_number.as_deref(),
+            doc_number: reply.stated.doc_number.as_deref(),
             department: &reply.department,
             year: i32::from(reply.date.year()),
-            result: reply.result.as_deref(),
+            result: reply.stated.result.as_deref(),
         }
     }
 
@@ -220,7 +220,11 @@ impl Corpus for Published<'_> {
         let reply = &self.replies[id];
         self.doc(id, reply, "").hash_fields(hasher);
         reply.body.digest.hash(hasher);
-        let rank = reply.result.as_deref().map(|code| self.class_rank(code));
+        let rank = reply
+            .stated
+            .result
+            .as_deref()
+            .map(|code| self.class_rank(code));
         rank.hash(hasher);
     }
 
@@ -248,7 +252,7 @@ impl Published<'_> {
         SearchDoc {
             url: &self.urls[id],
             title: &reply.title,
-            doc_number: reply.doc_number.as_deref(),
+            doc_number: reply.stated.doc_number.as_deref(),
             department: &reply.department,
             date: &self.dates[id].0,
             date_shown: &self.dates[id].1,

@@ -353,7 +353,7 @@ impl Preview {
                 match (before, after) {
                     (Some(before), Some(after)) => {
                         before.department == after.department
-                            && before.doc_number == after.doc_number
+                            && before.stated.doc_number == after.stated.doc_number
                     }
                     _ => false,
                 }
@@ -557,7 +557,7 @@ impl Preview {
                     touched.terms.push((Facet::Session, key.session.clone()));
                 }
             }
-            let results = versions.map(|r| r.map(|r| &r.result));
+            let results = versions.map(|r| r.map(|r| &r.stated.result));
             if results[0] != results[1] {
                 for reply in versions.iter().flatten() {
                     for facet in [Facet::Department, Facet::Session] {

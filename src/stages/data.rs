@@ -150,11 +150,7 @@ impl Serialize for Record<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         for column in COLUMNS.iter() {
-            match column.value(self.reply, self.base) {
-                Given::Text(text) => map.serialize_entry(column.key(), &text)?,
-                Given::List(items) => map.serialize_entry(column.key(), items)?,
-                Given::Year(year) => map.serialize_entry(column.key(), &year)?,
-            }
+            map.serialize_entry(column.key(), &column.value(self.reply, self.base))?;
         }
         if let Some(text) = self.body_text {
             map.serialize_entry("body_text", text)?;
@@ -275,9 +271,9 @@ fn proposal_records<'a>(archive: &'a Archive, base: &BaseUrl) -> Vec<ProposalRec
                     AnswerRecord {
                         url: base.absolute(&reply.path),
                         department: &reply.department,
-                        role: reply.role,
-                        doc_number: reply.doc_number.as_deref(),
-                        result: reply.result.as_deref(),
+                        role: reply.stated.role,
+                        doc_number: reply.stated.doc_number.as_deref(),
+                        result: reply.stated.result.as_deref(),
                     }
                 })
                 .collect(),

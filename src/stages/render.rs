@@ -24,7 +24,7 @@ use crate::ground::problem::Problem;
 use crate::model::archive::{Archive, Facet, Term, UNSPECIFIED};
 use crate::model::config::{BaseUrl, Config};
 use crate::model::proposal::{Proposal, ProposalKey};
-use crate::model::reply::{Kind, Reply, ReplyDate};
+use crate::model::reply::{FIELDS, Kind, Reply, ReplyDate};
 use crate::model::stats::{Stats, Tally};
 use crate::stages::theme::Theme;
 
@@ -132,23 +132,19 @@ pub(crate) struct Renderer<'a> {
 /// the addressee line, all computed once.
 #[derive(Serialize)]
 struct ReplyView<'a> {
+    /// Every field `FIELDS` gives back, under its key (`reply.signer`).
+    #[serde(flatten)]
+    fields: Stated<'a>,
     url: String,
     path: &'a str,
-    title: &'a str,
-    department: &'a str,
     department_url: String,
+    /// The day it was written, or the year when only that is known.
     date: String,
     date_cn: String,
     /// Whether the day it was written is known, not only the year.
     day_known: bool,
-    year: i16,
     year_url: String,
-    doc_number: Option<&'a str>,
-    session: Option<&'a str>,
     session_url: Option<String>,
-    proposal_id: Option<&'a str>,
-    kind: Option<Kind>,
-    proposal_title: Option<&'a str>,
     proposers: Vec<Link<'a>>,
     /// 周国平委员 / 王爱珍代表: how the letter addresses the proposers.
     addressee: Option<String>,
@@ -156,29 +152,34 @@ struct ReplyView<'a> {
     /// list page of each of its proposers, so a list that showed every
     /// name would grow with the square of the names.
     addressee_short: Option<String>,
-    role: Option<crate::model::reply::Role>,
-    result: Option<&'a str>,
     result_url: Option<String>,
     result_label: Option<&'a str>,
-    signer: Option<&'a str>,
-    handler: Option<&'a str>,
-    phone: Option<&'a str>,
-    cc: &'a [String],
-    cc_report: &'a [String],
-    index_number: Option<&'a str>,
-    topic: Option<&'a str>,
-    keywords: &'a [String],
-    /// `published`, else the day it was written: for feeds and meta tags.
-    published: Option<String>,
     /// `published` as the reply gives it, in Chinese (`2021年6月12日`), for
     /// the page's 发布日期: never the day it was written in its place.
     published_cn: Option<String>,
-    /// 交办日期, when the reply gives it.
-    assigned: Option<String>,
     assigned_cn: Option<String>,
     /// The first characters of the text, for descriptions and feeds.
     summary: &'a str,
     extra: &'a std::collections::BTreeMap<String, serde_yaml::Value>,
+}
+
+/// A reply's fields as `FIELDS` gives them back (`published` is the day
+/// feeds and meta tags give), but those `ReplyView` shows its own way.
+struct Stated<'a>(&'a Reply);
+
+/// Fields a page shows otherwise than the open data: the date as a day or
+/// a year, proposers with the links to their pages, the addressee as the
+/// letter opens.
+const SHOWN_OTHERWISE: [&str; 3] = ["date", "proposers", "addressee"];
+
+impl Serialize for Stated<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(
+            (FIELDS.iter())
+                .filter(|field| !SHOWN_OTHERWISE.contains(&field.key))
+                .filter_map(|field| Some((field.key, (field.get?)(self.0)))),
+        )
+    }
 }
 
 /// A reply page's link to the proposal it answers.
@@ -1128,8 +1129,9 @@ fn reply_view<'r>(
     base: &BaseUrl,
     archive: &Archive,
 ) -> ReplyView<'r> {
-    let session_name = reply.session.as_deref();
+    let session_name = reply.stated.session.as_deref();
     let proposers: Vec<Link> = reply
+        .stated
         .proposers
         .iter()
         .map(|name| Link {
@@ -1144,11 +1146,11 @@ fn reply_view<'r>(
         None => "",
     };
     let addressee = reply.addressee_line();
-    let addressee_short = match &reply.addressee {
+    let addressee_short = match &reply.stated.addressee {
         Some(given) => Some(shortened(given, SHORT_ADDRESSEE_CHARS)),
-        None if reply.proposers.len() > SHORT_PROPOSERS => {
-            let first = reply.proposers[..SHORT_PROPOSERS].join("、");
-            let count = reply.proposers.len();
+        None if reply.stated.proposers.len() > SHORT_PROPOSERS => {
+            let first = reply.stated.proposers[..SHORT_PROPOSERS].join("、");
+            let count = reply.stated.proposers.len();
             Some(match title {
                 "" => format!("{first}等{count}人"),
                 title => format!("{first}等{count}名{title}"),
@@ -1156,47 +1158,28 @@ fn reply_view<'r>(
         }
         None => addressee.clone(),
     };
-    let result = reply.result.as_deref();
+    let result = reply.stated.result.as_deref();
     ReplyView {
+        fields: Stated(reply),
         url: base.link(&reply.path),
         path: &reply.path,
-        title: &reply.title,
-        department: &reply.department,
         department_url: term_link(archive, base, Facet::Department, &reply.department),
         date: reply.date.iso(),
         date_cn: reply.date.chinese(),
         day_known: matches!(reply.date, ReplyDate::Day(_)),
-        year: reply.date.year(),
         year_url: term_link(archive, base, Facet::Year, &reply.date.year().to_string()),
-        doc_number: reply.doc_number.as_deref(),
-        session: session_name,
         session_url: session_name.map(|s| term_link(archive, base, Facet::Session, s)),
-        proposal_id: reply.proposal_id.as_deref(),
-        kind: reply.kind,
-        proposal_title: reply.proposal_title.as_deref(),
         proposers,
         addressee,
         addressee_short,
-        role: reply.role,
-        result,
         result_url: result.map(|r| term_link(archive, base, Facet::Result, r)),
         result_label: result
             .and_then(|r| config.result_legend.get(r))
             .map(String::as_str),
-        signer: reply.signer.as_deref(),
-        handler: reply.handler.as_deref(),
-        phone: reply.phone.as_deref(),
-        cc: &reply.cc,
-        cc_report: &reply.cc_report,
-        index_number: reply.index_number.as_deref(),
-        topic: reply.topic.as_deref(),
-        keywords: &reply.keywords,
-        published: reply.published_date(),
-        published_cn: reply.published.map(|day| ReplyDate::Day(day).chinese()),
-        assigned: reply.assigned.map(|day| day.to_string()),
-        assigned_cn: reply.assigned.map(|day| ReplyDate::Day(day).chinese()),
+        published_cn: (reply.stated.published).map(|day| ReplyDate::Day(day).chinese()),
+        assigned_cn: (reply.stated.assigned).map(|day| ReplyDate::Day(day).chinese()),
         summary: &reply.body.summary,
-        extra: &reply.extra,
+        extra: &reply.stated.extra,
     }
 }
 
@@ -1243,4 +1226,37 @@ fn site_value(archive: &Archive, config: &Config, base: &BaseUrl) -> Value {
         legend: &config.result_legend,
         gov: &config.gov,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::reply::{sample_of_every_field, sample_value};
+
+    /// Adding a field to `FIELDS` is proved here to reach the templates:
+    /// every field a reply gives back is in its template data under its
+    /// key, as the open data has it unless the page shows it otherwise.
+    #[test]
+    fn every_field_given_back_reaches_the_templates() {
+        let config = Config::default();
+        let archive = Archive::new(vec![sample_of_every_field()], &config).expect("an archive");
+        let base = BaseUrl::parse("https://example.gov.cn/zxta/").expect("a base URL");
+        let reply = &archive.replies()[0];
+        let value = reply_value(reply, &config, &base, &archive);
+        for field in FIELDS.iter() {
+            let (Some(get), Some(shown)) = (field.get, value.get_from_path(field.key)) else {
+                assert!(
+                    field.get.is_none(),
+                    "{} is not in the template data",
+                    field.key
+                );
+                continue;
+            };
+            if !SHOWN_OTHERWISE.contains(&field.key) {
+                let given = Value::from_serializable(&get(reply));
+                assert_eq!(shown, &given, "{} as {}", field.key, sample_value(field));
+                assert!(!shown.is_none(), "{} is empty", field.key);
+            }
+        }
+    }
 }
