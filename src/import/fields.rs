@@ -12,7 +12,7 @@ use super::date::{self, Date};
 use super::labels::{self, Label};
 use super::letter::{Letter, SIGNED_IN_SENTENCE};
 use super::text::{compact, is_han, looks_like_department, tidy_spaces, trim};
-use crate::model::reply::Kind;
+use crate::model::reply::{Key, Kind};
 
 /// What a reply's text gives for each front matter key.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -68,32 +68,32 @@ impl Fields {
     /// The keys the text gave, in front matter order, and those it did not.
     pub(crate) fn found_and_missing(&self) -> (Vec<&'static str>, Vec<&'static str>) {
         let present = [
-            ("title", self.title.is_some()),
-            ("doc_number", self.doc_number.is_some()),
-            ("session", self.session.is_some()),
-            ("proposal_id", self.proposal_id.is_some()),
-            ("kind", self.kind.is_some()),
-            ("proposal_title", self.proposal_title.is_some()),
-            ("proposers", self.proposers.is_some()),
-            ("department", self.department.is_some()),
-            ("date", self.date.is_some()),
-            ("signer", self.signer.is_some()),
-            ("handler", self.handler.is_some()),
-            ("phone", self.phone.is_some()),
-            ("cc", self.cc.is_some()),
-            ("cc_report", self.cc_report.is_some()),
-            ("result", self.result.is_some()),
-            ("index_number", self.index_number.is_some()),
+            (Key::Title, self.title.is_some()),
+            (Key::DocNumber, self.doc_number.is_some()),
+            (Key::Session, self.session.is_some()),
+            (Key::ProposalId, self.proposal_id.is_some()),
+            (Key::Kind, self.kind.is_some()),
+            (Key::ProposalTitle, self.proposal_title.is_some()),
+            (Key::Proposers, self.proposers.is_some()),
+            (Key::Department, self.department.is_some()),
+            (Key::Date, self.date.is_some()),
+            (Key::Signer, self.signer.is_some()),
+            (Key::Handler, self.handler.is_some()),
+            (Key::Phone, self.phone.is_some()),
+            (Key::Cc, self.cc.is_some()),
+            (Key::CcReport, self.cc_report.is_some()),
+            (Key::Result, self.result.is_some()),
+            (Key::IndexNumber, self.index_number.is_some()),
         ];
         let found = present
             .iter()
             .filter(|(_, p)| *p)
-            .map(|(k, _)| *k)
+            .map(|(key, _)| key.as_str())
             .collect();
         let missing = present
             .iter()
             .filter(|(_, p)| !*p)
-            .map(|(k, _)| *k)
+            .map(|(key, _)| key.as_str())
             .collect();
         (found, missing)
     }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::fields::Fields;
 use super::text::fnv1a;
+use crate::model::reply::Key;
 
 /// The whole file: front matter, a blank line, the body.
 pub(super) fn document(fields: &Fields, body: &str) -> String {
@@ -23,38 +24,38 @@ pub(super) fn document(fields: &Fields, body: &str) -> String {
 /// The front matter, between `---` lines, with only the keys the text gave.
 pub(super) fn front_matter(f: &Fields) -> String {
     let mut out = String::from("---\n");
-    let mut key = |name: &str, value: Option<String>| {
+    let mut key = |name: Key, value: Option<String>| {
         if let Some(value) = value {
-            out.push_str(name);
+            out.push_str(name.as_str());
             out.push_str(": ");
             out.push_str(&value);
             out.push('\n');
         }
     };
-    key("title", f.title.as_deref().map(scalar));
-    key("doc_number", f.doc_number.as_deref().map(scalar));
-    key("session", f.session.as_deref().map(scalar));
-    key("proposal_id", f.proposal_id.as_deref().map(quoted));
-    key("kind", f.kind.map(|k| k.as_str().to_string()));
-    key("proposal_title", f.proposal_title.as_deref().map(scalar));
-    key("proposers", f.proposers.as_deref().map(list));
-    key("addressee", f.addressee.as_deref().map(scalar));
-    key("department", f.department.as_deref().map(scalar));
-    key("date", f.date.map(|d| d.to_string()));
+    key(Key::Title, f.title.as_deref().map(scalar));
+    key(Key::DocNumber, f.doc_number.as_deref().map(scalar));
+    key(Key::Session, f.session.as_deref().map(scalar));
+    key(Key::ProposalId, f.proposal_id.as_deref().map(quoted));
+    key(Key::Kind, f.kind.map(|k| k.as_str().to_string()));
+    key(Key::ProposalTitle, f.proposal_title.as_deref().map(scalar));
+    key(Key::Proposers, f.proposers.as_deref().map(list));
+    key(Key::Addressee, f.addressee.as_deref().map(scalar));
+    key(Key::Department, f.department.as_deref().map(scalar));
+    key(Key::Date, f.date.map(|d| d.to_string()));
     // Undated, and no 〔YYYY〕 in a 文号 to file it by: the session's year.
     let session_year = f
         .session_year
         .filter(|_| f.date.is_none() && f.doc_number_year().is_none());
-    key("year", session_year.map(|y| y.to_string()));
-    key("signer", f.signer.as_deref().map(scalar));
-    key("handler", f.handler.as_deref().map(scalar));
-    key("phone", f.phone.as_deref().map(quoted));
-    key("cc", f.cc.as_deref().map(list));
-    key("cc_report", f.cc_report.as_deref().map(list));
-    key("result", f.result.as_deref().map(scalar));
-    key("index_number", f.index_number.as_deref().map(scalar));
-    key("published", f.published.map(|d| d.to_string()));
-    key("disclosure", f.disclosure.as_deref().map(scalar));
+    key(Key::Year, session_year.map(|y| y.to_string()));
+    key(Key::Signer, f.signer.as_deref().map(scalar));
+    key(Key::Handler, f.handler.as_deref().map(scalar));
+    key(Key::Phone, f.phone.as_deref().map(quoted));
+    key(Key::Cc, f.cc.as_deref().map(list));
+    key(Key::CcReport, f.cc_report.as_deref().map(list));
+    key(Key::Result, f.result.as_deref().map(scalar));
+    key(Key::IndexNumber, f.index_number.as_deref().map(scalar));
+    key(Key::Published, f.published.map(|d| d.to_string()));
+    key(Key::Disclosure, f.disclosure.as_deref().map(scalar));
     out.push_str("---\n");
     out
 }

@@ -30,7 +30,8 @@ use crate::model::body::{Bodies, Body};
 /// search finds (`src/search/mod.rs`) all follow from this table. Its order
 /// is the one a misspelt key's suggestion prefers when two are as near.
 ///
-/// To add a field: give `Stated` a member for it and add its row here:
+/// To add a field: give `Stated` a member for it, `Key` a variant (in the
+/// row's place) and add its row here:
 /// how it is read (`Read`; a new kind of value is a new `Read`), how a
 /// reply gives it back (`get`: templates then have it as `reply.<key>`),
 /// the next free `column` if the open data carries it (new columns go
@@ -41,24 +42,30 @@ use crate::model::body::{Bodies, Body};
 /// written, reaches the templates, has its column in the JSON and the CSV,
 /// and is in the searched text; a test of its own says what is special
 /// about it.
-pub(crate) const FIELDS: [Field; 26] = [
-    Field::new("title", "标题", Read::Text(|f| &mut f.title))
+pub(crate) const FIELDS: [Field; Key::COUNT] = [
+    Field::new(Key::Title, "title", "标题", Read::Text(|f| &mut f.title))
         .required()
         .get(|r| Given::text(&r.title))
         .column(0),
-    Field::new("department", "办理单位", Read::Name(|f| &mut f.department))
-        .required()
-        .get(|r| Given::text(&r.department))
-        .column(7),
+    Field::new(
+        Key::Department,
+        "department",
+        "办理单位",
+        Read::Name(|f| &mut f.department),
+    )
+    .required()
+    .get(|r| Given::text(&r.department))
+    .column(7),
     // The open data's `date` is the day: `null` when only the year is known.
-    Field::new("date", "成文日期", Read::Day(|f| &mut f.date))
+    Field::new(Key::Date, "date", "成文日期", Read::Day(|f| &mut f.date))
         .get(|r| Given::day(r.date.day()))
         .column(8),
     // The year the reply is filed under, whichever field gave it.
-    Field::new("year", "年度", Read::Year(|f| &mut f.year))
+    Field::new(Key::Year, "year", "年度", Read::Year(|f| &mut f.year))
         .get(|r| Given::Year(r.date.year()))
         .column(9),
     Field::new(
+        Key::DocNumber,
         "doc_number",
         "文号",
         Read::Text(|f| &mut f.stated.doc_number),
@@ -66,11 +73,17 @@ pub(crate) const FIELDS: [Field; 26] = [
     .line(|f| &mut f.stated.doc_number_line)
     .get(|r| Given::maybe(&r.stated.doc_number))
     .column(1),
-    Field::new("session", "会议", Read::Name(|f| &mut f.stated.session))
-        .get(|r| Given::maybe(&r.stated.session))
-        .column(2)
-        .search(Search::Given(1)),
     Field::new(
+        Key::Session,
+        "session",
+        "会议",
+        Read::Name(|f| &mut f.stated.session),
+    )
+    .get(|r| Given::maybe(&r.stated.session))
+    .column(2)
+    .search(Search::Given(1)),
+    Field::new(
+        Key::ProposalId,
         "proposal_id",
         "编号",
         Read::Text(|f| &mut f.stated.proposal_id),
@@ -85,10 +98,11 @@ pub(crate) const FIELDS: [Field; 26] = [
             .into_iter()
             .collect()
     })),
-    Field::new("kind", "类型", Read::Kind(|f| &mut f.kind))
+    Field::new(Key::Kind, "kind", "类型", Read::Kind(|f| &mut f.kind))
         .get(|r| Given::Text(r.kind.map(|kind| kind.as_str().into())))
         .column(4),
     Field::new(
+        Key::ProposalTitle,
         "proposal_title",
         "案由",
         Read::Text(|f| &mut f.stated.proposal_title),
@@ -97,6 +111,7 @@ pub(crate) const FIELDS: [Field; 26] = [
     .column(5)
     .search(Search::Given(3)),
     Field::new(
+        Key::Proposers,
         "proposers",
         "提案人",
         Read::Names(|f| &mut f.stated.proposers),
@@ -113,56 +128,92 @@ pub(crate) const FIELDS: [Field; 26] = [
             .map(|name| (label, name.as_str().into()))
             .collect()
     })),
-    Field::new("addressee", "主送", Read::Text(|f| &mut f.stated.addressee))
-        .get(|r| Given::maybe(&r.stated.addressee))
-        .column(21)
-        // The line the letter opens with: given, or made of the proposers.
-        .search(Search::Shown(0, |alias, r, _| {
-            (r.addressee_line())
-                .map(|line| (alias, line.into()))
-                .into_iter()
-                .collect()
-        })),
-    Field::new("role", "办理方式", Read::Role(|f| &mut f.stated.role))
-        .line(|f| &mut f.stated.role_line)
-        .get(|r| Given::Text(r.stated.role.map(|role| role.as_str().into())))
-        .column(10)
-        .search(Search::Given(5)),
-    Field::new("result", "办理结果", Read::Text(|f| &mut f.stated.result))
-        .get(|r| Given::maybe(&r.stated.result))
-        .column(11)
-        // As the page shows it: A类（所提问题已经解决或基本解决）.
-        .search(Search::Shown(6, |alias, r, legend| {
-            let shown = |result: &str| match legend.get(result) {
-                Some(meaning) => format!("{result}类（{meaning}）"),
-                None => format!("{result}类"),
-            };
-            (r.stated.result.as_deref())
-                .map(|result| (alias, shown(result).into()))
-                .into_iter()
-                .collect()
-        })),
-    Field::new("signer", "签发人", Read::Text(|f| &mut f.stated.signer))
-        .get(|r| Given::maybe(&r.stated.signer))
-        .column(12)
-        .search(Search::Given(7)),
-    Field::new("handler", "经办人", Read::Text(|f| &mut f.stated.handler))
-        .get(|r| Given::maybe(&r.stated.handler))
-        .column(13)
-        .search(Search::Given(8)),
-    Field::new("phone", "联系电话", Read::Text(|f| &mut f.stated.phone))
-        .get(|r| Given::maybe(&r.stated.phone))
-        .column(14)
-        .search(Search::Given(9)),
-    Field::new("cc", "抄送", Read::List(|f| &mut f.stated.cc))
+    Field::new(
+        Key::Addressee,
+        "addressee",
+        "主送",
+        Read::Text(|f| &mut f.stated.addressee),
+    )
+    .get(|r| Given::maybe(&r.stated.addressee))
+    .column(21)
+    // The line the letter opens with: given, or made of the proposers.
+    .search(Search::Shown(0, |alias, r, _| {
+        (r.addressee_line())
+            .map(|line| (alias, line.into()))
+            .into_iter()
+            .collect()
+    })),
+    Field::new(
+        Key::Role,
+        "role",
+        "办理方式",
+        Read::Role(|f| &mut f.stated.role),
+    )
+    .line(|f| &mut f.stated.role_line)
+    .get(|r| Given::Text(r.stated.role.map(|role| role.as_str().into())))
+    .column(10)
+    .search(Search::Given(5)),
+    Field::new(
+        Key::Result,
+        "result",
+        "办理结果",
+        Read::Text(|f| &mut f.stated.result),
+    )
+    .get(|r| Given::maybe(&r.stated.result))
+    .column(11)
+    // As the page shows it: A类（所提问题已经解决或基本解决）.
+    .search(Search::Shown(6, |alias, r, legend| {
+        let shown = |result: &str| match legend.get(result) {
+            Some(meaning) => format!("{result}类（{meaning}）"),
+            None => format!("{result}类"),
+        };
+        (r.stated.result.as_deref())
+            .map(|result| (alias, shown(result).into()))
+            .into_iter()
+            .collect()
+    })),
+    Field::new(
+        Key::Signer,
+        "signer",
+        "签发人",
+        Read::Text(|f| &mut f.stated.signer),
+    )
+    .get(|r| Given::maybe(&r.stated.signer))
+    .column(12)
+    .search(Search::Given(7)),
+    Field::new(
+        Key::Handler,
+        "handler",
+        "经办人",
+        Read::Text(|f| &mut f.stated.handler),
+    )
+    .get(|r| Given::maybe(&r.stated.handler))
+    .column(13)
+    .search(Search::Given(8)),
+    Field::new(
+        Key::Phone,
+        "phone",
+        "联系电话",
+        Read::Text(|f| &mut f.stated.phone),
+    )
+    .get(|r| Given::maybe(&r.stated.phone))
+    .column(14)
+    .search(Search::Given(9)),
+    Field::new(Key::Cc, "cc", "抄送", Read::List(|f| &mut f.stated.cc))
         .get(|r| Given::List(&r.stated.cc))
         .column(15)
         .search(Search::Given(11)),
-    Field::new("cc_report", "抄报", Read::List(|f| &mut f.stated.cc_report))
-        .get(|r| Given::List(&r.stated.cc_report))
-        .column(22)
-        .search(Search::Given(10)),
     Field::new(
+        Key::CcReport,
+        "cc_report",
+        "抄报",
+        Read::List(|f| &mut f.stated.cc_report),
+    )
+    .get(|r| Given::List(&r.stated.cc_report))
+    .column(22)
+    .search(Search::Given(10)),
+    Field::new(
+        Key::IndexNumber,
         "index_number",
         "索引号",
         Read::Text(|f| &mut f.stated.index_number),
@@ -170,16 +221,27 @@ pub(crate) const FIELDS: [Field; 26] = [
     .get(|r| Given::maybe(&r.stated.index_number))
     .column(16)
     .search(Search::Given(12)),
-    Field::new("topic", "主题分类", Read::Text(|f| &mut f.stated.topic))
-        .get(|r| Given::maybe(&r.stated.topic))
-        .column(17)
-        .search(Search::Given(13)),
-    Field::new("keywords", "主题词", Read::List(|f| &mut f.stated.keywords))
-        .get(|r| Given::List(&r.stated.keywords))
-        .column(18)
-        .search(Search::Given(14)),
+    Field::new(
+        Key::Topic,
+        "topic",
+        "主题分类",
+        Read::Text(|f| &mut f.stated.topic),
+    )
+    .get(|r| Given::maybe(&r.stated.topic))
+    .column(17)
+    .search(Search::Given(13)),
+    Field::new(
+        Key::Keywords,
+        "keywords",
+        "主题词",
+        Read::List(|f| &mut f.stated.keywords),
+    )
+    .get(|r| Given::List(&r.stated.keywords))
+    .column(18)
+    .search(Search::Given(14)),
     // `published`, else the day it was written (`Reply::published_date`).
     Field::new(
+        Key::Published,
         "published",
         "发布日期",
         Read::Day(|f| &mut f.stated.published),
@@ -188,6 +250,7 @@ pub(crate) const FIELDS: [Field; 26] = [
     .get(|r| Given::Text(r.published_date().map(Cow::Owned)))
     .column(19),
     Field::new(
+        Key::Assigned,
         "assigned",
         "交办日期",
         Read::Day(|f| &mut f.stated.assigned),
@@ -195,16 +258,79 @@ pub(crate) const FIELDS: [Field; 26] = [
     .get(|r| Given::day(r.stated.assigned))
     .column(24),
     Field::new(
+        Key::Disclosure,
         "disclosure",
         "公开属性",
         Read::Disclosure(|f| &mut f.stated.disclosure),
     ),
-    Field::new("draft", "草稿", Read::Flag(|f| &mut f.stated.draft)),
-    Field::new("extra", "其他", Read::Map(|f| &mut f.stated.extra)),
+    Field::new(
+        Key::Draft,
+        "draft",
+        "草稿",
+        Read::Flag(|f| &mut f.stated.draft),
+    ),
+    Field::new(
+        Key::Extra,
+        "extra",
+        "其他",
+        Read::Map(|f| &mut f.stated.extra),
+    ),
 ];
+
+/// A field of `FIELDS` by name, for code that writes or counts front
+/// matter keys (`dafu import`) rather than reading them: `Key::Signer.as_str()`
+/// is `"signer"`. Its variants are the rows' keys, in the rows' order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key {
+    Title,
+    Department,
+    Date,
+    Year,
+    DocNumber,
+    Session,
+    ProposalId,
+    Kind,
+    ProposalTitle,
+    Proposers,
+    Addressee,
+    Role,
+    Result,
+    Signer,
+    Handler,
+    Phone,
+    Cc,
+    CcReport,
+    IndexNumber,
+    Topic,
+    Keywords,
+    Published,
+    Assigned,
+    Disclosure,
+    Draft,
+    Extra,
+}
+
+impl Key {
+    /// As many as there are rows: a key without a row does not compile.
+    const COUNT: usize = Key::Extra as usize + 1;
+
+    /// Its row in `FIELDS`.
+    pub(crate) fn field(self) -> &'static Field {
+        let row = &FIELDS[self as usize];
+        debug_assert_eq!(row.name, self, "FIELDS is in Key's order");
+        row
+    }
+
+    /// The key as the front matter writes it.
+    pub(crate) fn as_str(self) -> &'static str {
+        self.field().key
+    }
+}
 
 /// One front matter field: see `FIELDS`.
 pub(crate) struct Field {
+    /// Its name in code, which names its place in `FIELDS`.
+    pub name: Key,
     /// The key, as the front matter and the open data's JSON write it.
     pub key: &'static str,
     /// The Chinese name: the key's alias, the CSV's header and the search's label.
@@ -223,8 +349,9 @@ pub(crate) struct Field {
 
 impl Field {
     /// A field that a reply may leave out, shown on its page only.
-    const fn new(key: &'static str, alias: &'static str, read: Read) -> Field {
+    const fn new(name: Key, key: &'static str, alias: &'static str, read: Read) -> Field {
         Field {
+            name,
             key,
             alias,
             read,
@@ -1406,6 +1533,25 @@ pub(crate) fn given_text(given: Given) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Key::Signer` is the row of `signer`: each row's name says where it
+    /// is in the table and spells its key.
+    #[test]
+    fn each_key_names_its_own_row() {
+        for (place, field) in FIELDS.iter().enumerate() {
+            assert_eq!(field.name as usize, place, "{} is out of place", field.key);
+            let spelt: String = format!("{:?}", field.name)
+                .chars()
+                .enumerate()
+                .flat_map(|(at, c)| match (at, c.is_uppercase()) {
+                    (0, _) | (_, false) => vec![c.to_ascii_lowercase()],
+                    (_, true) => vec!['_', c.to_ascii_lowercase()],
+                })
+                .collect();
+            assert_eq!(spelt, field.key);
+            assert_eq!(field.name.as_str(), field.key);
+        }
+    }
 
     /// Adding a field to `FIELDS` is proved here: it is read by its key
     /// and by its alias, alone beside the required fields, and what `get`
