@@ -132,6 +132,9 @@ pub(crate) struct Renderer<'a> {
 /// the addressee line, all computed once.
 #[derive(Serialize)]
 struct ReplyView<'a> {
+    /// Every field `FIELDS` gives back, under its key (`reply.signer`).
+    #[serde(flatten)]
+    fields: Stated<'a>,
     url: String,
     path: &'a str,
     department_url: String,
@@ -160,10 +163,24 @@ struct ReplyView<'a> {
     extra: &'a std::collections::BTreeMap<String, serde_yaml::Value>,
 }
 
+/// A reply's fields as `FIELDS` gives them back (`published` is the day
+/// feeds and meta tags give), but those `ReplyView` shows its own way.
+struct Stated<'a>(&'a Reply);
+
 /// Fields a page shows otherwise than the open data: the date as a day or
 /// a year, proposers with the links to their pages, the addressee as the
 /// letter opens.
 const SHOWN_OTHERWISE: [&str; 3] = ["date", "proposers", "addressee"];
+
+impl Serialize for Stated<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(
+            (FIELDS.iter())
+                .filter(|field| !SHOWN_OTHERWISE.contains(&field.key))
+                .filter_map(|field| Some((field.key, (field.get?)(self.0)))),
+        )
+    }
+}
 
 /// A reply page's link to the proposal it answers.
 #[derive(Serialize)]
@@ -1103,23 +1120,11 @@ pub(crate) fn reply_value(
     base: &BaseUrl,
     archive: &Archive,
 ) -> Value {
-    let page = Value::from_serializable(&reply_view(reply, config, base, archive));
-    let mut data = page.into_map().unwrap_or_default();
-    // Every field `FIELDS` gives back, under its key (`reply.signer`).
-    data.extend(
-        (FIELDS.iter())
-            .filter(|field| !SHOWN_OTHERWISE.contains(&field.key))
-            .filter_map(|field| {
-                Some((
-                    field.key.into(),
-                    Value::from_serializable(&(field.get?)(reply)),
-                ))
-            }),
-    );
+    let data = Value::from_serializable(&reply_view(reply, config, base, archive));
     // Made again at its size: the newest replies' data is kept for the
-    // whole build (`KEPT_REPLIES`), and a map grown by inserts holds up to
-    // twice the room it needs.
-    Value::from(data)
+    // whole build (`KEPT_REPLIES`), and the map of a view with flattened
+    // fields is grown by inserts, to up to twice the room it needs.
+    Value::from(data.into_map().unwrap_or_default())
 }
 
 fn reply_view<'r>(
@@ -1159,6 +1164,7 @@ fn reply_view<'r>(
     };
     let result = reply.stated.result.as_deref();
     ReplyView {
+        fields: Stated(reply),
         url: base.link(&reply.path),
         path: &reply.path,
         department_url: term_link(archive, base, Facet::Department, &reply.department),
