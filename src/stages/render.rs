@@ -24,7 +24,7 @@ use crate::ground::problem::Problem;
 use crate::model::archive::{Archive, Facet, Term, UNSPECIFIED};
 use crate::model::config::{BaseUrl, Config};
 use crate::model::proposal::{Proposal, ProposalKey};
-use crate::model::reply::{FIELDS, Kind, Reply, ReplyDate};
+use crate::model::reply::{FIELDS, Given, Kind, Reply, ReplyDate};
 use crate::model::stats::{Stats, Tally};
 use crate::stages::theme::Theme;
 
@@ -132,9 +132,6 @@ pub(crate) struct Renderer<'a> {
 /// the addressee line, all computed once.
 #[derive(Serialize)]
 struct ReplyView<'a> {
-    /// Every field `FIELDS` gives back, under its key (`reply.signer`).
-    #[serde(flatten)]
-    fields: Stated<'a>,
     url: String,
     path: &'a str,
     department_url: String,
@@ -164,7 +161,8 @@ struct ReplyView<'a> {
 }
 
 /// A reply's fields as `FIELDS` gives them back (`published` is the day
-/// feeds and meta tags give), but those `ReplyView` shows its own way.
+/// feeds and meta tags give), but those `ReplyView` shows its own way:
+/// the rest of a reply's template data, under their keys (`reply.signer`).
 struct Stated<'a>(&'a Reply);
 
 /// Fields a page shows otherwise than the open data: the date as a day or
@@ -172,13 +170,19 @@ struct Stated<'a>(&'a Reply);
 /// letter opens.
 const SHOWN_OTHERWISE: [&str; 3] = ["date", "proposers", "addressee"];
 
+impl<'a> Stated<'a> {
+    fn given(&self) -> impl Iterator<Item = (&'static str, Given<'a>)> {
+        let reply = self.0;
+        (FIELDS.iter())
+            .filter(|field| !SHOWN_OTHERWISE.contains(&field.key))
+            .filter_map(move |field| Some((field.key, (field.get?)(reply))))
+    }
+}
+
+/// For the reply's digest, which must be made of what its template data is.
 impl Serialize for Stated<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(
-            (FIELDS.iter())
-                .filter(|field| !SHOWN_OTHERWISE.contains(&field.key))
-                .filter_map(|field| Some((field.key, (field.get?)(self.0)))),
-        )
+        serializer.collect_map(self.given())
     }
 }
 
@@ -499,6 +503,7 @@ impl<'a> Renderer<'a> {
             .map(|reply| {
                 let mut hasher = hashing::Hasher::default();
                 hasher.serialized(&reply_view(reply, config, base, archive));
+                hasher.serialized(&Stated(reply));
                 hasher.finish()
             })
             .collect()
@@ -1120,11 +1125,17 @@ pub(crate) fn reply_value(
     base: &BaseUrl,
     archive: &Archive,
 ) -> Value {
-    let data = Value::from_serializable(&reply_view(reply, config, base, archive));
-    // Made again at its size: the newest replies' data is kept for the
-    // whole build (`KEPT_REPLIES`), and the map of a view with flattened
-    // fields is grown by inserts, to up to twice the room it needs.
-    Value::from(data.into_map().unwrap_or_default())
+    let page = Value::from_serializable(&reply_view(reply, config, base, archive));
+    let mut data = page.into_map().unwrap_or_default();
+    // Keys made as the page's own are, from static text: a map filled by
+    // serde (a flattened struct) would hold each key as a string of its
+    // own, 24 MiB more for the replies kept (`KEPT_REPLIES`).
+    data.extend(
+        (Stated(reply).given()).map(|(key, given)| (key.into(), Value::from_serializable(&given))),
+    );
+    // Made again at its size: a map grown by inserts has up to twice the
+    // room it needs.
+    Value::from(data)
 }
 
 fn reply_view<'r>(
@@ -1164,7 +1175,6 @@ fn reply_view<'r>(
     };
     let result = reply.stated.result.as_deref();
     ReplyView {
-        fields: Stated(reply),
         url: base.link(&reply.path),
         path: &reply.path,
         department_url: term_link(archive, base, Facet::Department, &reply.department),
