@@ -6,11 +6,13 @@
 //! 20 replies on a term page clones 20 pointers, not 20 documents.
 //!
 //! Feeds, the sitemap and robots.txt are pages too, rendered through the
-//! theme's `atom.xml`, `sitemap.xml` and `robots.txt`; the open data files are
+//! theme's `atom.xml`, `sitemap.xml` (with `sitemap_index.xml` when the
+//! sitemap is many files, see `sitemap`) and `robots.txt`; the open data files are
 //! no pages: they are made in Rust (see `data`). Every date a page gives
 //! comes from the replies, never from the clock, so a build is reproducible.
 
 use std::hash::{Hash, Hasher};
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -26,6 +28,7 @@ use crate::model::config::{BaseUrl, Config};
 use crate::model::proposal::{Proposal, ProposalKey};
 use crate::model::reply::{FIELDS, Given, Kind, Reply, ReplyDate};
 use crate::model::stats::{Stats, Tally};
+use crate::stages::sitemap;
 use crate::stages::theme::Theme;
 
 /// How a page's context carries each reply: its template data, to render
@@ -56,7 +59,11 @@ pub(crate) enum PageSpec {
     /// `departments/{slug}/atom.xml`, …: the latest replies of one term, to
     /// follow a department, a session, a member or a result class.
     TermFeed(Facet, usize),
+    /// `sitemap.xml`: every URL, or, when they are too many for one file,
+    /// the index of the files that list them.
     Sitemap,
+    /// `sitemap-{n}.xml`, numbered from 1: one file of a sitemap too big for one.
+    SitemapFile(usize),
     Robots,
 }
 
@@ -126,6 +133,9 @@ pub(crate) struct Renderer<'a> {
     /// By facet and term, its counts per result class (`result_counts`),
     /// made when a page of its list first needs them.
     result_counts: [Vec<OnceLock<Value>>; 5],
+    /// The sitemap's files, as ranges of `sitemap_urls`: made when the plan
+    /// is first asked for.
+    sitemap_files: OnceLock<Vec<Range<usize>>>,
 }
 
 /// A reply as templates see it: every field, the links to its terms, and
@@ -272,6 +282,14 @@ struct SitemapUrl<'a> {
     lastmod: Option<&'a str>,
 }
 
+/// One file of a sitemap in many, as its index names it.
+#[derive(Serialize)]
+struct IndexEntry<'a> {
+    path: String,
+    /// The newest `lastmod` of its URLs; absent when none has one.
+    lastmod: Option<&'a str>,
+}
+
 #[derive(Serialize)]
 struct PageLink {
     number: usize,
@@ -334,6 +352,7 @@ impl<'a> Renderer<'a> {
             replies,
             published,
             result_counts,
+            sitemap_files: OnceLock::new(),
         }
     }
 
@@ -352,9 +371,22 @@ impl<'a> Renderer<'a> {
             PageSpec::Stats,
             PageSpec::Feed,
             PageSpec::Sitemap,
-            PageSpec::Robots,
         ];
-        specs.extend((0..self.archive.replies().len()).map(PageSpec::Reply));
+        let files = self.sitemap_files().len();
+        if files > 1 {
+            specs.extend((1..=files).map(PageSpec::SitemapFile));
+        }
+        specs.push(PageSpec::Robots);
+        specs.extend(self.archive_pages());
+        specs
+    }
+
+    /// The pages of the replies, the proposals and the facets, and the
+    /// terms' lists and feeds, in the plan's order.
+    fn archive_pages(&self) -> Vec<PageSpec> {
+        let mut specs: Vec<PageSpec> = (0..self.archive.replies().len())
+            .map(PageSpec::Reply)
+            .collect();
         specs.extend((0..self.archive.proposals().len()).map(PageSpec::Proposal));
         for facet in Facet::ALL {
             specs.push(PageSpec::Facet(facet));
@@ -422,7 +454,8 @@ impl<'a> Renderer<'a> {
             | PageSpec::Search
             | PageSpec::Stats
             | PageSpec::Feed
-            | PageSpec::Sitemap => vec![Input::Everything],
+            | PageSpec::Sitemap
+            | PageSpec::SitemapFile(_) => vec![Input::Everything],
             // robots.txt names the sitemap: config alone decides it.
             PageSpec::Robots => Vec::new(),
         }
@@ -450,6 +483,7 @@ impl<'a> Renderer<'a> {
                 )
             }
             PageSpec::Sitemap => "sitemap.xml".to_string(),
+            PageSpec::SitemapFile(number) => sitemap::file_path(number),
             PageSpec::Robots => "robots.txt".to_string(),
         }
     }
@@ -635,29 +669,33 @@ impl<'a> Renderer<'a> {
                 );
                 "atom.xml"
             }
-            PageSpec::Sitemap => {
+            PageSpec::Sitemap | PageSpec::SitemapFile(_) => {
                 let urls = self.sitemap_urls();
-                match shown {
-                    // As template data every page's path and date take a
-                    // few hundred bytes, over 100 MB at 100,000 replies:
-                    // hashed as they are instead.
-                    Shown::Digest(_) => {
-                        let mut hasher = hashing::Hasher::default();
-                        urls.hash(&mut hasher);
-                        put("urls", Value::from(hasher.finish()));
+                let files = self.sitemap_files();
+                match (spec, files) {
+                    (PageSpec::Sitemap, [all]) => {
+                        put("urls", sitemap_urls_value(&urls[all.clone()], shown));
+                        "sitemap.xml"
                     }
-                    Shown::Data => {
-                        let urls: Vec<SitemapUrl> = urls
-                            .iter()
-                            .map(|(path, lastmod)| SitemapUrl {
-                                path,
-                                lastmod: lastmod.as_deref(),
+                    (PageSpec::SitemapFile(number), _) => {
+                        let file = files.get(number - 1).cloned().unwrap_or_default();
+                        put("urls", sitemap_urls_value(&urls[file], shown));
+                        "sitemap.xml"
+                    }
+                    _ => {
+                        let files: Vec<IndexEntry> = (files.iter().enumerate())
+                            .map(|(index, file)| IndexEntry {
+                                path: sitemap::file_path(index + 1),
+                                lastmod: urls[file.clone()]
+                                    .iter()
+                                    .filter_map(|(_, lastmod)| lastmod.as_deref())
+                                    .max(),
                             })
                             .collect();
-                        put("urls", Value::from_serializable(&urls));
+                        put("sitemaps", Value::from_serializable(&files));
+                        "sitemap_index.xml"
                     }
                 }
-                "sitemap.xml"
             }
             PageSpec::Robots => "robots.txt",
         };
@@ -718,6 +756,18 @@ impl<'a> Renderer<'a> {
         );
     }
 
+    /// The sitemap's files, as ranges of `sitemap_urls`: one while every
+    /// URL fits in one file (see `sitemap::files`).
+    fn sitemap_files(&self) -> &[Range<usize>] {
+        self.sitemap_files.get_or_init(|| {
+            let urls = self.sitemap_urls();
+            let sizes = (urls.iter()).map(|(path, lastmod)| {
+                sitemap::url_bytes(&self.base.absolute(path), lastmod.as_deref())
+            });
+            sitemap::files(sizes, sitemap::LIMITS)
+        })
+    }
+
     /// Every HTML page a search engine should know (all but 404.html), with
     /// the newest publication date of what it shows, if any is known.
     fn sitemap_urls(&self) -> Vec<(String, Option<String>)> {
@@ -728,7 +778,8 @@ impl<'a> Renderer<'a> {
         };
         let everything = self.published.iter().flatten().max().cloned();
         let mut urls = Vec::new();
-        for spec in self.plan() {
+        let site_pages = [PageSpec::Home, PageSpec::Search, PageSpec::Stats];
+        for spec in site_pages.into_iter().chain(self.archive_pages()) {
             match spec {
                 PageSpec::Home => urls.push((String::new(), everything.clone())),
                 PageSpec::Search => urls.push(("search/".to_string(), everything.clone())),
@@ -753,6 +804,7 @@ impl<'a> Renderer<'a> {
                 | PageSpec::Feed
                 | PageSpec::TermFeed(..)
                 | PageSpec::Sitemap
+                | PageSpec::SitemapFile(_)
                 | PageSpec::Robots => {}
             }
         }
@@ -1089,6 +1141,29 @@ fn result_label(code: &str) -> String {
 /// `departments/常州市工业和信息化局/`
 pub(crate) fn term_path(facet: Facet, term: &Term) -> String {
     format!("{}/{}/", facet.key(), term.slug)
+}
+
+/// The URLs of one sitemap file as its template gets them (`SitemapUrl`);
+/// for a digest, hashed as they are: as template data every page's path and
+/// date take a few hundred bytes, over 100 MB at 100,000 replies.
+fn sitemap_urls_value(urls: &[(String, Option<String>)], shown: Shown) -> Value {
+    match shown {
+        Shown::Digest(_) => {
+            let mut hasher = hashing::Hasher::default();
+            urls.hash(&mut hasher);
+            Value::from(hasher.finish())
+        }
+        Shown::Data => {
+            let urls: Vec<SitemapUrl> = urls
+                .iter()
+                .map(|(path, lastmod)| SitemapUrl {
+                    path,
+                    lastmod: lastmod.as_deref(),
+                })
+                .collect();
+            Value::from_serializable(&urls)
+        }
+    }
 }
 
 /// The first page of a list is the term's own folder; the rest `page/N/`.

@@ -21,7 +21,8 @@ static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/de
 
 /// Templates of machine-readable files. A theme is about how pages look, so
 /// one that leaves these out gets the default theme's.
-pub(crate) const FORMAT_TEMPLATES: [&str; 3] = ["atom.xml", "sitemap.xml", "robots.txt"];
+pub(crate) const FORMAT_TEMPLATES: [&str; 4] =
+    ["atom.xml", "sitemap.xml", "sitemap_index.xml", "robots.txt"];
 
 pub(crate) struct Theme {
     pub tera: Tera,
