@@ -619,9 +619,9 @@ impl Touched {
 /// The sitemap, like the open data files, is drawn from every
 /// reply and takes tens of milliseconds at 10,000 replies: after an edit it
 /// is made again beside the search index, off the path from a save to the
-/// page.
+/// page; its files, when it is many, with it.
 fn in_background(spec: PageSpec) -> bool {
-    spec == PageSpec::Sitemap
+    matches!(spec, PageSpec::Sitemap | PageSpec::SitemapFile(_))
 }
 
 /// A problem for each static file where `renderer` makes a page (see
@@ -701,7 +701,9 @@ impl Snapshot {
 /// The pages of the new plan to render, and the paths of pages that the old
 /// plan had and the new one no longer has. A page that goes away had a
 /// touched input (a reply removed, a term that lost its last page), so only
-/// the old plan's touched pages need looking at.
+/// the old plan's touched pages need looking at. What is made in the
+/// background is left there: it stays served until the background has its
+/// successor, and removes what it no longer makes (`index_in_background`).
 fn touched_pages(
     old: &Renderer,
     new: &Renderer,
@@ -716,7 +718,7 @@ fn touched_pages(
     let removed = old
         .plan()
         .into_par_iter()
-        .filter(|&spec| touched.any(&old.inputs(spec)))
+        .filter(|&spec| !in_background(spec) && touched.any(&old.inputs(spec)))
         .map(|spec| old.path(spec))
         .filter(|path| !kept.contains(path))
         .collect();
