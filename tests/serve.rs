@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -726,4 +727,133 @@ fn a_proposal_page_follows_an_edit_of_any_of_its_replies() {
     );
     let page = server.poll(proposal, |r| !r.body.contains("丙局"));
     assert!(page.body.contains("答复（共 2 件）"), "{}", page.body);
+}
+
+/// A site of `replies` replies, each with 1,000 proposers (a reply's most)
+/// of its own, so each with a list page: 1,000 URLs a reply for the
+/// sitemap, the cheapest way past its 50,000. In the plain theme, so that
+/// the pages cost little to render.
+fn site_of_many_pages(replies: usize) -> TestSite {
+    let site = TestSite::new();
+    site.use_plain_theme();
+    site.write(
+        "config.yaml",
+        "theme: plain\nbase_url: https://www.example.gov.cn/zxta/\n",
+    );
+    for reply in 0..replies {
+        let proposers: Vec<String> = (0..1000).map(|n| format!("委员{reply}之{n}")).collect();
+        let month = reply % 12 + 1;
+        site.write(
+            &format!("content/r{reply}.md"),
+            format!(
+                "---\ntitle: 答复{reply}\ndepartment: 甲局\ndate: 2021-{month:02}-01\nproposers: [{}]\n---\n\n正文。\n",
+                proposers.join(", ")
+            ),
+        );
+    }
+    site
+}
+
+/// What each `<tag>…</tag>` of an XML file holds, in order.
+fn elements<'x>(xml: &'x str, tag: &str) -> Vec<&'x str> {
+    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+    xml.split(&open)
+        .skip(1)
+        .map(|rest| &rest[..rest.find(&close).expect("the element ends")])
+        .collect()
+}
+
+/// `%E5%A7%94` as the characters it stands for.
+fn percent_decoded(url: &str) -> String {
+    let mut bytes = Vec::new();
+    let mut rest = url.as_bytes();
+    while let Some((&byte, after)) = rest.split_first() {
+        let hex = after.get(..2).and_then(|hex| std::str::from_utf8(hex).ok());
+        match hex.and_then(|hex| u8::from_str_radix(hex, 16).ok()) {
+            Some(decoded) if byte == b'%' => {
+                bytes.push(decoded);
+                rest = &after[2..];
+            }
+            _ => {
+                bytes.push(byte);
+                rest = after;
+            }
+        }
+    }
+    String::from_utf8(bytes).expect("UTF-8 behind the escapes")
+}
+
+/// The sitemap as served: every URL it lists, decoded, in order, and the
+/// files it takes (none but `sitemap.xml` while it is one). Each file
+/// must be within the protocol's limits, and the index must date each
+/// file by its newest page.
+fn served_sitemap(server: &Server) -> (Vec<String>, Vec<String>) {
+    const HOME: &str = "https://www.example.gov.cn/zxta/";
+    const URLSET: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">";
+    const INDEX: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">";
+    let sitemap = server.get("/zxta/sitemap.xml").body;
+    if sitemap.starts_with(URLSET) {
+        let urls = elements(&sitemap, "loc").into_iter().map(percent_decoded);
+        return (urls.collect(), Vec::new());
+    }
+    assert!(sitemap.starts_with(INDEX), "{sitemap}");
+    let (mut urls, mut files) = (Vec::new(), Vec::new());
+    for (number, entry) in (1..).zip(elements(&sitemap, "sitemap")) {
+        let file = format!("sitemap-{number}.xml");
+        assert_eq!(elements(entry, "loc"), [format!("{HOME}{file}")]);
+        let served = server.get(&format!("/zxta/{file}"));
+        assert_eq!(served.status, 200, "{file}");
+        assert!(served.body.starts_with(URLSET), "{file}");
+        let listed = elements(&served.body, "loc");
+        assert!(listed.len() <= 50_000, "{file} lists {}", listed.len());
+        assert!(served.body.len() <= 52_428_800, "{file}");
+        let newest = elements(&served.body, "lastmod").into_iter().max();
+        assert_eq!(
+            elements(entry, "lastmod").first(),
+            newest.as_ref(),
+            "{file}"
+        );
+        urls.extend(listed.into_iter().map(percent_decoded));
+        files.push(file);
+    }
+    (urls, files)
+}
+
+#[test]
+fn past_50000_urls_the_sitemap_is_an_index_of_files_and_one_file_again_below() {
+    let site = site_of_many_pages(51);
+    let server = Server::start(&site, &[]);
+    // The background makes the sitemap a moment after the pages.
+    assert!(wait_until(
+        || server.get("/zxta/sitemap-2.xml").status == 200
+    ));
+    let (urls, files) = served_sitemap(&server);
+    assert_eq!(files, ["sitemap-1.xml", "sitemap-2.xml"]);
+    // 51 replies, 51,000 members' lists, and 17 pages of the site's own
+    // (home, search, stats, five indexes and three lists of three pages).
+    assert_eq!(urls.len(), 51_068);
+    let unique: HashSet<&String> = urls.iter().collect();
+    assert_eq!(unique.len(), urls.len(), "a URL listed twice");
+    let home = "https://www.example.gov.cn/zxta/";
+    for reply in 0..51 {
+        assert!(unique.contains(&format!("{home}r{reply}/")), "r{reply}");
+        for member in [0, 999] {
+            let list = format!("{home}proposers/委员{reply}之{member}/");
+            assert!(unique.contains(&list), "{list}");
+        }
+    }
+
+    // Two replies fewer, 49,066 pages: one file, and no numbered one left.
+    for reply in ["content/r0.md", "content/r1.md"] {
+        std::fs::remove_file(site.path(reply)).expect("a reply removed");
+    }
+    assert!(wait_until(
+        || server.get("/zxta/sitemap-1.xml").status == 404
+    ));
+    assert_eq!(server.get("/zxta/sitemap-2.xml").status, 404);
+    let (urls, files) = served_sitemap(&server);
+    assert!(files.is_empty());
+    assert_eq!(urls.len(), 49_066);
+    assert!(!urls.contains(&format!("{home}r0/")));
+    assert!(!urls.contains(&format!("{home}proposers/委员1之0/")));
 }
