@@ -435,9 +435,9 @@ impl Preview {
             built.values.clone(),
         );
         let specs: Vec<PageSpec> = renderer
-            .plan()
+            .pages()
             .into_par_iter()
-            .filter(|&spec| !in_background(spec) && touched.any(&renderer.inputs(spec)))
+            .filter(|&spec| touched.any(&renderer.inputs(spec)))
             .collect();
         let mut pages = rendered(&renderer, specs)?;
         let mut removed = Vec::new();
@@ -616,14 +616,6 @@ impl Touched {
     }
 }
 
-/// The sitemap, like the open data files, is drawn from every
-/// reply and takes tens of milliseconds at 10,000 replies: after an edit it
-/// is made again beside the search index, off the path from a save to the
-/// page; its files, when it is many, with it.
-fn in_background(spec: PageSpec) -> bool {
-    matches!(spec, PageSpec::Sitemap | PageSpec::SitemapFile(_))
-}
-
 /// A problem for each static file where `renderer` makes a page (see
 /// `Plan::clashes`).
 fn no_static_clashes(renderer: &Renderer, theme: &Theme) -> Result<(), Vec<Problem>> {
@@ -663,14 +655,12 @@ impl Snapshot {
             &self.base,
             self.values.clone(),
         );
-        let specs: Vec<PageSpec> = renderer
-            .plan()
-            .into_iter()
-            .filter(|&spec| in_background(spec))
-            .collect();
-        // A template problem shows with the next rebuild's overlay: the
-        // same templates render the sitemap there.
-        let mut pages = rendered(&renderer, specs).unwrap_or_default();
+        // The sitemap, like the open data files, is drawn from every reply
+        // and takes tens of milliseconds at 10,000 replies: after an edit it
+        // is made again here, off the path from a save to the page (see
+        // `Renderer::sitemap`). A template problem shows with the next
+        // rebuild's overlay: the same templates render the sitemap there.
+        let mut pages = rendered(&renderer, renderer.sitemap()).unwrap_or_default();
         let data = Data::all(&self.archive, &self.base, None);
         pages.extend(in_memory(data.into()).unwrap_or_default());
         // Into memory; only the temporary file can fail (a full disk), and
@@ -701,24 +691,25 @@ impl Snapshot {
 /// The pages of the new plan to render, and the paths of pages that the old
 /// plan had and the new one no longer has. A page that goes away had a
 /// touched input (a reply removed, a term that lost its last page), so only
-/// the old plan's touched pages need looking at. What is made in the
-/// background is left there: it stays served until the background has its
-/// successor, and removes what it no longer makes (`index_in_background`).
+/// the old plan's touched pages need looking at. The sitemap is the
+/// background's (`Snapshot::render_background`): it stays served until the
+/// background has its successor, and removes what it no longer makes
+/// (`index_in_background`).
 fn touched_pages(
     old: &Renderer,
     new: &Renderer,
     touched: &Touched,
 ) -> (Vec<PageSpec>, Vec<String>) {
     let specs: Vec<PageSpec> = new
-        .plan()
+        .pages()
         .into_par_iter()
-        .filter(|&spec| !in_background(spec) && touched.any(&new.inputs(spec)))
+        .filter(|&spec| touched.any(&new.inputs(spec)))
         .collect();
     let kept: HashSet<String> = specs.iter().map(|&spec| new.path(spec)).collect();
     let removed = old
-        .plan()
+        .pages()
         .into_par_iter()
-        .filter(|&spec| !in_background(spec) && touched.any(&old.inputs(spec)))
+        .filter(|&spec| touched.any(&old.inputs(spec)))
         .map(|spec| old.path(spec))
         .filter(|path| !kept.contains(path))
         .collect();

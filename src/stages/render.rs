@@ -362,31 +362,25 @@ impl<'a> Renderer<'a> {
         &self.site
     }
 
-    /// Every page of the site, in a stable order.
+    /// Every page of the site, in a stable order: `pages`, then the
+    /// sitemap's.
     pub(crate) fn plan(&self) -> Vec<PageSpec> {
+        let mut specs = self.pages();
+        specs.extend(self.sitemap());
+        specs
+    }
+
+    /// Every page but the sitemap's, in a stable order.
+    pub(crate) fn pages(&self) -> Vec<PageSpec> {
         let mut specs = vec![
             PageSpec::Home,
             PageSpec::NotFound,
             PageSpec::Search,
             PageSpec::Stats,
             PageSpec::Feed,
-            PageSpec::Sitemap,
+            PageSpec::Robots,
         ];
-        let files = self.sitemap_files().len();
-        if files > 1 {
-            specs.extend((1..=files).map(PageSpec::SitemapFile));
-        }
-        specs.push(PageSpec::Robots);
-        specs.extend(self.archive_pages());
-        specs
-    }
-
-    /// The pages of the replies, the proposals and the facets, and the
-    /// terms' lists and feeds, in the plan's order.
-    fn archive_pages(&self) -> Vec<PageSpec> {
-        let mut specs: Vec<PageSpec> = (0..self.archive.replies().len())
-            .map(PageSpec::Reply)
-            .collect();
+        specs.extend((0..self.archive.replies().len()).map(PageSpec::Reply));
         specs.extend((0..self.archive.proposals().len()).map(PageSpec::Proposal));
         for facet in Facet::ALL {
             specs.push(PageSpec::Facet(facet));
@@ -399,6 +393,18 @@ impl<'a> Renderer<'a> {
             }
         }
         specs
+    }
+
+    /// The sitemap's pages: `sitemap.xml`, and the numbered files it names
+    /// when the other pages are too many for one. Knowing them means going
+    /// through every other page (`sitemap_files`), which the preview does
+    /// in the background, not as a reply is saved.
+    pub(crate) fn sitemap(&self) -> Vec<PageSpec> {
+        let files = self.sitemap_files().len();
+        let numbered = (files > 1).then_some(1..=files).into_iter().flatten();
+        std::iter::once(PageSpec::Sitemap)
+            .chain(numbered.map(PageSpec::SitemapFile))
+            .collect()
     }
 
     /// What a page is made from.
@@ -778,8 +784,7 @@ impl<'a> Renderer<'a> {
         };
         let everything = self.published.iter().flatten().max().cloned();
         let mut urls = Vec::new();
-        let site_pages = [PageSpec::Home, PageSpec::Search, PageSpec::Stats];
-        for spec in site_pages.into_iter().chain(self.archive_pages()) {
+        for spec in self.pages() {
             match spec {
                 PageSpec::Home => urls.push((String::new(), everything.clone())),
                 PageSpec::Search => urls.push(("search/".to_string(), everything.clone())),
