@@ -1,7 +1,8 @@
 //! The first pass of the index build, one reply at a time: every gram of up
 //! to `gram` characters that starts at each position, found by sorting one
 //! packed code per position, then written as a compact byte stream that the
-//! second pass (`postings`) reads back grouped by first character.
+//! second pass (`postings`) reads back a partition of grams at a time
+//! (`Partitions`).
 //!
 //! A code packs the characters starting at a position, padded with id 0 where
 //! a field ends sooner; its prefixes are the shorter grams at that position.
@@ -43,47 +44,99 @@ impl Packing {
 }
 
 /// Where the second pass cuts the work: partition `p` holds the grams whose
-/// first character id is in `starts[p]..starts[p + 1]`.
+/// first two character ids, packed as a 2-gram (`Packing::prefix(code, 2)`),
+/// are in `starts[p]..starts[p + 1]`. Most partitions hold a few whole first
+/// characters; one too common for a partition of its own (`，`, `的`) is cut
+/// by its second character, so that no partition grows with the archive.
 pub(super) struct Partitions {
-    pub starts: Vec<u32>,
+    pub starts: Vec<u64>,
     /// The share of all characters that starts a gram of each partition.
     pub shares: Vec<f64>,
+    /// Bits of one id (see `Packing`).
+    bits: u32,
 }
 
 impl Partitions {
-    /// About `count` partitions with similar numbers of gram occurrences, by
-    /// first character.
+    /// About `count` partitions with similar numbers of gram occurrences.
+    /// A character's share by second character is guessed from how often
+    /// each character occurs anywhere: the cut need not be even, only
+    /// bounded.
     pub(super) fn balanced(alphabet: &Alphabet, count: usize) -> Partitions {
-        let total: u64 = (1..alphabet.len() as u32)
-            .map(|id| alphabet.count(id))
-            .sum();
+        let bits = alphabet.bits();
+        let ids = 1..alphabet.len() as u32;
+        let total: u64 = ids.clone().map(|id| alphabet.count(id)).sum();
         let per = total.div_ceil(count.max(1) as u64).max(1);
-        let mut starts = vec![1];
-        let mut shares = Vec::new();
+        let share = |n: u64| n as f64 / total.max(1) as f64;
+        let mut cuts = Partitions {
+            starts: vec![1 << bits],
+            shares: Vec::new(),
+            bits,
+        };
         let mut acc = 0;
-        for id in 1..alphabet.len() as u32 {
-            if acc >= per {
-                starts.push(id);
-                shares.push(acc as f64 / total as f64);
+        for id in ids.clone() {
+            let here = alphabet.count(id);
+            let first = u64::from(id) << bits;
+            if acc >= per || (here > per && acc > 0) {
+                cuts.cut(first, share(acc));
                 acc = 0;
             }
-            acc += alphabet.count(id);
+            if here <= per {
+                acc += here;
+                continue;
+            }
+            let pieces = here.div_ceil(per);
+            let (mut piece, mut seen) = (1, 0);
+            for second in ids.clone() {
+                seen += alphabet.count(second);
+                if piece < pieces && seen * pieces >= piece * total {
+                    cuts.cut(first | u64::from(second + 1), share(here / pieces));
+                    piece += 1;
+                }
+            }
+            acc = here - here / pieces * (piece - 1);
         }
-        starts.push(alphabet.len().max(1) as u32);
-        shares.push(acc as f64 / total.max(1) as f64);
-        Partitions { starts, shares }
+        cuts.starts.push((alphabet.len().max(1) as u64) << bits);
+        cuts.shares.push(share(acc));
+        cuts
+    }
+
+    /// Ends the last partition before `start`.
+    fn cut(&mut self, start: u64, share: f64) {
+        self.starts.push(start);
+        self.shares.push(share);
     }
 
     pub(super) fn len(&self) -> usize {
         self.starts.len() - 1
     }
 
-    /// The partition of a first character id.
-    pub(super) fn of(&self, first: u32) -> usize {
+    /// The partition of a gram whose first two ids pack into `lead`.
+    pub(super) fn of(&self, lead: u64) -> usize {
         self.starts
-            .partition_point(|&s| s <= first)
+            .partition_point(|&s| s <= lead)
             .saturating_sub(1)
             .min(self.len() - 1)
+    }
+
+    /// Whether partition `p + 1` goes on with the first character that
+    /// partition `p` ends with.
+    pub(super) fn goes_on(&self, p: usize) -> bool {
+        p + 1 < self.len() && self.starts[p + 1] & ((1 << self.bits) - 1) != 0
+    }
+
+    /// The partitions in runs that each hold whole first characters: one
+    /// worker takes a run in order, since a character's one-character gram
+    /// gathers every partition of it.
+    pub(super) fn runs(&self) -> Vec<std::ops::Range<usize>> {
+        let mut runs = Vec::new();
+        let mut start = 0;
+        for p in 0..self.len() {
+            if !self.goes_on(p) {
+                runs.push(start..p + 1);
+                start = p + 1;
+            }
+        }
+        runs
     }
 }
 
@@ -115,7 +168,7 @@ impl ChunkGrams {
 
 /// About how many stream bytes a unit of text makes (5.9 in a generated
 /// corpus of 10,000 replies): a little more, so that streams rarely grow.
-const BYTES_PER_UNIT: f64 = 6.2;
+pub(super) const BYTES_PER_UNIT: f64 = 6.2;
 
 /// Buffers reused from one reply to the next by a thread.
 #[derive(Default)]
@@ -198,12 +251,12 @@ pub(super) fn doc_grams(
         while end < s.codes.len() && s.codes[end] == code {
             end += 1;
         }
-        let first = packing.prefix(code, 1) as u32;
-        if part == usize::MAX || first >= partitions.starts[part + 1] {
+        let lead = packing.prefix(code, 2);
+        if part == usize::MAX || lead >= partitions.starts[part + 1] {
             if part != usize::MAX {
                 varint::put(&mut out.parts[part], 0);
             }
-            part = partitions.of(first);
+            part = partitions.of(lead);
             varint::put(&mut out.parts[part], u64::from(id));
             prev = 0;
         }
@@ -226,5 +279,59 @@ pub(super) fn doc_grams(
     }
     if part != usize::MAX {
         varint::put(&mut out.parts[part], 0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::SearchDoc;
+    use super::*;
+
+    #[test]
+    fn a_character_too_common_for_one_partition_is_cut_by_the_next() {
+        let doc = SearchDoc {
+            url: "/a/",
+            title: "答复",
+            doc_number: None,
+            department: "局",
+            date: "2021",
+            date_shown: "2021年",
+            year: 2021,
+            fields: vec![],
+            body: &"。甲。乙。丙。丁".repeat(50),
+        };
+        let alphabet = Alphabet::survey(std::slice::from_ref(&doc))
+            .unwrap()
+            .alphabet;
+        let bits = alphabet.bits();
+        let partitions = Partitions::balanced(&alphabet, 8);
+        let stop = u64::from(alphabet.id('。'));
+        let of_stop: Vec<usize> = (0..partitions.len())
+            .filter(|&p| partitions.starts[p] >> bits == stop)
+            .collect();
+        assert!(of_stop.len() > 1, "{:?}", partitions.starts);
+        let last = of_stop[of_stop.len() - 1];
+        assert!(
+            of_stop[..of_stop.len() - 1]
+                .iter()
+                .all(|&p| partitions.goes_on(p))
+        );
+        assert!(
+            !partitions.goes_on(last),
+            "the next character starts afresh"
+        );
+        let runs = partitions.runs();
+        let run = runs.iter().find(|run| run.contains(&last)).unwrap();
+        assert_eq!(*run, of_stop[0]..last + 1, "the stops are one run");
+        assert_eq!(
+            runs.iter().map(|run| run.len()).sum::<usize>(),
+            partitions.len(),
+            "every partition in one run"
+        );
+        let first_of = |lead: u64| partitions.starts[partitions.of(lead)] >> bits;
+        for second in ['甲', '乙', '丙', '丁'] {
+            let lead = (stop << bits) | u64::from(alphabet.id(second));
+            assert_eq!(first_of(lead), stop, "。{second} is among the stops");
+        }
     }
 }

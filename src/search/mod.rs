@@ -368,11 +368,33 @@ fn is_index_file(path: &str) -> bool {
 const UNITS_PER_SHARD: u64 = 4096;
 const MIN_SHARD_BITS: u32 = 4;
 const MAX_SHARD_BITS: u32 = 13;
-/// Shards are assembled in this many groups at most, in parallel.
+/// Shards are assembled in at least this many groups, in parallel.
 const GROUP_BITS: u32 = 6;
-/// Partitions of the second pass: small enough that one partition's records
-/// stay in cache, and many enough to keep the cores busy evenly.
+/// Partitions of the second pass, at least: small enough that one
+/// partition's records stay in cache, and many enough to keep the cores
+/// busy evenly.
 const PARTITIONS: usize = 256;
+
+/// How much of the first pass's streams one piece of work holds at most,
+/// in bytes: what bounds the build's memory, whatever the archive's size.
+#[derive(Clone, Copy)]
+struct Bounds {
+    /// A chunk of replies of the first pass, before it is spilled.
+    chunk: u64,
+    /// A partition of the second pass: its records take about three
+    /// times its streams.
+    partition: u64,
+    /// A group of shards of the third pass: its entries are about half
+    /// the streams they come from, and it holds them three times over.
+    group: u64,
+}
+
+/// A few megabytes each: more pieces cost more reads of the spill file.
+const BOUNDS: Bounds = Bounds {
+    chunk: 8 << 20,
+    partition: 2 << 20,
+    group: 8 << 20,
+};
 /// Bump when a file's format changes; `search.js` checks it.
 pub(crate) const FORMAT: u32 = 5;
 
@@ -472,6 +494,19 @@ pub(crate) fn build_index(
     spill_dir: &Path,
     sink: &dyn Sink,
 ) -> anyhow::Result<Indexed> {
+    build_within(docs, identities, source, spill_dir, sink, BOUNDS)
+}
+
+/// `build_index` in pieces of work within `bounds`, which change nothing
+/// of what it makes.
+fn build_within(
+    docs: &(impl Corpus + ?Sized),
+    identities: &[u64],
+    source: &str,
+    spill_dir: &Path,
+    sink: &dyn Sink,
+    bounds: Bounds,
+) -> anyhow::Result<Indexed> {
     let files = Files::new(sink);
     let survey = Alphabet::survey(docs)?;
     let alphabet = survey.alphabet;
@@ -489,20 +524,19 @@ pub(crate) fn build_index(
     let (head_span, shard_bits) = (layout.head_span, layout.shard_bits);
     // Consecutive replies go to one task each, so that each partition's
     // stream of a chunk lists replies in order; many per thread, so that a
-    // chunk's streams are a few megabytes before they are spilled.
+    // chunk's streams are a few megabytes before they are spilled, and
+    // never more than `bounds.chunk`.
+    let streams = survey.units as f64 * grams::BYTES_PER_UNIT;
+    let per_doc = streams / docs.count().max(1) as f64;
     let chunk = docs
         .count()
         .div_ceil(rayon::current_num_threads() * 16)
+        .min((bounds.chunk as f64 / per_doc) as usize)
         .max(1);
-    let shape = postings::Shape {
-        packing,
-        docs: docs.count(),
-        chunk_docs: chunk,
-        shard_bits,
-        // A group writes whole packs.
-        group_bits: GROUP_BITS.min(shard_bits - shards::pack_bits(shard_bits)),
-    };
-    let partitions = Partitions::balanced(&alphabet, PARTITIONS);
+    let partitions = Partitions::balanced(
+        &alphabet,
+        PARTITIONS.max((streams / bounds.partition as f64).ceil() as usize),
+    );
 
     let total_docs = docs.count().max(1) as u64;
     let plan = grams::Plan {
@@ -531,23 +565,43 @@ pub(crate) fn build_index(
             spill.put(&out.parts)
         })
         .collect::<anyhow::Result<_>>()?;
-    // The second pass's output waits on disk too, but for its entries: a
+    // A group writes whole packs, and holds about half the streams' bytes
+    // of its shards.
+    let most_groups = shard_bits - shards::pack_bits(shard_bits);
+    let groups = (spill.end() / 2).div_ceil(bounds.group).max(1);
+    let shape = postings::Shape {
+        packing,
+        docs: docs.count(),
+        chunk_docs: chunk,
+        shard_bits,
+        group_bits: (groups.next_power_of_two().trailing_zeros())
+            .max(GROUP_BITS)
+            .min(most_groups),
+    };
+    // The second pass's output waits on disk too, entries and all: a
     // shard needs every partition's share, so nothing is assembled before
-    // the last partition is done.
-    let parts: Vec<shards::Part> = (0..partitions.len())
+    // the last partition is done. A run of partitions holds whole first
+    // characters, in order (see `Worker::partition`).
+    let parts: Vec<Vec<shards::Part>> = partitions
+        .runs()
         .into_par_iter()
         .map_init(
             || postings::Worker::new(&shape),
-            |w, p| {
-                let streams = chunks
-                    .iter()
-                    .map(|c| spill.get(c, p))
-                    .collect::<anyhow::Result<Vec<Vec<u8>>>>()?;
-                shards::Part::spill(w.partition(&streams, &alphabet, &shape), &spill)
+            |w, run| {
+                run.map(|p| {
+                    let streams = chunks
+                        .iter()
+                        .map(|c| spill.get(c, p))
+                        .collect::<anyhow::Result<Vec<Vec<u8>>>>()?;
+                    let outs = w.partition(&streams, &alphabet, &shape, partitions.goes_on(p));
+                    shards::Part::spill(outs, &spill)
+                })
+                .collect()
             },
         )
         .collect::<anyhow::Result<_>>()?;
-    shards::assemble(parts, &spill, shape.shard_bits, shape.group_bits, &files)?;
+    let parts: Vec<shards::Part> = parts.into_iter().flatten().collect();
+    shards::assemble(&parts, &spill, shape.shard_bits, shape.group_bits, &files)?;
     drop(spill);
 
     docs::doc_files(docs, identities, &files)?;
@@ -651,14 +705,20 @@ mod tests {
 
     /// The index's files in memory, sorted by path.
     fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
+        built_within(docs, BOUNDS)
+    }
+
+    /// The index's files in memory, sorted by path, made in pieces of work
+    /// within `bounds`.
+    fn built_within(docs: &[SearchDoc], bounds: Bounds) -> Vec<(String, Vec<u8>)> {
         let files = Mutex::new(Vec::new());
         let ids = reuse::identities(docs);
-        let written =
-            super::build_index(docs, &ids, "test", &std::env::temp_dir(), &|path, bytes| {
-                files.lock().unwrap().push((path, bytes));
-                Ok(true)
-            })
-            .unwrap();
+        let sink = |path, bytes| {
+            files.lock().unwrap().push((path, bytes));
+            Ok(true)
+        };
+        let temp = std::env::temp_dir();
+        let written = build_within(docs, &ids, "test", &temp, &sink, bounds).unwrap();
         let mut files = files.into_inner().unwrap();
         files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         assert_eq!(written.changed, files.len());
@@ -883,6 +943,20 @@ mod tests {
         let mut names: Vec<&str> = a.iter().map(|(p, _)| p.as_str()).collect();
         names.dedup();
         assert_eq!(names.len(), a.len(), "no file is written twice");
+    }
+
+    #[test]
+    fn the_index_is_the_same_however_small_its_pieces_of_work() {
+        // A reply to a chunk, every first character cut by every second
+        // one, every pack assembled apart: what a large archive's common
+        // characters go through.
+        let c = corpus(150);
+        let least = Bounds {
+            chunk: 1,
+            partition: 1,
+            group: 1,
+        };
+        assert!(build_index(&docs(&c)) == built_within(&docs(&c), least));
     }
 
     #[test]

@@ -396,7 +396,7 @@ fn parts_of(
         shard_bits: layout.shard_bits,
         group_bits: 0,
     };
-    let groups = Worker::new(&shape).partition(&out.parts, &alphabet, &shape);
+    let groups = Worker::new(&shape).partition(&out.parts, &alphabet, &shape, false);
     let mut parts = HashMap::new();
     for group in &groups {
         for entry in &group.entries {

@@ -1,7 +1,8 @@
-//! The second pass of the index build, one partition (a range of first
-//! characters) at a time: reads the grams of every reply in that range back
-//! from their streams, groups them by gram, and writes each gram's entry for
-//! its shard, with the shorter grams aggregated from the longer ones.
+//! The second pass of the index build, one partition (a range of grams by
+//! their first two characters, see `Partitions`) at a time: reads the grams
+//! of every reply in that range back from their streams, groups them by
+//! gram, and writes each gram's entry for its shard, with the shorter grams
+//! aggregated from the longer ones.
 //!
 //! An entry in a gram shard (`g/`): `varint(key length)`, the key (the gram
 //! in UTF-8), `varint(payload length)`, then the payload: for a gram of full
@@ -92,12 +93,16 @@ impl Worker {
     /// Every entry of one partition, sorted into groups of shards, from
     /// that partition's stream of each chunk of the first pass, in chunk
     /// order. The caller drops the streams once this returns, so the first
-    /// pass's output shrinks as the second pass's grows.
+    /// pass's output shrinks as the second pass's grows. With `goes_on`, the
+    /// next partition, which this worker takes next, holds more grams of
+    /// the first character this one ends with: its one-character gram is
+    /// left open, to be written when that character ends.
     pub(super) fn partition(
         &mut self,
         streams: &[Vec<u8>],
         alphabet: &Alphabet,
         shape: &Shape,
+        goes_on: bool,
     ) -> Vec<GroupOut> {
         let packing = shape.packing;
         let n = packing.gram;
@@ -118,9 +123,6 @@ impl Worker {
             key: &mut self.key,
             payload: &mut self.payload,
         };
-        for level in self.levels.iter_mut() {
-            level.prefix = None;
-        }
         for &gid in &self.by_code {
             let code = codes[gid as usize];
             // Shorter grams end where their prefix changes: the deepest first.
@@ -153,8 +155,12 @@ impl Worker {
                 );
             }
         }
-        for level in self.levels.iter_mut().rev() {
+        // A partition ends between two second characters at most, so only
+        // the one-character gram may go on.
+        let open = usize::from(goes_on);
+        for level in self.levels[open..].iter_mut().rev() {
             level.flush(&mut out, packing);
+            level.prefix = None;
         }
         out.groups
     }

@@ -1,8 +1,9 @@
 //! The third pass of the index build: each group of shards takes its
 //! entries from every partition, reads their bytes back from the spill
 //! file, orders them by key (so that equal input gives equal files whatever
-//! the threads did), and becomes its packs of shards (`pack`). Only the groups being assembled
-//! are in memory, and a group's bytes are dropped as soon as its files exist.
+//! the threads did), and becomes its packs of shards (`pack`). Only the
+//! groups being assembled are in memory, and a group's bytes are dropped as
+//! soon as its files exist.
 
 use rayon::prelude::*;
 
@@ -11,35 +12,58 @@ use super::postings::{Entry, GroupOut};
 use super::varint;
 use crate::ground::spill::{Spill, Spilled};
 
-/// One partition's output, its arenas spilled: per group of shards, the
-/// entries, and where that group's gram and position bytes are in the file.
+/// One partition's output, spilled whole: per group of shards, its gram
+/// bytes, position bytes and entries. Nothing of it stays in memory but
+/// where it is, since the entries of every partition of a large archive
+/// would take more than any partition.
 pub(super) struct Part {
-    entries: Vec<Vec<Entry>>,
     arenas: Spilled,
 }
 
+/// Bytes of an entry as spilled: its shard and the lengths of its gram and
+/// position bytes, each a little-endian `u32`; an entry's bytes follow the
+/// one before's in its arenas.
+const ENTRY_BYTES: usize = 12;
+
 impl Part {
-    /// Spills the arenas of `outs`, one per group, keeping the entries.
+    /// Spills `outs`, one per group.
     pub(super) fn spill(outs: Vec<GroupOut>, spill: &Spill) -> anyhow::Result<Part> {
-        let mut arenas = Vec::with_capacity(outs.len() * 2);
-        let mut entries = Vec::with_capacity(outs.len());
+        let mut arenas = Vec::with_capacity(outs.len() * 3);
         for out in outs {
-            arenas.push(out.g);
-            arenas.push(out.p);
-            entries.push(out.entries);
+            let mut entries = Vec::with_capacity(out.entries.len() * ENTRY_BYTES);
+            for e in &out.entries {
+                for n in [e.shard, e.g.len() as u32, e.p.len() as u32] {
+                    entries.extend_from_slice(&n.to_le_bytes());
+                }
+            }
+            arenas.extend([out.g, out.p, entries]);
         }
         Ok(Part {
-            entries,
             arenas: spill.put(&arenas)?,
         })
     }
 
-    /// Group `g`'s output with `entries` (taken out before), its arenas
-    /// read back.
-    fn group(&self, g: usize, entries: Vec<Entry>, spill: &Spill) -> anyhow::Result<GroupOut> {
+    /// Group `g`'s output, read back.
+    fn group(&self, g: usize, spill: &Spill) -> anyhow::Result<GroupOut> {
+        let word = |bytes: &[u8]| u32::from_le_bytes(bytes.try_into().unwrap_or_default());
+        let (mut g_at, mut p_at) = (0, 0);
+        let entries = spill
+            .get(&self.arenas, 3 * g + 2)?
+            .chunks_exact(ENTRY_BYTES)
+            .map(|e| {
+                let (g_len, p_len) = (word(&e[4..8]) as usize, word(&e[8..]) as usize);
+                let entry = Entry {
+                    shard: word(&e[..4]),
+                    g: g_at..g_at + g_len,
+                    p: p_at..p_at + p_len,
+                };
+                (g_at, p_at) = (entry.g.end, entry.p.end);
+                entry
+            })
+            .collect();
         Ok(GroupOut {
-            g: spill.get(&self.arenas, 2 * g)?,
-            p: spill.get(&self.arenas, 2 * g + 1)?,
+            g: spill.get(&self.arenas, 3 * g)?,
+            p: spill.get(&self.arenas, 3 * g + 1)?,
             entries,
         })
     }
@@ -48,68 +72,51 @@ impl Part {
 /// The gram and position packs, each handed on as soon as its group is
 /// made.
 pub(super) fn assemble(
-    mut partitions: Vec<Part>,
+    partitions: &[Part],
     spill: &Spill,
     shard_bits: u32,
     group_bits: u32,
     files: &Files,
 ) -> anyhow::Result<()> {
-    let groups = 1usize << group_bits;
-    // Each group takes its entries out of every partition first, then reads
-    // its arenas back when its turn comes, so only the groups being
-    // assembled are in memory.
-    let by_group: Vec<Vec<(usize, Vec<Entry>)>> = (0..groups)
-        .map(|g| {
-            partitions
-                .iter_mut()
-                .enumerate()
-                .map(|(i, part)| (i, std::mem::take(&mut part.entries[g])))
-                .collect()
-        })
-        .collect();
     let per_group = 1usize << (shard_bits - group_bits);
     let per_pack = 1usize << pack_bits(shard_bits);
     let digits = hex_digits(1 << (shard_bits - pack_bits(shard_bits)));
-    let partitions = &partitions;
-    by_group
-        .into_par_iter()
-        .enumerate()
-        .try_for_each(|(g, taken)| {
-            let outs = taken
-                .into_iter()
-                .map(|(i, entries)| partitions[i].group(g, entries, spill))
-                .collect::<anyhow::Result<Vec<GroupOut>>>()?;
-            let first = g * per_group;
-            let mut shards: Vec<Vec<(&GroupOut, &Entry)>> = vec![Vec::new(); per_group];
-            for out in &outs {
-                for e in &out.entries {
-                    shards[e.shard as usize - first].push((out, e));
-                }
+    (0..1usize << group_bits).into_par_iter().try_for_each(|g| {
+        let outs = partitions
+            .iter()
+            .map(|part| part.group(g, spill))
+            .collect::<anyhow::Result<Vec<GroupOut>>>()?;
+        let first = g * per_group;
+        let mut shards: Vec<Vec<(&GroupOut, &Entry)>> = vec![Vec::new(); per_group];
+        for out in &outs {
+            for e in &out.entries {
+                shards[e.shard as usize - first].push((out, e));
             }
-            let mut g_parts = Vec::with_capacity(per_group);
-            let mut p_parts = Vec::with_capacity(per_group);
-            for mut entries in shards {
-                entries.sort_unstable_by(|a, b| key(&a.0.g, &a.1.g).cmp(key(&b.0.g, &b.1.g)));
-                let mut g_bytes = Vec::with_capacity(entries.iter().map(|(_, e)| e.g.len()).sum());
-                let mut p_bytes = Vec::with_capacity(entries.iter().map(|(_, e)| e.p.len()).sum());
-                for (out, e) in &entries {
-                    g_bytes.extend_from_slice(&out.g[e.g.clone()]);
-                    p_bytes.extend_from_slice(&out.p[e.p.clone()]);
-                }
-                g_parts.push(g_bytes);
-                p_parts.push(p_bytes);
+        }
+        let mut g_parts = Vec::with_capacity(per_group);
+        let mut p_parts = Vec::with_capacity(per_group);
+        for mut entries in shards {
+            entries.sort_unstable_by(|a, b| key(&a.0.g, &a.1.g).cmp(key(&b.0.g, &b.1.g)));
+            let mut g_bytes = Vec::with_capacity(entries.iter().map(|(_, e)| e.g.len()).sum());
+            let mut p_bytes = Vec::with_capacity(entries.iter().map(|(_, e)| e.p.len()).sum());
+            for (out, e) in &entries {
+                g_bytes.extend_from_slice(&out.g[e.g.clone()]);
+                p_bytes.extend_from_slice(&out.p[e.p.clone()]);
             }
-            for (k, (g_pack, p_pack)) in g_parts
-                .chunks(per_pack)
-                .zip(p_parts.chunks(per_pack))
-                .enumerate()
-            {
-                let [g_name, p_name] = names(first / per_pack + k, digits);
-                files.put(g_name, pack(g_pack), SHARED)?;
-                files.put(p_name, pack(p_pack), SHARED)?;
-            }
-            Ok(())
-        })
+            g_parts.push(g_bytes);
+            p_parts.push(p_bytes);
+        }
+        for (k, (g_pack, p_pack)) in g_parts
+            .chunks(per_pack)
+            .zip(p_parts.chunks(per_pack))
+            .enumerate()
+        {
+            let [g_name, p_name] = names(first / per_pack + k, digits);
+            files.put(g_name, pack(g_pack), SHARED)?;
+            files.put(p_name, pack(p_pack), SHARED)?;
+        }
+        Ok(())
+    })
 }
 
 /// Shards to a pack, at most, as a power of two. A pack is one file of
