@@ -312,38 +312,40 @@ impl Digests {
         let Some(path) = file_for(folder, cache) else {
             return Ok(());
         };
-        let mut lines: Vec<(&str, String)> = made
+        // In order of path, each file's stamp beside it, and each line made
+        // only as it is written: a large site's lines all at once would be
+        // the most memory its build ever holds.
+        let mut files: Vec<&Made> = made.iter().collect();
+        files.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        let stamps: Vec<Option<Stamp>> = files
             .par_iter()
-            .filter_map(|made| {
-                let was = self.get(&made.path).filter(|_| made.kept);
-                let file = match was {
-                    Some(record) => record.file,
-                    None => Stamp::of(&folder.join(&made.path))?,
-                };
-                let line = format!(
-                    "{:016x} {} {} {}\n",
-                    made.digest, file.len, file.modified, made.path
-                );
-                Some((made.path.as_str(), line))
+            .map(|made| match self.get(&made.path).filter(|_| made.kept) {
+                Some(record) => Some(record.file),
+                None => Stamp::of(&folder.join(&made.path)),
             })
             .collect();
-        lines.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut lines: Vec<String> = lines.into_iter().map(|(_, line)| line).collect();
-        lines.extend(folders.iter().map(|(rel, listing)| {
-            format!(
-                "{FOLDER}{} {:016x} {rel}\n",
-                listing.modified, listing.names
-            )
-        }));
         let mut file = io::BufWriter::new(
             fs::File::create(&path)
                 .with_context(|| t!("file.cannot_write", path = path.display()))?,
         );
-        lines
-            .iter()
-            .try_for_each(|line| file.write_all(line.as_bytes()))
-            .and_then(|()| file.flush())
-            .with_context(|| t!("file.cannot_write", path = path.display()))?;
+        let mut write_all = || -> io::Result<()> {
+            for (made, stamp) in files.iter().zip(&stamps) {
+                if let Some(stamp) = stamp {
+                    let (digest, path) = (made.digest, &made.path);
+                    writeln!(
+                        file,
+                        "{digest:016x} {} {} {path}",
+                        stamp.len, stamp.modified
+                    )?;
+                }
+            }
+            for (rel, listing) in folders {
+                let (modified, names) = (listing.modified, listing.names);
+                writeln!(file, "{FOLDER}{modified} {names:016x} {rel}")?;
+            }
+            file.flush()
+        };
+        write_all().with_context(|| t!("file.cannot_write", path = path.display()))?;
         tidy(&path, file_for(output, cache).as_deref());
         Ok(())
     }
