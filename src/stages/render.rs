@@ -133,9 +133,8 @@ pub(crate) struct Renderer<'a> {
     /// By facet and term, its counts per result class (`result_counts`),
     /// made when a page of its list first needs them.
     result_counts: [Vec<OnceLock<Value>>; 5],
-    /// The sitemap's files, as ranges of `sitemap_urls`: made when the plan
-    /// is first asked for.
-    sitemap_files: OnceLock<Vec<Range<usize>>>,
+    /// The sitemap's files: made when the plan is first asked for.
+    sitemap_files: OnceLock<Vec<SitemapFile>>,
 }
 
 /// A reply as templates see it: every field, the links to its terms, and
@@ -280,6 +279,14 @@ struct SitemapUrl<'a> {
     path: &'a str,
     /// Absent when no reply it shows has a known day.
     lastmod: Option<&'a str>,
+}
+
+/// One file of the sitemap: which of `Renderer::sitemap_urls` it lists,
+/// and those URLs hashed, for its digest: a rebuild then need not go
+/// through every page again to know whether the sitemap changed.
+struct SitemapFile {
+    urls: Range<usize>,
+    digest: u64,
 }
 
 /// One file of a sitemap in many, as its index names it.
@@ -676,23 +683,42 @@ impl<'a> Renderer<'a> {
                 "atom.xml"
             }
             PageSpec::Sitemap | PageSpec::SitemapFile(_) => {
-                let urls = self.sitemap_urls();
                 let files = self.sitemap_files();
-                match (spec, files) {
-                    (PageSpec::Sitemap, [all]) => {
-                        put("urls", sitemap_urls_value(&urls[all.clone()], shown));
+                // The file's URLs: the one file, a numbered one, or none
+                // for the index of many.
+                let listed = match (spec, files) {
+                    (PageSpec::Sitemap, [all]) => Some(all),
+                    (PageSpec::SitemapFile(number), _) => files.get(number - 1),
+                    _ => None,
+                };
+                match (listed, shown) {
+                    (Some(file), Shown::Digest(_)) => {
+                        put("urls", Value::from(file.digest));
                         "sitemap.xml"
                     }
-                    (PageSpec::SitemapFile(number), _) => {
-                        let file = files.get(number - 1).cloned().unwrap_or_default();
-                        put("urls", sitemap_urls_value(&urls[file], shown));
+                    (Some(file), Shown::Data) => {
+                        let urls = self.sitemap_urls();
+                        let shown: Vec<SitemapUrl> = (urls[file.urls.clone()].iter())
+                            .map(|(path, lastmod)| SitemapUrl {
+                                path,
+                                lastmod: lastmod.as_deref(),
+                            })
+                            .collect();
+                        put("urls", Value::from_serializable(&shown));
                         "sitemap.xml"
                     }
-                    _ => {
+                    (None, Shown::Digest(_)) => {
+                        let mut hasher = hashing::Hasher::default();
+                        (files.iter()).for_each(|file| hasher.write_u64(file.digest));
+                        put("sitemaps", Value::from(hasher.finish()));
+                        "sitemap_index.xml"
+                    }
+                    (None, Shown::Data) => {
+                        let urls = self.sitemap_urls();
                         let files: Vec<IndexEntry> = (files.iter().enumerate())
                             .map(|(index, file)| IndexEntry {
                                 path: sitemap::file_path(index + 1),
-                                lastmod: urls[file.clone()]
+                                lastmod: urls[file.urls.clone()]
                                     .iter()
                                     .filter_map(|(_, lastmod)| lastmod.as_deref())
                                     .max(),
@@ -764,13 +790,22 @@ impl<'a> Renderer<'a> {
 
     /// The sitemap's files, as ranges of `sitemap_urls`: one while every
     /// URL fits in one file (see `sitemap::files`).
-    fn sitemap_files(&self) -> &[Range<usize>] {
+    fn sitemap_files(&self) -> &[SitemapFile] {
         self.sitemap_files.get_or_init(|| {
             let urls = self.sitemap_urls();
             let sizes = (urls.iter()).map(|(path, lastmod)| {
                 sitemap::url_bytes(&self.base.absolute(path), lastmod.as_deref())
             });
-            sitemap::files(sizes, sitemap::LIMITS)
+            (sitemap::files(sizes, sitemap::LIMITS).into_iter())
+                .map(|range| {
+                    let mut hasher = hashing::Hasher::default();
+                    urls[range.clone()].hash(&mut hasher);
+                    SitemapFile {
+                        urls: range,
+                        digest: hasher.finish(),
+                    }
+                })
+                .collect()
         })
     }
 
@@ -1146,29 +1181,6 @@ fn result_label(code: &str) -> String {
 /// `departments/常州市工业和信息化局/`
 pub(crate) fn term_path(facet: Facet, term: &Term) -> String {
     format!("{}/{}/", facet.key(), term.slug)
-}
-
-/// The URLs of one sitemap file as its template gets them (`SitemapUrl`);
-/// for a digest, hashed as they are: as template data every page's path and
-/// date take a few hundred bytes, over 100 MB at 100,000 replies.
-fn sitemap_urls_value(urls: &[(String, Option<String>)], shown: Shown) -> Value {
-    match shown {
-        Shown::Digest(_) => {
-            let mut hasher = hashing::Hasher::default();
-            urls.hash(&mut hasher);
-            Value::from(hasher.finish())
-        }
-        Shown::Data => {
-            let urls: Vec<SitemapUrl> = urls
-                .iter()
-                .map(|(path, lastmod)| SitemapUrl {
-                    path,
-                    lastmod: lastmod.as_deref(),
-                })
-                .collect();
-            Value::from_serializable(&urls)
-        }
-    }
 }
 
 /// The first page of a list is the term's own folder; the rest `page/N/`.
