@@ -395,6 +395,7 @@ const BOUNDS: Bounds = Bounds {
     partition: 2 << 20,
     group: 8 << 20,
 };
+
 /// Bump when a file's format changes; `search.js` checks it.
 pub(crate) const FORMAT: u32 = 5;
 
