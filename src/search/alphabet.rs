@@ -178,17 +178,7 @@ mod tests {
 
     #[test]
     fn characters_above_the_basic_plane_are_numbered_in_code_point_order() {
-        let doc = SearchDoc {
-            url: "/a/",
-            title: "𠀀答复",
-            doc_number: None,
-            department: "局",
-            date: "2021",
-            date_shown: "2021年",
-            year: 2021,
-            fields: vec![],
-            body: "答😀复𠀀",
-        };
+        let doc = SearchDoc::sample("/a/", "𠀀答复", "答😀复𠀀");
         let alphabet = Alphabet::survey(std::slice::from_ref(&doc))
             .unwrap()
             .alphabet;

@@ -289,17 +289,8 @@ mod tests {
 
     #[test]
     fn a_character_too_common_for_one_partition_is_cut_by_the_next() {
-        let doc = SearchDoc {
-            url: "/a/",
-            title: "答复",
-            doc_number: None,
-            department: "局",
-            date: "2021",
-            date_shown: "2021年",
-            year: 2021,
-            fields: vec![],
-            body: &"。甲。乙。丙。丁".repeat(50),
-        };
+        let body = "。甲。乙。丙。丁".repeat(50);
+        let doc = SearchDoc::sample("/a/", "答复", &body);
         let alphabet = Alphabet::survey(std::slice::from_ref(&doc))
             .unwrap()
             .alphabet;

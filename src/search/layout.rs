@@ -81,15 +81,9 @@ mod tests {
     #[test]
     fn the_head_is_as_long_from_its_fields_as_from_the_whole_reply() {
         let doc = SearchDoc {
-            url: "/a/",
-            title: "关于 稳岗返还 的答复",
             doc_number: Some("常工信复〔2021〕第28号"),
-            department: "局",
-            date: "2021",
-            date_shown: "2021年",
-            year: 2021,
             fields: vec![Field::new("提案人", "周国平")],
-            body: "正文。",
+            ..SearchDoc::sample("/a/", "关于 稳岗返还 的答复", "正文。")
         };
         let whole = for_each_unit(&doc, |_| {});
         assert_eq!(head_len(doc.title, doc.doc_number), whole);
@@ -99,15 +93,9 @@ mod tests {
     #[test]
     fn fields_are_separated_by_breaks_and_the_head_is_title_and_doc_number() {
         let doc = SearchDoc {
-            url: "/a/",
-            title: "标 题",
             doc_number: Some("Ｎ1"),
-            department: "局",
-            date: "2021",
-            date_shown: "2021年",
-            year: 2021,
             fields: vec![Field::new("会议", "x"), Field::new("案由", "")],
-            body: "正文\n第二段\n6387\n53.3%\n",
+            ..SearchDoc::sample("/a/", "标 题", "正文\n第二段\n6387\n53.3%\n")
         };
         let mut out = String::new();
         let head = for_each_unit(&doc, |u| out.push(u.unwrap_or('|')));
@@ -117,17 +105,7 @@ mod tests {
 
     #[test]
     fn a_missing_doc_number_is_an_empty_field() {
-        let doc = SearchDoc {
-            url: "/a/",
-            title: "题",
-            doc_number: None,
-            department: "局",
-            date: "2021",
-            date_shown: "2021年",
-            year: 2021,
-            fields: vec![],
-            body: "",
-        };
+        let doc = SearchDoc::sample("/a/", "题", "");
         let mut out = String::new();
         assert_eq!(for_each_unit(&doc, |u| out.push(u.unwrap_or('|'))), 2);
         assert_eq!(out, "题||局|");

@@ -88,6 +88,24 @@ pub(crate) struct SearchDoc<'a> {
     pub body: &'a str,
 }
 
+/// A reply of 2021 from 局 with no other fields, for tests of the index.
+#[cfg(test)]
+impl<'a> SearchDoc<'a> {
+    pub(crate) fn sample(url: &'a str, title: &'a str, body: &'a str) -> SearchDoc<'a> {
+        SearchDoc {
+            url,
+            title,
+            doc_number: None,
+            department: "局",
+            date: "2021",
+            date_shown: "2021年",
+            year: 2021,
+            fields: vec![],
+            body,
+        }
+    }
+}
+
 /// A field a reply's page shows, and the label it shows it under (`提案人`),
 /// which a result that matched the field shows with it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -888,17 +906,7 @@ mod tests {
         // The plain text of a table row `| 项目 | 6387 | 53.3% |`, then a
         // list item and the paragraph after it.
         let body = "项目\n6387\n53.3%\n落实成效。\n建立机制。\n";
-        let doc = SearchDoc {
-            url: "/r/",
-            title: "答复",
-            doc_number: None,
-            department: "局",
-            date: "2021",
-            date_shown: "2021年",
-            year: 2021,
-            fields: vec![],
-            body,
-        };
+        let doc = SearchDoc::sample("/r/", "答复", body);
         let index = Index::new(build_index(&[doc]));
         for across in ["8753", "638753.3%", "目6387", "实成效。建立", "效。建"] {
             assert!(index.search(across).is_empty(), "{across} spans two pieces");
@@ -914,20 +922,13 @@ mod tests {
         let docs: Vec<SearchDoc> = bodies
             .iter()
             .enumerate()
-            .map(|(i, b)| SearchDoc {
-                url: "/r/",
-                title: if i == 2 {
+            .map(|(i, b)| {
+                let title = if i == 2 {
                     "关于税的答复"
                 } else {
                     "答复"
-                },
-                doc_number: None,
-                department: "局",
-                date: "2021",
-                date_shown: "2021年",
-                year: 2021,
-                fields: vec![],
-                body: b,
+                };
+                SearchDoc::sample("/r/", title, b)
             })
             .collect();
         let index = Index::new(build_index(&docs));

@@ -129,15 +129,8 @@ mod tests {
 
     fn doc<'a>(title: &'a str, body: &'a str) -> SearchDoc<'a> {
         SearchDoc {
-            url: "/a/",
-            title,
-            doc_number: None,
-            department: "局",
-            date: "2021",
-            date_shown: "2021年",
-            year: 2021,
             fields: vec![Field::new("提案人", "周国平")],
-            body,
+            ..SearchDoc::sample("/a/", title, body)
         }
     }
 
