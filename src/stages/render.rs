@@ -172,14 +172,14 @@ struct ReplyView<'a> {
 /// A reply's fields as `FIELDS` gives them back (`published` is the day
 /// feeds and meta tags give), but those `ReplyView` shows its own way:
 /// the rest of a reply's template data, under their keys (`reply.signer`).
-struct Stated<'a>(&'a Reply);
+struct RowValues<'a>(&'a Reply);
 
 /// Fields a page shows otherwise than the open data: the date as a day or
 /// a year, proposers with the links to their pages, the addressee as the
 /// letter opens.
 const SHOWN_OTHERWISE: [&str; 3] = ["date", "proposers", "addressee"];
 
-impl<'a> Stated<'a> {
+impl<'a> RowValues<'a> {
     fn given(&self) -> impl Iterator<Item = (&'static str, Given<'a>)> {
         let reply = self.0;
         (FIELDS.iter())
@@ -189,7 +189,7 @@ impl<'a> Stated<'a> {
 }
 
 /// For the reply's digest, which must be made of what its template data is.
-impl Serialize for Stated<'_> {
+impl Serialize for RowValues<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.given())
     }
@@ -550,7 +550,7 @@ impl<'a> Renderer<'a> {
             .map(|reply| {
                 let mut hasher = hashing::Hasher::default();
                 hasher.serialized(&reply_view(reply, config, base, archive));
-                hasher.serialized(&Stated(reply));
+                hasher.serialized(&RowValues(reply));
                 hasher.finish()
             })
             .collect()
@@ -1223,7 +1223,8 @@ pub(crate) fn reply_value(
     // serde (a flattened struct) would hold each key as a string of its
     // own, 24 MiB more for the replies kept (`KEPT_REPLIES`).
     data.extend(
-        (Stated(reply).given()).map(|(key, given)| (key.into(), Value::from_serializable(&given))),
+        (RowValues(reply).given())
+            .map(|(key, given)| (key.into(), Value::from_serializable(&given))),
     );
     // Made again at its size: a map grown by inserts has up to twice the
     // room it needs.
